@@ -1,0 +1,13 @@
+//! Tessera's domain: parse-once newtypes, the account model, the narrow store traits the
+//! other crates implement or call, and password hashing. No HTTP, no SQL, no I/O here.
+
+pub mod account;
+pub mod email;
+pub mod password;
+pub mod secret_token;
+pub mod store;
+pub mod username;
+
+pub use account::{Group, NewUser, ProfileUpdate, User, UserId};
+pub use email::Email;
+pub use username::Username;

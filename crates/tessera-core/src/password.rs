@@ -1,0 +1,224 @@
+//! Password hashing and policy.
+//!
+//! New hashes are argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane)
+//! unless the config says otherwise. Django `pbkdf2_sha256$…` hashes from imported accounts
+//! verify too and report `needs_rehash`, so the caller upgrades them on the first good login.
+//! These functions are CPU-heavy and synchronous on purpose: the web layer runs them on a
+//! bounded blocking pool so a burst of logins cannot stall the async runtime.
+
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::phc::PasswordHash};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::Rng;
+use sha2::Sha256;
+
+use crate::secret_token::constant_time_eq;
+
+/// argon2id cost parameters (RFC 9106 §4; OWASP Password Storage Cheat Sheet defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Argon2Cost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Cost {
+    fn default() -> Self {
+        Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+    }
+}
+
+impl Argon2Cost {
+    pub fn check(&self) -> Result<(), String> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map(|_| ())
+            .map_err(|e| format!("argon2 parameters are not usable: {e}"))
+    }
+
+    fn hasher(&self) -> Result<Argon2<'static>, PasswordError> {
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map_err(|e| PasswordError::Hashing(e.to_string()))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+/// Result of checking a candidate password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    Invalid,
+    /// Correct; `needs_rehash` when the stored hash is legacy or uses other parameters.
+    Valid { needs_rehash: bool },
+}
+
+pub fn hash_password(cost: &Argon2Cost, password: &str) -> Result<String, PasswordError> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let hash = cost
+        .hasher()?
+        .hash_password_with_salt(password.as_bytes(), &salt)
+        .map_err(|e| PasswordError::Hashing(e.to_string()))?;
+    Ok(hash.to_string())
+}
+
+pub fn verify_password(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verification {
+    if stored.starts_with("$argon2") {
+        verify_argon2(cost, stored, candidate)
+    } else if let Some(rest) = stored.strip_prefix("pbkdf2_sha256$") {
+        verify_django_pbkdf2(rest, candidate)
+    } else {
+        // Django's unusable passwords start with "!"; anything unknown never verifies.
+        Verification::Invalid
+    }
+}
+
+/// Spends the same work as a real verification, so "no such user" and "wrong password"
+/// take the same time and usernames cannot be discovered by timing the login form.
+pub fn burn_equivalent_time(cost: &Argon2Cost, candidate: &str) {
+    let _ = hash_password(cost, candidate);
+}
+
+fn verify_argon2(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verification {
+    use argon2::PasswordVerifier;
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return Verification::Invalid;
+    };
+    // The stored string carries its own parameters; the verifier reads them from it.
+    if Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_err() {
+        return Verification::Invalid;
+    }
+    let current = Params::try_from(&parsed).ok();
+    let needs_rehash = parsed.algorithm.as_str() != "argon2id"
+        || current.is_none_or(|p| {
+            p.m_cost() != cost.memory_kib || p.t_cost() != cost.iterations || p.p_cost() != cost.parallelism
+        });
+    Verification::Valid { needs_rehash }
+}
+
+/// Django's format: `pbkdf2_sha256$<iterations>$<salt>$<base64(PBKDF2-HMAC-SHA256(pw, salt, it, 32))>`.
+fn verify_django_pbkdf2(rest: &str, candidate: &str) -> Verification {
+    // Refuse absurd iteration counts from a crafted import instead of burning minutes of CPU.
+    const MAX_ITERATIONS: u32 = 10_000_000;
+    let mut parts = rest.splitn(3, '$');
+    let (Some(iterations), Some(salt), Some(expected_b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Verification::Invalid;
+    };
+    let Ok(iterations) = iterations.parse::<u32>() else {
+        return Verification::Invalid;
+    };
+    let Ok(expected) = STANDARD.decode(expected_b64) else {
+        return Verification::Invalid;
+    };
+    if iterations == 0 || iterations > MAX_ITERATIONS || expected.is_empty() || expected.len() > 64 {
+        return Verification::Invalid;
+    }
+    let mut computed = vec![0u8; expected.len()];
+    pbkdf2::pbkdf2_hmac::<Sha256>(candidate.as_bytes(), salt.as_bytes(), iterations, &mut computed);
+    if constant_time_eq(&computed, &expected) {
+        Verification::Valid { needs_rehash: true }
+    } else {
+        Verification::Invalid
+    }
+}
+
+/// What a new password must satisfy. Length is the rule that matters (NIST SP 800-63B §3.1.1.2);
+/// the rest refuses the guesses an attacker tries first.
+#[derive(Clone, Debug)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self { min_length: 10, max_length: 1024 }
+    }
+}
+
+const COMMON_PASSWORDS: &[&str] = &[
+    "password", "password1", "password123", "passw0rd", "123456789", "1234567890", "qwertyuiop",
+    "1q2w3e4r5t", "iloveyou", "letmein123", "welcome123", "administrator", "qwerty123",
+    "abc1234567", "football", "baseball", "sunshine", "princess", "trustno1", "changeme",
+];
+
+impl PasswordPolicy {
+    /// Returns the reason a password is refused, phrased for the person choosing it.
+    pub fn check(&self, password: &str, username: &str, email: Option<&str>) -> Result<(), String> {
+        let length = password.chars().count();
+        if length < self.min_length {
+            return Err(format!("use at least {} characters for your password", self.min_length));
+        }
+        if length > self.max_length {
+            return Err(format!("passwords are at most {} characters", self.max_length));
+        }
+        let lowered = password.to_lowercase();
+        if lowered == username.to_lowercase() {
+            return Err("your password must not be your username".into());
+        }
+        if let Some(email) = email {
+            let email = email.to_lowercase();
+            let local = email.split('@').next().unwrap_or_default();
+            if lowered == email || lowered == local {
+                return Err("your password must not be your email address".into());
+            }
+        }
+        if password.chars().all(|c| c.is_ascii_digit()) {
+            return Err("your password must not be only digits".into());
+        }
+        if COMMON_PASSWORDS.contains(&lowered.as_str()) {
+            return Err("that password is one of the most common ones; choose another".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast() -> Argon2Cost {
+        Argon2Cost { memory_kib: 1024, iterations: 1, parallelism: 1 }
+    }
+
+    #[test]
+    fn argon2id_round_trip() {
+        let hash = hash_password(&fast(), "correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+        assert_eq!(verify_password(&fast(), &hash, "correct horse"), Verification::Valid { needs_rehash: false });
+        assert_eq!(verify_password(&fast(), &hash, "wrong horse"), Verification::Invalid);
+        let stronger = Argon2Cost { memory_kib: 2048, ..fast() };
+        assert_eq!(verify_password(&stronger, &hash, "correct horse"), Verification::Valid { needs_rehash: true });
+    }
+
+    #[test]
+    fn django_vector_verifies_and_asks_for_rehash() {
+        // ../shared/specs/PROTOCOLS.md §5
+        let stored = "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=";
+        assert_eq!(verify_password(&fast(), stored, "password"), Verification::Valid { needs_rehash: true });
+        assert_eq!(verify_password(&fast(), stored, "Password"), Verification::Invalid);
+    }
+
+    #[test]
+    fn malformed_hashes_never_verify() {
+        for stored in ["", "!unusable", "pbkdf2_sha256$x$salt$abc=", "pbkdf2_sha256$0$s$YQ==", "pbkdf2_sha256$99999999999$s$YQ==", "$argon2id$garbage", "md5$abc$def"] {
+            assert_eq!(verify_password(&fast(), stored, "password"), Verification::Invalid, "{stored}");
+        }
+    }
+
+    #[test]
+    fn policy_explains_refusals() {
+        let p = PasswordPolicy::default();
+        assert!(p.check("short", "jane", None).unwrap_err().contains("at least 10"));
+        assert!(p.check("JaneDoe123", "janedoe123", None).unwrap_err().contains("username"));
+        assert!(p.check("jane.doe@example.com", "jd", Some("Jane.Doe@example.com")).unwrap_err().contains("email"));
+        assert!(p.check("12345678901", "jd", None).unwrap_err().contains("digits"));
+        assert!(p.check("Password123", "jd", None).unwrap_err().contains("common"));
+        assert!(p.check(&"x".repeat(1025), "jd", None).is_err());
+        assert!(p.check("a sensible passphrase", "jane", Some("jane@example.com")).is_ok());
+    }
+}

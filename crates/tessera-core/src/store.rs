@@ -1,0 +1,187 @@
+//! Narrow storage traits. `tessera-store` implements them for SQLite and PostgreSQL; the web
+//! layer only sees these. Every method that changes more than one row is one transaction.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::account::{Group, NewUser, ProfileUpdate, User, UserId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique rule was hit; `field` names it ("username", "email", "group", …).
+    #[error("that {field} is already taken")]
+    Conflict { field: &'static str },
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The database could not be reached or timed out; worth retrying later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    async fn create_user(&self, new: &NewUser) -> StoreResult<User>;
+    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// Case-insensitive.
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    /// Username or email, case-insensitive; a username match wins over an email match.
+    async fn user_by_login(&self, username_or_email: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn update_profile(&self, id: UserId, update: &ProfileUpdate) -> StoreResult<User>;
+    /// Sets a new password, invalidates every outstanding reset link and ends every session
+    /// of the account except `keep_session` (the digest of the one making the change).
+    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()>;
+    /// Replaces a legacy hash after a successful login, only if it is still `old_hash`.
+    async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()>;
+    async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
+    /// Inserts or updates (by case-insensitive username) every account in one transaction,
+    /// creating missing groups and adding memberships (never removing any).
+    async fn import_users(&self, accounts: &[ImportedAccount]) -> Result<ImportSummary, ImportFailure>;
+}
+
+/// Why an import was rolled back; `index` is the 0-based position of the offending account.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{error}", index.map(|i| format!("account #{i}: ")).unwrap_or_default())]
+pub struct ImportFailure {
+    pub index: Option<usize>,
+    pub error: StoreError,
+}
+
+impl ImportFailure {
+    pub fn whole(error: StoreError) -> Self {
+        Self { index: None, error }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedAccount {
+    pub user: NewUser,
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+}
+
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    async fn create_group(&self, name: &str) -> StoreResult<()>;
+    async fn add_to_group(&self, group: &str, user: UserId) -> StoreResult<()>;
+    /// Returns whether the person was a member.
+    async fn remove_from_group(&self, group: &str, user: UserId) -> StoreResult<bool>;
+    async fn list_groups(&self) -> StoreResult<Vec<Group>>;
+    async fn groups_of(&self, user: UserId) -> StoreResult<Vec<String>>;
+}
+
+/// A signed-in browser. Only the digest of the cookie value is stored.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id_digest: String,
+    pub user_id: UserId,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    /// Absolute end, whatever the activity.
+    pub expires_at: OffsetDateTime,
+    pub auth_time: OffsetDateTime,
+    /// How the person proved who they are (RFC 8176 values, e.g. "pwd").
+    pub amr: String,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, id_digest: &str) -> StoreResult<Option<Session>>;
+    async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()>;
+    async fn delete_session(&self, id_digest: &str) -> StoreResult<()>;
+    /// Removes sessions past their absolute end or idle since `idle_before`.
+    async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailTokenPurpose {
+    ConfirmEmail,
+    ResetPassword,
+}
+
+impl EmailTokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConfirmEmail => "confirm_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// A single-use link sent by mail. `email` is the address it was sent to: a confirmation
+/// only counts if the account still has that address.
+#[derive(Clone, Debug)]
+pub struct EmailToken {
+    pub digest: String,
+    pub user_id: UserId,
+    pub purpose: EmailTokenPurpose,
+    pub email: String,
+    pub expires_at: OffsetDateTime,
+}
+
+#[async_trait]
+pub trait EmailTokenStore: Send + Sync {
+    async fn create_email_token(&self, token: &EmailToken) -> StoreResult<()>;
+    /// Whose live link this is, without using it up (to decide whether to show the reset form).
+    async fn email_token_owner(&self, digest: &str, purpose: EmailTokenPurpose, now: OffsetDateTime) -> StoreResult<Option<UserId>>;
+    /// Uses up a confirmation link and marks the address verified, atomically.
+    async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>>;
+    /// Uses up a reset link, sets the password, kills other reset links and every session.
+    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>>;
+}
+
+/// An entry for the append-only audit log. Never put secrets, hashes or tokens in `detail`.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub kind: String,
+    pub user_id: Option<UserId>,
+    pub detail: serde_json::Value,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub at: OffsetDateTime,
+}
+
+impl NewEvent {
+    pub fn new(kind: &str, user_id: Option<UserId>, detail: serde_json::Value) -> Self {
+        Self { kind: kind.to_owned(), user_id, detail, ip: None, user_agent: None, at: OffsetDateTime::now_utc() }
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub kind: String,
+    pub user_id: Option<UserId>,
+    pub detail: serde_json::Value,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn record_event(&self, event: &NewEvent) -> StoreResult<()>;
+    /// Newest first.
+    async fn recent_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
+}
+
+#[async_trait]
+pub trait Health: Send + Sync {
+    /// A cheap round trip to the database.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Everything the web layer needs, as one object.
+pub trait Store: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + Health {}
+impl<T: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + Health> Store for T {}

@@ -1,0 +1,440 @@
+//! Configuration: one YAML file, read once into a validated [`Config`].
+//!
+//! Parsing refuses unknown keys and wrong types (serde stops at the first of those);
+//! validation then checks every value and reports all its problems together, each as
+//! `FILE:LINE:COL: message`, so an admin fixes a file in one pass.
+
+mod duration;
+mod env;
+mod raw;
+mod remote_auth;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+use serde_saphyr::Spanned;
+use tessera_core::password::{Argon2Cost, PasswordPolicy};
+use url::Url;
+
+pub use duration::parse_duration;
+pub use env::{Env, ProcessEnv};
+pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
+
+use raw::{RawConfig, S};
+
+/// Encrypts secrets at rest and keys the CSRF MAC. Its Debug output never shows it.
+#[derive(Clone)]
+pub struct MasterKey(pub [u8; 32]);
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey(***)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrationMode {
+    Open,
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailConfirmation {
+    /// Password login waits until the address is confirmed.
+    Required,
+    /// Confirmation is offered but not needed to log in.
+    Optional,
+}
+
+#[derive(Clone, Debug)]
+pub enum MailTransportConfig {
+    Outbox { dir: PathBuf },
+    Smtp(SmtpConfig),
+}
+
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub security: tessera_mail::SmtpSecurity,
+    pub timeout: Duration,
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("security", &self.security)
+            .finish()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub issuer: Url,
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub master_key: MasterKey,
+    pub registration: RegistrationMode,
+    pub email_confirmation: EmailConfirmation,
+    pub mail_from: String,
+    pub mail_transport: MailTransportConfig,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub password_policy: PasswordPolicy,
+    pub argon2: Argon2Cost,
+    pub max_concurrent_hashes: usize,
+    pub confirm_email_ttl: Duration,
+    pub reset_password_ttl: Duration,
+    pub theme_dir: Option<PathBuf>,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub remote_auth: Vec<RemoteAuthTarget>,
+}
+
+impl Config {
+    /// Cookies get `Secure` (and the `__Host-` prefix) when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.scheme() == "https"
+    }
+
+    /// An absolute URL under the issuer, for links in mail.
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer.as_str().trim_end_matches('/'))
+    }
+}
+
+/// One problem, with where it is. Line and column are 1-based; 0 means "whole file".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfigErrors {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{}:{}: {}", self.file, p.line.max(1), p.column.max(1), p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Collects problems while values are checked.
+pub(crate) struct Checker<'e> {
+    env: &'e dyn Env,
+    problems: Vec<Problem>,
+}
+
+impl<'e> Checker<'e> {
+    fn problem<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            line: at.referenced.line(),
+            column: at.referenced.column(),
+            message: message.into(),
+        });
+    }
+
+    /// The value with `${ENV}` substituted, or `None` after recording why not.
+    pub(crate) fn text(&mut self, key: &str, value: &S) -> Option<String> {
+        match env::substitute(&value.value, self.env) {
+            Ok(text) => Some(text),
+            Err(why) => {
+                self.problem(value, format!("{key}: {why}"));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn parsed<T>(&mut self, key: &str, value: &S, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let text = self.text(key, value)?;
+        match parse(&text) {
+            Ok(v) => Some(v),
+            Err(why) => {
+                self.problem(value, format!("{key}: {why}"));
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, key: &str, value: Option<&S>, default: Duration) -> Duration {
+        value.and_then(|v| self.parsed(key, v, parse_duration)).unwrap_or(default)
+    }
+
+    pub(crate) fn choice<T: Copy>(&mut self, key: &str, value: &S, options: &[(&str, T)]) -> Option<T> {
+        let text = self.text(key, value)?;
+        if let Some((_, v)) = options.iter().find(|(name, _)| *name == text) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        self.problem(value, format!("{key}: {text:?} is not one of: {}", names.join(", ")));
+        None
+    }
+
+    pub(crate) fn url(&mut self, key: &str, value: &S) -> Option<Url> {
+        self.parsed(key, value, |text| {
+            let url = Url::parse(text).map_err(|e| format!("{text:?} is not a URL ({e}); write it like https://example.com"))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                return Err(format!("{text:?} must be an http:// or https:// URL with a host"));
+            }
+            Ok(url)
+        })
+    }
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path, env: &dyn Env) -> Result<Config, ConfigErrors> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+        file: file.clone(),
+        problems: vec![Problem { line: 0, column: 0, message: format!("cannot read the config file: {e}") }],
+    })?;
+    parse(&text, env).map_err(|problems| ConfigErrors { file, problems })
+}
+
+pub fn parse(text: &str, env: &dyn Env) -> Result<Config, Vec<Problem>> {
+    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| {
+        let location = e.location();
+        vec![Problem {
+            line: location.map_or(0, |l| l.line()),
+            column: location.map_or(0, |l| l.column()),
+            message: first_line(&e.without_snippet().to_string()),
+        }]
+    })?;
+    let mut c = Checker { env, problems: Vec::new() };
+    let config = validate(raw, &mut c);
+    match config {
+        Some(config) if c.problems.is_empty() => Ok(config),
+        _ => {
+            c.problems.sort_by_key(|p| (p.line, p.column));
+            Err(c.problems)
+        }
+    }
+}
+
+/// serde-saphyr appends its own location text; we print ours in front instead.
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message);
+    match line.find(" at line ") {
+        Some(cut) => line[..cut].to_owned(),
+        None => line.to_owned(),
+    }
+}
+
+fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
+    let issuer = c.url("issuer", &raw.issuer).and_then(|url| {
+        if url.as_str().ends_with('/') && url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            c.problem(&raw.issuer, "issuer: write the public base URL without a trailing slash, query or fragment");
+            return None;
+        }
+        Some(url)
+    });
+    let listen = match &raw.listen {
+        Some(v) => c.parsed("listen", v, |t| {
+            t.parse::<SocketAddr>().map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8080"))
+        }),
+        None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+    };
+    let database_url = c.parsed("database.url", &raw.database.url, |t| {
+        tessera_store::Backend::of_url(t)
+            .map(|_| t.to_owned())
+            .ok_or_else(|| "use sqlite://PATH or postgres://USER@HOST/DB".to_owned())
+    });
+    let master_key = c.parsed("secrets.master_key", &raw.secrets.master_key, |t| {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(t.trim())
+            .map_err(|_| "is not base64; generate one with `openssl rand -base64 32`".to_owned())?;
+        <[u8; 32]>::try_from(bytes.as_slice())
+            .map(MasterKey)
+            .map_err(|_| format!("must be 32 bytes once decoded, not {}; generate one with `openssl rand -base64 32`", bytes.len()))
+    });
+
+    let registration = raw.registration.as_ref();
+    let mode = registration
+        .and_then(|r| r.mode.as_ref())
+        .map(|m| c.choice("registration.mode", m, &[("open", RegistrationMode::Open), ("closed", RegistrationMode::Closed)]))
+        .unwrap_or(Some(RegistrationMode::Open));
+    let email_confirmation = registration
+        .and_then(|r| r.email_confirmation.as_ref())
+        .map(|m| {
+            c.choice(
+                "registration.email_confirmation",
+                m,
+                &[("required", EmailConfirmation::Required), ("optional", EmailConfirmation::Optional)],
+            )
+        })
+        .unwrap_or(Some(EmailConfirmation::Required));
+
+    let (mail_from, mail_transport) = mail(raw.email.as_ref(), c);
+
+    let sessions = raw.sessions.as_ref();
+    let session_idle = c.duration("sessions.idle_timeout", sessions.and_then(|s| s.idle_timeout.as_ref()), Duration::from_secs(2 * 3600));
+    let session_absolute = c.duration(
+        "sessions.absolute_timeout",
+        sessions.and_then(|s| s.absolute_timeout.as_ref()),
+        Duration::from_secs(14 * 86_400),
+    );
+
+    let (password_policy, argon2, max_concurrent_hashes) = passwords(raw.passwords.as_ref(), c);
+    let links = raw.links.as_ref();
+    let confirm_email_ttl = c.duration("links.confirm_email_ttl", links.and_then(|l| l.confirm_email_ttl.as_ref()), Duration::from_secs(3 * 86_400));
+    let reset_password_ttl = c.duration("links.reset_password_ttl", links.and_then(|l| l.reset_password_ttl.as_ref()), Duration::from_secs(3600));
+
+    let theme_dir = raw.theme.as_ref().and_then(|t| {
+        c.parsed("theme.dir", &t.dir, |d| {
+            let path = PathBuf::from(d);
+            if path.is_dir() { Ok(path) } else { Err(format!("{d:?} is not a folder")) }
+        })
+    });
+    let logging = raw.logging.as_ref();
+    let log_format = logging
+        .and_then(|l| l.format.as_ref())
+        .map(|f| c.choice("logging.format", f, &[("text", LogFormat::Text), ("json", LogFormat::Json)]))
+        .unwrap_or(Some(LogFormat::Text));
+    let log_level = logging
+        .and_then(|l| l.level.as_ref())
+        .and_then(|l| c.text("logging.level", l))
+        .unwrap_or_else(|| "info".to_owned());
+
+    let remote_auth = remote_auth::targets(raw.remote_auth.as_deref().unwrap_or_default(), c);
+
+    Some(Config {
+        issuer: issuer?,
+        listen: listen?,
+        database_url: database_url?,
+        master_key: master_key?,
+        registration: mode?,
+        email_confirmation: email_confirmation?,
+        mail_from: mail_from?,
+        mail_transport: mail_transport?,
+        session_idle,
+        session_absolute,
+        password_policy,
+        argon2,
+        max_concurrent_hashes,
+        confirm_email_ttl,
+        reset_password_ttl,
+        theme_dir,
+        log_format: log_format?,
+        log_level,
+        remote_auth,
+    })
+}
+
+fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option<MailTransportConfig>) {
+    let from = match raw.and_then(|e| e.from.as_ref()) {
+        Some(from) => c.parsed("email.from", from, |t| tessera_mail::parse_mailbox(t).map(|_| t.to_owned())),
+        None => Some("Tessera <no-reply@localhost.localdomain>".to_owned()),
+    };
+    let Some(t) = raw.and_then(|e| e.transport.as_ref()) else {
+        return (from, Some(MailTransportConfig::Outbox { dir: PathBuf::from("data/outbox") }));
+    };
+    #[derive(Clone, Copy)]
+    enum Kind {
+        Outbox,
+        Smtp,
+    }
+    let transport = match c.choice("email.transport.kind", &t.kind, &[("outbox", Kind::Outbox), ("smtp", Kind::Smtp)]) {
+        Some(Kind::Outbox) => {
+            let dir = t.dir.as_ref().and_then(|d| c.text("email.transport.dir", d)).unwrap_or_else(|| "data/outbox".into());
+            Some(MailTransportConfig::Outbox { dir: PathBuf::from(dir) })
+        }
+        Some(Kind::Smtp) => {
+            let host = match &t.host {
+                Some(h) => c.text("email.transport.host", h),
+                None => {
+                    c.problem(&t.kind, "email.transport.host is required for smtp");
+                    None
+                }
+            };
+            use tessera_mail::SmtpSecurity;
+            let security = t
+                .tls
+                .as_ref()
+                .map(|v| c.choice("email.transport.tls", v, &[("starttls", SmtpSecurity::StartTls), ("tls", SmtpSecurity::Tls), ("none", SmtpSecurity::None)]))
+                .unwrap_or(Some(SmtpSecurity::StartTls));
+            let default_port = match security {
+                Some(SmtpSecurity::Tls) => 465,
+                Some(SmtpSecurity::None) => 25,
+                _ => 587,
+            };
+            let username = t.username.as_ref().and_then(|u| c.text("email.transport.username", u));
+            let password = t.password.as_ref().and_then(|p| c.text("email.transport.password", p));
+            if username.is_some() != password.is_some() {
+                c.problem(&t.kind, "email.transport: give both username and password, or neither");
+            }
+            let timeout = c.duration("email.transport.timeout", t.timeout.as_ref(), Duration::from_secs(30));
+            match (host, security) {
+                (Some(host), Some(security)) => Some(MailTransportConfig::Smtp(SmtpConfig {
+                    host,
+                    port: t.port.as_ref().map_or(default_port, |p| p.value),
+                    username,
+                    password,
+                    security,
+                    timeout,
+                })),
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    (from, transport)
+}
+
+fn passwords(raw: Option<&raw::RawPasswords>, c: &mut Checker) -> (PasswordPolicy, Argon2Cost, usize) {
+    let mut policy = PasswordPolicy::default();
+    if let Some(min) = raw.and_then(|p| p.min_length.as_ref()) {
+        if (8..=128).contains(&min.value) {
+            policy.min_length = min.value;
+        } else {
+            c.problem(min, "passwords.min_length: choose between 8 and 128 (NIST SP 800-63B asks for at least 8)");
+        }
+    }
+    let mut cost = Argon2Cost::default();
+    if let Some(a) = raw.and_then(|p| p.argon2.as_ref()) {
+        let candidate = Argon2Cost { memory_kib: a.memory_kib.value, iterations: a.iterations.value, parallelism: a.parallelism.value };
+        match candidate.check() {
+            Ok(()) => cost = candidate,
+            Err(why) => c.problem(&a.memory_kib, format!("passwords.argon2: {why}")),
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut concurrent = cores;
+    if let Some(n) = raw.and_then(|p| p.max_concurrent_hashes.as_ref()) {
+        if (1..=256).contains(&n.value) {
+            concurrent = n.value;
+        } else {
+            c.problem(n, "passwords.max_concurrent_hashes: choose between 1 and 256");
+        }
+    }
+    (policy, cost, concurrent)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,131 @@
+//! The file as written: every field optional or spanned so validation can point at the
+//! exact line and column of each problem. Unknown keys are refused (`deny_unknown_fields`).
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+pub type S = Spanned<String>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub issuer: S,
+    pub listen: Option<S>,
+    pub database: RawDatabase,
+    pub secrets: RawSecrets,
+    pub registration: Option<RawRegistration>,
+    pub email: Option<RawEmail>,
+    pub sessions: Option<RawSessions>,
+    pub passwords: Option<RawPasswords>,
+    pub links: Option<RawLinks>,
+    pub theme: Option<RawTheme>,
+    pub logging: Option<RawLogging>,
+    pub remote_auth: Option<Vec<RawRemoteAuth>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabase {
+    pub url: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecrets {
+    pub master_key: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegistration {
+    pub mode: Option<S>,
+    pub email_confirmation: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmail {
+    pub from: Option<S>,
+    pub transport: Option<RawTransport>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransport {
+    pub kind: S,
+    pub dir: Option<S>,
+    pub host: Option<S>,
+    pub port: Option<Spanned<u16>>,
+    pub username: Option<S>,
+    pub password: Option<S>,
+    pub tls: Option<S>,
+    pub timeout: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSessions {
+    pub idle_timeout: Option<S>,
+    pub absolute_timeout: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPasswords {
+    pub min_length: Option<Spanned<usize>>,
+    pub argon2: Option<RawArgon2>,
+    pub max_concurrent_hashes: Option<Spanned<usize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArgon2 {
+    pub memory_kib: Spanned<u32>,
+    pub iterations: Spanned<u32>,
+    pub parallelism: Spanned<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLinks {
+    pub confirm_email_ttl: Option<S>,
+    pub reset_password_ttl: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTheme {
+    pub dir: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogging {
+    pub format: Option<S>,
+    pub level: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRemoteAuth {
+    pub id: S,
+    pub kind: S,
+    pub url: S,
+    pub secret: S,
+    pub external_id: Option<S>,
+    pub timestamp: Option<S>,
+    pub delivery: Option<S>,
+    pub allow: Option<S>,
+    pub groups: Option<Vec<S>>,
+    pub attributes: Option<RawRemoteAuthAttributes>,
+    pub logout_ends_session: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRemoteAuthAttributes {
+    pub organization: Option<S>,
+    pub tags: Option<S>,
+    pub role: Option<S>,
+    pub phone: Option<S>,
+}

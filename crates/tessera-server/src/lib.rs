@@ -1,0 +1,18 @@
+//! Tessera's web layer: configuration, the axum router, server-rendered pages, and the one
+//! place where outcomes and errors become HTTP (`error.rs`). Protocol and domain rules live
+//! in the other crates; handlers here extract, call one service function, and render.
+
+pub mod config;
+mod csrf;
+mod error;
+mod mailer;
+mod next_url;
+mod password_pool;
+mod routes;
+mod server;
+mod session;
+mod state;
+mod templates;
+
+pub use server::{build_state, init_tracing, router, serve};
+pub use state::AppState;

@@ -1,0 +1,158 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use crate::templates::ser;
+use serde::{Deserialize, Serialize};
+use tessera_core::account::MAX_NAME_LEN;
+use tessera_core::password::Verification;
+use tessera_core::store::{EmailTokenPurpose, StoreError};
+use tessera_core::{Email, ProfileUpdate, User};
+
+use super::register::capitalize;
+use super::{Form, page, rejected, too_long};
+use crate::csrf::CsrfCookie;
+use crate::error::AppError;
+use crate::mailer;
+use crate::session::SignedIn;
+use crate::state::AppState;
+
+#[derive(Deserialize, Serialize)]
+pub struct ProfileForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    email: String,
+}
+
+impl ProfileForm {
+    fn of(user: &User) -> Self {
+        Self {
+            csrf: String::new(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: user.email.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn account_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    user: &User,
+    status: StatusCode,
+    form: &ProfileForm,
+    errors: &[String],
+    notice: Option<&str>,
+) -> Result<Response, AppError> {
+    rejected(status, page(state, csrf, Some(user), "account.html", context! { form => ser(form), errors => ser(errors), notice }))
+}
+
+pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
+    account_page(&state, &csrf, &signed_in.user, StatusCode::OK, &ProfileForm::of(&signed_in.user), &[], None)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&state, &form.csrf)?;
+    let user = &signed_in.user;
+    let mut errors = Vec::new();
+    if too_long(&[&form.first_name, &form.last_name, &form.email])
+        || form.first_name.chars().count() > MAX_NAME_LEN
+        || form.last_name.chars().count() > MAX_NAME_LEN
+    {
+        errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
+    }
+    let email = Email::parse(&form.email).map_err(|e| errors.push(capitalize(&e.to_string()))).ok();
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None);
+    };
+    let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
+    let update = ProfileUpdate { first_name: form.first_name.trim().to_owned(), last_name: form.last_name.trim().to_owned(), email: Some(email) };
+    let updated = match state.store.update_profile(user.id, &update).await {
+        Ok(updated) => updated,
+        Err(StoreError::Conflict { .. }) => {
+            let errors = ["Another account already uses that email address.".to_owned()];
+            return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let notice = if email_changed {
+        mailer::send_link(&state, &updated, EmailTokenPurpose::ConfirmEmail).await?;
+        "Saved. We sent a confirmation link to your new address."
+    } else {
+        "Saved."
+    };
+    account_page(&state, &csrf, &updated, StatusCode::OK, &ProfileForm::of(&updated), &[], Some(notice))
+}
+
+fn password_page(state: &AppState, csrf: &CsrfCookie, user: &User, status: StatusCode, errors: &[String]) -> Result<Response, AppError> {
+    let extra = context! { errors => ser(errors), min_length => state.config.password_policy.min_length };
+    rejected(status, page(state, csrf, Some(user), "password_change.html", extra))
+}
+
+pub async fn show_password_change(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
+    password_page(&state, &csrf, &signed_in.user, StatusCode::OK, &[])
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChangeForm {
+    csrf: String,
+    current: String,
+    password: String,
+    password2: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Form(form): Form<PasswordChangeForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&state, &form.csrf)?;
+    let user = &signed_in.user;
+    if too_long(&[&form.current, &form.password, &form.password2]) {
+        return password_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &["A password is far too long.".to_owned()]);
+    }
+    let current_ok = match &user.password_hash {
+        Some(stored) => state.passwords.verify(stored.clone(), form.current.clone()).await? != Verification::Invalid,
+        None => false,
+    };
+    if !current_ok {
+        return password_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &["Your current password is not right.".to_owned()]);
+    }
+    if let Err(why) = new_password_problem(&state, user, &form.password, &form.password2) {
+        return password_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &[why]);
+    }
+    let hash = state.passwords.hash(form.password).await?;
+    // Other browsers signed in to this account are signed out; this one stays.
+    state.store.set_password(user.id, &hash, Some(&signed_in.session.id_digest)).await?;
+    tracing::info!(user = %user.id, "password changed");
+    let form = ProfileForm::of(user);
+    account_page(&state, &csrf, user, StatusCode::OK, &form, &[], Some("Your password was changed. Other sessions were signed out."))
+}
+
+/// The policy plus "typed twice the same", shared by the change and reset forms.
+pub fn new_password_problem(state: &AppState, user: &User, password: &str, again: &str) -> Result<(), String> {
+    state.config.password_policy.check(password, &user.username, user.email.as_deref()).map_err(|w| capitalize(&w))?;
+    if password != again {
+        return Err("The two passwords differ; type the same password twice.".into());
+    }
+    Ok(())
+}
+
+/// Staff only: everyone else gets 403 (signed-out people are sent to log in first).
+pub async fn admin_users(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
+    if !signed_in.user.is_staff {
+        return Err(AppError::Forbidden("This page is for staff accounts only.".into()));
+    }
+    let users = state.store.list_users().await?;
+    Ok(page(&state, &csrf, Some(&signed_in.user), "admin_users.html", context! { users => ser(&users) })?.into_response())
+}

@@ -1,0 +1,51 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use tessera_core::secret_token;
+use tessera_core::store::EmailTokenPurpose;
+use time::OffsetDateTime;
+
+use super::{Form, message, too_long};
+use crate::csrf::CsrfCookie;
+use crate::error::AppError;
+use crate::mailer;
+use crate::state::AppState;
+
+/// Following the mailed link proves the person reads that mailbox.
+pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    let confirmed = state.store.confirm_email(&secret_token::digest(&token), OffsetDateTime::now_utc()).await?;
+    match confirmed {
+        Some(user) => {
+            tracing::info!(user = %user.id, "email confirmed");
+            message(&state, StatusCode::OK, "Email address confirmed", "Thank you: your address is confirmed. You can log in now.", Some(("/login", "Log in")))
+        }
+        None => message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "This link does not work any more",
+            "Confirmation links work once and expire, and only for the address they were sent to. Log in to ask for a new one.",
+            Some(("/login", "Log in")),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResendForm {
+    csrf: String,
+    login: String,
+}
+
+/// Sends a fresh confirmation link. The answer is the same whether or not the account
+/// exists, so it reveals nothing.
+pub async fn resend(State(state): State<AppState>, csrf: CsrfCookie, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
+    csrf.verify(&state, &form.csrf)?;
+    if !too_long(&[&form.login])
+        && let Some(user) = state.store.user_by_login(&form.login).await?
+        && user.is_active
+        && !user.email_verified
+    {
+        mailer::send_link(&state, &user, EmailTokenPurpose::ConfirmEmail).await?;
+    }
+    message(&state, StatusCode::OK, "Check your mail", "If that account is waiting for confirmation, a new link is on its way.", Some(("/login", "Log in")))
+}

@@ -1,0 +1,154 @@
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::Deserialize;
+use tessera_core::User;
+use tessera_core::password::Verification;
+use time::OffsetDateTime;
+
+use super::{Form, message, page, rejected, too_long};
+use crate::config::{EmailConfirmation, RegistrationMode};
+use crate::csrf::CsrfCookie;
+use crate::error::AppError;
+use crate::next_url::safe_next;
+use crate::session::{self, MaybeSignedIn, SessionCookie};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    MaybeSignedIn(signed_in): MaybeSignedIn,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let next = safe_next(q.next.as_deref());
+    if signed_in.is_some() {
+        return Ok(see_other(next.as_deref().unwrap_or("/account")));
+    }
+    login_page(&state, &csrf, StatusCode::OK, next, "", None, false)
+}
+
+fn login_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    status: StatusCode,
+    next: Option<String>,
+    login: &str,
+    error: Option<&str>,
+    unconfirmed: bool,
+) -> Result<Response, AppError> {
+    let extra = context! {
+        next, login, error, unconfirmed,
+        registration_open => state.config.registration == RegistrationMode::Open,
+    };
+    rejected(status, page(state, csrf, None, "login.html", extra))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// What a password check concluded.
+pub enum PasswordLogin {
+    Accepted(User),
+    /// Wrong password or no such account: deliberately indistinguishable.
+    Refused,
+    Inactive,
+    Unconfirmed,
+}
+
+/// Checks a username-or-email and password, upgrading a legacy hash on success.
+pub async fn check_password(state: &AppState, login: &str, password: &str) -> Result<PasswordLogin, AppError> {
+    let user = state.store.user_by_login(login).await?;
+    let Some((user, stored)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
+        state.passwords.burn(password.to_owned()).await?;
+        return Ok(PasswordLogin::Refused);
+    };
+    let verdict = state.passwords.verify(stored.clone(), password.to_owned()).await?;
+    let Verification::Valid { needs_rehash } = verdict else {
+        return Ok(PasswordLogin::Refused);
+    };
+    if needs_rehash {
+        let upgraded = state.passwords.hash(password.to_owned()).await?;
+        state.store.upgrade_password_hash(user.id, &stored, &upgraded).await?;
+    }
+    if !user.is_active {
+        return Ok(PasswordLogin::Inactive);
+    }
+    let needs_confirmation = state.config.email_confirmation == EmailConfirmation::Required;
+    if needs_confirmation && user.email.is_some() && !user.email_verified {
+        return Ok(PasswordLogin::Unconfirmed);
+    }
+    Ok(PasswordLogin::Accepted(user))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    SessionCookie(old_cookie): SessionCookie,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&state, &form.csrf)?;
+    let next = safe_next(form.next.as_deref());
+    if too_long(&[&form.login, &form.password]) {
+        return login_page(&state, &csrf, StatusCode::BAD_REQUEST, next, "", Some("That username or password is too long."), false);
+    }
+    let refuse = |status, error: &str, unconfirmed| login_page(&state, &csrf, status, next.clone(), &form.login, Some(error), unconfirmed);
+    match check_password(&state, &form.login, &form.password).await? {
+        PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
+        PasswordLogin::Inactive => refuse(StatusCode::FORBIDDEN, "This account is disabled. Contact an administrator.", false),
+        PasswordLogin::Unconfirmed => refuse(
+            StatusCode::FORBIDDEN,
+            "Please confirm your email address first: open the link we mailed you, or ask for a new one below.",
+            true,
+        ),
+        PasswordLogin::Accepted(user) => {
+            let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
+            state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
+            tracing::info!(user = %user.id, "password login");
+            let target = next.unwrap_or_else(|| "/account".to_owned());
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
+        }
+    }
+}
+
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+pub async fn show_logout(State(state): State<AppState>, csrf: CsrfCookie, MaybeSignedIn(signed_in): MaybeSignedIn) -> Result<Response, AppError> {
+    if signed_in.is_none() {
+        return Ok(see_other("/login"));
+    }
+    Ok(page(&state, &csrf, signed_in.as_ref().map(|s| &s.user), "logout.html", context! {})?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    SessionCookie(cookie): SessionCookie,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    csrf.verify(&state, &form.csrf)?;
+    let clear = session::end(&state, cookie.as_deref()).await?;
+    let mut response = message(&state, StatusCode::OK, "Logged out", "You are logged out of Tessera on this browser.", Some(("/login", "Log in again")))?;
+    if let Ok(value) = clear.parse() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,93 @@
+//! Routes, one module per page. Handlers stay short: extract, check CSRF, call the store or a
+//! service, render.
+
+mod account;
+mod email_confirm;
+mod health;
+mod login;
+mod password_reset;
+mod register;
+mod remote_auth;
+
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use minijinja::{Value, context};
+use crate::templates::ser;
+use serde::de::DeserializeOwned;
+
+use crate::csrf::CsrfCookie;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/", get(|| async { axum::response::Redirect::to("/account") }))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", get(login::show_logout).post(login::logout))
+        .route("/register", get(register::show).post(register::submit))
+        .route("/account", get(account::show).post(account::update))
+        .route("/password/change", get(account::show_password_change).post(account::change_password))
+        .route("/password/reset", get(password_reset::show_request).post(password_reset::request))
+        .route("/password/reset/{token}", get(password_reset::show_form).post(password_reset::reset))
+        .route("/email/confirm/{token}", get(email_confirm::confirm))
+        .route("/email/confirm/resend", axum::routing::post(email_confirm::resend))
+        .route("/admin/users", get(account::admin_users))
+        .route("/remote-auth/{target}", get(remote_auth::start))
+        .route("/remote-auth/{target}/logout", get(remote_auth::logout))
+}
+
+/// `application/x-www-form-urlencoded` bodies; a malformed body is a clear 400, not axum's
+/// plain-text rejection.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|axum::Form(v)| Form(v))
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}). Reload the page and try again.", e.body_text())))
+    }
+}
+
+/// Renders a page with the values every page needs (the signed-in user, the CSRF token).
+pub fn page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    user: Option<&tessera_core::User>,
+    name: &str,
+    extra: Value,
+) -> Result<Html<String>, AppError> {
+    let base = context! { csrf => csrf.form_token(state), user => ser(user) };
+    state.templates.page(name, context! { ..extra, ..base })
+}
+
+/// A form shown again with what went wrong; the status says why it was not accepted.
+pub fn rejected(status: StatusCode, page: Result<Html<String>, AppError>) -> Result<Response, AppError> {
+    page.map(|html| (status, html).into_response())
+}
+
+/// A short message page (e.g. "check your mail").
+pub fn message(state: &AppState, status: StatusCode, title: &str, message: &str, link: Option<(&str, &str)>) -> Result<Response, AppError> {
+    let html = state.templates.page(
+        "message.html",
+        context! {
+            title, message, is_error => !status.is_success(),
+            link => link.map(|(href, text)| context! { href, text }),
+        },
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// Fields longer than this are refused before anything else looks at them.
+pub const MAX_FIELD: usize = 1024;
+
+pub fn too_long(fields: &[&str]) -> bool {
+    fields.iter().any(|f| f.len() > MAX_FIELD)
+}

@@ -1,0 +1,142 @@
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use crate::templates::ser;
+use serde::{Deserialize, Serialize};
+use tessera_core::account::MAX_NAME_LEN;
+use tessera_core::store::{EmailTokenPurpose, StoreError};
+use tessera_core::{Email, NewUser, Username};
+
+use super::login::{NextQuery, see_other};
+use super::{Form, message, page, rejected, too_long};
+use crate::config::{EmailConfirmation, RegistrationMode};
+use crate::csrf::CsrfCookie;
+use crate::error::AppError;
+use crate::mailer;
+use crate::next_url::safe_next;
+use crate::session::{self, MaybeSignedIn, SessionCookie};
+use crate::state::AppState;
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct RegisterForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    username: String,
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(skip_serializing)]
+    password: String,
+    #[serde(skip_serializing)]
+    password2: String,
+    next: Option<String>,
+}
+
+fn closed(state: &AppState) -> Result<Response, AppError> {
+    message(state, StatusCode::FORBIDDEN, "Registration is closed", "New accounts are created by an administrator on this server.", Some(("/login", "Log in")))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    MaybeSignedIn(signed_in): MaybeSignedIn,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    if state.config.registration == RegistrationMode::Closed {
+        return closed(&state);
+    }
+    if signed_in.is_some() {
+        return Ok(see_other("/account"));
+    }
+    let form = RegisterForm { next: safe_next(q.next.as_deref()), ..Default::default() };
+    form_page(&state, &csrf, StatusCode::OK, &form, &[])
+}
+
+fn form_page(state: &AppState, csrf: &CsrfCookie, status: StatusCode, form: &RegisterForm, errors: &[String]) -> Result<Response, AppError> {
+    let extra = context! { form => ser(form), errors => ser(errors), next => form.next.clone(), min_length => state.config.password_policy.min_length };
+    rejected(status, page(state, csrf, None, "register.html", extra))
+}
+
+/// Every problem with the form at once, phrased for the person filling it in.
+fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), Vec<String>> {
+    let mut errors = Vec::new();
+    let username = Username::parse(&form.username).map_err(|e| errors.push(capitalize(&e.to_string()))).ok();
+    let email = Email::parse(&form.email).map_err(|e| errors.push(capitalize(&e.to_string()))).ok();
+    if form.first_name.chars().count() > MAX_NAME_LEN || form.last_name.chars().count() > MAX_NAME_LEN {
+        errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
+    }
+    if let Err(why) = state.config.password_policy.check(&form.password, form.username.trim(), Some(form.email.trim())) {
+        errors.push(capitalize(&why));
+    } else if form.password != form.password2 {
+        errors.push("The two passwords differ; type the same password twice.".into());
+    }
+    match (username, email) {
+        (Some(u), Some(e)) if errors.is_empty() => Ok((u, e)),
+        _ => Err(errors),
+    }
+}
+
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let rest: String = chars.collect();
+    if rest.ends_with('.') { format!("{first}{rest}") } else { format!("{first}{rest}.") }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    SessionCookie(old_cookie): SessionCookie,
+    Form(mut form): Form<RegisterForm>,
+) -> Result<Response, AppError> {
+    csrf.verify(&state, &form.csrf)?;
+    if state.config.registration == RegistrationMode::Closed {
+        return closed(&state);
+    }
+    form.next = safe_next(form.next.as_deref());
+    if too_long(&[&form.username, &form.email, &form.first_name, &form.last_name, &form.password, &form.password2]) {
+        let errors = ["A field is far too long; shorten it and try again.".to_owned()];
+        form.username.truncate(0);
+        form.email.truncate(0);
+        form.first_name.truncate(0);
+        form.last_name.truncate(0);
+        return form_page(&state, &csrf, StatusCode::BAD_REQUEST, &form, &errors);
+    }
+    let (username, email) = match validate(&state, &form) {
+        Ok(valid) => valid,
+        Err(errors) => return form_page(&state, &csrf, StatusCode::BAD_REQUEST, &form, &errors),
+    };
+    let mut new = NewUser::new(username, Some(email));
+    new.first_name = form.first_name.trim().to_owned();
+    new.last_name = form.last_name.trim().to_owned();
+    new.password_hash = Some(state.passwords.hash(form.password.clone()).await?);
+    let user = match state.store.create_user(&new).await {
+        Ok(user) => user,
+        Err(StoreError::Conflict { field }) => {
+            let error = match field {
+                "email" => "An account with that email address already exists. Log in, or reset its password.",
+                _ => "That username is taken; choose another.",
+            };
+            return form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[error.to_owned()]);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(user = %user.id, "account registered");
+    mailer::send_link(&state, &user, EmailTokenPurpose::ConfirmEmail).await?;
+    if state.config.email_confirmation == EmailConfirmation::Required {
+        return message(
+            &state,
+            StatusCode::OK,
+            "Check your mail",
+            "We sent a confirmation link to your email address. Open it, then log in.",
+            Some(("/login", "Log in")),
+        );
+    }
+    let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
+    let target = form.next.unwrap_or_else(|| "/account".to_owned());
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
+}

@@ -1,0 +1,147 @@
+//! Assembling the application: state from config, the router with its layers, and serving
+//! with graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, KeyInit, Mac};
+use minijinja::context;
+use sha2::Sha256;
+use tessera_core::store::Store;
+use tessera_mail::{MailTransport, OutboxTransport, SmtpSettings, SmtpTransport};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Config, LogFormat, MailTransportConfig};
+use crate::error::ErrorPage;
+use crate::password_pool::PasswordPool;
+use crate::state::AppState;
+use crate::templates::Templates;
+
+pub fn init_tracing(config: Option<&Config>) {
+    use tracing_subscriber::EnvFilter;
+    let level = config.map_or("info", |c| c.log_level.as_str());
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match config.map(|c| c.log_format) {
+        Some(LogFormat::Json) => builder.json().try_init(),
+        _ => builder.try_init(),
+    };
+}
+
+fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
+    let from = tessera_mail::parse_mailbox(&config.mail_from).map_err(anyhow::Error::msg)?;
+    Ok(match &config.mail_transport {
+        MailTransportConfig::Outbox { dir } => Arc::new(OutboxTransport::new(from, dir.clone())?),
+        MailTransportConfig::Smtp(smtp) => Arc::new(SmtpTransport::new(
+            from,
+            SmtpSettings {
+                host: smtp.host.clone(),
+                port: smtp.port,
+                username: smtp.username.clone(),
+                password: smtp.password.clone(),
+                security: smtp.security,
+                timeout: smtp.timeout,
+            },
+        )?),
+    })
+}
+
+/// The CSRF key is derived from the master key so rotating one rotates the other.
+fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("HMAC accepts any key length");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
+    let templates = Templates::new(config.theme_dir.clone());
+    templates.check_all().map_err(anyhow::Error::msg)?;
+    Ok(AppState {
+        mail: mail_transport(&config)?,
+        templates: Arc::new(templates),
+        passwords: PasswordPool::new(config.argon2, config.max_concurrent_hashes),
+        csrf_key: derive_key(&config.master_key.0, "tessera csrf v1"),
+        config: Arc::new(config),
+        store,
+    })
+}
+
+/// Renders the themed error page for responses that carry an [`ErrorPage`].
+async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else { return response };
+    let status = response.status();
+    match state.templates.page("message.html", context! { title => page.title, message => page.message.clone(), is_error => true }) {
+        Ok(html) => (status, html).into_response(),
+        Err(_) => (status, page.message).into_response(),
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    crate::routes::routes()
+        .layer(middleware::from_fn_with_state(state.clone(), crate::csrf::ensure_cookie))
+        .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let cleanup = tokio::spawn(clean_up_periodically(state.clone()));
+    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await;
+    cleanup.abort();
+    result
+}
+
+/// Expired sessions are removed in the background so the table does not grow without bound.
+async fn clean_up_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = time::OffsetDateTime::now_utc();
+        match state.store.delete_stale_sessions(now, now - state.config.session_idle).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

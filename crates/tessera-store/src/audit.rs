@@ -1,0 +1,39 @@
+use async_trait::async_trait;
+use tessera_core::store::{AuditStore, Event, NewEvent, StoreError, StoreResult};
+
+use crate::rows::{from_unix, to_unix, user_id};
+use crate::{SqlStore, map_sqlx, on_pool};
+
+type EventRow = (i64, String, Option<String>, String, Option<String>, Option<String>, i64);
+
+#[async_trait]
+impl AuditStore for SqlStore {
+    async fn record_event(&self, e: &NewEvent) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO audit_events (kind, user_id, detail, ip, user_agent, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&e.kind).bind(e.user_id.map(|id| id.to_string())).bind(e.detail.to_string())
+                .bind(e.ip.as_deref()).bind(e.user_agent.as_deref()).bind(to_unix(e.at))
+                .execute(pool).await.map(|_| ()).map_err(map_sqlx)
+        })
+    }
+
+    async fn recent_events(&self, limit: i64) -> StoreResult<Vec<Event>> {
+        let rows: Vec<EventRow> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, kind, user_id, detail, ip, user_agent, at FROM audit_events ORDER BY id DESC LIMIT $1")
+                .bind(limit).fetch_all(pool).await.map_err(map_sqlx)?
+        });
+        rows.into_iter()
+            .map(|(id, kind, user, detail, ip, user_agent, at)| {
+                Ok(Event {
+                    id,
+                    kind,
+                    user_id: user.as_deref().map(user_id).transpose()?,
+                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Other(format!("event {id} detail: {e}")))?,
+                    ip,
+                    user_agent,
+                    at: from_unix(at)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,70 @@
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tessera_core::store::{GroupStore, StoreError, StoreResult};
+use tessera_core::{Group, UserId};
+
+use crate::{SqlStore, map_sqlx, on_pool};
+
+#[async_trait]
+impl GroupStore for SqlStore {
+    async fn create_group(&self, name: &str) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO user_groups (name, created_at) VALUES ($1, $2)")
+                .bind(name).bind(OffsetDateTime::now_utc().unix_timestamp())
+                .execute(pool).await.map(|_| ()).map_err(map_sqlx)
+        })
+    }
+
+    async fn add_to_group(&self, group: &str, user: UserId) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let exists: Option<(String,)> = sqlx::query_as("SELECT name FROM user_groups WHERE name = $1")
+                .bind(group).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound("group"));
+            }
+            sqlx::query("INSERT INTO group_members (group_name, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(group).bind(user.to_string())
+                .execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)
+        })
+    }
+
+    async fn remove_from_group(&self, group: &str, user: UserId) -> StoreResult<bool> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM group_members WHERE group_name = $1 AND user_id = $2")
+                .bind(group).bind(user.to_string())
+                .execute(pool).await.map(|r| r.rows_affected() > 0).map_err(map_sqlx)
+        })
+    }
+
+    async fn list_groups(&self) -> StoreResult<Vec<Group>> {
+        let rows: Vec<(String, Option<String>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT g.name, u.username FROM user_groups g \
+                 LEFT JOIN group_members m ON m.group_name = g.name \
+                 LEFT JOIN users u ON u.id = m.user_id \
+                 ORDER BY g.name, u.username_folded",
+            )
+            .fetch_all(pool).await.map_err(map_sqlx)?
+        });
+        let mut groups: Vec<Group> = Vec::new();
+        for (name, member) in rows {
+            if groups.last().is_none_or(|g| g.name != name) {
+                groups.push(Group { name, members: Vec::new() });
+            }
+            if let (Some(group), Some(member)) = (groups.last_mut(), member) {
+                group.members.push(member);
+            }
+        }
+        Ok(groups)
+    }
+
+    async fn groups_of(&self, user: UserId) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT group_name FROM group_members WHERE user_id = $1 ORDER BY group_name")
+                .bind(user.to_string()).fetch_all(pool).await.map_err(map_sqlx)?
+        });
+        Ok(rows.into_iter().map(|(name,)| name).collect())
+    }
+}

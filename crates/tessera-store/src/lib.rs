@@ -1,0 +1,146 @@
+//! SQLite and PostgreSQL behind the store traits of `tessera-core`.
+//!
+//! The SQL is written once: both backends accept `$n` placeholders, `ON CONFLICT`,
+//! `RETURNING` and the same column types (times are Unix seconds, ids are text), and the
+//! [`on_pool!`] macro expands each query for whichever pool is configured. The one
+//! conformance suite in `tests/` runs against both.
+
+mod audit;
+mod email_tokens;
+mod error;
+mod groups;
+mod rows;
+mod sessions;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use tessera_core::store::{Health, StoreError, StoreResult};
+
+pub use error::map_sqlx;
+
+/// Runs `$body` with `$pool` bound to the configured pool, whichever backend it is.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a URL points at, decided once from its scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+pub struct SqlStore {
+    pool: Pool,
+}
+
+/// How long a request waits for a connection before the store reports itself unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl SqlStore {
+    /// Connects (creating a SQLite file and its folder when missing) without migrating.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = match Backend::of_url(url) {
+            Some(Backend::Sqlite) => Pool::Sqlite(connect_sqlite(url).await?),
+            Some(Backend::Postgres) => Pool::Postgres(connect_postgres(url).await?),
+            None => {
+                return Err(StoreError::Other(
+                    "database.url must start with sqlite:// or postgres://".into(),
+                ));
+            }
+        };
+        Ok(Self { pool })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every pending migration of this backend's folder (embedded at build time).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await,
+            Pool::Postgres(pool) => sqlx::migrate!("../../migrations/postgres").run(pool).await,
+        };
+        result.map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+async fn connect_sqlite(url: &str) -> StoreResult<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Other(format!("database.url is not a valid SQLite URL: {e}")))?
+        .create_if_missing(true)
+        // WAL lets readers proceed while one writer commits; the busy timeout makes
+        // concurrent writers queue instead of failing with SQLITE_BUSY.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    if let Some(parent) = Path::new(options.get_filename()).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display()))
+        })?;
+    }
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(map_sqlx)
+}
+
+async fn connect_postgres(url: &str) -> StoreResult<PgPool> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Other(format!("database.url is not a valid PostgreSQL URL: {e}")))?;
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(map_sqlx)
+}
+
+#[async_trait]
+impl Health for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(map_sqlx))
+    }
+}

@@ -1,0 +1,76 @@
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tessera_core::store::{Session, SessionStore, StoreResult};
+
+use crate::rows::{from_unix, to_unix, user_id};
+use crate::{SqlStore, map_sqlx, on_pool};
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id_digest: String,
+    user_id: String,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    auth_time: i64,
+    amr: String,
+}
+
+#[async_trait]
+impl SessionStore for SqlStore {
+    async fn create_session(&self, s: &Session) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO sessions (id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&s.id_digest).bind(s.user_id.to_string()).bind(to_unix(s.created_at))
+            .bind(to_unix(s.last_seen_at)).bind(to_unix(s.expires_at)).bind(to_unix(s.auth_time)).bind(&s.amr)
+            .execute(pool).await.map(|_| ()).map_err(map_sqlx)
+        })
+    }
+
+    async fn session(&self, id_digest: &str) -> StoreResult<Option<Session>> {
+        let row: Option<SessionRow> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr \
+                 FROM sessions WHERE id_digest = $1",
+            )
+            .bind(id_digest).fetch_optional(pool).await.map_err(map_sqlx)?
+        });
+        row.map(|r| {
+            Ok(Session {
+                user_id: user_id(&r.user_id)?,
+                created_at: from_unix(r.created_at)?,
+                last_seen_at: from_unix(r.last_seen_at)?,
+                expires_at: from_unix(r.expires_at)?,
+                auth_time: from_unix(r.auth_time)?,
+                id_digest: r.id_digest,
+                amr: r.amr,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_digest = $1")
+                .bind(id_digest).bind(to_unix(at)).execute(pool).await.map(|_| ()).map_err(map_sqlx)
+        })
+    }
+
+    async fn delete_session(&self, id_digest: &str) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE id_digest = $1")
+                .bind(id_digest).execute(pool).await.map(|_| ()).map_err(map_sqlx)
+        })
+    }
+
+    async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
+                .bind(to_unix(now)).bind(to_unix(idle_before))
+                .execute(pool).await.map(|r| r.rows_affected()).map_err(map_sqlx)
+        })
+    }
+}

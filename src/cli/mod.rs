@@ -1,0 +1,155 @@
+//! Command-line parsing and dispatch. Each subcommand module does one job.
+
+mod django_import;
+mod groups;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use tessera_server::config::{self, Config, ProcessEnv};
+use tessera_store::SqlStore;
+
+#[derive(Parser)]
+#[command(name = "tessera", version, about = "Tessera single sign-on identity provider")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+pub struct ConfigArg {
+    /// The YAML configuration file.
+    #[arg(long, env = "TESSERA_CONFIG")]
+    config: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (applies pending migrations first unless --no-migrate).
+    Serve {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Check the configuration; print every problem as FILE:LINE:COL: message.
+    CheckConfig {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Manage local accounts.
+    User {
+        #[command(subcommand)]
+        command: users::UserCommand,
+    },
+    /// Manage groups (the `groups` claim and access rules use them).
+    Group {
+        #[command(subcommand)]
+        command: groups::GroupCommand,
+    },
+}
+
+/// Why a command failed: the person's input (exit 1) or Tessera itself (exit 3).
+pub enum Failure {
+    User(String),
+    /// Config problems, already one `FILE:LINE:COL: message` per line.
+    Config(String),
+    Internal(String),
+}
+
+impl Failure {
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        let (prefix, text) = match self {
+            Self::User(t) => ("error: ", t),
+            Self::Config(t) => ("", t),
+            Self::Internal(t) => ("internal error: ", t),
+        };
+        text.lines().map(move |l| format!("{prefix}{l}"))
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::User(_) | Self::Config(_) => 1,
+            Self::Internal(_) => 3,
+        }
+    }
+}
+
+impl From<tessera_core::store::StoreError> for Failure {
+    fn from(e: tessera_core::store::StoreError) -> Self {
+        use tessera_core::store::StoreError;
+        match e {
+            StoreError::Conflict { .. } | StoreError::NotFound(_) | StoreError::Unavailable(_) => Self::User(e.to_string()),
+            StoreError::Other(_) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, Failure>;
+
+pub fn load_config(path: &Path) -> CliResult<Config> {
+    config::load(path, &ProcessEnv).map_err(|e| Failure::Config(e.to_string()))
+}
+
+/// The database URL with any password replaced, for messages.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Connects and migrates; an unreachable database is one clear line.
+pub async fn open_store(config: &Config, migrate: bool) -> CliResult<Arc<SqlStore>> {
+    let store = SqlStore::connect(&config.database_url)
+        .await
+        .map_err(|e| Failure::User(format!("cannot open the database at {}: {e}", redacted(&config.database_url))))?;
+    if migrate {
+        store.migrate().await.map_err(|e| Failure::User(e.to_string()))?;
+    }
+    Ok(Arc::new(store))
+}
+
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Serve { config, no_migrate } => serve(&config.config, !no_migrate).await,
+        Command::Migrate { config } => {
+            let config = load_config(&config.config)?;
+            open_store(&config, true).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CheckConfig { config } => {
+            load_config(&config.config)?;
+            println!("{}: ok", config.config.display());
+            Ok(())
+        }
+        Command::User { command } => users::run(command).await,
+        Command::Group { command } => groups::run(command).await,
+    }
+}
+
+async fn serve(path: &Path, migrate: bool) -> CliResult {
+    let config = load_config(path)?;
+    tessera_server::init_tracing(Some(&config));
+    let store = open_store(&config, migrate).await?;
+    let listen = config.listen;
+    let state = tessera_server::build_state(config, store.clone()).map_err(|e| Failure::User(format!("{e:#}")))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
+    tracing::info!(address = %listen, "Tessera is listening");
+    tessera_server::serve(listener, state).await.map_err(|e| Failure::Internal(e.to_string()))?;
+    store.close().await;
+    Ok(())
+}
