@@ -1,0 +1,10 @@
+//! Tessera's one integration-test binary (one binary keeps link time down on small machines).
+//! Modules talk to real SQLite files, the local PostgreSQL (when TESSERA_TEST_POSTGRES_URL is
+//! set), real HTTP over loopback and the real `tessera` binary.
+
+mod support;
+
+mod cli;
+mod pages;
+mod remote_auth;
+mod store_conformance;

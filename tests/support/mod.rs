@@ -1,0 +1,4 @@
+//! Shared test fixtures: fresh databases and a spawned server.
+
+pub mod db;
+pub mod server;
