@@ -19,8 +19,6 @@ use crate::state::AppState;
 
 #[derive(Deserialize, Serialize)]
 pub struct ProfileForm {
-    #[serde(skip_serializing)]
-    csrf: String,
     #[serde(default)]
     first_name: String,
     #[serde(default)]
@@ -31,7 +29,6 @@ pub struct ProfileForm {
 impl ProfileForm {
     fn of(user: &User) -> Self {
         Self {
-            csrf: String::new(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             email: user.email.clone().unwrap_or_default(),
@@ -61,7 +58,6 @@ pub async fn update(
     signed_in: SignedIn,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     let user = &signed_in.user;
     let mut errors = Vec::new();
     if too_long(&[&form.first_name, &form.last_name, &form.email])
@@ -104,7 +100,6 @@ pub async fn show_password_change(State(state): State<AppState>, csrf: CsrfCooki
 
 #[derive(Deserialize)]
 pub struct PasswordChangeForm {
-    csrf: String,
     current: String,
     password: String,
     password2: String,
@@ -116,7 +111,6 @@ pub async fn change_password(
     signed_in: SignedIn,
     Form(form): Form<PasswordChangeForm>,
 ) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     let user = &signed_in.user;
     if too_long(&[&form.current, &form.password, &form.password2]) {
         return password_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &["A password is far too long.".to_owned()]);

@@ -7,7 +7,6 @@ use tessera_core::store::EmailTokenPurpose;
 use time::OffsetDateTime;
 
 use super::{Form, message, too_long};
-use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::mailer;
 use crate::state::AppState;
@@ -32,14 +31,12 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
 
 #[derive(Deserialize)]
 pub struct ResendForm {
-    csrf: String,
     login: String,
 }
 
 /// Sends a fresh confirmation link. The answer is the same whether or not the account
 /// exists, so it reveals nothing.
-pub async fn resend(State(state): State<AppState>, csrf: CsrfCookie, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
+pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
     if !too_long(&[&form.login])
         && let Some(user) = state.store.user_by_login(&form.login).await?
         && user.is_active

@@ -52,7 +52,6 @@ fn login_page(
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf: String,
     login: String,
     password: String,
     next: Option<String>,
@@ -98,7 +97,6 @@ pub async fn submit(
     SessionCookie(old_cookie): SessionCookie,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     let next = safe_next(form.next.as_deref());
     if too_long(&[&form.login, &form.password]) {
         return login_page(&state, &csrf, StatusCode::BAD_REQUEST, next, "", Some("That username or password is too long."), false);
@@ -133,18 +131,15 @@ pub async fn show_logout(State(state): State<AppState>, csrf: CsrfCookie, MaybeS
     Ok(page(&state, &csrf, signed_in.as_ref().map(|s| &s.user), "logout.html", context! {})?.into_response())
 }
 
+/// A form whose only field is the CSRF token (checked by [`Form`]).
 #[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
+pub struct NoFields {}
 
 pub async fn logout(
     State(state): State<AppState>,
-    csrf: CsrfCookie,
     SessionCookie(cookie): SessionCookie,
-    Form(form): Form<CsrfOnly>,
+    Form(NoFields {}): Form<NoFields>,
 ) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     let clear = session::end(&state, cookie.as_deref()).await?;
     let mut response = message(&state, StatusCode::OK, "Logged out", "You are logged out of Tessera on this browser.", Some(("/login", "Log in again")))?;
     if let Ok(value) = clear.parse() {

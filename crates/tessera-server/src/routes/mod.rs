@@ -41,18 +41,35 @@ pub fn routes() -> Router<AppState> {
         .route("/remote-auth/{target}/logout", get(remote_auth::logout))
 }
 
-/// `application/x-www-form-urlencoded` bodies; a malformed body is a clear 400, not axum's
-/// plain-text rejection.
+/// A POST form (`application/x-www-form-urlencoded`), CSRF-checked before anything else:
+/// a handler that takes `Form<T>` cannot forget the check. A missing or wrong token is a 403
+/// page; a malformed body a clear 400, never axum's plain-text rejection.
 pub struct Form<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::Form::<T>::from_request(req, state)
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let cookie = req.extensions().get::<CsrfCookie>().cloned();
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(AppError::BadRequest("Send this form as application/x-www-form-urlencoded (a normal HTML form).".into()));
+        }
+        let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map(|axum::Form(v)| Form(v))
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}). Reload the page and try again.", e.body_text())))
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}).", e.body_text())))?;
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let submitted = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+        cookie.ok_or(AppError::Csrf)?.verify(state, submitted)?;
+        let object: serde_json::Map<String, serde_json::Value> =
+            fields.into_iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+        serde_json::from_value(serde_json::Value::Object(object))
+            .map(Form)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({e}). Reload the page and try again.")))
     }
 }
 

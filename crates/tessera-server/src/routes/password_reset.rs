@@ -21,13 +21,11 @@ pub async fn show_request(State(state): State<AppState>, csrf: CsrfCookie) -> Re
 
 #[derive(Deserialize)]
 pub struct RequestForm {
-    csrf: String,
     login: String,
 }
 
 /// Always answers the same way, so the form cannot be used to find out who has an account.
 pub async fn request(State(state): State<AppState>, csrf: CsrfCookie, Form(form): Form<RequestForm>) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     if !too_long(&[&form.login])
         && let Some(user) = state.store.user_by_login(&form.login).await?
         && user.is_active
@@ -66,7 +64,6 @@ pub async fn show_form(State(state): State<AppState>, csrf: CsrfCookie, Path(tok
 
 #[derive(Deserialize)]
 pub struct ResetForm {
-    csrf: String,
     password: String,
     password2: String,
 }
@@ -77,7 +74,6 @@ pub async fn reset(
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     let digest = secret_token::digest(&token);
     let now = OffsetDateTime::now_utc();
     let Some(owner) = state.store.email_token_owner(&digest, EmailTokenPurpose::ResetPassword, now).await? else {

@@ -21,8 +21,6 @@ use crate::state::AppState;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct RegisterForm {
-    #[serde(skip_serializing)]
-    csrf: String,
     username: String,
     email: String,
     #[serde(default)]
@@ -93,7 +91,6 @@ pub async fn submit(
     SessionCookie(old_cookie): SessionCookie,
     Form(mut form): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
-    csrf.verify(&state, &form.csrf)?;
     if state.config.registration == RegistrationMode::Closed {
         return closed(&state);
     }
