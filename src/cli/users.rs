@@ -135,7 +135,7 @@ pub async fn run(command: UserCommand) -> CliResult {
                         .into_iter()
                         .filter_map(|(on, name)| on.then_some(name))
                         .collect();
-                    let verified = if user.email_verified { "" } else { " (unconfirmed)" };
+                    let verified = if user.email.is_none() || user.email_verified { "" } else { " (unconfirmed)" };
                     println!(
                         "{}\t{}{}\t{}\tgroups: {}",
                         user.username,

@@ -47,3 +47,10 @@ pub async fn open(db: &TestDb) -> Arc<SqlStore> {
     store.migrate().await.expect("migrate");
     Arc::new(store)
 }
+
+impl TestDb {
+    /// A URL the test does not own (e.g. one that points nowhere).
+    pub fn external(url: String) -> Self {
+        Self { url, _dir: None }
+    }
+}
