@@ -27,7 +27,11 @@ impl Admin {
             db.url
         );
         std::fs::write(&config, yaml).unwrap();
-        Self { config, _dir: dir, _db: db }
+        Self {
+            config,
+            _dir: dir,
+            _db: db,
+        }
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
@@ -65,73 +69,219 @@ fn stderr(o: &Output) -> String {
 fn check_config_reports_every_problem_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");
-    std::fs::write(&path, "issuer: nope\ndatabase:\n  url: mysql://x\nsecrets:\n  master_key: ${NOT_SET_ANYWHERE}\n").unwrap();
+    std::fs::write(
+        &path,
+        "issuer: nope\ndatabase:\n  url: mysql://x\nsecrets:\n  master_key: ${NOT_SET_ANYWHERE}\n",
+    )
+    .unwrap();
     let out = tessera(&path, &["check-config"], None);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<String> = stderr(&out).lines().map(str::to_owned).collect();
     assert_eq!(lines.len(), 3, "{lines:#?}");
     let file = path.display().to_string();
-    assert!(lines[0].starts_with(&format!("{file}:1:9: issuer:")), "{lines:#?}");
-    assert!(lines[1].starts_with(&format!("{file}:3:8: database.url:")), "{lines:#?}");
-    assert!(lines[2].contains("NOT_SET_ANYWHERE is not set"), "{lines:#?}");
+    assert!(
+        lines[0].starts_with(&format!("{file}:1:9: issuer:")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{file}:3:8: database.url:")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[2].contains("NOT_SET_ANYWHERE is not set"),
+        "{lines:#?}"
+    );
 
     std::fs::write(&path, "issuer: http://x\ndatabse:\n  url: sqlite://x\n").unwrap();
     let out = tessera(&path, &["check-config"], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with(&format!("{}:2:", path.display())), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(&format!("{}:2:", path.display())),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("databse"));
-    assert_eq!(Command::new(env!("CARGO_BIN_EXE_tessera")).arg("frobnicate").output().unwrap().status.code(), Some(2), "usage errors exit 2");
+    assert_eq!(
+        Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .arg("frobnicate")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2),
+        "usage errors exit 2"
+    );
 }
 
 #[test]
 fn dev_config_is_valid() {
-    let out = tessera(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.yaml")), &["check-config"], None);
+    let out = tessera(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/dev.yaml")),
+        &["check-config"],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
 fn users_and_groups_from_the_command_line() {
     let admin = Admin::new();
-    let out = admin.run(&["user", "create", "--username", "Admin", "--email", "admin@example.com", "--name", "Ada Lovelace", "--superuser", "--password-stdin"], Some("a long admin passphrase\n"));
+    let out = admin.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "Admin",
+            "--email",
+            "admin@example.com",
+            "--name",
+            "Ada Lovelace",
+            "--superuser",
+            "--password-stdin",
+        ],
+        Some("a long admin passphrase\n"),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("created Admin"));
 
-    let dup = admin.run(&["user", "create", "--username", "admin", "--email", "x@example.com", "--password-stdin"], Some("another long passphrase\n"));
+    let dup = admin.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "admin",
+            "--email",
+            "x@example.com",
+            "--password-stdin",
+        ],
+        Some("another long passphrase\n"),
+    );
     assert_eq!(dup.status.code(), Some(1));
     assert_eq!(stderr(&dup).trim(), "error: that username is already taken");
 
-    let weak = admin.run(&["user", "create", "--username", "bob", "--email", "bob@example.com", "--password-stdin"], Some("short\n"));
+    let weak = admin.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "bob",
+            "--email",
+            "bob@example.com",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
     assert_eq!(weak.status.code(), Some(1));
     assert!(stderr(&weak).contains("password refused: use at least 10 characters"));
 
     // No terminal and no --password-stdin: refused, never an empty password.
-    let no_tty = admin.run(&["user", "create", "--username", "bob", "--email", "bob@example.com"], None);
+    let no_tty = admin.run(
+        &[
+            "user",
+            "create",
+            "--username",
+            "bob",
+            "--email",
+            "bob@example.com",
+        ],
+        None,
+    );
     assert_eq!(no_tty.status.code(), Some(1));
     assert!(stderr(&no_tty).contains("--password-stdin"));
 
-    assert!(admin.run(&["group", "create", "agents"], None).status.success());
-    assert_eq!(admin.run(&["group", "create", "agents"], None).status.code(), Some(1));
-    assert_eq!(admin.run(&["group", "create", "bad name!"], None).status.code(), Some(1));
-    let missing = admin.run(&["group", "add", "nobody-group", "--username", "admin"], None);
-    assert!(stderr(&missing).contains("tessera group create nobody-group"), "{}", stderr(&missing));
-    assert!(admin.run(&["group", "add", "agents", "--username", "ADMIN"], None).status.success());
-    assert_eq!(stdout(&admin.run(&["group", "list"], None)).trim(), "agents\tAdmin");
+    assert!(
+        admin
+            .run(&["group", "create", "agents"], None)
+            .status
+            .success()
+    );
+    assert_eq!(
+        admin
+            .run(&["group", "create", "agents"], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        admin
+            .run(&["group", "create", "bad name!"], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    let missing = admin.run(
+        &["group", "add", "nobody-group", "--username", "admin"],
+        None,
+    );
+    assert!(
+        stderr(&missing).contains("tessera group create nobody-group"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(
+        admin
+            .run(&["group", "add", "agents", "--username", "ADMIN"], None)
+            .status
+            .success()
+    );
+    assert_eq!(
+        stdout(&admin.run(&["group", "list"], None)).trim(),
+        "agents\tAdmin"
+    );
 
     let list = admin.run(&["user", "list", "--json"], None);
-    let rows: Vec<serde_json::Value> = stdout(&list).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = stdout(&list)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["username"], "Admin");
     assert_eq!(rows[0]["first_name"], "Ada");
     assert_eq!(rows[0]["is_superuser"], true);
     assert_eq!(rows[0]["groups"], serde_json::json!(["agents"]));
-    assert!(rows[0].get("password_hash").is_none(), "hashes never leave the database");
-    assert!(stdout(&admin.run(&["user", "list"], None)).starts_with("Admin\tadmin@example.com\tactive,staff,superuser\tgroups: agents"));
+    assert!(
+        rows[0].get("password_hash").is_none(),
+        "hashes never leave the database"
+    );
+    assert!(
+        stdout(&admin.run(&["user", "list"], None))
+            .starts_with("Admin\tadmin@example.com\tactive,staff,superuser\tgroups: agents")
+    );
 
-    assert!(admin.run(&["group", "remove", "agents", "--username", "admin"], None).status.success());
-    assert_eq!(admin.run(&["group", "remove", "agents", "--username", "admin"], None).status.code(), Some(1));
-    let set = admin.run(&["user", "set-password", "--username", "admin", "--password-stdin"], Some("a brand new passphrase\n"));
+    assert!(
+        admin
+            .run(&["group", "remove", "agents", "--username", "admin"], None)
+            .status
+            .success()
+    );
+    assert_eq!(
+        admin
+            .run(&["group", "remove", "agents", "--username", "admin"], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    let set = admin.run(
+        &[
+            "user",
+            "set-password",
+            "--username",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a brand new passphrase\n"),
+    );
     assert!(set.status.success(), "{}", stderr(&set));
-    let unknown = admin.run(&["user", "set-password", "--username", "ghost", "--password-stdin"], Some("a brand new passphrase\n"));
+    let unknown = admin.run(
+        &[
+            "user",
+            "set-password",
+            "--username",
+            "ghost",
+            "--password-stdin",
+        ],
+        Some("a brand new passphrase\n"),
+    );
     assert_eq!(unknown.status.code(), Some(1));
 }
 
@@ -152,42 +302,88 @@ fn django_import_is_idempotent_and_all_or_nothing() {
     std::fs::write(&dump, DJANGO_DUMP).unwrap();
     let dump_arg = dump.to_str().unwrap();
 
-    let first = admin.run(&["user", "import", "--format", "django-json", dump_arg], None);
+    let first = admin.run(
+        &["user", "import", "--format", "django-json", dump_arg],
+        None,
+    );
     assert!(first.status.success(), "{}", stderr(&first));
-    assert_eq!(stdout(&first).trim(), "imported 2 accounts: 2 created, 0 updated");
-    let again = admin.run(&["user", "import", "--format", "django-json", dump_arg], None);
-    assert_eq!(stdout(&again).trim(), "imported 2 accounts: 0 created, 2 updated");
+    assert_eq!(
+        stdout(&first).trim(),
+        "imported 2 accounts: 2 created, 0 updated"
+    );
+    let again = admin.run(
+        &["user", "import", "--format", "django-json", dump_arg],
+        None,
+    );
+    assert_eq!(
+        stdout(&again).trim(),
+        "imported 2 accounts: 0 created, 2 updated"
+    );
     let list = stdout(&admin.run(&["user", "list"], None));
-    assert!(list.contains("jane\tjane@example.com (unconfirmed)\tactive,staff\tgroups: agents"), "{list}");
+    assert!(
+        list.contains("jane\tjane@example.com (unconfirmed)\tactive,staff\tgroups: agents"),
+        "{list}"
+    );
     assert!(list.contains("bob\t-\tinactive"), "{list}");
 
     // One bad entry: the whole file is refused, with the entry's index, and nothing changes.
-    let bad = DJANGO_DUMP.replace("\"username\": \"bob\"", "\"username\": \"bad name\"").replace("\"username\": \"jane\"", "\"username\": \"janet\"");
+    let bad = DJANGO_DUMP
+        .replace("\"username\": \"bob\"", "\"username\": \"bad name\"")
+        .replace("\"username\": \"jane\"", "\"username\": \"janet\"");
     std::fs::write(&dump, bad).unwrap();
-    let out = admin.run(&["user", "import", "--format", "django-json", dump_arg], None);
+    let out = admin.run(
+        &["user", "import", "--format", "django-json", dump_arg],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("entry #2: username \"bad name\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("entry #2: username \"bad name\""),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stdout(&admin.run(&["user", "list"], None)).contains("janet"));
 
     // A conflict found by the database also rolls everything back.
-    let conflict = DJANGO_DUMP.replace("\"username\": \"jane\"", "\"username\": \"jane2\"").replace("\"email\": \"\"", "\"email\": \"jane@example.com\"");
+    let conflict = DJANGO_DUMP
+        .replace("\"username\": \"jane\"", "\"username\": \"jane2\"")
+        .replace("\"email\": \"\"", "\"email\": \"jane@example.com\"");
     std::fs::write(&dump, conflict).unwrap();
-    let out = admin.run(&["user", "import", "--format", "django-json", dump_arg], None);
+    let out = admin.run(
+        &["user", "import", "--format", "django-json", dump_arg],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("that email is already taken; nothing was imported"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("that email is already taken; nothing was imported"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stdout(&admin.run(&["user", "list"], None)).contains("jane2"));
 
-    assert_eq!(admin.run(&["user", "import", "--format", "csv", dump_arg], None).status.code(), Some(1));
+    assert_eq!(
+        admin
+            .run(&["user", "import", "--format", "csv", dump_arg], None)
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn an_unreachable_database_is_one_clear_line() {
-    let db = crate::support::db::TestDb::external("postgres://tessera:hunter2@127.0.0.1:9/tessera".into());
+    let db = crate::support::db::TestDb::external(
+        "postgres://tessera:hunter2@127.0.0.1:9/tessera".into(),
+    );
     let admin = Admin::with_database(db);
     let out = admin.run(&["migrate"], None);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot open the database at postgres://tessera:***@127.0.0.1:9/tessera"), "{err}");
+    assert!(
+        err.starts_with(
+            "error: cannot open the database at postgres://tessera:***@127.0.0.1:9/tessera"
+        ),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"), "the password never shows");
 }

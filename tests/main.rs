@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod outage;
 mod pages;
 mod remote_auth;
 mod store_conformance;

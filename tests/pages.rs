@@ -11,24 +11,53 @@ use crate::support::server::{TestServer, browser, csrf_from, location};
 
 const PASSWORD: &str = "correct horse battery";
 
-async fn register(server: &TestServer, client: &reqwest::Client, username: &str, email: &str, password: &str) -> reqwest::Response {
+async fn register(
+    server: &TestServer,
+    client: &reqwest::Client,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
     let csrf = csrf_from(client, &server.url("/register")).await;
     client
         .post(server.url("/register"))
-        .form(&[("csrf", csrf.as_str()), ("username", username), ("email", email), ("first_name", "Jane"), ("last_name", "Doe"), ("password", password), ("password2", password)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("email", email),
+            ("first_name", "Jane"),
+            ("last_name", "Doe"),
+            ("password", password),
+            ("password2", password),
+        ])
         .send()
         .await
         .expect("POST /register")
 }
 
-async fn login(server: &TestServer, client: &reqwest::Client, login: &str, password: &str, next: Option<&str>) -> reqwest::Response {
+async fn login(
+    server: &TestServer,
+    client: &reqwest::Client,
+    login: &str,
+    password: &str,
+    next: Option<&str>,
+) -> reqwest::Response {
     // The reset page always has a form, signed in or not.
     let csrf = csrf_from(client, &server.url("/password/reset")).await;
-    let mut form = vec![("csrf", csrf.as_str()), ("login", login), ("password", password)];
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("login", login),
+        ("password", password),
+    ];
     if let Some(next) = next {
         form.push(("next", next));
     }
-    client.post(server.url("/login")).form(&form).send().await.expect("POST /login")
+    client
+        .post(server.url("/login"))
+        .form(&form)
+        .send()
+        .await
+        .expect("POST /login")
 }
 
 async fn user_count(server: &TestServer) -> usize {
@@ -47,38 +76,83 @@ async fn register_confirm_login_change_logout_reset_login() {
     // Not confirmed yet: refused with a way to get a new link.
     let response = login(&server, &client, "jane", PASSWORD, None).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(response.text().await.unwrap().contains("confirm your email address first"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("confirm your email address first")
+    );
 
     let confirm = server.link_in_mail("/email/confirm/");
     let response = client.get(&confirm).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("confirmed"));
-    assert_eq!(client.get(&confirm).send().await.unwrap().status(), StatusCode::BAD_REQUEST, "confirmation links are single-use");
+    assert_eq!(
+        client.get(&confirm).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST,
+        "confirmation links are single-use"
+    );
 
     // Log in with the email address, in another case.
     let response = login(&server, &client, "JANE@example.com", PASSWORD, None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/account");
-    let cookie = response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("tessera_session=")).expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    let page = client.get(server.url("/account")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Signed in as <strong>jane</strong>"), "{page}");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("tessera_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let page = client
+        .get(server.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Signed in as <strong>jane</strong>"),
+        "{page}"
+    );
 
     // Change the password.
     let csrf = csrf_from(&client, &server.url("/password/change")).await;
     let new_password = "a much better passphrase";
     let response = client
         .post(server.url("/password/change"))
-        .form(&[("csrf", csrf.as_str()), ("current", PASSWORD), ("password", new_password), ("password2", new_password)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", PASSWORD),
+            ("password", new_password),
+            ("password2", new_password),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("password was changed"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("password was changed")
+    );
 
     // Log out (POST with CSRF); the account page then asks for a login again.
     let csrf = csrf_from(&client, &server.url("/logout")).await;
-    let response = client.post(server.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let response = client
+        .post(server.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let response = client.get(server.url("/account")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -86,36 +160,82 @@ async fn register_confirm_login_change_logout_reset_login() {
 
     // Forgot it: reset through the mailed link.
     let csrf = csrf_from(&client, &server.url("/password/reset")).await;
-    let response = client.post(server.url("/password/reset")).form(&[("csrf", csrf.as_str()), ("login", "jane")]).send().await.unwrap();
-    assert!(response.text().await.unwrap().contains("If an account with that username or email exists"));
+    let response = client
+        .post(server.url("/password/reset"))
+        .form(&[("csrf", csrf.as_str()), ("login", "jane")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("If an account with that username or email exists")
+    );
     let reset = server.link_in_mail("/password/reset/");
     let csrf = csrf_from(&client, &reset).await;
     let newest = "the newest passphrase";
-    let response = client.post(&reset).form(&[("csrf", csrf.as_str()), ("password", newest), ("password2", newest)]).send().await.unwrap();
+    let response = client
+        .post(&reset)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("password", newest),
+            ("password2", newest),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("Password changed"));
-    assert_eq!(client.get(&reset).send().await.unwrap().status(), StatusCode::BAD_REQUEST, "reset links are single-use");
+    assert_eq!(
+        client.get(&reset).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST,
+        "reset links are single-use"
+    );
 
-    assert_eq!(login(&server, &client, "jane", new_password, None).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(login(&server, &client, "jane", newest, None).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        login(&server, &client, "jane", new_password, None)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&server, &client, "jane", newest, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
 async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
     let server = TestServer::start().await;
     let client = browser();
-    assert_eq!(register(&server, &client, "jane", "jane@example.com", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        register(&server, &client, "jane", "jane@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let response = register(&server, &browser(), "JANE", "other@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let page = response.text().await.unwrap();
     assert!(page.contains("That username is taken"), "{page}");
-    assert!(page.contains("value=\"other@example.com\""), "fields are kept: {page}");
+    assert!(
+        page.contains("value=\"other@example.com\""),
+        "fields are kept: {page}"
+    );
     assert!(!page.contains(PASSWORD), "passwords are never echoed back");
 
     let response = register(&server, &browser(), "janet", "JANE@EXAMPLE.COM", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
-    assert!(response.text().await.unwrap().contains("An account with that email address already exists"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("An account with that email address already exists")
+    );
     assert_eq!(user_count(&server).await, 1);
 }
 
@@ -123,10 +243,25 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
 async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
     let server = TestServer::start().await;
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("jane", "jane@example.com", "short", "at least 10 characters"),
-        ("janedoe1234", "jane@example.com", "janedoe1234", "must not be your username"),
+        (
+            "jane",
+            "jane@example.com",
+            "short",
+            "at least 10 characters",
+        ),
+        (
+            "janedoe1234",
+            "jane@example.com",
+            "janedoe1234",
+            "must not be your username",
+        ),
         ("jane", "jane@example.com", "Password123", "most common"),
-        ("ja ne", "jane@example.com", PASSWORD, "only letters, digits"),
+        (
+            "ja ne",
+            "jane@example.com",
+            PASSWORD,
+            "only letters, digits",
+        ),
         ("jane", "not-an-email", PASSWORD, "valid email address"),
     ];
     for (username, email, password, expected) in cases {
@@ -139,17 +274,33 @@ async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
     let csrf = csrf_from(&client, &server.url("/register")).await;
     let response = client
         .post(server.url("/register"))
-        .form(&[("csrf", csrf.as_str()), ("username", "jane"), ("email", "jane@example.com"), ("password", PASSWORD), ("password2", "something else entirely")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "jane"),
+            ("email", "jane@example.com"),
+            ("password", PASSWORD),
+            ("password2", "something else entirely"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.text().await.unwrap().contains("The two passwords differ"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("The two passwords differ")
+    );
     let long = "x".repeat(5000);
     let response = register(&server, &browser(), &long, "jane@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("far too long"));
-    assert_eq!(user_count(&server).await, 0, "no bad form created an account");
+    assert_eq!(
+        user_count(&server).await,
+        0,
+        "no bad form created an account"
+    );
 }
 
 #[tokio::test]
@@ -157,18 +308,52 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
     let server = TestServer::start().await;
     let client = browser();
     csrf_from(&client, &server.url("/register")).await; // the browser has its CSRF cookie
-    let form = [("username", "jane"), ("email", "jane@example.com"), ("password", PASSWORD), ("password2", PASSWORD)];
-    let response = client.post(server.url("/register")).form(&form).send().await.unwrap();
+    let form = [
+        ("username", "jane"),
+        ("email", "jane@example.com"),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ];
+    let response = client
+        .post(server.url("/register"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(response.text().await.unwrap().contains("This form has expired"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("This form has expired")
+    );
 
     // A token from another browser does not fit this browser's cookie.
     let other = csrf_from(&browser(), &server.url("/register")).await;
     let mut forged = form.to_vec();
     forged.push(("csrf", other.as_str()));
-    assert_eq!(client.post(server.url("/register")).form(&forged).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        client
+            .post(server.url("/register"))
+            .form(&forged)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     // No cookie at all (a cross-site request from a fresh browser).
-    assert_eq!(browser().post(server.url("/login")).form(&[("csrf", "x"), ("login", "a"), ("password", "b")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        browser()
+            .post(server.url("/login"))
+            .form(&[("csrf", "x"), ("login", "a"), ("password", "b")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(user_count(&server).await, 0);
 }
 
@@ -185,29 +370,60 @@ async fn malformed_form_bodies_get_a_clear_400() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.text().await.unwrap().contains("The form could not be read (missing field `password`)"));
-    let response = client.post(server.url("/login")).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("The form could not be read (missing field `password`)")
+    );
+    let response = client
+        .post(server.url("/login"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.text().await.unwrap().contains("x-www-form-urlencoded (a normal HTML form)"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("x-www-form-urlencoded (a normal HTML form)")
+    );
 }
 
 async fn confirmed_user(server: &TestServer, username: &str, staff: bool) {
-    let mut new = NewUser::new(Username::parse(username).unwrap(), Some(Email::parse(&format!("{username}@example.com")).unwrap()));
+    let mut new = NewUser::new(
+        Username::parse(username).unwrap(),
+        Some(Email::parse(&format!("{username}@example.com")).unwrap()),
+    );
     new.email_verified = true;
     new.is_staff = staff;
-    new.password_hash = Some(tessera_core::password::hash_password(&fast_cost(), PASSWORD).unwrap());
+    new.password_hash =
+        Some(tessera_core::password::hash_password(&fast_cost(), PASSWORD).unwrap());
     server.store.create_user(&new).await.expect("create user");
 }
 
 fn fast_cost() -> tessera_core::password::Argon2Cost {
-    tessera_core::password::Argon2Cost { memory_kib: 1024, iterations: 1, parallelism: 1 }
+    tessera_core::password::Argon2Cost {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    }
 }
 
 #[tokio::test]
 async fn next_only_accepts_local_paths() {
     let server = TestServer::start().await;
     confirmed_user(&server, "jane", false).await;
-    for (next, expected) in [("/account?tab=apps", "/account?tab=apps"), ("//evil.example/", "/account"), ("https://evil.example/", "/account"), ("/\\evil.example", "/account")] {
+    for (next, expected) in [
+        ("/account?tab=apps", "/account?tab=apps"),
+        ("//evil.example/", "/account"),
+        ("https://evil.example/", "/account"),
+        ("/\\evil.example", "/account"),
+    ] {
         let response = login(&server, &browser(), "jane", PASSWORD, Some(next)).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), expected, "next={next}");
@@ -222,8 +438,20 @@ async fn wrong_password_and_unknown_user_look_the_same() {
     let unknown = login(&server, &browser(), "nobody", "not the password", None).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
-    assert!(wrong.text().await.unwrap().contains("Wrong username or password."));
-    assert!(unknown.text().await.unwrap().contains("Wrong username or password."));
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong username or password.")
+    );
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong username or password.")
+    );
 }
 
 #[tokio::test]
@@ -232,14 +460,39 @@ async fn login_rotates_the_session_and_staff_pages_refuse_others() {
     confirmed_user(&server, "jane", false).await;
     confirmed_user(&server, "boss", true).await;
     let client = browser();
-    assert_eq!(client.get(server.url("/admin/users")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out → login");
+    assert_eq!(
+        client
+            .get(server.url("/admin/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER,
+        "signed out → login"
+    );
     let first = login(&server, &client, "jane", PASSWORD, None).await;
     let second = login(&server, &client, "jane", PASSWORD, None).await;
-    let session_of = |r: &reqwest::Response| r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("tessera_session="));
-    assert_ne!(session_of(&first), session_of(&second), "a new session id at every login");
+    let session_of = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("tessera_session="))
+    };
+    assert_ne!(
+        session_of(&first),
+        session_of(&second),
+        "a new session id at every login"
+    );
     let response = client.get(server.url("/admin/users")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(response.text().await.unwrap().contains("staff accounts only"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("staff accounts only")
+    );
 
     let staff = browser();
     login(&server, &staff, "boss", PASSWORD, None).await;
@@ -251,15 +504,38 @@ async fn login_rotates_the_session_and_staff_pages_refuse_others() {
 #[tokio::test]
 async fn django_hash_verifies_and_becomes_argon2id() {
     let server = TestServer::start().await;
-    let mut new = NewUser::new(Username::parse("legacy").unwrap(), Some(Email::parse("legacy@example.com").unwrap()));
+    let mut new = NewUser::new(
+        Username::parse("legacy").unwrap(),
+        Some(Email::parse("legacy@example.com").unwrap()),
+    );
     new.email_verified = true;
     // ../shared/specs/PROTOCOLS.md §5: the password is "password".
-    new.password_hash = Some("pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=".into());
+    new.password_hash = Some(
+        "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=".into(),
+    );
     server.store.create_user(&new).await.unwrap();
-    assert_eq!(login(&server, &browser(), "legacy", "password", None).await.status(), StatusCode::SEE_OTHER);
-    let stored = server.store.user_by_username("legacy").await.unwrap().unwrap().password_hash.unwrap();
+    assert_eq!(
+        login(&server, &browser(), "legacy", "password", None)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let stored = server
+        .store
+        .user_by_username("legacy")
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash
+        .unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");
-    assert_eq!(login(&server, &browser(), "legacy", "password", None).await.status(), StatusCode::SEE_OTHER, "the new hash verifies");
+    assert_eq!(
+        login(&server, &browser(), "legacy", "password", None)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER,
+        "the new hash verifies"
+    );
 }
 
 #[tokio::test]
@@ -268,18 +544,47 @@ async fn reset_link_dies_when_the_password_changes() {
     confirmed_user(&server, "jane", false).await;
     let client = browser();
     let csrf = csrf_from(&client, &server.url("/password/reset")).await;
-    client.post(server.url("/password/reset")).form(&[("csrf", csrf.as_str()), ("login", "jane@example.com")]).send().await.unwrap();
+    client
+        .post(server.url("/password/reset"))
+        .form(&[("csrf", csrf.as_str()), ("login", "jane@example.com")])
+        .send()
+        .await
+        .unwrap();
     let reset = server.link_in_mail("/password/reset/");
     login(&server, &client, "jane", PASSWORD, None).await;
     let csrf = csrf_from(&client, &server.url("/password/change")).await;
     let changed = "changed in the meantime";
-    client.post(server.url("/password/change")).form(&[("csrf", csrf.as_str()), ("current", PASSWORD), ("password", changed), ("password2", changed)]).send().await.unwrap();
-    assert_eq!(client.get(&reset).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    client
+        .post(server.url("/password/change"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", PASSWORD),
+            ("password", changed),
+            ("password2", changed),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        client.get(&reset).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
     // Unknown accounts get the same answer and no mail.
     let mails = server.mails().len();
     let csrf = csrf_from(&client, &server.url("/password/reset")).await;
-    let response = client.post(server.url("/password/reset")).form(&[("csrf", csrf.as_str()), ("login", "nobody")]).send().await.unwrap();
-    assert!(response.text().await.unwrap().contains("If an account with that username or email exists"));
+    let response = client
+        .post(server.url("/password/reset"))
+        .form(&[("csrf", csrf.as_str()), ("login", "nobody")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("If an account with that username or email exists")
+    );
     assert_eq!(server.mails().len(), mails);
 }
 
@@ -288,11 +593,25 @@ async fn closed_registration_refuses_new_accounts() {
     let db = crate::support::db::fresh_sqlite();
     let server = TestServer::start_with(db, "registration:\n  mode: closed\n").await;
     let client = browser();
-    assert_eq!(client.get(server.url("/register")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        client
+            .get(server.url("/register"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     let csrf = csrf_from(&client, &server.url("/login")).await;
     let response = client
         .post(server.url("/register"))
-        .form(&[("csrf", csrf.as_str()), ("username", "jane"), ("email", "jane@example.com"), ("password", PASSWORD), ("password2", PASSWORD)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "jane"),
+            ("email", "jane@example.com"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
@@ -305,9 +624,13 @@ async fn closed_registration_refuses_new_accounts() {
 async fn healthz_answers_while_logins_hash() {
     let db = crate::support::db::fresh_sqlite();
     let server = TestServer::start_with(db, "passwords:\n  max_concurrent_hashes: 2\n").await;
-    let mut new = NewUser::new(Username::parse("jane").unwrap(), Some(Email::parse("jane@example.com").unwrap()));
+    let mut new = NewUser::new(
+        Username::parse("jane").unwrap(),
+        Some(Email::parse("jane@example.com").unwrap()),
+    );
     new.email_verified = true;
-    new.password_hash = Some(tessera_core::password::hash_password(&Default::default(), PASSWORD).unwrap());
+    new.password_hash =
+        Some(tessera_core::password::hash_password(&Default::default(), PASSWORD).unwrap());
     server.store.create_user(&new).await.unwrap();
 
     let base = server.base.clone();
@@ -316,9 +639,26 @@ async fn healthz_answers_while_logins_hash() {
             let base = base.clone();
             tokio::spawn(async move {
                 let client = browser();
-                let html = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+                let html = client
+                    .get(format!("{base}/login"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 let csrf = crate::support::server::csrf_of(&html);
-                client.post(format!("{base}/login")).form(&[("csrf", csrf.as_str()), ("login", "jane"), ("password", PASSWORD)]).send().await.unwrap().status()
+                client
+                    .post(format!("{base}/login"))
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("login", "jane"),
+                        ("password", PASSWORD),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
             })
         })
         .collect();
@@ -327,7 +667,15 @@ async fn healthz_answers_while_logins_hash() {
     let mut slowest = Duration::ZERO;
     for _ in 0..10 {
         let started = Instant::now();
-        assert_eq!(probe.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
+        assert_eq!(
+            probe
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
         slowest = slowest.max(started.elapsed());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -335,5 +683,8 @@ async fn healthz_answers_while_logins_hash() {
         assert_eq!(login.await.unwrap(), StatusCode::SEE_OTHER);
     }
     // Generous: this asserts "not blocked behind the hashing", not a speed.
-    assert!(slowest < Duration::from_secs(1), "/healthz took {slowest:?} while logins were hashing");
+    assert!(
+        slowest < Duration::from_secs(1),
+        "/healthz took {slowest:?} while logins were hashing"
+    );
 }

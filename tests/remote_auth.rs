@@ -1,1 +1,454 @@
-//! (being written)
+//! Helpdesk remote authentication end to end: the person's browser, Tessera over HTTP, and an
+//! independent recomputation of every signature (md-5 / hmac here, not the crate under test).
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use md5::{Digest, Md5};
+use reqwest::StatusCode;
+use tessera_core::store::{AuditStore, GroupStore, UserStore};
+use tessera_core::{Email, NewUser, Username};
+
+use crate::support::db::fresh_sqlite;
+use crate::support::server::{TestServer, browser, csrf_from, location};
+
+const SECRET: &str = "zd-shared-secret";
+const PASSWORD: &str = "correct horse battery";
+
+const TARGETS: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n\
+remote_auth:\n\
+  - { id: zendesk, kind: zendesk_md5, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', logout_ends_session: true }\n\
+  - { id: agents, kind: zendesk_md5, url: 'https://agents.zendesk.com', secret: '${ZENDESK_SECRET}', allow: groups, groups: [agents] }\n\
+  - { id: staffdesk, kind: zendesk_md5_pipe, url: 'https://staff.zendesk.com', secret: '${ZENDESK_SECRET}', allow: staff, timestamp: now }\n\
+  - { id: jwt, kind: zendesk_jwt, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', external_id: user_id, attributes: { organization: company, role: zendesk_role } }\n\
+  - { id: jwtget, kind: zendesk_jwt, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', delivery: get }\n\
+  - { id: fresh, kind: freshdesk, url: 'https://example.freshdesk.com', secret: '${ZENDESK_SECRET}' }\n";
+
+const TRICKY_FIRST: &str = "Zoë \"Z\" O'Brien & Co";
+const TRICKY_LAST: &str = "+ =50% #1 Ünïcødé";
+
+async fn start() -> TestServer {
+    TestServer::start_with(fresh_sqlite(), TARGETS).await
+}
+
+async fn person(server: &TestServer, username: &str, email: Option<&str>) -> tessera_core::User {
+    let mut new = NewUser::new(
+        Username::parse(username).unwrap(),
+        email.map(|e| Email::parse(e).unwrap()),
+    );
+    new.email_verified = true;
+    new.first_name = TRICKY_FIRST.into();
+    new.last_name = TRICKY_LAST.into();
+    new.attributes
+        .insert("company".into(), "Acme & Sons".into());
+    new.attributes.insert("zendesk_role".into(), "agent".into());
+    new.password_hash = Some(
+        tessera_core::password::hash_password(
+            &tessera_core::password::Argon2Cost {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            PASSWORD,
+        )
+        .unwrap(),
+    );
+    server.store.create_user(&new).await.unwrap()
+}
+
+async fn signed_in(server: &TestServer, username: &str) -> reqwest::Client {
+    let client = browser();
+    let csrf = csrf_from(&client, &server.url("/password/reset")).await;
+    let r = client
+        .post(server.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", username),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+fn query(url: &str) -> HashMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+fn md5_hex(text: &str) -> String {
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
+    let server = start().await;
+    let user = person(&server, "zoe", Some("zoe+help@example.com")).await;
+    let client = signed_in(&server, "zoe").await;
+    let r = client
+        .get(server.url("/remote-auth/zendesk"))
+        .query(&[
+            ("timestamp", "1700000000"),
+            ("return_to", "https://example.zendesk.com/hc/en-us?a=1&b=2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = location(&r);
+    assert!(
+        to.starts_with("https://example.zendesk.com/access/remote/?"),
+        "{to}"
+    );
+    let q = query(&to);
+    let name = format!("{TRICKY_FIRST} {TRICKY_LAST}");
+    assert_eq!(q["name"], name);
+    assert_eq!(q["email"], "zoe+help@example.com");
+    assert_eq!(q["external_id"], "zoe");
+    assert_eq!(q["timestamp"], "1700000000");
+    assert_eq!(
+        q["return_to"],
+        "https://example.zendesk.com/hc/en-us?a=1&b=2"
+    );
+    assert_eq!(
+        q["hash"],
+        md5_hex(&format!("{name}zoe+help@example.comzoe{SECRET}1700000000"))
+    );
+
+    // A return_to on another host is dropped, not followed.
+    let r = client
+        .get(server.url(
+            "/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fevil.example%2F",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(!query(&location(&r)).contains_key("return_to"));
+
+    let events = server.store.recent_events(10).await.unwrap();
+    let redirect = events
+        .iter()
+        .find(|e| e.kind == "remote_auth.redirect")
+        .expect("audit event");
+    assert_eq!(redirect.user_id, Some(user.id));
+    assert_eq!(redirect.detail["target"], "zendesk");
+    let detail = redirect.detail.to_string();
+    assert!(
+        !detail.contains(SECRET) && !detail.contains(&q["hash"]),
+        "no secret or hash in the audit log: {detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_signed_out_person_goes_through_login_and_lands_on_the_helpdesk() {
+    let server = start().await;
+    person(&server, "zoe", Some("zoe@example.com")).await;
+    let client = browser();
+    let start = server.url("/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fexample.zendesk.com%2Fhc");
+    let r = client.get(&start).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let login_url = location(&r);
+    assert!(
+        login_url.starts_with("/login?next=%2Fremote-auth%2Fzendesk%3Ftimestamp%3D1700000000"),
+        "{login_url}"
+    );
+    let next = query(&server.url(&login_url))["next"].clone();
+    let csrf = csrf_from(&client, &server.url(&login_url)).await;
+    let r = client
+        .post(server.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "zoe"),
+            ("password", PASSWORD),
+            ("next", next.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), next);
+    let r = client.get(server.url(&next)).send().await.unwrap();
+    let to = location(&r);
+    assert!(
+        to.starts_with("https://example.zendesk.com/access/remote/?"),
+        "{to}"
+    );
+    assert_eq!(query(&to)["return_to"], "https://example.zendesk.com/hc");
+}
+
+fn verify_jwt(token: &str) -> serde_json::Value {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+    assert_eq!(
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()),
+        parts[2],
+        "HS256 signature verifies with the shared secret"
+    );
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "HS256");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn zendesk_jwt_verifies_and_has_a_fresh_jti_each_time() {
+    let server = start().await;
+    let user = person(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe").await;
+
+    // POST delivery: an auto-submitting form with the token in a hidden field.
+    let page = client
+        .get(server.url("/remote-auth/jwt?return_to=https%3A%2F%2Fexample.zendesk.com%2Fhc"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("action=\"https:&#x2f;&#x2f;example.zendesk.com&#x2f;access&#x2f;jwt\""),
+        "{page}"
+    );
+    let token = page
+        .split("name=\"jwt\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let claims = verify_jwt(&token);
+    assert_eq!(claims["email"], "zoe@example.com");
+    assert_eq!(claims["name"], format!("{TRICKY_FIRST} {TRICKY_LAST}"));
+    assert_eq!(claims["external_id"], user.id.to_string());
+    assert_eq!(claims["organization"], "Acme & Sons");
+    assert_eq!(claims["role"], "agent");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((claims["iat"].as_i64().unwrap() - now).abs() < 60);
+
+    // GET delivery: a redirect carrying the token; every token has its own jti.
+    let mut jtis = std::collections::HashSet::new();
+    jtis.insert(claims["jti"].as_str().unwrap().to_owned());
+    for _ in 0..3 {
+        let r = client
+            .get(server.url("/remote-auth/jwtget"))
+            .send()
+            .await
+            .unwrap();
+        let to = location(&r);
+        assert!(
+            to.starts_with("https://example.zendesk.com/access/jwt?"),
+            "{to}"
+        );
+        let claims = verify_jwt(&query(&to)["jwt"]);
+        assert!(
+            jtis.insert(claims["jti"].as_str().unwrap().to_owned()),
+            "jti reused"
+        );
+    }
+}
+
+#[tokio::test]
+async fn freshdesk_hash_recomputes() {
+    let server = start().await;
+    person(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe").await;
+    let to = location(
+        &client
+            .get(server.url("/remote-auth/fresh"))
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        to.starts_with("https://example.freshdesk.com/login/sso?"),
+        "{to}"
+    );
+    let q = query(&to);
+    let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("{}{SECRET}{}{}", q["name"], q["email"], q["timestamp"]).as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(q["hash"], expected);
+}
+
+#[tokio::test]
+async fn access_rules_refuse_people_outside_them() {
+    let server = start().await;
+    let agent = person(&server, "agent", Some("agent@example.com")).await;
+    person(&server, "customer", Some("customer@example.com")).await;
+    server.store.create_group("agents").await.unwrap();
+    server.store.add_to_group("agents", agent.id).await.unwrap();
+
+    let customer = signed_in(&server, "customer").await;
+    let r = customer
+        .get(server.url("/remote-auth/agents?timestamp=1700000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("not allowed to sign in to agents")
+    );
+    assert_eq!(
+        customer
+            .get(server.url("/remote-auth/staffdesk"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let agent = signed_in(&server, "agent").await;
+    let r = agent
+        .get(server.url("/remote-auth/agents?timestamp=1700000000"))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&r).starts_with("https://agents.zendesk.com/access/remote/?"));
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_pages() {
+    let server = start().await;
+    person(&server, "zoe", Some("zoe@example.com")).await;
+    person(&server, "nomail", None).await;
+    let client = signed_in(&server, "zoe").await;
+    let r = client
+        .get(server.url("/remote-auth/nowhere?timestamp=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = client
+        .get(server.url("/remote-auth/zendesk"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("did not send a timestamp"));
+    let r = client
+        .get(server.url("/remote-auth/zendesk?timestamp=yesterday"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("not a number of seconds"));
+    // Configured to use "now": no timestamp needed.
+    let r = browser()
+        .get(server.url("/remote-auth/staffdesk"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).starts_with("/login"),
+        "signed-out people log in first"
+    );
+
+    let nomail = signed_in(&server, "nomail").await;
+    let r = nomail
+        .get(server.url("/remote-auth/zendesk?timestamp=1700000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("needs an email address"));
+    assert!(
+        server.store.recent_events(10).await.unwrap().is_empty(),
+        "refused redirects are not recorded as redirects"
+    );
+}
+
+#[tokio::test]
+async fn helpdesk_errors_are_shown_escaped_and_logout_ends_the_session() {
+    let server = start().await;
+    person(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe").await;
+    let r = client
+        .get(server.url("/remote-auth/zendesk/logout"))
+        .query(&[
+            ("kind", "error"),
+            ("message", "<script>alert(1)</script> Invalid hash"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; Invalid hash"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"));
+    assert_eq!(
+        client
+            .get(server.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER,
+        "logout_ends_session ended it"
+    );
+    assert_eq!(
+        client
+            .get(server.url("/remote-auth/nowhere/logout"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn group_access_uses_the_store() {
+    // Guards the rule's data source: removing the membership removes the access.
+    let server = start().await;
+    let agent = person(&server, "agent", Some("agent@example.com")).await;
+    server.store.create_group("agents").await.unwrap();
+    server.store.add_to_group("agents", agent.id).await.unwrap();
+    let client = signed_in(&server, "agent").await;
+    assert_eq!(
+        client
+            .get(server.url("/remote-auth/agents?timestamp=1"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    server
+        .store
+        .remove_from_group("agents", agent.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .get(server.url("/remote-auth/agents?timestamp=1"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

@@ -46,7 +46,9 @@ fn yes() -> bool {
 fn django_time(raw: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(raw, &Rfc3339)
         .or_else(|_| {
-            let naive = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+            let naive = time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+            );
             PrimitiveDateTime::parse(raw, naive).map(|t| t.assume_utc())
         })
         .map_err(|_| format!("{raw:?} is not a date and time"))
@@ -64,14 +66,25 @@ fn password_hash(raw: &str) -> Result<Option<String>, String> {
         Ok(Some(phc.to_owned()))
     } else {
         let algorithm = raw.split('$').next().unwrap_or_default();
-        Err(format!("password hashes of type {algorithm:?} cannot be imported (supported: pbkdf2_sha256, argon2)"))
+        Err(format!(
+            "password hashes of type {algorithm:?} cannot be imported (supported: pbkdf2_sha256, argon2)"
+        ))
     }
 }
 
-fn account(fields: serde_json::Map<String, serde_json::Value>, group_names: &HashMap<String, String>) -> Result<ImportedAccount, String> {
-    let d: DjangoUser = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
-    let username = Username::parse(&d.username).map_err(|e| format!("username {:?}: {e}", d.username))?;
-    let email = if d.email.trim().is_empty() { None } else { Some(Email::parse(&d.email).map_err(|e| format!("email {:?}: {e}", d.email))?) };
+fn account(
+    fields: serde_json::Map<String, serde_json::Value>,
+    group_names: &HashMap<String, String>,
+) -> Result<ImportedAccount, String> {
+    let d: DjangoUser =
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
+    let username =
+        Username::parse(&d.username).map_err(|e| format!("username {:?}: {e}", d.username))?;
+    let email = if d.email.trim().is_empty() {
+        None
+    } else {
+        Some(Email::parse(&d.email).map_err(|e| format!("email {:?}: {e}", d.email))?)
+    };
     let mut user = NewUser::new(username, email);
     user.id = UserId::new();
     user.first_name = d.first_name;
@@ -84,23 +97,31 @@ fn account(fields: serde_json::Map<String, serde_json::Value>, group_names: &Has
         user.date_joined = django_time(joined)?;
     }
     user.last_login = d.last_login.as_deref().map(django_time).transpose()?;
-    let groups = d
-        .groups
-        .iter()
-        .map(|g| match g {
-            serde_json::Value::String(name) => Ok(name.clone()),
-            other => group_names.get(&other.to_string()).cloned().ok_or_else(|| format!("group {other} is not in the file; dump auth.Group too")),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let groups =
+        d.groups
+            .iter()
+            .map(|g| match g {
+                serde_json::Value::String(name) => Ok(name.clone()),
+                other => group_names.get(&other.to_string()).cloned().ok_or_else(|| {
+                    format!("group {other} is not in the file; dump auth.Group too")
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
     Ok(ImportedAccount { user, groups })
 }
 
 pub fn parse(text: &str) -> Result<Vec<ImportedAccount>, Vec<String>> {
-    let entries: Vec<Entry> = serde_json::from_str(text).map_err(|e| vec![format!("the file is not Django dumpdata JSON: {e}")])?;
+    let entries: Vec<Entry> = serde_json::from_str(text)
+        .map_err(|e| vec![format!("the file is not Django dumpdata JSON: {e}")])?;
     let group_names: HashMap<String, String> = entries
         .iter()
         .filter(|e| e.model == "auth.group")
-        .filter_map(|e| Some((e.pk.as_ref()?.to_string(), e.fields.get("name")?.as_str()?.to_owned())))
+        .filter_map(|e| {
+            Some((
+                e.pk.as_ref()?.to_string(),
+                e.fields.get("name")?.as_str()?.to_owned(),
+            ))
+        })
         .collect();
     let mut accounts = Vec::new();
     let mut problems = Vec::new();
@@ -114,5 +135,9 @@ pub fn parse(text: &str) -> Result<Vec<ImportedAccount>, Vec<String>> {
             other => problems.push(format!("entry #{index}: model {other:?} is not supported; export with `dumpdata auth.User auth.Group`")),
         }
     }
-    if problems.is_empty() { Ok(accounts) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(accounts)
+    } else {
+        Err(problems)
+    }
 }

@@ -12,7 +12,11 @@ use tessera_server::config::{self, Config, ProcessEnv};
 use tessera_store::SqlStore;
 
 #[derive(Parser)]
-#[command(name = "tessera", version, about = "Tessera single sign-on identity provider")]
+#[command(
+    name = "tessera",
+    version,
+    about = "Tessera single sign-on identity provider"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,7 +90,9 @@ impl From<tessera_core::store::StoreError> for Failure {
     fn from(e: tessera_core::store::StoreError) -> Self {
         use tessera_core::store::StoreError;
         match e {
-            StoreError::Conflict { .. } | StoreError::NotFound(_) | StoreError::Unavailable(_) => Self::User(e.to_string()),
+            StoreError::Conflict { .. } | StoreError::NotFound(_) | StoreError::Unavailable(_) => {
+                Self::User(e.to_string())
+            }
             StoreError::Other(_) => Self::Internal(e.to_string()),
         }
     }
@@ -111,11 +117,17 @@ fn redacted(url: &str) -> String {
 
 /// Connects and migrates; an unreachable database is one clear line.
 pub async fn open_store(config: &Config, migrate: bool) -> CliResult<Arc<SqlStore>> {
-    let store = SqlStore::connect(&config.database_url)
-        .await
-        .map_err(|e| Failure::User(format!("cannot open the database at {}: {e}", redacted(&config.database_url))))?;
+    let store = SqlStore::connect(&config.database_url).await.map_err(|e| {
+        Failure::User(format!(
+            "cannot open the database at {}: {e}",
+            redacted(&config.database_url)
+        ))
+    })?;
     if migrate {
-        store.migrate().await.map_err(|e| Failure::User(e.to_string()))?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| Failure::User(e.to_string()))?;
     }
     Ok(Arc::new(store))
 }
@@ -144,12 +156,15 @@ async fn serve(path: &Path, migrate: bool) -> CliResult {
     tessera_server::init_tracing(Some(&config));
     let store = open_store(&config, migrate).await?;
     let listen = config.listen;
-    let state = tessera_server::build_state(config, store.clone()).map_err(|e| Failure::User(format!("{e:#}")))?;
+    let state = tessera_server::build_state(config, store.clone())
+        .map_err(|e| Failure::User(format!("{e:#}")))?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
     tracing::info!(address = %listen, "Tessera is listening");
-    tessera_server::serve(listener, state).await.map_err(|e| Failure::Internal(e.to_string()))?;
+    tessera_server::serve(listener, state)
+        .await
+        .map_err(|e| Failure::Internal(e.to_string()))?;
     store.close().await;
     Ok(())
 }

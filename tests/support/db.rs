@@ -14,21 +14,34 @@ pub struct TestDb {
 pub fn fresh_sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
-    TestDb { url, _dir: Some(dir) }
+    TestDb {
+        url,
+        _dir: Some(dir),
+    }
 }
 
 /// `None` (after printing why) when TESSERA_TEST_POSTGRES_URL is not set.
 pub async fn fresh_postgres(test: &str) -> Option<TestDb> {
     let Ok(admin_url) = std::env::var("TESSERA_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED {test} on PostgreSQL: TESSERA_TEST_POSTGRES_URL is not set (.ci/run sets it)");
+        eprintln!(
+            "SKIPPED {test} on PostgreSQL: TESSERA_TEST_POSTGRES_URL is not set (.ci/run sets it)"
+        );
         return None;
     };
     let name = format!("tessera_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::postgres::PgConnection::connect(&admin_url).await.expect("connect to TESSERA_TEST_POSTGRES_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+    let mut admin = sqlx::postgres::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to TESSERA_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
     let mut url = url::Url::parse(&admin_url).expect("TESSERA_TEST_POSTGRES_URL is a URL");
     url.set_path(&format!("/{name}"));
-    Some(TestDb { url: url.to_string(), _dir: None })
+    Some(TestDb {
+        url: url.to_string(),
+        _dir: None,
+    })
 }
 
 use sqlx::Connection;

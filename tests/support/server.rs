@@ -27,7 +27,8 @@ impl Drop for TestServer {
 }
 
 /// Cheap argon2 so tests stay fast; the production defaults are covered by unit tests.
-const FAST_PASSWORDS: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
+const FAST_PASSWORDS: &str =
+    "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
 
 impl TestServer {
     pub async fn start() -> Self {
@@ -38,7 +39,9 @@ impl TestServer {
     pub async fn start_with(db: TestDb, extra_yaml: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let outbox = dir.path().join("outbox");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let yaml = format!(
             "issuer: http://{addr}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
@@ -50,13 +53,21 @@ impl TestServer {
             ("TEST_KEY".to_string(), TEST_MASTER_KEY.to_string()),
             ("ZENDESK_SECRET".to_string(), "zd-shared-secret".to_string()),
         ]);
-        let config = tessera_server::config::parse(&yaml, &env).unwrap_or_else(|p| panic!("test config invalid: {p:?}"));
+        let config = tessera_server::config::parse(&yaml, &env)
+            .unwrap_or_else(|p| panic!("test config invalid: {p:?}"));
         let store = open(&db).await;
         let state = tessera_server::build_state(config, store.clone()).expect("state");
         let task = tokio::spawn(async move {
             let _ = tessera_server::serve(listener, state).await;
         });
-        Self { base: format!("http://{addr}"), store, outbox, _db: db, _dir: dir, task }
+        Self {
+            base: format!("http://{addr}"),
+            store,
+            outbox,
+            _db: db,
+            _dir: dir,
+            task,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -65,10 +76,19 @@ impl TestServer {
 
     /// Every mail in the outbox, as raw RFC 5322 text, oldest first.
     pub fn mails(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
-        let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        files.into_iter().map(|p| std::fs::read_to_string(p).expect("read mail")).collect()
+        files
+            .into_iter()
+            .map(|p| std::fs::read_to_string(p).expect("read mail"))
+            .collect()
     }
 
     /// The first link under this server in the newest mail that has one for `path_prefix`.
@@ -78,7 +98,9 @@ impl TestServer {
             let unfolded = unfold_quoted_printable(mail);
             if let Some(start) = unfolded.find(&needle) {
                 let rest = &unfolded[start..];
-                let end = rest.find(|c: char| c.is_whitespace() || c == '"' || c == '<').unwrap_or(rest.len());
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+                    .unwrap_or(rest.len());
                 return rest[..end].to_owned();
             }
         }
@@ -88,7 +110,9 @@ impl TestServer {
 
 /// Mail bodies may be quoted-printable: join soft line breaks and decode `=3D`.
 fn unfold_quoted_printable(text: &str) -> String {
-    text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+    text.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
 }
 
 pub fn browser() -> reqwest::Client {
@@ -102,16 +126,31 @@ pub fn browser() -> reqwest::Client {
 /// The CSRF token embedded in a page's form.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).unwrap_or_else(|| panic!("no CSRF field in page:\n{html}")) + marker.len();
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field in page:\n{html}"))
+        + marker.len();
     html[start..].split('"').next().expect("token").to_owned()
 }
 
 /// GETs a page and returns its CSRF token.
 pub async fn csrf_from(client: &reqwest::Client, url: &str) -> String {
-    let html = client.get(url).send().await.expect("GET").text().await.expect("body");
+    let html = client
+        .get(url)
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
     csrf_of(&html)
 }
 
 pub fn location(response: &reqwest::Response) -> String {
-    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }

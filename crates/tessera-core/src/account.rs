@@ -57,7 +57,11 @@ impl User {
     pub fn display_name(&self) -> String {
         let full = format!("{} {}", self.first_name.trim(), self.last_name.trim());
         let full = full.trim();
-        if full.is_empty() { self.username.clone() } else { full.to_owned() }
+        if full.is_empty() {
+            self.username.clone()
+        } else {
+            full.to_owned()
+        }
     }
 }
 

@@ -63,14 +63,29 @@ mod tests {
 
     #[test]
     fn normalizes_domain_only() {
-        assert_eq!(Email::parse(" Jane@Example.COM ").unwrap().as_str(), "Jane@example.com");
+        assert_eq!(
+            Email::parse(" Jane@Example.COM ").unwrap().as_str(),
+            "Jane@example.com"
+        );
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "jane", "jane@", "@example.com", "jane@localhost", "ja ne@example.com", "a@b@c.com", "jane@exa_mple.com"] {
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@localhost",
+            "ja ne@example.com",
+            "a@b@c.com",
+            "jane@exa_mple.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
-        assert_eq!(Email::parse(&format!("{}@example.com", "a".repeat(250))), Err(EmailError::TooLong));
+        assert_eq!(
+            Email::parse(&format!("{}@example.com", "a".repeat(250))),
+            Err(EmailError::TooLong)
+        );
     }
 }

@@ -6,7 +6,9 @@
 //! These functions are CPU-heavy and synchronous on purpose: the web layer runs them on a
 //! bounded blocking pool so a burst of logins cannot stall the async runtime.
 
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::phc::PasswordHash};
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::phc::PasswordHash,
+};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::Rng;
@@ -24,7 +26,11 @@ pub struct Argon2Cost {
 
 impl Default for Argon2Cost {
     fn default() -> Self {
-        Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -53,7 +59,9 @@ pub enum PasswordError {
 pub enum Verification {
     Invalid,
     /// Correct; `needs_rehash` when the stored hash is legacy or uses other parameters.
-    Valid { needs_rehash: bool },
+    Valid {
+        needs_rehash: bool,
+    },
 }
 
 pub fn hash_password(cost: &Argon2Cost, password: &str) -> Result<String, PasswordError> {
@@ -89,13 +97,18 @@ fn verify_argon2(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verificati
         return Verification::Invalid;
     };
     // The stored string carries its own parameters; the verifier reads them from it.
-    if Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_err() {
+    if Argon2::default()
+        .verify_password(candidate.as_bytes(), &parsed)
+        .is_err()
+    {
         return Verification::Invalid;
     }
     let current = Params::try_from(&parsed).ok();
     let needs_rehash = parsed.algorithm.as_str() != "argon2id"
         || current.is_none_or(|p| {
-            p.m_cost() != cost.memory_kib || p.t_cost() != cost.iterations || p.p_cost() != cost.parallelism
+            p.m_cost() != cost.memory_kib
+                || p.t_cost() != cost.iterations
+                || p.p_cost() != cost.parallelism
         });
     Verification::Valid { needs_rehash }
 }
@@ -105,7 +118,9 @@ fn verify_django_pbkdf2(rest: &str, candidate: &str) -> Verification {
     // Refuse absurd iteration counts from a crafted import instead of burning minutes of CPU.
     const MAX_ITERATIONS: u32 = 10_000_000;
     let mut parts = rest.splitn(3, '$');
-    let (Some(iterations), Some(salt), Some(expected_b64)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(iterations), Some(salt), Some(expected_b64)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
         return Verification::Invalid;
     };
     let Ok(iterations) = iterations.parse::<u32>() else {
@@ -114,11 +129,17 @@ fn verify_django_pbkdf2(rest: &str, candidate: &str) -> Verification {
     let Ok(expected) = STANDARD.decode(expected_b64) else {
         return Verification::Invalid;
     };
-    if iterations == 0 || iterations > MAX_ITERATIONS || expected.is_empty() || expected.len() > 64 {
+    if iterations == 0 || iterations > MAX_ITERATIONS || expected.is_empty() || expected.len() > 64
+    {
         return Verification::Invalid;
     }
     let mut computed = vec![0u8; expected.len()];
-    pbkdf2::pbkdf2_hmac::<Sha256>(candidate.as_bytes(), salt.as_bytes(), iterations, &mut computed);
+    pbkdf2::pbkdf2_hmac::<Sha256>(
+        candidate.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut computed,
+    );
     if constant_time_eq(&computed, &expected) {
         Verification::Valid { needs_rehash: true }
     } else {
@@ -136,14 +157,34 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        Self { min_length: 10, max_length: 1024 }
+        Self {
+            min_length: 10,
+            max_length: 1024,
+        }
     }
 }
 
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "password1", "password123", "passw0rd", "123456789", "1234567890", "qwertyuiop",
-    "1q2w3e4r5t", "iloveyou", "letmein123", "welcome123", "administrator", "qwerty123",
-    "abc1234567", "football", "baseball", "sunshine", "princess", "trustno1", "changeme",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "1q2w3e4r5t",
+    "iloveyou",
+    "letmein123",
+    "welcome123",
+    "administrator",
+    "qwerty123",
+    "abc1234567",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "trustno1",
+    "changeme",
 ];
 
 impl PasswordPolicy {
@@ -151,10 +192,16 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str, username: &str, email: Option<&str>) -> Result<(), String> {
         let length = password.chars().count();
         if length < self.min_length {
-            return Err(format!("use at least {} characters for your password", self.min_length));
+            return Err(format!(
+                "use at least {} characters for your password",
+                self.min_length
+            ));
         }
         if length > self.max_length {
-            return Err(format!("passwords are at most {} characters", self.max_length));
+            return Err(format!(
+                "passwords are at most {} characters",
+                self.max_length
+            ));
         }
         let lowered = password.to_lowercase();
         if lowered == username.to_lowercase() {
@@ -182,43 +229,103 @@ mod tests {
     use super::*;
 
     fn fast() -> Argon2Cost {
-        Argon2Cost { memory_kib: 1024, iterations: 1, parallelism: 1 }
+        Argon2Cost {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        }
     }
 
     #[test]
     fn argon2id_round_trip() {
         let hash = hash_password(&fast(), "correct horse").unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
-        assert_eq!(verify_password(&fast(), &hash, "correct horse"), Verification::Valid { needs_rehash: false });
-        assert_eq!(verify_password(&fast(), &hash, "wrong horse"), Verification::Invalid);
-        let stronger = Argon2Cost { memory_kib: 2048, ..fast() };
-        assert_eq!(verify_password(&stronger, &hash, "correct horse"), Verification::Valid { needs_rehash: true });
+        assert_eq!(
+            verify_password(&fast(), &hash, "correct horse"),
+            Verification::Valid {
+                needs_rehash: false
+            }
+        );
+        assert_eq!(
+            verify_password(&fast(), &hash, "wrong horse"),
+            Verification::Invalid
+        );
+        let stronger = Argon2Cost {
+            memory_kib: 2048,
+            ..fast()
+        };
+        assert_eq!(
+            verify_password(&stronger, &hash, "correct horse"),
+            Verification::Valid { needs_rehash: true }
+        );
     }
 
     #[test]
     fn django_vector_verifies_and_asks_for_rehash() {
         // ../shared/specs/PROTOCOLS.md §5
-        let stored = "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=";
-        assert_eq!(verify_password(&fast(), stored, "password"), Verification::Valid { needs_rehash: true });
-        assert_eq!(verify_password(&fast(), stored, "Password"), Verification::Invalid);
+        let stored =
+            "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=";
+        assert_eq!(
+            verify_password(&fast(), stored, "password"),
+            Verification::Valid { needs_rehash: true }
+        );
+        assert_eq!(
+            verify_password(&fast(), stored, "Password"),
+            Verification::Invalid
+        );
     }
 
     #[test]
     fn malformed_hashes_never_verify() {
-        for stored in ["", "!unusable", "pbkdf2_sha256$x$salt$abc=", "pbkdf2_sha256$0$s$YQ==", "pbkdf2_sha256$99999999999$s$YQ==", "$argon2id$garbage", "md5$abc$def"] {
-            assert_eq!(verify_password(&fast(), stored, "password"), Verification::Invalid, "{stored}");
+        for stored in [
+            "",
+            "!unusable",
+            "pbkdf2_sha256$x$salt$abc=",
+            "pbkdf2_sha256$0$s$YQ==",
+            "pbkdf2_sha256$99999999999$s$YQ==",
+            "$argon2id$garbage",
+            "md5$abc$def",
+        ] {
+            assert_eq!(
+                verify_password(&fast(), stored, "password"),
+                Verification::Invalid,
+                "{stored}"
+            );
         }
     }
 
     #[test]
     fn policy_explains_refusals() {
         let p = PasswordPolicy::default();
-        assert!(p.check("short", "jane", None).unwrap_err().contains("at least 10"));
-        assert!(p.check("JaneDoe123", "janedoe123", None).unwrap_err().contains("username"));
-        assert!(p.check("jane.doe@example.com", "jd", Some("Jane.Doe@example.com")).unwrap_err().contains("email"));
-        assert!(p.check("12345678901", "jd", None).unwrap_err().contains("digits"));
-        assert!(p.check("Password123", "jd", None).unwrap_err().contains("common"));
+        assert!(
+            p.check("short", "jane", None)
+                .unwrap_err()
+                .contains("at least 10")
+        );
+        assert!(
+            p.check("JaneDoe123", "janedoe123", None)
+                .unwrap_err()
+                .contains("username")
+        );
+        assert!(
+            p.check("jane.doe@example.com", "jd", Some("Jane.Doe@example.com"))
+                .unwrap_err()
+                .contains("email")
+        );
+        assert!(
+            p.check("12345678901", "jd", None)
+                .unwrap_err()
+                .contains("digits")
+        );
+        assert!(
+            p.check("Password123", "jd", None)
+                .unwrap_err()
+                .contains("common")
+        );
         assert!(p.check(&"x".repeat(1025), "jd", None).is_err());
-        assert!(p.check("a sensible passphrase", "jane", Some("jane@example.com")).is_ok());
+        assert!(
+            p.check("a sensible passphrase", "jane", Some("jane@example.com"))
+                .is_ok()
+        );
     }
 }

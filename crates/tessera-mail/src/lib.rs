@@ -41,21 +41,27 @@ fn build(from: &Mailbox, message: &Message) -> Result<lettre::Message, MailError
     let to: Mailbox = message
         .to
         .parse()
-        .map_err(|e: lettre::address::AddressError| MailError::BadAddress(message.to.clone(), e.to_string()))?;
+        .map_err(|e: lettre::address::AddressError| {
+            MailError::BadAddress(message.to.clone(), e.to_string())
+        })?;
     let builder = lettre::Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&message.subject);
     let built = match &message.html {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(message.text.clone(), html.clone())),
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            message.text.clone(),
+            html.clone(),
+        )),
         None => builder.body(message.text.clone()),
     };
     built.map_err(|e| MailError::Build(e.to_string()))
 }
 
 pub fn parse_mailbox(from: &str) -> Result<Mailbox, String> {
-    from.parse::<Mailbox>()
-        .map_err(|e| format!("{from:?} is not a mail address like \"Name <user@example.com>\": {e}"))
+    from.parse::<Mailbox>().map_err(|e| {
+        format!("{from:?} is not a mail address like \"Name <user@example.com>\": {e}")
+    })
 }
 
 /// Development transport: every message becomes `<dir>/<uuid>.eml`.
@@ -67,8 +73,12 @@ pub struct OutboxTransport {
 
 impl OutboxTransport {
     pub fn new(from: Mailbox, dir: PathBuf) -> Result<Self, MailError> {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| MailError::Delivery(format!("cannot create the outbox folder {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            MailError::Delivery(format!(
+                "cannot create the outbox folder {}: {e}",
+                dir.display()
+            ))
+        })?;
         let inner = AsyncFileTransport::new(&dir);
         Ok(Self { from, dir, inner })
     }
@@ -78,7 +88,11 @@ impl OutboxTransport {
 impl MailTransport for OutboxTransport {
     async fn send(&self, message: &Message) -> Result<(), MailError> {
         let email = build(&self.from, message)?;
-        let id = self.inner.send(email).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+        let id = self
+            .inner
+            .send(email)
+            .await
+            .map_err(|e| MailError::Delivery(e.to_string()))?;
         let path = self.dir.join(format!("{id}.eml"));
         tracing::info!(path = %path.display(), subject = %message.subject, "mail written to the outbox");
         Ok(())
@@ -114,19 +128,28 @@ impl SmtpTransport {
         let tls = match settings.security {
             SmtpSecurity::None => Tls::None,
             SmtpSecurity::StartTls | SmtpSecurity::Tls => {
-                let params = TlsParameters::new(settings.host.clone())
-                    .map_err(|e| MailError::Build(format!("TLS setup for {} failed: {e}", settings.host)))?;
-                if settings.security == SmtpSecurity::Tls { Tls::Wrapper(params) } else { Tls::Required(params) }
+                let params = TlsParameters::new(settings.host.clone()).map_err(|e| {
+                    MailError::Build(format!("TLS setup for {} failed: {e}", settings.host))
+                })?;
+                if settings.security == SmtpSecurity::Tls {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
             }
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
-            .port(settings.port)
-            .tls(tls)
-            .timeout(Some(settings.timeout));
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
+                .port(settings.port)
+                .tls(tls)
+                .timeout(Some(settings.timeout));
         if let (Some(user), Some(password)) = (settings.username, settings.password) {
             builder = builder.credentials(Credentials::new(user, password));
         }
-        Ok(Self { from, inner: builder.build() })
+        Ok(Self {
+            from,
+            inner: builder.build(),
+        })
     }
 }
 
@@ -134,7 +157,10 @@ impl SmtpTransport {
 impl MailTransport for SmtpTransport {
     async fn send(&self, message: &Message) -> Result<(), MailError> {
         let email = build(&self.from, message)?;
-        self.inner.send(email).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+        self.inner
+            .send(email)
+            .await
+            .map_err(|e| MailError::Delivery(e.to_string()))?;
         tracing::info!(subject = %message.subject, "mail handed to the SMTP server");
         Ok(())
     }

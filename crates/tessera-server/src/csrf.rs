@@ -6,9 +6,9 @@
 //! cookie nor compute the MAC, and the MAC key comes from the master key.
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::HeaderValue;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
@@ -43,7 +43,8 @@ impl CsrfCookie {
 }
 
 fn mac(key: &[u8; 32], cookie: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(cookie.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
@@ -51,8 +52,13 @@ fn mac(key: &[u8; 32], cookie: &str) -> String {
 pub const CSRF_COOKIE: &str = "tessera_csrf";
 
 /// Gives every browser a CSRF cookie on its first request, so the first page can embed a token.
-pub async fn ensure_cookie(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let existing = read_cookie(request.headers().get_all(COOKIE), CSRF_COOKIE).filter(|v| v.len() == 43);
+pub async fn ensure_cookie(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let existing =
+        read_cookie(request.headers().get_all(COOKIE), CSRF_COOKIE).filter(|v| v.len() == 43);
     let (cookie, fresh) = match existing {
         Some(value) => (value, false),
         None => (secret_token::generate(), true),
@@ -60,7 +66,11 @@ pub async fn ensure_cookie(State(state): State<AppState>, mut request: Request, 
     request.extensions_mut().insert(CsrfCookie(cookie.clone()));
     let mut response = next.run(request).await;
     if fresh {
-        let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+        let secure = if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
         let header = format!("{CSRF_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax{secure}");
         if let Ok(value) = HeaderValue::from_str(&header) {
             response.headers_mut().append(SET_COOKIE, value);
@@ -73,6 +83,10 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfCookie {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<CsrfCookie>().cloned().ok_or(AppError::Csrf)
+        parts
+            .extensions
+            .get::<CsrfCookie>()
+            .cloned()
+            .ok_or(AppError::Csrf)
     }
 }

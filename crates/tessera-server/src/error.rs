@@ -18,7 +18,9 @@ pub enum AppError {
     Csrf,
     NotFound,
     /// The page needs a signed-in person: go to the login page and come back to `next`.
-    NeedsLogin { next: String },
+    NeedsLogin {
+        next: String,
+    },
     /// The database (or another dependency) is unreachable right now.
     Unavailable(String),
     Internal(String),
@@ -58,7 +60,11 @@ impl IntoResponse for AppError {
         let (status, title, message) = match self {
             Self::NeedsLogin { next } => {
                 let location = format!("/login?next={}", urlencoding::encode(&next));
-                return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();
+                return (
+                    StatusCode::SEE_OTHER,
+                    [(axum::http::header::LOCATION, location)],
+                )
+                    .into_response();
             }
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "That did not work", message),
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", message),
@@ -69,7 +75,11 @@ impl IntoResponse for AppError {
                  Go back, reload the page and try again."
                     .to_owned(),
             ),
-            Self::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.".to_owned()),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing at this address.".to_owned(),
+            ),
             Self::Unavailable(cause) => {
                 tracing::warn!(%cause, "dependency unavailable");
                 (
@@ -84,12 +94,15 @@ impl IntoResponse for AppError {
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
-                    "An unexpected error happened on our side and was logged. Please try again.".to_owned(),
+                    "An unexpected error happened on our side and was logged. Please try again."
+                        .to_owned(),
                 )
             }
         };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage { title, message });
+        response
+            .extensions_mut()
+            .insert(ErrorPage { title, message });
         response
     }
 }

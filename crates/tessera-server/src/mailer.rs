@@ -13,16 +13,28 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// Stores a single-use link for `purpose` and mails it to the account's address.
-pub async fn send_link(state: &AppState, user: &User, purpose: EmailTokenPurpose) -> Result<(), AppError> {
-    let Some(email) = user.email.clone() else { return Ok(()) };
+pub async fn send_link(
+    state: &AppState,
+    user: &User,
+    purpose: EmailTokenPurpose,
+) -> Result<(), AppError> {
+    let Some(email) = user.email.clone() else {
+        return Ok(());
+    };
     let token = secret_token::generate();
     let (ttl, path, template, subject) = match purpose {
-        EmailTokenPurpose::ConfirmEmail => {
-            (state.config.confirm_email_ttl, format!("/email/confirm/{token}"), "email/confirm_email", "Confirm your email address")
-        }
-        EmailTokenPurpose::ResetPassword => {
-            (state.config.reset_password_ttl, format!("/password/reset/{token}"), "email/reset_password", "Reset your password")
-        }
+        EmailTokenPurpose::ConfirmEmail => (
+            state.config.confirm_email_ttl,
+            format!("/email/confirm/{token}"),
+            "email/confirm_email",
+            "Confirm your email address",
+        ),
+        EmailTokenPurpose::ResetPassword => (
+            state.config.reset_password_ttl,
+            format!("/password/reset/{token}"),
+            "email/reset_password",
+            "Reset your password",
+        ),
     };
     state
         .store
@@ -42,7 +54,9 @@ pub async fn send_link(state: &AppState, user: &User, purpose: EmailTokenPurpose
     let message = Message {
         to: email,
         subject: subject.to_owned(),
-        text: state.templates.render(&format!("{template}.txt"), ctx.clone())?,
+        text: state
+            .templates
+            .render(&format!("{template}.txt"), ctx.clone())?,
         html: Some(state.templates.render(&format!("{template}.html"), ctx)?),
     };
     if let Err(e) = state.mail.send(&message).await {

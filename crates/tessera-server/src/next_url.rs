@@ -19,8 +19,20 @@ mod tests {
 
     #[test]
     fn only_local_paths_pass() {
-        assert_eq!(safe_next(Some("/account?tab=1")).as_deref(), Some("/account?tab=1"));
-        for bad in ["https://evil.com", "//evil.com", "/\\evil.com", "/\\/evil.com", "javascript:alert(1)", "account", "/a\nb", ""] {
+        assert_eq!(
+            safe_next(Some("/account?tab=1")).as_deref(),
+            Some("/account?tab=1")
+        );
+        for bad in [
+            "https://evil.com",
+            "//evil.com",
+            "/\\evil.com",
+            "/\\/evil.com",
+            "javascript:alert(1)",
+            "account",
+            "/a\nb",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
         }
         assert_eq!(safe_next(None), None);

@@ -17,11 +17,21 @@ pub struct PasswordPool {
 
 impl PasswordPool {
     pub fn new(cost: Argon2Cost, limit: usize) -> Self {
-        Self { cost, permits: Arc::new(Semaphore::new(limit.max(1))) }
+        Self {
+            cost,
+            permits: Arc::new(Semaphore::new(limit.max(1))),
+        }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce(Argon2Cost) -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::internal("password pool closed"))?;
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Argon2Cost) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::internal("password pool closed"))?;
         let cost = self.cost;
         tokio::task::spawn_blocking(move || work(cost))
             .await
@@ -34,12 +44,18 @@ impl PasswordPool {
             .map_err(|e| AppError::internal(e.to_string()))
     }
 
-    pub async fn verify(&self, stored: String, candidate: String) -> Result<Verification, AppError> {
-        self.run(move |cost| password::verify_password(&cost, &stored, &candidate)).await
+    pub async fn verify(
+        &self,
+        stored: String,
+        candidate: String,
+    ) -> Result<Verification, AppError> {
+        self.run(move |cost| password::verify_password(&cost, &stored, &candidate))
+            .await
     }
 
     /// Same cost as a verification, for unknown accounts (no timing oracle on usernames).
     pub async fn burn(&self, candidate: String) -> Result<(), AppError> {
-        self.run(move |cost| password::burn_equivalent_time(&cost, &candidate)).await
+        self.run(move |cost| password::burn_equivalent_time(&cost, &candidate))
+            .await
     }
 }

@@ -29,7 +29,9 @@ pub fn init_tracing(config: Option<&Config>) {
     use tracing_subscriber::EnvFilter;
     let level = config.map_or("info", |c| c.log_level.as_str());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match config.map(|c| c.log_format) {
         Some(LogFormat::Json) => builder.json().try_init(),
         _ => builder.try_init(),
@@ -56,7 +58,8 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
 
 /// The CSRF key is derived from the master key so rotating one rotates the other.
 fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("HMAC accepts any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("HMAC accepts any key length");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().into()
 }
@@ -75,11 +78,20 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
 }
 
 /// Renders the themed error page for responses that carry an [`ErrorPage`].
-async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn render_error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else { return response };
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
     let status = response.status();
-    match state.templates.page("message.html", context! { title => page.title, message => page.message.clone(), is_error => true }) {
+    match state.templates.page(
+        "message.html",
+        context! { title => page.title, message => page.message.clone(), is_error => true },
+    ) {
         Ok(html) => (status, html).into_response(),
         Err(_) => (status, page.message).into_response(),
     }
@@ -108,7 +120,9 @@ pub fn router(state: AppState) -> Router {
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let cleanup = tokio::spawn(clean_up_periodically(state.clone()));
-    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await;
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     cleanup.abort();
     result
 }
@@ -119,7 +133,11 @@ async fn clean_up_periodically(state: AppState) {
     loop {
         tick.tick().await;
         let now = time::OffsetDateTime::now_utc();
-        match state.store.delete_stale_sessions(now, now - state.config.session_idle).await {
+        match state
+            .store
+            .delete_stale_sessions(now, now - state.config.session_idle)
+            .await
+        {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session clean-up failed"),

@@ -6,10 +6,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header::GetAll};
-use time::OffsetDateTime;
 use tessera_core::User;
 use tessera_core::secret_token;
 use tessera_core::store::Session;
+use time::OffsetDateTime;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,12 +27,23 @@ pub fn read_cookie(headers: GetAll<'_, HeaderValue>, name: &str) -> Option<Strin
 
 pub fn cookie_name(state: &AppState) -> &'static str {
     // The __Host- prefix pins the cookie to this exact origin over HTTPS (RFC 6265bis §4.1.3.2).
-    if state.config.secure_cookies() { "__Host-tessera_session" } else { "tessera_session" }
+    if state.config.secure_cookies() {
+        "__Host-tessera_session"
+    } else {
+        "tessera_session"
+    }
 }
 
 fn cookie_header(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-    format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", cookie_name(state))
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        cookie_name(state)
+    )
 }
 
 /// A signed-in person and their session.
@@ -44,9 +55,17 @@ pub struct SignedIn {
 
 /// Starts a session and returns the `Set-Cookie` value. Any session the browser already had
 /// is ended first, so a pre-login id can never become a logged-in one.
-pub async fn start(state: &AppState, parts_cookie: Option<&str>, user: &User, amr: &str) -> Result<(String, Session), AppError> {
+pub async fn start(
+    state: &AppState,
+    parts_cookie: Option<&str>,
+    user: &User,
+    amr: &str,
+) -> Result<(String, Session), AppError> {
     if let Some(old) = parts_cookie {
-        state.store.delete_session(&secret_token::digest(old)).await?;
+        state
+            .store
+            .delete_session(&secret_token::digest(old))
+            .await?;
     }
     let token = secret_token::generate();
     let now = OffsetDateTime::now_utc();
@@ -67,7 +86,10 @@ pub async fn start(state: &AppState, parts_cookie: Option<&str>, user: &User, am
 /// Ends the session (if any) and returns the `Set-Cookie` value that clears the cookie.
 pub async fn end(state: &AppState, cookie: Option<&str>) -> Result<String, AppError> {
     if let Some(token) = cookie {
-        state.store.delete_session(&secret_token::digest(token)).await?;
+        state
+            .store
+            .delete_session(&secret_token::digest(token))
+            .await?;
     }
     Ok(cookie_header(state, "", 0))
 }
@@ -80,13 +102,17 @@ pub fn session_cookie(state: &AppState, parts: &Parts) -> Option<String> {
 pub async fn current(state: &AppState, cookie: Option<&str>) -> Result<Option<SignedIn>, AppError> {
     let Some(token) = cookie else { return Ok(None) };
     let digest = secret_token::digest(token);
-    let Some(session) = state.store.session(&digest).await? else { return Ok(None) };
+    let Some(session) = state.store.session(&digest).await? else {
+        return Ok(None);
+    };
     let now = OffsetDateTime::now_utc();
     if now >= session.expires_at || now - session.last_seen_at > state.config.session_idle {
         state.store.delete_session(&digest).await?;
         return Ok(None);
     }
-    let Some(user) = state.store.user_by_id(session.user_id).await? else { return Ok(None) };
+    let Some(user) = state.store.user_by_id(session.user_id).await? else {
+        return Ok(None);
+    };
     if !user.is_active {
         return Ok(None);
     }
@@ -103,7 +129,10 @@ pub struct MaybeSignedIn(pub Option<SignedIn>);
 impl FromRequestParts<AppState> for MaybeSignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let cookie = session_cookie(state, parts);
         Ok(Self(current(state, cookie.as_deref()).await?))
     }
@@ -113,12 +142,19 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let cookie = session_cookie(state, parts);
         match current(state, cookie.as_deref()).await? {
             Some(signed_in) => Ok(signed_in),
             None => {
-                let next = parts.uri.path_and_query().map_or("/account", |p| p.as_str()).to_owned();
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/account", |p| p.as_str())
+                    .to_owned();
                 Err(AppError::NeedsLogin { next })
             }
         }
@@ -131,7 +167,10 @@ pub struct SessionCookie(pub Option<String>);
 impl FromRequestParts<AppState> for SessionCookie {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Self(session_cookie(state, parts)))
     }
 }

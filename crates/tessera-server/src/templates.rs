@@ -41,7 +41,11 @@ impl Templates {
         let mut env = Environment::new();
         // Autoescape by file extension: .html escaped, .txt (plain mail parts) left alone.
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") { minijinja::AutoEscape::Html } else { minijinja::AutoEscape::None }
+            if name.ends_with(".html") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
         });
         env.set_loader(move |name| {
             if let Some(dir) = &theme_dir {
@@ -50,11 +54,17 @@ impl Templates {
                 let path = dir.join(name);
                 if safe && path.is_file() {
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read {}: {e}", path.display()))
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
                     });
                 }
             }
-            Ok(BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, body)| (*body).to_owned()))
+            Ok(BUILTIN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, body)| (*body).to_owned()))
         });
         Self { env }
     }
@@ -70,7 +80,9 @@ impl Templates {
     /// Compiles every template once, so a broken theme is reported at start, not mid-login.
     pub fn check_all(&self) -> Result<(), String> {
         for (name, _) in BUILTIN {
-            self.env.get_template(name).map_err(|e| format!("template {name}: {e:#}"))?;
+            self.env
+                .get_template(name)
+                .map_err(|e| format!("template {name}: {e:#}"))?;
         }
         Ok(())
     }

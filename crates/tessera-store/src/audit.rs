@@ -4,7 +4,15 @@ use tessera_core::store::{AuditStore, Event, NewEvent, StoreError, StoreResult};
 use crate::rows::{from_unix, to_unix, user_id};
 use crate::{SqlStore, map_sqlx, on_pool};
 
-type EventRow = (i64, String, Option<String>, String, Option<String>, Option<String>, i64);
+type EventRow = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+);
 
 #[async_trait]
 impl AuditStore for SqlStore {
@@ -28,7 +36,8 @@ impl AuditStore for SqlStore {
                     id,
                     kind,
                     user_id: user.as_deref().map(user_id).transpose()?,
-                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Other(format!("event {id} detail: {e}")))?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| StoreError::Other(format!("event {id} detail: {e}")))?,
                     ip,
                     user_agent,
                     at: from_unix(at)?,

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use time::OffsetDateTime;
-use tessera_core::{User, UserId};
 use tessera_core::store::{EmailToken, EmailTokenPurpose, EmailTokenStore, StoreResult, UserStore};
+use tessera_core::{User, UserId};
+use time::OffsetDateTime;
 
 use crate::rows::{to_unix, user_id};
 use crate::{SqlStore, map_sqlx, on_pool};
@@ -16,7 +16,12 @@ impl EmailTokenStore for SqlStore {
         })
     }
 
-    async fn email_token_owner(&self, digest: &str, purpose: EmailTokenPurpose, now: OffsetDateTime) -> StoreResult<Option<UserId>> {
+    async fn email_token_owner(
+        &self,
+        digest: &str,
+        purpose: EmailTokenPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<UserId>> {
         let row: Option<(String,)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT user_id FROM email_tokens WHERE digest = $1 AND purpose = $2 AND expires_at > $3")
                 .bind(digest).bind(purpose.as_str()).bind(to_unix(now))
@@ -52,7 +57,12 @@ impl EmailTokenStore for SqlStore {
         }
     }
 
-    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+    async fn reset_password(
+        &self,
+        digest: &str,
+        new_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
         let reset: Option<String> = on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(map_sqlx)?;
             let token: Option<(String,)> = sqlx::query_as(

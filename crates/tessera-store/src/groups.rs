@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use time::OffsetDateTime;
 use tessera_core::store::{GroupStore, StoreError, StoreResult};
 use tessera_core::{Group, UserId};
+use time::OffsetDateTime;
 
 use crate::{SqlStore, map_sqlx, on_pool};
 
@@ -51,7 +51,10 @@ impl GroupStore for SqlStore {
         let mut groups: Vec<Group> = Vec::new();
         for (name, member) in rows {
             if groups.last().is_none_or(|g| g.name != name) {
-                groups.push(Group { name, members: Vec::new() });
+                groups.push(Group {
+                    name,
+                    members: Vec::new(),
+                });
             }
             if let (Some(group), Some(member)) = (groups.last_mut(), member) {
                 group.members.push(member);

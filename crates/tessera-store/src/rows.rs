@@ -1,8 +1,8 @@
 //! Row shapes as the database holds them, and their conversion into domain types.
 
-use time::OffsetDateTime;
 use tessera_core::store::StoreError;
 use tessera_core::{User, UserId};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// `SELECT` list for [`UserRow`], as a macro so queries stay `&'static str` (sqlx 0.9 refuses
@@ -39,8 +39,9 @@ impl TryFrom<UserRow> for User {
     type Error = StoreError;
 
     fn try_from(row: UserRow) -> Result<Self, StoreError> {
-        let attributes = serde_json::from_str(&row.attributes)
-            .map_err(|e| StoreError::Other(format!("user {} has unreadable attributes: {e}", row.id)))?;
+        let attributes = serde_json::from_str(&row.attributes).map_err(|e| {
+            StoreError::Other(format!("user {} has unreadable attributes: {e}", row.id))
+        })?;
         Ok(User {
             id: user_id(&row.id)?,
             username: row.username,

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
-use time::OffsetDateTime;
 use tessera_core::store::{Session, SessionStore, StoreResult};
+use time::OffsetDateTime;
 
 use crate::rows::{from_unix, to_unix, user_id};
 use crate::{SqlStore, map_sqlx, on_pool};
@@ -66,7 +66,11 @@ impl SessionStore for SqlStore {
         })
     }
 
-    async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64> {
+    async fn delete_stale_sessions(
+        &self,
+        now: OffsetDateTime,
+        idle_before: OffsetDateTime,
+    ) -> StoreResult<u64> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
                 .bind(to_unix(now)).bind(to_unix(idle_before))

@@ -1,7 +1,9 @@
 use async_trait::async_trait;
-use time::OffsetDateTime;
-use tessera_core::store::{ImportFailure, ImportSummary, ImportedAccount, StoreError, StoreResult, UserStore};
+use tessera_core::store::{
+    ImportFailure, ImportSummary, ImportedAccount, StoreError, StoreResult, UserStore,
+};
 use tessera_core::{NewUser, ProfileUpdate, User, UserId};
+use time::OffsetDateTime;
 
 use crate::rows::{UserRow, rows_into_users, select_user, to_unix};
 use crate::{SqlStore, map_sqlx, on_pool};
@@ -53,7 +55,9 @@ impl UserStore for SqlStore {
         on_pool!(self, pool => {
             bind_new_user!(sqlx::query(INSERT_USER), new).execute(pool).await.map_err(map_sqlx)?;
         });
-        self.user_by_id(new.id).await?.ok_or(StoreError::NotFound("user"))
+        self.user_by_id(new.id)
+            .await?
+            .ok_or(StoreError::NotFound("user"))
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -110,10 +114,17 @@ impl UserStore for SqlStore {
         if changed == 0 {
             return Err(StoreError::NotFound("user"));
         }
-        self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
+        self.user_by_id(id)
+            .await?
+            .ok_or(StoreError::NotFound("user"))
     }
 
-    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
+    async fn set_password(
+        &self,
+        id: UserId,
+        hash: &str,
+        keep_session: Option<&str>,
+    ) -> StoreResult<()> {
         let id = id.to_string();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(map_sqlx)?;
@@ -130,7 +141,12 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()> {
+    async fn upgrade_password_hash(
+        &self,
+        id: UserId,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
                 .bind(id.to_string()).bind(old_hash).bind(new_hash)
@@ -146,7 +162,10 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn import_users(&self, accounts: &[ImportedAccount]) -> Result<ImportSummary, ImportFailure> {
+    async fn import_users(
+        &self,
+        accounts: &[ImportedAccount],
+    ) -> Result<ImportSummary, ImportFailure> {
         let mut summary = ImportSummary::default();
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => {

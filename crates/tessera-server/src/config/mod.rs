@@ -138,7 +138,14 @@ impl fmt::Display for ConfigErrors {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{}:{}:{}: {}", self.file, p.line.max(1), p.column.max(1), p.message)?;
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file,
+                p.line.max(1),
+                p.column.max(1),
+                p.message
+            )?;
         }
         Ok(())
     }
@@ -172,7 +179,12 @@ impl<'e> Checker<'e> {
         }
     }
 
-    pub(crate) fn parsed<T>(&mut self, key: &str, value: &S, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    pub(crate) fn parsed<T>(
+        &mut self,
+        key: &str,
+        value: &S,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let text = self.text(key, value)?;
         match parse(&text) {
             Ok(v) => Some(v),
@@ -184,24 +196,38 @@ impl<'e> Checker<'e> {
     }
 
     fn duration(&mut self, key: &str, value: Option<&S>, default: Duration) -> Duration {
-        value.and_then(|v| self.parsed(key, v, parse_duration)).unwrap_or(default)
+        value
+            .and_then(|v| self.parsed(key, v, parse_duration))
+            .unwrap_or(default)
     }
 
-    pub(crate) fn choice<T: Copy>(&mut self, key: &str, value: &S, options: &[(&str, T)]) -> Option<T> {
+    pub(crate) fn choice<T: Copy>(
+        &mut self,
+        key: &str,
+        value: &S,
+        options: &[(&str, T)],
+    ) -> Option<T> {
         let text = self.text(key, value)?;
         if let Some((_, v)) = options.iter().find(|(name, _)| *name == text) {
             return Some(*v);
         }
         let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-        self.problem(value, format!("{key}: {text:?} is not one of: {}", names.join(", ")));
+        self.problem(
+            value,
+            format!("{key}: {text:?} is not one of: {}", names.join(", ")),
+        );
         None
     }
 
     pub(crate) fn url(&mut self, key: &str, value: &S) -> Option<Url> {
         self.parsed(key, value, |text| {
-            let url = Url::parse(text).map_err(|e| format!("{text:?} is not a URL ({e}); write it like https://example.com"))?;
+            let url = Url::parse(text).map_err(|e| {
+                format!("{text:?} is not a URL ({e}); write it like https://example.com")
+            })?;
             if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-                return Err(format!("{text:?} must be an http:// or https:// URL with a host"));
+                return Err(format!(
+                    "{text:?} must be an http:// or https:// URL with a host"
+                ));
             }
             Ok(url)
         })
@@ -213,7 +239,11 @@ pub fn load(path: &Path, env: &dyn Env) -> Result<Config, ConfigErrors> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
         file: file.clone(),
-        problems: vec![Problem { line: 0, column: 0, message: format!("cannot read the config file: {e}") }],
+        problems: vec![Problem {
+            line: 0,
+            column: 0,
+            message: format!("cannot read the config file: {e}"),
+        }],
     })?;
     parse(&text, env).map_err(|problems| ConfigErrors { file, problems })
 }
@@ -227,7 +257,10 @@ pub fn parse(text: &str, env: &dyn Env) -> Result<Config, Vec<Problem>> {
             message: first_line(&e.without_snippet().to_string()),
         }]
     })?;
-    let mut c = Checker { env, problems: Vec::new() };
+    let mut c = Checker {
+        env,
+        problems: Vec::new(),
+    };
     let config = validate(raw, &mut c);
     match config {
         Some(config) if c.problems.is_empty() => Ok(config),
@@ -249,15 +282,22 @@ fn first_line(message: &str) -> String {
 
 fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let issuer = c.url("issuer", &raw.issuer).and_then(|url| {
-        if url.as_str().ends_with('/') && url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            c.problem(&raw.issuer, "issuer: write the public base URL without a trailing slash, query or fragment");
+        if url.as_str().ends_with('/') && url.path() != "/"
+            || url.query().is_some()
+            || url.fragment().is_some()
+        {
+            c.problem(
+                &raw.issuer,
+                "issuer: write the public base URL without a trailing slash, query or fragment",
+            );
             return None;
         }
         Some(url)
     });
     let listen = match &raw.listen {
         Some(v) => c.parsed("listen", v, |t| {
-            t.parse::<SocketAddr>().map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8080"))
+            t.parse::<SocketAddr>()
+                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8080"))
         }),
         None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
     };
@@ -278,7 +318,16 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let registration = raw.registration.as_ref();
     let mode = registration
         .and_then(|r| r.mode.as_ref())
-        .map(|m| c.choice("registration.mode", m, &[("open", RegistrationMode::Open), ("closed", RegistrationMode::Closed)]))
+        .map(|m| {
+            c.choice(
+                "registration.mode",
+                m,
+                &[
+                    ("open", RegistrationMode::Open),
+                    ("closed", RegistrationMode::Closed),
+                ],
+            )
+        })
         .unwrap_or(Some(RegistrationMode::Open));
     let email_confirmation = registration
         .and_then(|r| r.email_confirmation.as_ref())
@@ -286,7 +335,10 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
             c.choice(
                 "registration.email_confirmation",
                 m,
-                &[("required", EmailConfirmation::Required), ("optional", EmailConfirmation::Optional)],
+                &[
+                    ("required", EmailConfirmation::Required),
+                    ("optional", EmailConfirmation::Optional),
+                ],
             )
         })
         .unwrap_or(Some(EmailConfirmation::Required));
@@ -294,7 +346,11 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let (mail_from, mail_transport) = mail(raw.email.as_ref(), c);
 
     let sessions = raw.sessions.as_ref();
-    let session_idle = c.duration("sessions.idle_timeout", sessions.and_then(|s| s.idle_timeout.as_ref()), Duration::from_secs(2 * 3600));
+    let session_idle = c.duration(
+        "sessions.idle_timeout",
+        sessions.and_then(|s| s.idle_timeout.as_ref()),
+        Duration::from_secs(2 * 3600),
+    );
     let session_absolute = c.duration(
         "sessions.absolute_timeout",
         sessions.and_then(|s| s.absolute_timeout.as_ref()),
@@ -303,19 +359,37 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
 
     let (password_policy, argon2, max_concurrent_hashes) = passwords(raw.passwords.as_ref(), c);
     let links = raw.links.as_ref();
-    let confirm_email_ttl = c.duration("links.confirm_email_ttl", links.and_then(|l| l.confirm_email_ttl.as_ref()), Duration::from_secs(3 * 86_400));
-    let reset_password_ttl = c.duration("links.reset_password_ttl", links.and_then(|l| l.reset_password_ttl.as_ref()), Duration::from_secs(3600));
+    let confirm_email_ttl = c.duration(
+        "links.confirm_email_ttl",
+        links.and_then(|l| l.confirm_email_ttl.as_ref()),
+        Duration::from_secs(3 * 86_400),
+    );
+    let reset_password_ttl = c.duration(
+        "links.reset_password_ttl",
+        links.and_then(|l| l.reset_password_ttl.as_ref()),
+        Duration::from_secs(3600),
+    );
 
     let theme_dir = raw.theme.as_ref().and_then(|t| {
         c.parsed("theme.dir", &t.dir, |d| {
             let path = PathBuf::from(d);
-            if path.is_dir() { Ok(path) } else { Err(format!("{d:?} is not a folder")) }
+            if path.is_dir() {
+                Ok(path)
+            } else {
+                Err(format!("{d:?} is not a folder"))
+            }
         })
     });
     let logging = raw.logging.as_ref();
     let log_format = logging
         .and_then(|l| l.format.as_ref())
-        .map(|f| c.choice("logging.format", f, &[("text", LogFormat::Text), ("json", LogFormat::Json)]))
+        .map(|f| {
+            c.choice(
+                "logging.format",
+                f,
+                &[("text", LogFormat::Text), ("json", LogFormat::Json)],
+            )
+        })
         .unwrap_or(Some(LogFormat::Text));
     let log_level = logging
         .and_then(|l| l.level.as_ref())
@@ -347,23 +421,43 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     })
 }
 
-fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option<MailTransportConfig>) {
+fn mail(
+    raw: Option<&raw::RawEmail>,
+    c: &mut Checker,
+) -> (Option<String>, Option<MailTransportConfig>) {
     let from = match raw.and_then(|e| e.from.as_ref()) {
-        Some(from) => c.parsed("email.from", from, |t| tessera_mail::parse_mailbox(t).map(|_| t.to_owned())),
+        Some(from) => c.parsed("email.from", from, |t| {
+            tessera_mail::parse_mailbox(t).map(|_| t.to_owned())
+        }),
         None => Some("Tessera <no-reply@localhost.localdomain>".to_owned()),
     };
     let Some(t) = raw.and_then(|e| e.transport.as_ref()) else {
-        return (from, Some(MailTransportConfig::Outbox { dir: PathBuf::from("data/outbox") }));
+        return (
+            from,
+            Some(MailTransportConfig::Outbox {
+                dir: PathBuf::from("data/outbox"),
+            }),
+        );
     };
     #[derive(Clone, Copy)]
     enum Kind {
         Outbox,
         Smtp,
     }
-    let transport = match c.choice("email.transport.kind", &t.kind, &[("outbox", Kind::Outbox), ("smtp", Kind::Smtp)]) {
+    let transport = match c.choice(
+        "email.transport.kind",
+        &t.kind,
+        &[("outbox", Kind::Outbox), ("smtp", Kind::Smtp)],
+    ) {
         Some(Kind::Outbox) => {
-            let dir = t.dir.as_ref().and_then(|d| c.text("email.transport.dir", d)).unwrap_or_else(|| "data/outbox".into());
-            Some(MailTransportConfig::Outbox { dir: PathBuf::from(dir) })
+            let dir = t
+                .dir
+                .as_ref()
+                .and_then(|d| c.text("email.transport.dir", d))
+                .unwrap_or_else(|| "data/outbox".into());
+            Some(MailTransportConfig::Outbox {
+                dir: PathBuf::from(dir),
+            })
         }
         Some(Kind::Smtp) => {
             let host = match &t.host {
@@ -377,19 +471,42 @@ fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option
             let security = t
                 .tls
                 .as_ref()
-                .map(|v| c.choice("email.transport.tls", v, &[("starttls", SmtpSecurity::StartTls), ("tls", SmtpSecurity::Tls), ("none", SmtpSecurity::None)]))
+                .map(|v| {
+                    c.choice(
+                        "email.transport.tls",
+                        v,
+                        &[
+                            ("starttls", SmtpSecurity::StartTls),
+                            ("tls", SmtpSecurity::Tls),
+                            ("none", SmtpSecurity::None),
+                        ],
+                    )
+                })
                 .unwrap_or(Some(SmtpSecurity::StartTls));
             let default_port = match security {
                 Some(SmtpSecurity::Tls) => 465,
                 Some(SmtpSecurity::None) => 25,
                 _ => 587,
             };
-            let username = t.username.as_ref().and_then(|u| c.text("email.transport.username", u));
-            let password = t.password.as_ref().and_then(|p| c.text("email.transport.password", p));
+            let username = t
+                .username
+                .as_ref()
+                .and_then(|u| c.text("email.transport.username", u));
+            let password = t
+                .password
+                .as_ref()
+                .and_then(|p| c.text("email.transport.password", p));
             if username.is_some() != password.is_some() {
-                c.problem(&t.kind, "email.transport: give both username and password, or neither");
+                c.problem(
+                    &t.kind,
+                    "email.transport: give both username and password, or neither",
+                );
             }
-            let timeout = c.duration("email.transport.timeout", t.timeout.as_ref(), Duration::from_secs(30));
+            let timeout = c.duration(
+                "email.transport.timeout",
+                t.timeout.as_ref(),
+                Duration::from_secs(30),
+            );
             match (host, security) {
                 (Some(host), Some(security)) => Some(MailTransportConfig::Smtp(SmtpConfig {
                     host,
@@ -407,7 +524,10 @@ fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option
     (from, transport)
 }
 
-fn passwords(raw: Option<&raw::RawPasswords>, c: &mut Checker) -> (PasswordPolicy, Argon2Cost, usize) {
+fn passwords(
+    raw: Option<&raw::RawPasswords>,
+    c: &mut Checker,
+) -> (PasswordPolicy, Argon2Cost, usize) {
     let mut policy = PasswordPolicy::default();
     if let Some(min) = raw.and_then(|p| p.min_length.as_ref()) {
         if (8..=128).contains(&min.value) {
@@ -418,7 +538,11 @@ fn passwords(raw: Option<&raw::RawPasswords>, c: &mut Checker) -> (PasswordPolic
     }
     let mut cost = Argon2Cost::default();
     if let Some(a) = raw.and_then(|p| p.argon2.as_ref()) {
-        let candidate = Argon2Cost { memory_kib: a.memory_kib.value, iterations: a.iterations.value, parallelism: a.parallelism.value };
+        let candidate = Argon2Cost {
+            memory_kib: a.memory_kib.value,
+            iterations: a.iterations.value,
+            parallelism: a.parallelism.value,
+        };
         match candidate.check() {
             Ok(()) => cost = candidate,
             Err(why) => c.problem(&a.memory_kib, format!("passwords.argon2: {why}")),
@@ -430,7 +554,10 @@ fn passwords(raw: Option<&raw::RawPasswords>, c: &mut Checker) -> (PasswordPolic
         if (1..=256).contains(&n.value) {
             concurrent = n.value;
         } else {
-            c.problem(n, "passwords.max_concurrent_hashes: choose between 1 and 256");
+            c.problem(
+                n,
+                "passwords.max_concurrent_hashes: choose between 1 and 256",
+            );
         }
     }
     (policy, cost, concurrent)

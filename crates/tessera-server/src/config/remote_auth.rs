@@ -57,30 +57,68 @@ pub(super) fn targets(raw: &[RawRemoteAuth], c: &mut Checker) -> Vec<RemoteAuthT
     raw.iter().filter_map(|t| target(t, c, &mut seen)).collect()
 }
 
-fn target(t: &RawRemoteAuth, c: &mut Checker, seen: &mut std::collections::HashSet<String>) -> Option<RemoteAuthTarget> {
+fn target(
+    t: &RawRemoteAuth,
+    c: &mut Checker,
+    seen: &mut std::collections::HashSet<String>,
+) -> Option<RemoteAuthTarget> {
     let id = c.parsed("remote_auth.id", &t.id, |id| {
-        let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
-        if ok { Ok(id.to_owned()) } else { Err(format!("{id:?} must be 1-64 letters, digits, - or _ (it appears in URLs)")) }
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if ok {
+            Ok(id.to_owned())
+        } else {
+            Err(format!(
+                "{id:?} must be 1-64 letters, digits, - or _ (it appears in URLs)"
+            ))
+        }
     });
     if let Some(id) = &id
         && !seen.insert(id.clone())
     {
         c.problem(&t.id, format!("remote_auth.id: {id:?} is used twice"));
     }
-    let kind = c.parsed("remote_auth.kind", &t.kind, |k| k.parse::<TargetKind>().map_err(|e| e.to_string()));
+    let kind = c.parsed("remote_auth.kind", &t.kind, |k| {
+        k.parse::<TargetKind>().map_err(|e| e.to_string())
+    });
     let url = c.url("remote_auth.url", &t.url);
     let secret = c.parsed("remote_auth.secret", &t.secret, |s| {
-        if s.trim().is_empty() { Err("is empty; paste the shared secret from the helpdesk's admin settings".into()) } else { Ok(Secret::new(s)) }
+        if s.trim().is_empty() {
+            Err("is empty; paste the shared secret from the helpdesk's admin settings".into())
+        } else {
+            Ok(Secret::new(s))
+        }
     });
     let external_id = t
         .external_id
         .as_ref()
-        .map(|v| c.choice("remote_auth.external_id", v, &[("username", ExternalIdSource::Username), ("user_id", ExternalIdSource::UserId)]))
+        .map(|v| {
+            c.choice(
+                "remote_auth.external_id",
+                v,
+                &[
+                    ("username", ExternalIdSource::Username),
+                    ("user_id", ExternalIdSource::UserId),
+                ],
+            )
+        })
         .unwrap_or(Some(ExternalIdSource::Username));
     let timestamp = t
         .timestamp
         .as_ref()
-        .map(|v| c.choice("remote_auth.timestamp", v, &[("request", TimestampSource::Request), ("now", TimestampSource::Now)]))
+        .map(|v| {
+            c.choice(
+                "remote_auth.timestamp",
+                v,
+                &[
+                    ("request", TimestampSource::Request),
+                    ("now", TimestampSource::Now),
+                ],
+            )
+        })
         .unwrap_or(Some(TimestampSource::Request));
     let post_form = t
         .delivery
@@ -96,14 +134,32 @@ fn target(t: &RawRemoteAuth, c: &mut Checker, seen: &mut std::collections::HashS
     let allow = t
         .allow
         .as_ref()
-        .map(|v| c.choice("remote_auth.allow", v, &[("everyone", Allow::Everyone), ("staff", Allow::Staff), ("groups", Allow::Groups)]))
+        .map(|v| {
+            c.choice(
+                "remote_auth.allow",
+                v,
+                &[
+                    ("everyone", Allow::Everyone),
+                    ("staff", Allow::Staff),
+                    ("groups", Allow::Groups),
+                ],
+            )
+        })
         .unwrap_or(Some(Allow::Everyone));
-    let groups: Vec<String> = t.groups.iter().flatten().filter_map(|g| c.text("remote_auth.groups", g)).collect();
+    let groups: Vec<String> = t
+        .groups
+        .iter()
+        .flatten()
+        .filter_map(|g| c.text("remote_auth.groups", g))
+        .collect();
     let access = match allow {
         Some(Allow::Everyone) => Some(AccessRule::Everyone),
         Some(Allow::Staff) => Some(AccessRule::Staff),
         Some(Allow::Groups) if groups.is_empty() => {
-            c.problem(t.allow.as_ref().unwrap_or(&t.id), "remote_auth.groups: allow: groups needs a list of group names under groups:");
+            c.problem(
+                t.allow.as_ref().unwrap_or(&t.id),
+                "remote_auth.groups: allow: groups needs a list of group names under groups:",
+            );
             None
         }
         Some(Allow::Groups) => Some(AccessRule::Groups(groups)),
@@ -112,10 +168,26 @@ fn target(t: &RawRemoteAuth, c: &mut Checker, seen: &mut std::collections::HashS
     let attr = |c: &mut Checker, key: &str, v: Option<&super::S>| v.and_then(|v| c.text(key, v));
     let a = t.attributes.as_ref();
     let attributes = AttributeMap {
-        organization: attr(c, "remote_auth.attributes.organization", a.and_then(|a| a.organization.as_ref())),
-        tags: attr(c, "remote_auth.attributes.tags", a.and_then(|a| a.tags.as_ref())),
-        role: attr(c, "remote_auth.attributes.role", a.and_then(|a| a.role.as_ref())),
-        phone: attr(c, "remote_auth.attributes.phone", a.and_then(|a| a.phone.as_ref())),
+        organization: attr(
+            c,
+            "remote_auth.attributes.organization",
+            a.and_then(|a| a.organization.as_ref()),
+        ),
+        tags: attr(
+            c,
+            "remote_auth.attributes.tags",
+            a.and_then(|a| a.tags.as_ref()),
+        ),
+        role: attr(
+            c,
+            "remote_auth.attributes.role",
+            a.and_then(|a| a.role.as_ref()),
+        ),
+        phone: attr(
+            c,
+            "remote_auth.attributes.phone",
+            a.and_then(|a| a.phone.as_ref()),
+        ),
     };
     Some(RemoteAuthTarget {
         id: id?,

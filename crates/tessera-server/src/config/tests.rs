@@ -5,11 +5,16 @@ use super::*;
 const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // base64 of 32 ASCII bytes
 
 fn env() -> HashMap<String, String> {
-    HashMap::from([("KEY".to_string(), KEY.to_string()), ("ZD".to_string(), "zd-secret".to_string())])
+    HashMap::from([
+        ("KEY".to_string(), KEY.to_string()),
+        ("ZD".to_string(), "zd-secret".to_string()),
+    ])
 }
 
 fn minimal(extra: &str) -> String {
-    format!("issuer: http://127.0.0.1:8080\ndatabase:\n  url: sqlite://data/t.db\nsecrets:\n  master_key: ${{KEY}}\n{extra}")
+    format!(
+        "issuer: http://127.0.0.1:8080\ndatabase:\n  url: sqlite://data/t.db\nsecrets:\n  master_key: ${{KEY}}\n{extra}"
+    )
 }
 
 #[test]
@@ -28,7 +33,11 @@ fn unknown_key_is_refused_with_its_location() {
     let problems = parse(&minimal("registraton:\n  mode: open\n"), &env()).unwrap_err();
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].line, 6);
-    assert!(problems[0].message.contains("registraton"), "{:?}", problems[0]);
+    assert!(
+        problems[0].message.contains("registraton"),
+        "{:?}",
+        problems[0]
+    );
 }
 
 #[test]
@@ -40,8 +49,16 @@ fn every_value_problem_is_reported_at_once() {
     assert_eq!(problems.len(), 6, "{messages:#?}");
     assert!(messages[0].starts_with("issuer:"));
     assert_eq!(problems[0].line, 1);
-    assert!(messages.iter().any(|m| m.contains("MISSING_KEY is not set")));
-    assert!(messages.iter().any(|m| m.contains("\"sometimes\" is not one of: open, closed")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("MISSING_KEY is not set"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("\"sometimes\" is not one of: open, closed"))
+    );
     assert!(messages.iter().any(|m| m.contains("like 90s, 15m")));
     assert!(messages.iter().any(|m| m.contains("sqlite://")));
     assert!(messages.iter().any(|m| m.contains("127.0.0.1:8080")));
@@ -58,14 +75,25 @@ fn bad_master_key_says_how_to_make_one_without_echoing_it() {
 
 #[test]
 fn remote_auth_targets_validate() {
-    let ok = minimal("remote_auth:\n  - id: zendesk\n    kind: zendesk_md5\n    url: https://example.zendesk.com\n    secret: ${ZD}\n    allow: groups\n    groups: [agents]\n");
+    let ok = minimal(
+        "remote_auth:\n  - id: zendesk\n    kind: zendesk_md5\n    url: https://example.zendesk.com\n    secret: ${ZD}\n    allow: groups\n    groups: [agents]\n",
+    );
     let c = parse(&ok, &env()).unwrap();
-    assert_eq!(c.remote_auth[0].access, AccessRule::Groups(vec!["agents".into()]));
+    assert_eq!(
+        c.remote_auth[0].access,
+        AccessRule::Groups(vec!["agents".into()])
+    );
     assert!(!format!("{:?}", c.remote_auth[0]).contains("zd-secret"));
 
-    let bad = minimal("remote_auth:\n  - id: zendesk\n    kind: zendesk\n    url: ftp://x\n    secret: ${NOPE}\n    allow: groups\n");
+    let bad = minimal(
+        "remote_auth:\n  - id: zendesk\n    kind: zendesk\n    url: ftp://x\n    secret: ${NOPE}\n    allow: groups\n",
+    );
     let problems = parse(&bad, &env()).unwrap_err();
-    let all = problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n");
+    let all = problems
+        .iter()
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(all.contains("remote_auth.kind"), "{all}");
     assert!(all.contains("remote_auth.url"), "{all}");
     assert!(all.contains("NOPE is not set"), "{all}");
@@ -76,13 +104,24 @@ fn remote_auth_targets_validate() {
 fn smtp_needs_a_host_and_paired_credentials() {
     let text = minimal("email:\n  transport:\n    kind: smtp\n    username: me\n");
     let problems = parse(&text, &env()).unwrap_err();
-    let all = problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n");
+    let all = problems
+        .iter()
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(all.contains("host is required"), "{all}");
     assert!(all.contains("both username and password"), "{all}");
 }
 
 #[test]
 fn errors_render_as_file_line_col() {
-    let errors = ConfigErrors { file: "c.yaml".into(), problems: vec![Problem { line: 3, column: 7, message: "bad".into() }] };
+    let errors = ConfigErrors {
+        file: "c.yaml".into(),
+        problems: vec![Problem {
+            line: 3,
+            column: 7,
+            message: "bad".into(),
+        }],
+    };
     assert_eq!(errors.to_string(), "c.yaml:3:7: bad");
 }

@@ -1,8 +1,8 @@
+use crate::templates::ser;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use crate::templates::ser;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
 use tessera_core::password::Verification;
@@ -45,11 +45,32 @@ fn account_page(
     errors: &[String],
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    rejected(status, page(state, csrf, Some(user), "account.html", context! { form => ser(form), errors => ser(errors), notice }))
+    rejected(
+        status,
+        page(
+            state,
+            csrf,
+            Some(user),
+            "account.html",
+            context! { form => ser(form), errors => ser(errors), notice },
+        ),
+    )
 }
 
-pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
-    account_page(&state, &csrf, &signed_in.user, StatusCode::OK, &ProfileForm::of(&signed_in.user), &[], None)
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    account_page(
+        &state,
+        &csrf,
+        &signed_in.user,
+        StatusCode::OK,
+        &ProfileForm::of(&signed_in.user),
+        &[],
+        None,
+    )
 }
 
 pub async fn update(
@@ -66,17 +87,40 @@ pub async fn update(
     {
         errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
     }
-    let email = Email::parse(&form.email).map_err(|e| errors.push(capitalize(&e.to_string()))).ok();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.push(capitalize(&e.to_string())))
+        .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None);
+        return account_page(
+            &state,
+            &csrf,
+            user,
+            StatusCode::BAD_REQUEST,
+            &form,
+            &errors,
+            None,
+        );
     };
-    let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
-    let update = ProfileUpdate { first_name: form.first_name.trim().to_owned(), last_name: form.last_name.trim().to_owned(), email: Some(email) };
+    let email_changed =
+        user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
+    let update = ProfileUpdate {
+        first_name: form.first_name.trim().to_owned(),
+        last_name: form.last_name.trim().to_owned(),
+        email: Some(email),
+    };
     let updated = match state.store.update_profile(user.id, &update).await {
         Ok(updated) => updated,
         Err(StoreError::Conflict { .. }) => {
             let errors = ["Another account already uses that email address.".to_owned()];
-            return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None);
+            return account_page(
+                &state,
+                &csrf,
+                user,
+                StatusCode::CONFLICT,
+                &form,
+                &errors,
+                None,
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -86,15 +130,37 @@ pub async fn update(
     } else {
         "Saved."
     };
-    account_page(&state, &csrf, &updated, StatusCode::OK, &ProfileForm::of(&updated), &[], Some(notice))
+    account_page(
+        &state,
+        &csrf,
+        &updated,
+        StatusCode::OK,
+        &ProfileForm::of(&updated),
+        &[],
+        Some(notice),
+    )
 }
 
-fn password_page(state: &AppState, csrf: &CsrfCookie, user: &User, status: StatusCode, errors: &[String]) -> Result<Response, AppError> {
-    let extra = context! { errors => ser(errors), min_length => state.config.password_policy.min_length };
-    rejected(status, page(state, csrf, Some(user), "password_change.html", extra))
+fn password_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    user: &User,
+    status: StatusCode,
+    errors: &[String],
+) -> Result<Response, AppError> {
+    let extra =
+        context! { errors => ser(errors), min_length => state.config.password_policy.min_length };
+    rejected(
+        status,
+        page(state, csrf, Some(user), "password_change.html", extra),
+    )
 }
 
-pub async fn show_password_change(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
+pub async fn show_password_change(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
     password_page(&state, &csrf, &signed_in.user, StatusCode::OK, &[])
 }
 
@@ -113,29 +179,67 @@ pub async fn change_password(
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
     if too_long(&[&form.current, &form.password, &form.password2]) {
-        return password_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &["A password is far too long.".to_owned()]);
+        return password_page(
+            &state,
+            &csrf,
+            user,
+            StatusCode::BAD_REQUEST,
+            &["A password is far too long.".to_owned()],
+        );
     }
     let current_ok = match &user.password_hash {
-        Some(stored) => state.passwords.verify(stored.clone(), form.current.clone()).await? != Verification::Invalid,
+        Some(stored) => {
+            state
+                .passwords
+                .verify(stored.clone(), form.current.clone())
+                .await?
+                != Verification::Invalid
+        }
         None => false,
     };
     if !current_ok {
-        return password_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &["Your current password is not right.".to_owned()]);
+        return password_page(
+            &state,
+            &csrf,
+            user,
+            StatusCode::UNAUTHORIZED,
+            &["Your current password is not right.".to_owned()],
+        );
     }
     if let Err(why) = new_password_problem(&state, user, &form.password, &form.password2) {
         return password_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &[why]);
     }
     let hash = state.passwords.hash(form.password).await?;
     // Other browsers signed in to this account are signed out; this one stays.
-    state.store.set_password(user.id, &hash, Some(&signed_in.session.id_digest)).await?;
+    state
+        .store
+        .set_password(user.id, &hash, Some(&signed_in.session.id_digest))
+        .await?;
     tracing::info!(user = %user.id, "password changed");
     let form = ProfileForm::of(user);
-    account_page(&state, &csrf, user, StatusCode::OK, &form, &[], Some("Your password was changed. Other sessions were signed out."))
+    account_page(
+        &state,
+        &csrf,
+        user,
+        StatusCode::OK,
+        &form,
+        &[],
+        Some("Your password was changed. Other sessions were signed out."),
+    )
 }
 
 /// The policy plus "typed twice the same", shared by the change and reset forms.
-pub fn new_password_problem(state: &AppState, user: &User, password: &str, again: &str) -> Result<(), String> {
-    state.config.password_policy.check(password, &user.username, user.email.as_deref()).map_err(|w| capitalize(&w))?;
+pub fn new_password_problem(
+    state: &AppState,
+    user: &User,
+    password: &str,
+    again: &str,
+) -> Result<(), String> {
+    state
+        .config
+        .password_policy
+        .check(password, &user.username, user.email.as_deref())
+        .map_err(|w| capitalize(&w))?;
     if password != again {
         return Err("The two passwords differ; type the same password twice.".into());
     }
@@ -143,10 +247,23 @@ pub fn new_password_problem(state: &AppState, user: &User, password: &str, again
 }
 
 /// Staff only: everyone else gets 403 (signed-out people are sent to log in first).
-pub async fn admin_users(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
+pub async fn admin_users(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
     if !signed_in.user.is_staff {
-        return Err(AppError::Forbidden("This page is for staff accounts only.".into()));
+        return Err(AppError::Forbidden(
+            "This page is for staff accounts only.".into(),
+        ));
     }
     let users = state.store.list_users().await?;
-    Ok(page(&state, &csrf, Some(&signed_in.user), "admin_users.html", context! { users => ser(&users) })?.into_response())
+    Ok(page(
+        &state,
+        &csrf,
+        Some(&signed_in.user),
+        "admin_users.html",
+        context! { users => ser(&users) },
+    )?
+    .into_response())
 }

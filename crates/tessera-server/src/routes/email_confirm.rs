@@ -12,12 +12,24 @@ use crate::mailer;
 use crate::state::AppState;
 
 /// Following the mailed link proves the person reads that mailbox.
-pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    let confirmed = state.store.confirm_email(&secret_token::digest(&token), OffsetDateTime::now_utc()).await?;
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let confirmed = state
+        .store
+        .confirm_email(&secret_token::digest(&token), OffsetDateTime::now_utc())
+        .await?;
     match confirmed {
         Some(user) => {
             tracing::info!(user = %user.id, "email confirmed");
-            message(&state, StatusCode::OK, "Email address confirmed", "Thank you: your address is confirmed. You can log in now.", Some(("/login", "Log in")))
+            message(
+                &state,
+                StatusCode::OK,
+                "Email address confirmed",
+                "Thank you: your address is confirmed. You can log in now.",
+                Some(("/login", "Log in")),
+            )
         }
         None => message(
             &state,
@@ -36,7 +48,10 @@ pub struct ResendForm {
 
 /// Sends a fresh confirmation link. The answer is the same whether or not the account
 /// exists, so it reveals nothing.
-pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
+pub async fn resend(
+    State(state): State<AppState>,
+    Form(form): Form<ResendForm>,
+) -> Result<Response, AppError> {
     if !too_long(&[&form.login])
         && let Some(user) = state.store.user_by_login(&form.login).await?
         && user.is_active
@@ -44,5 +59,11 @@ pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>)
     {
         mailer::send_link(&state, &user, EmailTokenPurpose::ConfirmEmail).await?;
     }
-    message(&state, StatusCode::OK, "Check your mail", "If that account is waiting for confirmation, a new link is on its way.", Some(("/login", "Log in")))
+    message(
+        &state,
+        StatusCode::OK,
+        "Check your mail",
+        "If that account is waiting for confirmation, a new link is on its way.",
+        Some(("/login", "Log in")),
+    )
 }

@@ -67,19 +67,29 @@ pub enum PasswordLogin {
 }
 
 /// Checks a username-or-email and password, upgrading a legacy hash on success.
-pub async fn check_password(state: &AppState, login: &str, password: &str) -> Result<PasswordLogin, AppError> {
+pub async fn check_password(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<PasswordLogin, AppError> {
     let user = state.store.user_by_login(login).await?;
     let Some((user, stored)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
         state.passwords.burn(password.to_owned()).await?;
         return Ok(PasswordLogin::Refused);
     };
-    let verdict = state.passwords.verify(stored.clone(), password.to_owned()).await?;
+    let verdict = state
+        .passwords
+        .verify(stored.clone(), password.to_owned())
+        .await?;
     let Verification::Valid { needs_rehash } = verdict else {
         return Ok(PasswordLogin::Refused);
     };
     if needs_rehash {
         let upgraded = state.passwords.hash(password.to_owned()).await?;
-        state.store.upgrade_password_hash(user.id, &stored, &upgraded).await?;
+        state
+            .store
+            .upgrade_password_hash(user.id, &stored, &upgraded)
+            .await?;
     }
     if !user.is_active {
         return Ok(PasswordLogin::Inactive);
@@ -99,12 +109,38 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
     if too_long(&[&form.login, &form.password]) {
-        return login_page(&state, &csrf, StatusCode::BAD_REQUEST, next, "", Some("That username or password is too long."), false);
+        return login_page(
+            &state,
+            &csrf,
+            StatusCode::BAD_REQUEST,
+            next,
+            "",
+            Some("That username or password is too long."),
+            false,
+        );
     }
-    let refuse = |status, error: &str, unconfirmed| login_page(&state, &csrf, status, next.clone(), &form.login, Some(error), unconfirmed);
+    let refuse = |status, error: &str, unconfirmed| {
+        login_page(
+            &state,
+            &csrf,
+            status,
+            next.clone(),
+            &form.login,
+            Some(error),
+            unconfirmed,
+        )
+    };
     match check_password(&state, &form.login, &form.password).await? {
-        PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
-        PasswordLogin::Inactive => refuse(StatusCode::FORBIDDEN, "This account is disabled. Contact an administrator.", false),
+        PasswordLogin::Refused => refuse(
+            StatusCode::UNAUTHORIZED,
+            "Wrong username or password.",
+            false,
+        ),
+        PasswordLogin::Inactive => refuse(
+            StatusCode::FORBIDDEN,
+            "This account is disabled. Contact an administrator.",
+            false,
+        ),
         PasswordLogin::Unconfirmed => refuse(
             StatusCode::FORBIDDEN,
             "Please confirm your email address first: open the link we mailed you, or ask for a new one below.",
@@ -112,10 +148,17 @@ pub async fn submit(
         ),
         PasswordLogin::Accepted(user) => {
             let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
-            state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
+            state
+                .store
+                .record_login(user.id, OffsetDateTime::now_utc())
+                .await?;
             tracing::info!(user = %user.id, "password login");
             let target = next.unwrap_or_else(|| "/account".to_owned());
-            Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(LOCATION, target), (SET_COOKIE, cookie)],
+            )
+                .into_response())
         }
     }
 }
@@ -124,11 +167,22 @@ pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
 
-pub async fn show_logout(State(state): State<AppState>, csrf: CsrfCookie, MaybeSignedIn(signed_in): MaybeSignedIn) -> Result<Response, AppError> {
+pub async fn show_logout(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    MaybeSignedIn(signed_in): MaybeSignedIn,
+) -> Result<Response, AppError> {
     if signed_in.is_none() {
         return Ok(see_other("/login"));
     }
-    Ok(page(&state, &csrf, signed_in.as_ref().map(|s| &s.user), "logout.html", context! {})?.into_response())
+    Ok(page(
+        &state,
+        &csrf,
+        signed_in.as_ref().map(|s| &s.user),
+        "logout.html",
+        context! {},
+    )?
+    .into_response())
 }
 
 /// A form whose only field is the CSRF token (checked by [`Form`]).
@@ -141,7 +195,13 @@ pub async fn logout(
     Form(NoFields {}): Form<NoFields>,
 ) -> Result<Response, AppError> {
     let clear = session::end(&state, cookie.as_deref()).await?;
-    let mut response = message(&state, StatusCode::OK, "Logged out", "You are logged out of Tessera on this browser.", Some(("/login", "Log in again")))?;
+    let mut response = message(
+        &state,
+        StatusCode::OK,
+        "Logged out",
+        "You are logged out of Tessera on this browser.",
+        Some(("/login", "Log in again")),
+    )?;
     if let Ok(value) = clear.parse() {
         response.headers_mut().append(SET_COOKIE, value);
     }

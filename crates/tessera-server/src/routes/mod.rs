@@ -9,13 +9,13 @@ mod password_reset;
 mod register;
 mod remote_auth;
 
+use crate::templates::ser;
 use axum::Router;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use minijinja::{Value, context};
-use crate::templates::ser;
 use serde::de::DeserializeOwned;
 
 use crate::csrf::CsrfCookie;
@@ -26,16 +26,31 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/", get(|| async { axum::response::Redirect::to("/account") }))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/account") }),
+        )
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", get(login::show_logout).post(login::logout))
         .route("/register", get(register::show).post(register::submit))
         .route("/account", get(account::show).post(account::update))
-        .route("/password/change", get(account::show_password_change).post(account::change_password))
-        .route("/password/reset", get(password_reset::show_request).post(password_reset::request))
-        .route("/password/reset/{token}", get(password_reset::show_form).post(password_reset::reset))
+        .route(
+            "/password/change",
+            get(account::show_password_change).post(account::change_password),
+        )
+        .route(
+            "/password/reset",
+            get(password_reset::show_request).post(password_reset::request),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(password_reset::show_form).post(password_reset::reset),
+        )
         .route("/email/confirm/{token}", get(email_confirm::confirm))
-        .route("/email/confirm/resend", axum::routing::post(email_confirm::resend))
+        .route(
+            "/email/confirm/resend",
+            axum::routing::post(email_confirm::resend),
+        )
         .route("/admin/users", get(account::admin_users))
         .route("/remote-auth/{target}", get(remote_auth::start))
         .route("/remote-auth/{target}/logout", get(remote_auth::logout))
@@ -57,19 +72,34 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(AppError::BadRequest("Send this form as application/x-www-form-urlencoded (a normal HTML form).".into()));
+            return Err(AppError::BadRequest(
+                "Send this form as application/x-www-form-urlencoded (a normal HTML form).".into(),
+            ));
         }
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}).", e.body_text())))?;
-        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-        let submitted = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+            .map_err(|e| {
+                AppError::BadRequest(format!("The form could not be read ({}).", e.body_text()))
+            })?;
+        let fields: Vec<(String, String)> =
+            url::form_urlencoded::parse(&body).into_owned().collect();
+        let submitted = fields
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map_or("", |(_, v)| v.as_str());
         cookie.ok_or(AppError::Csrf)?.verify(state, submitted)?;
-        let object: serde_json::Map<String, serde_json::Value> =
-            fields.into_iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+        let object: serde_json::Map<String, serde_json::Value> = fields
+            .into_iter()
+            .filter(|(k, _)| k != "csrf")
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
         serde_json::from_value(serde_json::Value::Object(object))
             .map(Form)
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({e}). Reload the page and try again.")))
+            .map_err(|e| {
+                AppError::BadRequest(format!(
+                    "The form could not be read ({e}). Reload the page and try again."
+                ))
+            })
     }
 }
 
@@ -86,12 +116,21 @@ pub fn page(
 }
 
 /// A form shown again with what went wrong; the status says why it was not accepted.
-pub fn rejected(status: StatusCode, page: Result<Html<String>, AppError>) -> Result<Response, AppError> {
+pub fn rejected(
+    status: StatusCode,
+    page: Result<Html<String>, AppError>,
+) -> Result<Response, AppError> {
     page.map(|html| (status, html).into_response())
 }
 
 /// A short message page (e.g. "check your mail").
-pub fn message(state: &AppState, status: StatusCode, title: &str, message: &str, link: Option<(&str, &str)>) -> Result<Response, AppError> {
+pub fn message(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    link: Option<(&str, &str)>,
+) -> Result<Response, AppError> {
     let html = state.templates.page(
         "message.html",
         context! {

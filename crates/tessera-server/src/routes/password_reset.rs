@@ -1,8 +1,8 @@
+use crate::templates::ser;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use crate::templates::ser;
 use serde::Deserialize;
 use tessera_core::secret_token;
 use tessera_core::store::EmailTokenPurpose;
@@ -15,8 +15,18 @@ use crate::error::AppError;
 use crate::mailer;
 use crate::state::AppState;
 
-pub async fn show_request(State(state): State<AppState>, csrf: CsrfCookie) -> Result<Response, AppError> {
-    Ok(page(&state, &csrf, None, "password_reset_request.html", context! {})?.into_response())
+pub async fn show_request(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+) -> Result<Response, AppError> {
+    Ok(page(
+        &state,
+        &csrf,
+        None,
+        "password_reset_request.html",
+        context! {},
+    )?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -25,7 +35,11 @@ pub struct RequestForm {
 }
 
 /// Always answers the same way, so the form cannot be used to find out who has an account.
-pub async fn request(State(state): State<AppState>, csrf: CsrfCookie, Form(form): Form<RequestForm>) -> Result<Response, AppError> {
+pub async fn request(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, AppError> {
     if !too_long(&[&form.login])
         && let Some(user) = state.store.user_by_login(&form.login).await?
         && user.is_active
@@ -33,7 +47,16 @@ pub async fn request(State(state): State<AppState>, csrf: CsrfCookie, Form(form)
         mailer::send_link(&state, &user, EmailTokenPurpose::ResetPassword).await?;
     }
     let notice = "If an account with that username or email exists, we sent a link to its email address. It expires soon; check your mail.";
-    rejected(StatusCode::OK, page(&state, &csrf, None, "password_reset_request.html", context! { notice }))
+    rejected(
+        StatusCode::OK,
+        page(
+            &state,
+            &csrf,
+            None,
+            "password_reset_request.html",
+            context! { notice },
+        ),
+    )
 }
 
 fn dead_link(state: &AppState) -> Result<Response, AppError> {
@@ -46,15 +69,32 @@ fn dead_link(state: &AppState) -> Result<Response, AppError> {
     )
 }
 
-fn form_page(state: &AppState, csrf: &CsrfCookie, token: &str, status: StatusCode, errors: &[String]) -> Result<Response, AppError> {
+fn form_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    token: &str,
+    status: StatusCode,
+    errors: &[String],
+) -> Result<Response, AppError> {
     let extra = context! { token, errors => ser(errors), min_length => state.config.password_policy.min_length };
-    rejected(status, page(state, csrf, None, "password_reset_form.html", extra))
+    rejected(
+        status,
+        page(state, csrf, None, "password_reset_form.html", extra),
+    )
 }
 
-pub async fn show_form(State(state): State<AppState>, csrf: CsrfCookie, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn show_form(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let owner = state
         .store
-        .email_token_owner(&secret_token::digest(&token), EmailTokenPurpose::ResetPassword, OffsetDateTime::now_utc())
+        .email_token_owner(
+            &secret_token::digest(&token),
+            EmailTokenPurpose::ResetPassword,
+            OffsetDateTime::now_utc(),
+        )
         .await?;
     if owner.is_none() {
         return dead_link(&state);
@@ -76,11 +116,21 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     let digest = secret_token::digest(&token);
     let now = OffsetDateTime::now_utc();
-    let Some(owner) = state.store.email_token_owner(&digest, EmailTokenPurpose::ResetPassword, now).await? else {
+    let Some(owner) = state
+        .store
+        .email_token_owner(&digest, EmailTokenPurpose::ResetPassword, now)
+        .await?
+    else {
         return dead_link(&state);
     };
     if too_long(&[&form.password, &form.password2]) {
-        return form_page(&state, &csrf, &token, StatusCode::BAD_REQUEST, &["That password is far too long.".to_owned()]);
+        return form_page(
+            &state,
+            &csrf,
+            &token,
+            StatusCode::BAD_REQUEST,
+            &["That password is far too long.".to_owned()],
+        );
     }
     // The policy needs the account (password must differ from the username); the link names it.
     let user = match state.store.user_by_id(owner).await? {
@@ -94,7 +144,13 @@ pub async fn reset(
     match state.store.reset_password(&digest, &hash, now).await? {
         Some(user) => {
             tracing::info!(user = %user.id, "password reset");
-            message(&state, StatusCode::OK, "Password changed", "Your new password is set and every session was signed out. Log in with it now.", Some(("/login", "Log in")))
+            message(
+                &state,
+                StatusCode::OK,
+                "Password changed",
+                "Your new password is set and every session was signed out. Log in with it now.",
+                Some(("/login", "Log in")),
+            )
         }
         None => dead_link(&state),
     }

@@ -1,9 +1,9 @@
+use crate::templates::ser;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use crate::templates::ser;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
 use tessera_core::store::{EmailTokenPurpose, StoreError};
@@ -35,7 +35,13 @@ pub struct RegisterForm {
 }
 
 fn closed(state: &AppState) -> Result<Response, AppError> {
-    message(state, StatusCode::FORBIDDEN, "Registration is closed", "New accounts are created by an administrator on this server.", Some(("/login", "Log in")))
+    message(
+        state,
+        StatusCode::FORBIDDEN,
+        "Registration is closed",
+        "New accounts are created by an administrator on this server.",
+        Some(("/login", "Log in")),
+    )
 }
 
 pub async fn show(
@@ -50,11 +56,20 @@ pub async fn show(
     if signed_in.is_some() {
         return Ok(see_other("/account"));
     }
-    let form = RegisterForm { next: safe_next(q.next.as_deref()), ..Default::default() };
+    let form = RegisterForm {
+        next: safe_next(q.next.as_deref()),
+        ..Default::default()
+    };
     form_page(&state, &csrf, StatusCode::OK, &form, &[])
 }
 
-fn form_page(state: &AppState, csrf: &CsrfCookie, status: StatusCode, form: &RegisterForm, errors: &[String]) -> Result<Response, AppError> {
+fn form_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    status: StatusCode,
+    form: &RegisterForm,
+    errors: &[String],
+) -> Result<Response, AppError> {
     let extra = context! { form => ser(form), errors => ser(errors), next => form.next.clone(), min_length => state.config.password_policy.min_length };
     rejected(status, page(state, csrf, None, "register.html", extra))
 }
@@ -62,12 +77,22 @@ fn form_page(state: &AppState, csrf: &CsrfCookie, status: StatusCode, form: &Reg
 /// Every problem with the form at once, phrased for the person filling it in.
 fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), Vec<String>> {
     let mut errors = Vec::new();
-    let username = Username::parse(&form.username).map_err(|e| errors.push(capitalize(&e.to_string()))).ok();
-    let email = Email::parse(&form.email).map_err(|e| errors.push(capitalize(&e.to_string()))).ok();
-    if form.first_name.chars().count() > MAX_NAME_LEN || form.last_name.chars().count() > MAX_NAME_LEN {
+    let username = Username::parse(&form.username)
+        .map_err(|e| errors.push(capitalize(&e.to_string())))
+        .ok();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.push(capitalize(&e.to_string())))
+        .ok();
+    if form.first_name.chars().count() > MAX_NAME_LEN
+        || form.last_name.chars().count() > MAX_NAME_LEN
+    {
         errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
     }
-    if let Err(why) = state.config.password_policy.check(&form.password, form.username.trim(), Some(form.email.trim())) {
+    if let Err(why) = state.config.password_policy.check(
+        &form.password,
+        form.username.trim(),
+        Some(form.email.trim()),
+    ) {
         errors.push(capitalize(&why));
     } else if form.password != form.password2 {
         errors.push("The two passwords differ; type the same password twice.".into());
@@ -80,9 +105,16 @@ fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), 
 
 pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
     let rest: String = chars.collect();
-    if rest.ends_with('.') { format!("{first}{rest}") } else { format!("{first}{rest}.") }
+    if rest.ends_with('.') {
+        format!("{first}{rest}")
+    } else {
+        format!("{first}{rest}.")
+    }
 }
 
 pub async fn submit(
@@ -95,7 +127,14 @@ pub async fn submit(
         return closed(&state);
     }
     form.next = safe_next(form.next.as_deref());
-    if too_long(&[&form.username, &form.email, &form.first_name, &form.last_name, &form.password, &form.password2]) {
+    if too_long(&[
+        &form.username,
+        &form.email,
+        &form.first_name,
+        &form.last_name,
+        &form.password,
+        &form.password2,
+    ]) {
         let errors = ["A field is far too long; shorten it and try again.".to_owned()];
         form.username.truncate(0);
         form.email.truncate(0);
@@ -115,10 +154,18 @@ pub async fn submit(
         Ok(user) => user,
         Err(StoreError::Conflict { field }) => {
             let error = match field {
-                "email" => "An account with that email address already exists. Log in, or reset its password.",
+                "email" => {
+                    "An account with that email address already exists. Log in, or reset its password."
+                }
                 _ => "That username is taken; choose another.",
             };
-            return form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[error.to_owned()]);
+            return form_page(
+                &state,
+                &csrf,
+                StatusCode::CONFLICT,
+                &form,
+                &[error.to_owned()],
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -135,5 +182,9 @@ pub async fn submit(
     }
     let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
     let target = form.next.unwrap_or_else(|| "/account".to_owned());
-    Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, target), (SET_COOKIE, cookie)],
+    )
+        .into_response())
 }

@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
+use crate::templates::ser;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
-use crate::templates::ser;
 use tessera_core::User;
 use tessera_remote_auth::{Delivery, Person, TargetKind, return_to_allowed};
 use time::OffsetDateTime;
@@ -22,13 +22,21 @@ use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
 
 fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RemoteAuthTarget, AppError> {
-    state.config.remote_auth.iter().find(|t| t.id == id).ok_or(AppError::NotFound)
+    state
+        .config
+        .remote_auth
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or(AppError::NotFound)
 }
 
 /// The timestamp to sign: Zendesk's legacy schemes sign the one Zendesk sent.
 fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Result<i64, AppError> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let legacy = matches!(target.kind, TargetKind::ZendeskMd5 | TargetKind::ZendeskMd5Pipe);
+    let legacy = matches!(
+        target.kind,
+        TargetKind::ZendeskMd5 | TargetKind::ZendeskMd5Pipe
+    );
     match query.get("timestamp").map(|t| t.trim()) {
         Some(t) if legacy && !t.is_empty() => t.parse::<i64>().ok().filter(|t| *t > 0).ok_or_else(|| {
             AppError::BadRequest("The helpdesk sent a timestamp that is not a number of seconds. Start the login from the helpdesk again.".into())
@@ -40,7 +48,11 @@ fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Resu
     }
 }
 
-async fn allowed(state: &AppState, target: &RemoteAuthTarget, user: &User) -> Result<bool, AppError> {
+async fn allowed(
+    state: &AppState,
+    target: &RemoteAuthTarget,
+    user: &User,
+) -> Result<bool, AppError> {
     Ok(match &target.access {
         AccessRule::Everyone => true,
         AccessRule::Staff => user.is_staff,
@@ -62,8 +74,15 @@ fn attribute(user: &User, name: Option<&String>) -> Option<String> {
 fn person(target: &RemoteAuthTarget, user: &User, email: String) -> Person {
     let map = &target.attributes;
     let tags = match map.tags.as_ref().and_then(|name| user.attributes.get(name)) {
-        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-        Some(serde_json::Value::String(s)) => s.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        Some(serde_json::Value::String(s)) => s
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
         _ => Vec::new(),
     };
     Person {
@@ -93,16 +112,25 @@ pub async fn start(
     let timestamp = timestamp(target, &query)?;
     let Some(signed_in) = signed_in else {
         // Through the login and back here, with timestamp and return_to intact.
-        let next = uri.path_and_query().map_or(uri.path(), |p| p.as_str()).to_owned();
+        let next = uri
+            .path_and_query()
+            .map_or(uri.path(), |p| p.as_str())
+            .to_owned();
         return Err(AppError::NeedsLogin { next });
     };
     let user = &signed_in.user;
     if !allowed(&state, target, user).await? {
         tracing::info!(user = %user.id, target = %target.id, "remote auth refused by access rule");
-        return Err(AppError::Forbidden(format!("Your account is not allowed to sign in to {}. Ask an administrator if you need access.", target.id)));
+        return Err(AppError::Forbidden(format!(
+            "Your account is not allowed to sign in to {}. Ask an administrator if you need access.",
+            target.id
+        )));
     }
     let Some(email) = user.email.clone() else {
-        return Err(AppError::BadRequest("The helpdesk needs an email address: add one on your account page, then try again.".into()));
+        return Err(AppError::BadRequest(
+            "The helpdesk needs an email address: add one on your account page, then try again."
+                .into(),
+        ));
     };
     let return_to = query.get("return_to").map(String::as_str).filter(|r| !r.is_empty()).filter(|r| {
         let ok = return_to_allowed(&target.url, r);
@@ -113,20 +141,52 @@ pub async fn start(
     });
     let person = person(target, user, email);
     let signed = match target.kind {
-        TargetKind::ZendeskMd5 => tessera_remote_auth::zendesk_md5(&target.url, &target.secret, &person, timestamp, return_to).map(Delivery::Redirect),
-        TargetKind::ZendeskMd5Pipe => {
-            tessera_remote_auth::zendesk_md5_pipe(&target.url, &target.secret, &person, timestamp, return_to).map(Delivery::Redirect)
-        }
-        TargetKind::Freshdesk => tessera_remote_auth::freshdesk(&target.url, &target.secret, &person, timestamp, return_to).map(Delivery::Redirect),
+        TargetKind::ZendeskMd5 => tessera_remote_auth::zendesk_md5(
+            &target.url,
+            &target.secret,
+            &person,
+            timestamp,
+            return_to,
+        )
+        .map(Delivery::Redirect),
+        TargetKind::ZendeskMd5Pipe => tessera_remote_auth::zendesk_md5_pipe(
+            &target.url,
+            &target.secret,
+            &person,
+            timestamp,
+            return_to,
+        )
+        .map(Delivery::Redirect),
+        TargetKind::Freshdesk => tessera_remote_auth::freshdesk(
+            &target.url,
+            &target.secret,
+            &person,
+            timestamp,
+            return_to,
+        )
+        .map(Delivery::Redirect),
         TargetKind::ZendeskJwt => {
             let jti = Uuid::new_v4().to_string();
-            tessera_remote_auth::zendesk_jwt(&target.url, &target.secret, &person, timestamp, &jti, return_to, target.post_form)
+            tessera_remote_auth::zendesk_jwt(
+                &target.url,
+                &target.secret,
+                &person,
+                timestamp,
+                &jti,
+                return_to,
+                target.post_form,
+            )
         }
     };
-    let delivery = signed.map_err(|e| AppError::BadRequest(format!("Cannot sign you in to {}: {e}", target.id)))?;
+    let delivery = signed
+        .map_err(|e| AppError::BadRequest(format!("Cannot sign you in to {}: {e}", target.id)))?;
     state
         .store
-        .record_event(&tessera_core::store::NewEvent::new("remote_auth.redirect", Some(user.id), serde_json::json!({ "target": target.id, "kind": target.kind.as_str() })))
+        .record_event(&tessera_core::store::NewEvent::new(
+            "remote_auth.redirect",
+            Some(user.id),
+            serde_json::json!({ "target": target.id, "kind": target.kind.as_str() }),
+        ))
         .await?;
     match delivery {
         Delivery::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
@@ -146,15 +206,37 @@ pub async fn logout(
     SessionCookie(cookie): SessionCookie,
 ) -> Result<Response, AppError> {
     let target = find(&state, &target_id)?;
-    let clear = if target.logout_ends_session { Some(session::end(&state, cookie.as_deref()).await?) } else { None };
+    let clear = if target.logout_ends_session {
+        Some(session::end(&state, cookie.as_deref()).await?)
+    } else {
+        None
+    };
     let mut response = if query.get("kind").map(String::as_str) == Some("error") {
-        let text = query.get("message").map_or("The helpdesk did not say why.", String::as_str);
+        let text = query
+            .get("message")
+            .map_or("The helpdesk did not say why.", String::as_str);
         let text: String = text.chars().take(500).collect();
         tracing::warn!(target = %target.id, message = %text, "helpdesk reported a sign-in error");
-        message(&state, StatusCode::BAD_REQUEST, "The helpdesk could not sign you in", &text, Some(("/account", "Your account")))?
+        message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "The helpdesk could not sign you in",
+            &text,
+            Some(("/account", "Your account")),
+        )?
     } else {
-        let text = if target.logout_ends_session { "You are signed out of the helpdesk and of Tessera." } else { "You are signed out of the helpdesk." };
-        message(&state, StatusCode::OK, "Signed out", text, Some(("/account", "Your account")))?
+        let text = if target.logout_ends_session {
+            "You are signed out of the helpdesk and of Tessera."
+        } else {
+            "You are signed out of the helpdesk."
+        };
+        message(
+            &state,
+            StatusCode::OK,
+            "Signed out",
+            text,
+            Some(("/account", "Your account")),
+        )?
     };
     if let Some(value) = clear.and_then(|c| c.parse().ok()) {
         response.headers_mut().append(SET_COOKIE, value);

@@ -1,0 +1,99 @@
+//! The database disappears mid-run: requests that need it get a 503 page, nothing else
+//! breaks, and service comes back by itself when the database does (PostgreSQL only: it is
+//! the backend that lives across a network).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::support::db::{TestDb, fresh_postgres};
+use crate::support::proxy::Proxy;
+use crate::support::server::{TestServer, browser, csrf_from};
+
+#[tokio::test]
+async fn database_outage_is_a_503_and_recovers() {
+    let Some(db) = fresh_postgres("database_outage_is_a_503_and_recovers").await else {
+        return;
+    };
+    let mut url = url::Url::parse(&db.url).unwrap();
+    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432))
+        .parse()
+        .unwrap();
+    let proxy = Proxy::start(upstream).await;
+    url.set_port(Some(proxy.addr.port())).unwrap();
+    let server = TestServer::start_with(TestDb::external(url.to_string()), "").await;
+    let client = browser();
+    assert_eq!(
+        client
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    proxy.cut();
+    let ready = client.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK,
+        "liveness does not depend on the database"
+    );
+    let csrf = csrf_from(&client, &server.url("/login")).await;
+    let login = client
+        .post(server.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "jane"),
+            ("password", "whatever it is"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = login.text().await.unwrap();
+    assert!(
+        page.contains("cannot reach its database right now"),
+        "{page}"
+    );
+    assert!(!page.contains("127.0.0.1"), "no internals in the page");
+
+    proxy.restore().await;
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..40 {
+        status = client
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(status, StatusCode::OK, "recovers when the database is back");
+    let login = client
+        .post(server.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "jane"),
+            ("password", "whatever it is"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        StatusCode::UNAUTHORIZED,
+        "back to normal answers"
+    );
+    drop(db);
+}
