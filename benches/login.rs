@@ -1,0 +1,119 @@
+//! Password-login throughput against the raw argon2 rate, and `/healthz` latency under that
+//! load. Run with `cargo bench --bench login` (release build); figures go to docs/benchmarks.md.
+//!
+//! - raw: argon2id hashes per second on all cores, no server (the ceiling for logins).
+//! - login: concurrent POST /login (CSRF + form + verify + session insert) over loopback HTTP
+//!   with the configured argon2 parameters (OWASP defaults), SQLite in WAL mode.
+//! - healthz: latency percentiles of GET /healthz sampled while the login load runs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tessera_core::password::{Argon2Cost, hash_password};
+use tessera_core::store::UserStore;
+use tessera_core::{Email, NewUser, Username};
+
+const SECONDS: u64 = 10;
+const CONCURRENT_LOGINS: usize = 16;
+const PASSWORD: &str = "correct horse battery";
+
+fn raw_hash_rate(cost: Argon2Cost, threads: usize) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                while start.elapsed() < Duration::from_secs(SECONDS) {
+                    hash_password(&cost, PASSWORD).expect("hash");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("worker");
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cost = Argon2Cost::default();
+    let raw = raw_hash_rate(cost, cores);
+    println!("raw argon2id (m={} KiB, t={}, p={}) on {cores} threads: {raw:.1} hashes/s", cost.memory_kib, cost.iterations, cost.parallelism);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let yaml = format!(
+        "issuer: http://{addr}\ndatabase:\n  url: sqlite://{}/bench.db\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n",
+        dir.path().display()
+    );
+    let env = HashMap::from([("KEY".to_string(), "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string())]);
+    let config = tessera_server::config::parse(&yaml, &env).expect("config");
+    let store = Arc::new(tessera_store::SqlStore::connect(&config.database_url).await.expect("db"));
+    store.migrate().await.expect("migrate");
+    let mut user = NewUser::new(Username::parse("bench").unwrap(), Some(Email::parse("bench@example.com").unwrap()));
+    user.email_verified = true;
+    user.password_hash = Some(hash_password(&cost, PASSWORD).unwrap());
+    store.create_user(&user).await.expect("user");
+    let state = tessera_server::build_state(config, store).expect("state");
+    tokio::spawn(tessera_server::serve(listener, state));
+    let base = format!("http://{addr}");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let logins = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let clients: Vec<_> = (0..CONCURRENT_LOGINS)
+        .map(|_| {
+            let (base, stop, logins) = (base.clone(), stop.clone(), logins.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+                let page = client.get(format!("{base}/password/reset")).send().await.unwrap().text().await.unwrap();
+                let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+                while !stop.load(Ordering::Relaxed) {
+                    let status = client
+                        .post(format!("{base}/login"))
+                        .form(&[("csrf", csrf.as_str()), ("login", "bench"), ("password", PASSWORD)])
+                        .send()
+                        .await
+                        .unwrap()
+                        .status();
+                    assert_eq!(status, 303);
+                    logins.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let probe = reqwest::Client::new();
+    let mut latencies = Vec::new();
+    while start.elapsed() < Duration::from_secs(SECONDS) {
+        let t = Instant::now();
+        probe.get(format!("{base}/healthz")).send().await.unwrap();
+        latencies.push(t.elapsed());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = start.elapsed().as_secs_f64();
+    for c in clients {
+        c.await.unwrap();
+    }
+    let rate = logins.load(Ordering::Relaxed) as f64 / elapsed;
+    latencies.sort();
+    println!("password logins ({CONCURRENT_LOGINS} concurrent clients): {rate:.1} logins/s = {:.0}% of the raw hash rate", 100.0 * rate / raw);
+    println!(
+        "/healthz under that load ({} samples): p50 {:?}, p99 {:?}, max {:?}",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().unwrap()
+    );
+}
