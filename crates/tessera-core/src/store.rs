@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::account::{Group, NewUser, ProfileUpdate, User, UserId};
+use crate::oidc_store::OidcStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -217,8 +218,5 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the web layer needs, as one object.
-pub trait Store:
-    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + Health
-{
-}
-impl<T: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + Health> Store for T {}
+pub trait Store: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + Health {}
+impl<T> Store for T where T: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + Health {}

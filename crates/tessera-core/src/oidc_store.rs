@@ -1,0 +1,175 @@
+//! Storage for the OpenID Connect provider: signing keys, pending authorization requests,
+//! codes, refresh-token families, access-token ids and remembered consent. Codes and refresh
+//! tokens are looked up by digest (see `secret_token`), never stored in the clear.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::UserId;
+use crate::store::StoreResult;
+
+#[derive(Clone, Debug)]
+pub struct StoredKey {
+    pub kid: String,
+    pub alg: String,
+    /// Private key, sealed with the master key; the store never sees it in the clear.
+    pub sealed_private: Vec<u8>,
+    pub created_at: OffsetDateTime,
+    pub activates_at: OffsetDateTime,
+    pub retires_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// A rotation to apply atomically, at most once per `alg` per period across all nodes.
+#[derive(Clone, Debug)]
+pub struct Rotation {
+    pub new_key: StoredKey,
+    /// Only rotate if the last rotation of this alg happened before this instant.
+    pub unless_rotated_since: OffsetDateTime,
+    /// Keys of this alg still signing stop at `new_key.activates_at` and leave JWKS here.
+    pub old_keys_expire_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PromptFlags {
+    pub none: bool,
+    pub login: bool,
+    pub consent: bool,
+    pub select_account: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PendingAuthorization {
+    pub id: String,
+    pub browser: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: PromptFlags,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub consented: bool,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// What a code, a refresh token and an access token all carry about the authorization.
+#[derive(Clone, Debug)]
+pub struct Authorization {
+    pub client_id: String,
+    pub user_id: UserId,
+    pub scopes: Vec<String>,
+    pub auth_time: OffsetDateTime,
+    pub sid: String,
+    pub amr: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredCode {
+    pub digest: String,
+    pub redirect_uri: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub authorization: Authorization,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Result of using a code: the first use gets it; any later one learns it was replayed.
+#[derive(Clone, Debug)]
+pub enum CodeUse {
+    First(StoredCode),
+    /// Already used: everything issued from it has just been revoked (RFC 6749 §4.1.2).
+    Replayed,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewRefreshToken {
+    pub digest: String,
+    pub family_id: String,
+    pub authorization: Authorization,
+    pub code_digest: Option<String>,
+    pub issued_at: OffsetDateTime,
+    pub family_expires_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct StoredRefreshToken {
+    pub digest: String,
+    pub family_id: String,
+    pub authorization: Authorization,
+    pub family_expires_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug)]
+pub enum RefreshUse {
+    /// Valid: the old token is now rotated; store its successor.
+    Rotated(StoredRefreshToken),
+    /// A rotated or revoked token came back: the whole family is now revoked.
+    Reused { client_id: String },
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessTokenRecord {
+    pub jti: String,
+    pub client_id: String,
+    pub user_id: Option<UserId>,
+    pub scopes: Vec<String>,
+    pub family_id: Option<String>,
+    pub code_digest: Option<String>,
+    pub sid: Option<String>,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct GrantRecord {
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub granted_at: OffsetDateTime,
+}
+
+#[async_trait]
+pub trait OidcStore: Send + Sync {
+    /// Keys still published (not past `expires_at`), oldest first.
+    async fn published_keys(&self, now: OffsetDateTime) -> StoreResult<Vec<StoredKey>>;
+    /// Applies the rotation if no other node did since `unless_rotated_since`; true if applied.
+    async fn rotate_key(&self, rotation: &Rotation) -> StoreResult<bool>;
+
+    async fn create_pending(&self, pending: &PendingAuthorization) -> StoreResult<()>;
+    async fn pending(&self, id: &str, now: OffsetDateTime) -> StoreResult<Option<PendingAuthorization>>;
+    async fn mark_consented(&self, id: &str) -> StoreResult<()>;
+    async fn delete_pending(&self, id: &str) -> StoreResult<()>;
+
+    async fn create_code(&self, code: &StoredCode) -> StoreResult<()>;
+    /// Marks the code used atomically; a second use revokes what the first one issued.
+    async fn use_code(&self, digest: &str, now: OffsetDateTime) -> StoreResult<CodeUse>;
+
+    async fn create_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()>;
+    /// Rotates a live token; a rotated/revoked one revokes its family and its access tokens.
+    async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse>;
+    async fn refresh_token(&self, digest: &str) -> StoreResult<Option<(StoredRefreshToken, bool)>>;
+    /// Revokes the family and every access token it issued; returns whether it existed.
+    async fn revoke_family(&self, family_id: &str) -> StoreResult<()>;
+
+    async fn record_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()>;
+    /// `Some((record, revoked))` when known.
+    async fn access_token(&self, jti: &str) -> StoreResult<Option<(AccessTokenRecord, bool)>>;
+    async fn revoke_access_token(&self, jti: &str) -> StoreResult<()>;
+    /// Clients that received tokens in this session (for back-channel logout).
+    async fn clients_of_session(&self, sid: &str) -> StoreResult<Vec<String>>;
+
+    async fn grant(&self, user: UserId, client_id: &str) -> StoreResult<Option<GrantRecord>>;
+    async fn save_grant(&self, user: UserId, client_id: &str, scopes: &[String], at: OffsetDateTime) -> StoreResult<()>;
+    async fn grants_of(&self, user: UserId) -> StoreResult<Vec<GrantRecord>>;
+    /// Forgets the consent and revokes every token the app holds for this person.
+    async fn revoke_grant(&self, user: UserId, client_id: &str) -> StoreResult<bool>;
+
+    /// Deletes expired codes, pending requests, access-token records and refresh families.
+    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64>;
+}
