@@ -28,6 +28,7 @@ CREATE TABLE auth_requests (
     prompt         TEXT NOT NULL,
     max_age        BIGINT,
     login_hint     TEXT,
+    hint_subject   TEXT,            -- sub of a verified id_token_hint
     consented      BOOLEAN NOT NULL DEFAULT FALSE,
     created_at     BIGINT NOT NULL,
     expires_at     BIGINT NOT NULL

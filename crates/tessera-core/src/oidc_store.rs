@@ -51,6 +51,8 @@ pub struct PendingAuthorization {
     pub prompt: PromptFlags,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// `sub` of a verified `id_token_hint`: the person the app expects to be signed in.
+    pub hint_subject: Option<String>,
     pub consented: bool,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
