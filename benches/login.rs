@@ -48,7 +48,10 @@ async fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let cost = Argon2Cost::default();
     let raw = raw_hash_rate(cost, cores);
-    println!("raw argon2id (m={} KiB, t={}, p={}) on {cores} threads: {raw:.1} hashes/s", cost.memory_kib, cost.iterations, cost.parallelism);
+    println!(
+        "raw argon2id (m={} KiB, t={}, p={}) on {cores} threads: {raw:.1} hashes/s",
+        cost.memory_kib, cost.iterations, cost.parallelism
+    );
 
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -57,11 +60,21 @@ async fn main() {
         "issuer: http://{addr}\ndatabase:\n  url: sqlite://{}/bench.db\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n",
         dir.path().display()
     );
-    let env = HashMap::from([("KEY".to_string(), "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string())]);
+    let env = HashMap::from([(
+        "KEY".to_string(),
+        "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string(),
+    )]);
     let config = tessera_server::config::parse(&yaml, &env).expect("config");
-    let store = Arc::new(tessera_store::SqlStore::connect(&config.database_url).await.expect("db"));
+    let store = Arc::new(
+        tessera_store::SqlStore::connect(&config.database_url)
+            .await
+            .expect("db"),
+    );
     store.migrate().await.expect("migrate");
-    let mut user = NewUser::new(Username::parse("bench").unwrap(), Some(Email::parse("bench@example.com").unwrap()));
+    let mut user = NewUser::new(
+        Username::parse("bench").unwrap(),
+        Some(Email::parse("bench@example.com").unwrap()),
+    );
     user.email_verified = true;
     user.password_hash = Some(hash_password(&cost, PASSWORD).unwrap());
     store.create_user(&user).await.expect("user");
@@ -76,9 +89,27 @@ async fn main() {
         .map(|_| {
             let (base, stop, logins) = (base.clone(), stop.clone(), logins.clone());
             tokio::spawn(async move {
-                let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-                let page = client.get(format!("{base}/password/reset")).send().await.unwrap().text().await.unwrap();
-                let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+                let client = reqwest::Client::builder()
+                    .cookie_store(true)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap();
+                let page = client
+                    .get(format!("{base}/password/reset"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let csrf = page
+                    .split("name=\"csrf\" value=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned();
                 while !stop.load(Ordering::Relaxed) {
                     let status = client
                         .post(format!("{base}/login"))
@@ -108,7 +139,10 @@ async fn main() {
     }
     let rate = logins.load(Ordering::Relaxed) as f64 / elapsed;
     latencies.sort();
-    println!("password logins ({CONCURRENT_LOGINS} concurrent clients): {rate:.1} logins/s = {:.0}% of the raw hash rate", 100.0 * rate / raw);
+    println!(
+        "password logins ({CONCURRENT_LOGINS} concurrent clients): {rate:.1} logins/s = {:.0}% of the raw hash rate",
+        100.0 * rate / raw
+    );
     println!(
         "/healthz under that load ({} samples): p50 {:?}, p99 {:?}, max {:?}",
         latencies.len(),

@@ -24,12 +24,7 @@ async fn database_outage_is_a_503_and_recovers() {
     let server = TestServer::start_with(TestDb::external(url.to_string()), "").await;
     let client = browser();
     assert_eq!(
-        client
-            .get(server.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(server.url("/readyz")).send().await.unwrap().status(),
         StatusCode::OK
     );
 
@@ -37,12 +32,7 @@ async fn database_outage_is_a_503_and_recovers() {
     let ready = client.get(server.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
-        client
-            .get(server.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(server.url("/healthz")).send().await.unwrap().status(),
         StatusCode::OK,
         "liveness does not depend on the database"
     );
@@ -59,21 +49,13 @@ async fn database_outage_is_a_503_and_recovers() {
         .unwrap();
     assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
     let page = login.text().await.unwrap();
-    assert!(
-        page.contains("cannot reach its database right now"),
-        "{page}"
-    );
+    assert!(page.contains("cannot reach its database right now"), "{page}");
     assert!(!page.contains("127.0.0.1"), "no internals in the page");
 
     proxy.restore().await;
     let mut status = StatusCode::SERVICE_UNAVAILABLE;
     for _ in 0..40 {
-        status = client
-            .get(server.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status();
+        status = client.get(server.url("/readyz")).send().await.unwrap().status();
         if status == StatusCode::OK {
             break;
         }
@@ -90,10 +72,6 @@ async fn database_outage_is_a_503_and_recovers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        login.status(),
-        StatusCode::UNAUTHORIZED,
-        "back to normal answers"
-    );
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED, "back to normal answers");
     drop(db);
 }

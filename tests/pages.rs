@@ -44,11 +44,7 @@ async fn login(
 ) -> reqwest::Response {
     // The reset page always has a form, signed in or not.
     let csrf = csrf_from(client, &server.url("/password/reset")).await;
-    let mut form = vec![
-        ("csrf", csrf.as_str()),
-        ("login", login),
-        ("password", password),
-    ];
+    let mut form = vec![("csrf", csrf.as_str()), ("login", login), ("password", password)];
     if let Some(next) = next {
         form.push(("next", next));
     }
@@ -117,10 +113,7 @@ async fn register_confirm_login_change_logout_reset_login() {
         .text()
         .await
         .unwrap();
-    assert!(
-        page.contains("Signed in as <strong>jane</strong>"),
-        "{page}"
-    );
+    assert!(page.contains("Signed in as <strong>jane</strong>"), "{page}");
 
     // Change the password.
     let csrf = csrf_from(&client, &server.url("/password/change")).await;
@@ -137,13 +130,7 @@ async fn register_confirm_login_change_logout_reset_login() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("password was changed")
-    );
+    assert!(response.text().await.unwrap().contains("password was changed"));
 
     // Log out (POST with CSRF); the account page then asks for a login again.
     let csrf = csrf_from(&client, &server.url("/logout")).await;
@@ -178,11 +165,7 @@ async fn register_confirm_login_change_logout_reset_login() {
     let newest = "the newest passphrase";
     let response = client
         .post(&reset)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("password", newest),
-            ("password2", newest),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("password", newest), ("password2", newest)])
         .send()
         .await
         .unwrap();
@@ -195,9 +178,7 @@ async fn register_confirm_login_change_logout_reset_login() {
     );
 
     assert_eq!(
-        login(&server, &client, "jane", new_password, None)
-            .await
-            .status(),
+        login(&server, &client, "jane", new_password, None).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -221,10 +202,7 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let page = response.text().await.unwrap();
     assert!(page.contains("That username is taken"), "{page}");
-    assert!(
-        page.contains("value=\"other@example.com\""),
-        "fields are kept: {page}"
-    );
+    assert!(page.contains("value=\"other@example.com\""), "fields are kept: {page}");
     assert!(!page.contains(PASSWORD), "passwords are never echoed back");
 
     let response = register(&server, &browser(), "janet", "JANE@EXAMPLE.COM", PASSWORD).await;
@@ -243,12 +221,7 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
 async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
     let server = TestServer::start().await;
     let cases: &[(&str, &str, &str, &str)] = &[
-        (
-            "jane",
-            "jane@example.com",
-            "short",
-            "at least 10 characters",
-        ),
+        ("jane", "jane@example.com", "short", "at least 10 characters"),
         (
             "janedoe1234",
             "jane@example.com",
@@ -256,12 +229,7 @@ async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
             "must not be your username",
         ),
         ("jane", "jane@example.com", "Password123", "most common"),
-        (
-            "ja ne",
-            "jane@example.com",
-            PASSWORD,
-            "only letters, digits",
-        ),
+        ("ja ne", "jane@example.com", PASSWORD, "only letters, digits"),
         ("jane", "not-an-email", PASSWORD, "valid email address"),
     ];
     for (username, email, password, expected) in cases {
@@ -285,22 +253,12 @@ async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("The two passwords differ")
-    );
+    assert!(response.text().await.unwrap().contains("The two passwords differ"));
     let long = "x".repeat(5000);
     let response = register(&server, &browser(), &long, "jane@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("far too long"));
-    assert_eq!(
-        user_count(&server).await,
-        0,
-        "no bad form created an account"
-    );
+    assert_eq!(user_count(&server).await, 0, "no bad form created an account");
 }
 
 #[tokio::test]
@@ -314,20 +272,9 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
         ("password", PASSWORD),
         ("password2", PASSWORD),
     ];
-    let response = client
-        .post(server.url("/register"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = client.post(server.url("/register")).form(&form).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("This form has expired")
-    );
+    assert!(response.text().await.unwrap().contains("This form has expired"));
 
     // A token from another browser does not fit this browser's cookie.
     let other = csrf_from(&browser(), &server.url("/register")).await;
@@ -401,8 +348,7 @@ async fn confirmed_user(server: &TestServer, username: &str, staff: bool) {
     );
     new.email_verified = true;
     new.is_staff = staff;
-    new.password_hash =
-        Some(tessera_core::password::hash_password(&fast_cost(), PASSWORD).unwrap());
+    new.password_hash = Some(tessera_core::password::hash_password(&fast_cost(), PASSWORD).unwrap());
     server.store.create_user(&new).await.expect("create user");
 }
 
@@ -438,20 +384,8 @@ async fn wrong_password_and_unknown_user_look_the_same() {
     let unknown = login(&server, &browser(), "nobody", "not the password", None).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        wrong
-            .text()
-            .await
-            .unwrap()
-            .contains("Wrong username or password.")
-    );
-    assert!(
-        unknown
-            .text()
-            .await
-            .unwrap()
-            .contains("Wrong username or password.")
-    );
+    assert!(wrong.text().await.unwrap().contains("Wrong username or password."));
+    assert!(unknown.text().await.unwrap().contains("Wrong username or password."));
 }
 
 #[tokio::test]
@@ -461,12 +395,7 @@ async fn login_rotates_the_session_and_staff_pages_refuse_others() {
     confirmed_user(&server, "boss", true).await;
     let client = browser();
     assert_eq!(
-        client
-            .get(server.url("/admin/users"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(server.url("/admin/users")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER,
         "signed out → login"
     );
@@ -486,13 +415,7 @@ async fn login_rotates_the_session_and_staff_pages_refuse_others() {
     );
     let response = client.get(server.url("/admin/users")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("staff accounts only")
-    );
+    assert!(response.text().await.unwrap().contains("staff accounts only"));
 
     let staff = browser();
     login(&server, &staff, "boss", PASSWORD, None).await;
@@ -510,14 +433,10 @@ async fn django_hash_verifies_and_becomes_argon2id() {
     );
     new.email_verified = true;
     // ../shared/specs/PROTOCOLS.md §5: the password is "password".
-    new.password_hash = Some(
-        "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=".into(),
-    );
+    new.password_hash = Some("pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=".into());
     server.store.create_user(&new).await.unwrap();
     assert_eq!(
-        login(&server, &browser(), "legacy", "password", None)
-            .await
-            .status(),
+        login(&server, &browser(), "legacy", "password", None).await.status(),
         StatusCode::SEE_OTHER
     );
     let stored = server
@@ -530,9 +449,7 @@ async fn django_hash_verifies_and_becomes_argon2id() {
         .unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");
     assert_eq!(
-        login(&server, &browser(), "legacy", "password", None)
-            .await
-            .status(),
+        login(&server, &browser(), "legacy", "password", None).await.status(),
         StatusCode::SEE_OTHER,
         "the new hash verifies"
     );
@@ -594,12 +511,7 @@ async fn closed_registration_refuses_new_accounts() {
     let server = TestServer::start_with(db, "registration:\n  mode: closed\n").await;
     let client = browser();
     assert_eq!(
-        client
-            .get(server.url("/register"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(server.url("/register")).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
     let csrf = csrf_from(&client, &server.url("/login")).await;
@@ -629,8 +541,7 @@ async fn healthz_answers_while_logins_hash() {
         Some(Email::parse("jane@example.com").unwrap()),
     );
     new.email_verified = true;
-    new.password_hash =
-        Some(tessera_core::password::hash_password(&Default::default(), PASSWORD).unwrap());
+    new.password_hash = Some(tessera_core::password::hash_password(&Default::default(), PASSWORD).unwrap());
     server.store.create_user(&new).await.unwrap();
 
     let base = server.base.clone();
@@ -650,11 +561,7 @@ async fn healthz_answers_while_logins_hash() {
                 let csrf = crate::support::server::csrf_of(&html);
                 client
                     .post(format!("{base}/login"))
-                    .form(&[
-                        ("csrf", csrf.as_str()),
-                        ("login", "jane"),
-                        ("password", PASSWORD),
-                    ])
+                    .form(&[("csrf", csrf.as_str()), ("login", "jane"), ("password", PASSWORD)])
                     .send()
                     .await
                     .unwrap()
@@ -668,12 +575,7 @@ async fn healthz_answers_while_logins_hash() {
     for _ in 0..10 {
         let started = Instant::now();
         assert_eq!(
-            probe
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            probe.get(format!("{base}/healthz")).send().await.unwrap().status(),
             StatusCode::OK
         );
         slowest = slowest.max(started.elapsed());

@@ -41,8 +41,7 @@ async fn person(server: &TestServer, username: &str, email: Option<&str>) -> tes
     new.email_verified = true;
     new.first_name = TRICKY_FIRST.into();
     new.last_name = TRICKY_LAST.into();
-    new.attributes
-        .insert("company".into(), "Acme & Sons".into());
+    new.attributes.insert("company".into(), "Acme & Sons".into());
     new.attributes.insert("zendesk_role".into(), "agent".into());
     new.password_hash = Some(
         tessera_core::password::hash_password(
@@ -63,11 +62,7 @@ async fn signed_in(server: &TestServer, username: &str) -> reqwest::Client {
     let csrf = csrf_from(&client, &server.url("/password/reset")).await;
     let r = client
         .post(server.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", username),
-            ("password", PASSWORD),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("login", username), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -76,11 +71,7 @@ async fn signed_in(server: &TestServer, username: &str) -> reqwest::Client {
 }
 
 fn query(url: &str) -> HashMap<String, String> {
-    url::Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect()
+    url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
 
 fn md5_hex(text: &str) -> String {
@@ -106,20 +97,14 @@ async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = location(&r);
-    assert!(
-        to.starts_with("https://example.zendesk.com/access/remote/?"),
-        "{to}"
-    );
+    assert!(to.starts_with("https://example.zendesk.com/access/remote/?"), "{to}");
     let q = query(&to);
     let name = format!("{TRICKY_FIRST} {TRICKY_LAST}");
     assert_eq!(q["name"], name);
     assert_eq!(q["email"], "zoe+help@example.com");
     assert_eq!(q["external_id"], "zoe");
     assert_eq!(q["timestamp"], "1700000000");
-    assert_eq!(
-        q["return_to"],
-        "https://example.zendesk.com/hc/en-us?a=1&b=2"
-    );
+    assert_eq!(q["return_to"], "https://example.zendesk.com/hc/en-us?a=1&b=2");
     assert_eq!(
         q["hash"],
         md5_hex(&format!("{name}zoe+help@example.comzoe{SECRET}1700000000"))
@@ -127,9 +112,7 @@ async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
 
     // A return_to on another host is dropped, not followed.
     let r = client
-        .get(server.url(
-            "/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fevil.example%2F",
-        ))
+        .get(server.url("/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fevil.example%2F"))
         .send()
         .await
         .unwrap();
@@ -154,7 +137,8 @@ async fn a_signed_out_person_goes_through_login_and_lands_on_the_helpdesk() {
     let server = start().await;
     person(&server, "zoe", Some("zoe@example.com")).await;
     let client = browser();
-    let start = server.url("/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fexample.zendesk.com%2Fhc");
+    let start =
+        server.url("/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fexample.zendesk.com%2Fhc");
     let r = client.get(&start).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let login_url = location(&r);
@@ -178,10 +162,7 @@ async fn a_signed_out_person_goes_through_login_and_lands_on_the_helpdesk() {
     assert_eq!(location(&r), next);
     let r = client.get(server.url(&next)).send().await.unwrap();
     let to = location(&r);
-    assert!(
-        to.starts_with("https://example.zendesk.com/access/remote/?"),
-        "{to}"
-    );
+    assert!(to.starts_with("https://example.zendesk.com/access/remote/?"), "{to}");
     assert_eq!(query(&to)["return_to"], "https://example.zendesk.com/hc");
 }
 
@@ -195,8 +176,7 @@ fn verify_jwt(token: &str) -> serde_json::Value {
         parts[2],
         "HS256 signature verifies with the shared secret"
     );
-    let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
     assert_eq!(header["alg"], "HS256");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
 }
@@ -241,21 +221,11 @@ async fn zendesk_jwt_verifies_and_has_a_fresh_jti_each_time() {
     let mut jtis = std::collections::HashSet::new();
     jtis.insert(claims["jti"].as_str().unwrap().to_owned());
     for _ in 0..3 {
-        let r = client
-            .get(server.url("/remote-auth/jwtget"))
-            .send()
-            .await
-            .unwrap();
+        let r = client.get(server.url("/remote-auth/jwtget")).send().await.unwrap();
         let to = location(&r);
-        assert!(
-            to.starts_with("https://example.zendesk.com/access/jwt?"),
-            "{to}"
-        );
+        assert!(to.starts_with("https://example.zendesk.com/access/jwt?"), "{to}");
         let claims = verify_jwt(&query(&to)["jwt"]);
-        assert!(
-            jtis.insert(claims["jti"].as_str().unwrap().to_owned()),
-            "jti reused"
-        );
+        assert!(jtis.insert(claims["jti"].as_str().unwrap().to_owned()), "jti reused");
     }
 }
 
@@ -264,26 +234,12 @@ async fn freshdesk_hash_recomputes() {
     let server = start().await;
     person(&server, "zoe", Some("zoe@example.com")).await;
     let client = signed_in(&server, "zoe").await;
-    let to = location(
-        &client
-            .get(server.url("/remote-auth/fresh"))
-            .send()
-            .await
-            .unwrap(),
-    );
-    assert!(
-        to.starts_with("https://example.freshdesk.com/login/sso?"),
-        "{to}"
-    );
+    let to = location(&client.get(server.url("/remote-auth/fresh")).send().await.unwrap());
+    assert!(to.starts_with("https://example.freshdesk.com/login/sso?"), "{to}");
     let q = query(&to);
     let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(format!("{}{SECRET}{}{}", q["name"], q["email"], q["timestamp"]).as_bytes());
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(q["hash"], expected);
 }
 
@@ -302,12 +258,7 @@ async fn access_rules_refuse_people_outside_them() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("not allowed to sign in to agents")
-    );
+    assert!(r.text().await.unwrap().contains("not allowed to sign in to agents"));
     assert_eq!(
         customer
             .get(server.url("/remote-auth/staffdesk"))
@@ -339,11 +290,7 @@ async fn bad_requests_get_clear_pages() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = client
-        .get(server.url("/remote-auth/zendesk"))
-        .send()
-        .await
-        .unwrap();
+    let r = client.get(server.url("/remote-auth/zendesk")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("did not send a timestamp"));
     let r = client
@@ -359,10 +306,7 @@ async fn bad_requests_get_clear_pages() {
         .send()
         .await
         .unwrap();
-    assert!(
-        location(&r).starts_with("/login"),
-        "signed-out people log in first"
-    );
+    assert!(location(&r).starts_with("/login"), "signed-out people log in first");
 
     let nomail = signed_in(&server, "nomail").await;
     let r = nomail
@@ -385,10 +329,7 @@ async fn helpdesk_errors_are_shown_escaped_and_logout_ends_the_session() {
     let client = signed_in(&server, "zoe").await;
     let r = client
         .get(server.url("/remote-auth/zendesk/logout"))
-        .query(&[
-            ("kind", "error"),
-            ("message", "<script>alert(1)</script> Invalid hash"),
-        ])
+        .query(&[("kind", "error"), ("message", "<script>alert(1)</script> Invalid hash")])
         .send()
         .await
         .unwrap();
@@ -400,12 +341,7 @@ async fn helpdesk_errors_are_shown_escaped_and_logout_ends_the_session() {
     );
     assert!(!page.contains("<script>alert"));
     assert_eq!(
-        client
-            .get(server.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(server.url("/account")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER,
         "logout_ends_session ended it"
     );
@@ -437,11 +373,7 @@ async fn group_access_uses_the_store() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    server
-        .store
-        .remove_from_group("agents", agent.id)
-        .await
-        .unwrap();
+    server.store.remove_from_group("agents", agent.id).await.unwrap();
     assert_eq!(
         client
             .get(server.url("/remote-auth/agents?timestamp=1"))

@@ -76,10 +76,8 @@ fn account(
     fields: serde_json::Map<String, serde_json::Value>,
     group_names: &HashMap<String, String>,
 ) -> Result<ImportedAccount, String> {
-    let d: DjangoUser =
-        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
-    let username =
-        Username::parse(&d.username).map_err(|e| format!("username {:?}: {e}", d.username))?;
+    let d: DjangoUser = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| e.to_string())?;
+    let username = Username::parse(&d.username).map_err(|e| format!("username {:?}: {e}", d.username))?;
     let email = if d.email.trim().is_empty() {
         None
     } else {
@@ -97,31 +95,27 @@ fn account(
         user.date_joined = django_time(joined)?;
     }
     user.last_login = d.last_login.as_deref().map(django_time).transpose()?;
-    let groups =
-        d.groups
-            .iter()
-            .map(|g| match g {
-                serde_json::Value::String(name) => Ok(name.clone()),
-                other => group_names.get(&other.to_string()).cloned().ok_or_else(|| {
-                    format!("group {other} is not in the file; dump auth.Group too")
-                }),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+    let groups = d
+        .groups
+        .iter()
+        .map(|g| match g {
+            serde_json::Value::String(name) => Ok(name.clone()),
+            other => group_names
+                .get(&other.to_string())
+                .cloned()
+                .ok_or_else(|| format!("group {other} is not in the file; dump auth.Group too")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ImportedAccount { user, groups })
 }
 
 pub fn parse(text: &str) -> Result<Vec<ImportedAccount>, Vec<String>> {
-    let entries: Vec<Entry> = serde_json::from_str(text)
-        .map_err(|e| vec![format!("the file is not Django dumpdata JSON: {e}")])?;
+    let entries: Vec<Entry> =
+        serde_json::from_str(text).map_err(|e| vec![format!("the file is not Django dumpdata JSON: {e}")])?;
     let group_names: HashMap<String, String> = entries
         .iter()
         .filter(|e| e.model == "auth.group")
-        .filter_map(|e| {
-            Some((
-                e.pk.as_ref()?.to_string(),
-                e.fields.get("name")?.as_str()?.to_owned(),
-            ))
-        })
+        .filter_map(|e| Some((e.pk.as_ref()?.to_string(), e.fields.get("name")?.as_str()?.to_owned())))
         .collect();
     let mut accounts = Vec::new();
     let mut problems = Vec::new();
@@ -132,7 +126,9 @@ pub fn parse(text: &str) -> Result<Vec<ImportedAccount>, Vec<String>> {
                 Err(why) => problems.push(format!("entry #{index}: {why}")),
             },
             "auth.group" => {}
-            other => problems.push(format!("entry #{index}: model {other:?} is not supported; export with `dumpdata auth.User auth.Group`")),
+            other => problems.push(format!(
+                "entry #{index}: model {other:?} is not supported; export with `dumpdata auth.User auth.Group`"
+            )),
         }
     }
     if problems.is_empty() {

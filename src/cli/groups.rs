@@ -50,18 +50,16 @@ pub async fn run(command: GroupCommand) -> CliResult {
             username,
         } => {
             let store = open_store(&load_config(&config.config)?, true).await?;
-            let user = store.user_by_username(&username).await?.ok_or_else(|| {
-                Failure::User(format!("no account with the username {username:?}"))
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
+            store.add_to_group(&group, user.id).await.map_err(|e| match e {
+                tessera_core::store::StoreError::NotFound(_) => Failure::User(format!(
+                    "no group named {group:?}; create it with `tessera group create {group}`"
+                )),
+                other => other.into(),
             })?;
-            store
-                .add_to_group(&group, user.id)
-                .await
-                .map_err(|e| match e {
-                    tessera_core::store::StoreError::NotFound(_) => Failure::User(format!(
-                        "no group named {group:?}; create it with `tessera group create {group}`"
-                    )),
-                    other => other.into(),
-                })?;
             println!("{} is in {group}", user.username);
         }
         GroupCommand::Remove {
@@ -70,9 +68,10 @@ pub async fn run(command: GroupCommand) -> CliResult {
             username,
         } => {
             let store = open_store(&load_config(&config.config)?, true).await?;
-            let user = store.user_by_username(&username).await?.ok_or_else(|| {
-                Failure::User(format!("no account with the username {username:?}"))
-            })?;
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
             if store.remove_from_group(&group, user.id).await? {
                 println!("{} left {group}", user.username);
             } else {

@@ -12,11 +12,7 @@ use tessera_server::config::{self, Config, ProcessEnv};
 use tessera_store::SqlStore;
 
 #[derive(Parser)]
-#[command(
-    name = "tessera",
-    version,
-    about = "Tessera single sign-on identity provider"
-)]
+#[command(name = "tessera", version, about = "Tessera single sign-on identity provider")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,10 +120,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> CliResult<Arc<SqlStor
         ))
     })?;
     if migrate {
-        store
-            .migrate()
-            .await
-            .map_err(|e| Failure::User(e.to_string()))?;
+        store.migrate().await.map_err(|e| Failure::User(e.to_string()))?;
     }
     Ok(Arc::new(store))
 }
@@ -156,8 +149,7 @@ async fn serve(path: &Path, migrate: bool) -> CliResult {
     tessera_server::init_tracing(Some(&config));
     let store = open_store(&config, migrate).await?;
     let listen = config.listen;
-    let state = tessera_server::build_state(config, store.clone())
-        .map_err(|e| Failure::User(format!("{e:#}")))?;
+    let state = tessera_server::build_state(config, store.clone()).map_err(|e| Failure::User(format!("{e:#}")))?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;

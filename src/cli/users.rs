@@ -63,9 +63,10 @@ pub enum UserCommand {
 fn read_password(from_stdin: bool) -> CliResult<String> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
-            Failure::User(format!("cannot read the password from standard input: {e}"))
-        })?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::User(format!("cannot read the password from standard input: {e}")))?;
         return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
     }
     if !std::io::stdin().is_terminal() {
@@ -73,14 +74,10 @@ fn read_password(from_stdin: bool) -> CliResult<String> {
             "no terminal to ask for the password; pass --password-stdin and pipe it in".into(),
         ));
     }
-    let first =
-        rpassword::prompt_password("Password: ").map_err(|e| Failure::User(e.to_string()))?;
-    let again = rpassword::prompt_password("Password (again): ")
-        .map_err(|e| Failure::User(e.to_string()))?;
+    let first = rpassword::prompt_password("Password: ").map_err(|e| Failure::User(e.to_string()))?;
+    let again = rpassword::prompt_password("Password (again): ").map_err(|e| Failure::User(e.to_string()))?;
     if first != again {
-        return Err(Failure::User(
-            "the two passwords differ; nothing was changed".into(),
-        ));
+        return Err(Failure::User("the two passwords differ; nothing was changed".into()));
     }
     Ok(first)
 }
@@ -97,8 +94,7 @@ pub async fn run(command: UserCommand) -> CliResult {
             password_stdin,
         } => {
             let config = load_config(&config.config)?;
-            let username = Username::parse(&username)
-                .map_err(|e| Failure::User(format!("--username: {e}")))?;
+            let username = Username::parse(&username).map_err(|e| Failure::User(format!("--username: {e}")))?;
             let email = Email::parse(&email).map_err(|e| Failure::User(format!("--email: {e}")))?;
             let password = read_password(password_stdin)?;
             config
@@ -115,10 +111,8 @@ pub async fn run(command: UserCommand) -> CliResult {
             new.email_verified = true;
             new.is_superuser = superuser;
             new.is_staff = staff || superuser;
-            new.password_hash = Some(
-                hash_password(&config.argon2, &password)
-                    .map_err(|e| Failure::Internal(e.to_string()))?,
-            );
+            new.password_hash =
+                Some(hash_password(&config.argon2, &password).map_err(|e| Failure::Internal(e.to_string()))?);
             let user = store.create_user(&new).await?;
             println!("created {} ({})", user.username, user.id);
             Ok(())
@@ -130,21 +124,18 @@ pub async fn run(command: UserCommand) -> CliResult {
         } => {
             let config = load_config(&config.config)?;
             let store = open_store(&config, true).await?;
-            let user = store.user_by_username(&username).await?.ok_or_else(|| {
-                Failure::User(format!("no account with the username {username:?}"))
-            })?;
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
             let password = read_password(password_stdin)?;
             config
                 .password_policy
                 .check(&password, &user.username, user.email.as_deref())
                 .map_err(|why| Failure::User(format!("password refused: {why}")))?;
-            let hash = hash_password(&config.argon2, &password)
-                .map_err(|e| Failure::Internal(e.to_string()))?;
+            let hash = hash_password(&config.argon2, &password).map_err(|e| Failure::Internal(e.to_string()))?;
             store.set_password(user.id, &hash, None).await?;
-            println!(
-                "password set for {}; their sessions were ended",
-                user.username
-            );
+            println!("password set for {}; their sessions were ended", user.username);
             Ok(())
         }
         UserCommand::List { config, json } => {
@@ -153,8 +144,7 @@ pub async fn run(command: UserCommand) -> CliResult {
             for user in store.list_users().await? {
                 let groups = store.groups_of(user.id).await?;
                 if json {
-                    let mut value = serde_json::to_value(&user)
-                        .map_err(|e| Failure::Internal(e.to_string()))?;
+                    let mut value = serde_json::to_value(&user).map_err(|e| Failure::Internal(e.to_string()))?;
                     value["groups"] = serde_json::json!(groups);
                     value["identities"] = serde_json::json!([]);
                     println!("{value}");
@@ -189,11 +179,7 @@ pub async fn run(command: UserCommand) -> CliResult {
             }
             Ok(())
         }
-        UserCommand::Import {
-            config,
-            format,
-            file,
-        } => {
+        UserCommand::Import { config, format, file } => {
             if format != "django-json" {
                 return Err(Failure::User(format!(
                     "--format {format:?} is not supported; use --format django-json"
@@ -202,8 +188,7 @@ pub async fn run(command: UserCommand) -> CliResult {
             let config = load_config(&config.config)?;
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Failure::User(format!("cannot read {}: {e}", file.display())))?;
-            let accounts = super::django_import::parse(&text)
-                .map_err(|problems| Failure::User(problems.join("\n")))?;
+            let accounts = super::django_import::parse(&text).map_err(|problems| Failure::User(problems.join("\n")))?;
             let store = open_store(&config, true).await?;
             let summary = store
                 .import_users(&accounts)

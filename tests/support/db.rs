@@ -14,18 +14,13 @@ pub struct TestDb {
 pub fn fresh_sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
-    TestDb {
-        url,
-        _dir: Some(dir),
-    }
+    TestDb { url, _dir: Some(dir) }
 }
 
 /// `None` (after printing why) when TESSERA_TEST_POSTGRES_URL is not set.
 pub async fn fresh_postgres(test: &str) -> Option<TestDb> {
     let Ok(admin_url) = std::env::var("TESSERA_TEST_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED {test} on PostgreSQL: TESSERA_TEST_POSTGRES_URL is not set (.ci/run sets it)"
-        );
+        eprintln!("SKIPPED {test} on PostgreSQL: TESSERA_TEST_POSTGRES_URL is not set (.ci/run sets it)");
         return None;
     };
     let name = format!("tessera_test_{}", uuid::Uuid::new_v4().simple());

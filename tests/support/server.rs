@@ -27,8 +27,7 @@ impl Drop for TestServer {
 }
 
 /// Cheap argon2 so tests stay fast; the production defaults are covered by unit tests.
-const FAST_PASSWORDS: &str =
-    "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
+const FAST_PASSWORDS: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
 
 impl TestServer {
     pub async fn start() -> Self {
@@ -39,9 +38,7 @@ impl TestServer {
     pub async fn start_with(db: TestDb, extra_yaml: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let outbox = dir.path().join("outbox");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let yaml = format!(
             "issuer: http://{addr}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
@@ -53,8 +50,8 @@ impl TestServer {
             ("TEST_KEY".to_string(), TEST_MASTER_KEY.to_string()),
             ("ZENDESK_SECRET".to_string(), "zd-shared-secret".to_string()),
         ]);
-        let config = tessera_server::config::parse(&yaml, &env)
-            .unwrap_or_else(|p| panic!("test config invalid: {p:?}"));
+        let config =
+            tessera_server::config::parse(&yaml, &env).unwrap_or_else(|p| panic!("test config invalid: {p:?}"));
         let store = open(&db).await;
         let state = tessera_server::build_state(config, store.clone()).expect("state");
         let task = tokio::spawn(async move {
@@ -110,9 +107,7 @@ impl TestServer {
 
 /// Mail bodies may be quoted-printable: join soft line breaks and decode `=3D`.
 fn unfold_quoted_printable(text: &str) -> String {
-    text.replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=")
+    text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
 pub fn browser() -> reqwest::Client {
@@ -135,14 +130,7 @@ pub fn csrf_of(html: &str) -> String {
 
 /// GETs a page and returns its CSRF token.
 pub async fn csrf_from(client: &reqwest::Client, url: &str) -> String {
-    let html = client
-        .get(url)
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let html = client.get(url).send().await.expect("GET").text().await.expect("body");
     csrf_of(&html)
 }
 

@@ -16,7 +16,8 @@ pub struct UserId(pub Uuid);
 
 impl UserId {
     pub fn new() -> Self {
-        Self(Uuid::now_v7())
+        // v4, not v7: the id is the OIDC `sub` and must not reveal when the account was made.
+        Self(Uuid::new_v4())
     }
 }
 

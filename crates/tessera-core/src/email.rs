@@ -34,12 +34,9 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && domain.contains('.')
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-        let local_ok = !local.is_empty()
-            && !local.contains('@')
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control());
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        let local_ok =
+            !local.is_empty() && !local.contains('@') && !local.chars().any(|c| c.is_whitespace() || c.is_control());
         if !domain_ok || !local_ok {
             return Err(EmailError::Invalid);
         }
@@ -63,10 +60,7 @@ mod tests {
 
     #[test]
     fn normalizes_domain_only() {
-        assert_eq!(
-            Email::parse(" Jane@Example.COM ").unwrap().as_str(),
-            "Jane@example.com"
-        );
+        assert_eq!(Email::parse(" Jane@Example.COM ").unwrap().as_str(), "Jane@example.com");
     }
 
     #[test]

@@ -113,7 +113,9 @@ pub enum RefreshUse {
     /// Valid: the old token is now rotated; store its successor.
     Rotated(StoredRefreshToken),
     /// A rotated or revoked token came back: the whole family is now revoked.
-    Reused { client_id: String },
+    Reused {
+        client_id: String,
+    },
     Unknown,
 }
 
@@ -167,7 +169,8 @@ pub trait OidcStore: Send + Sync {
     async fn clients_of_session(&self, sid: &str) -> StoreResult<Vec<String>>;
 
     async fn grant(&self, user: UserId, client_id: &str) -> StoreResult<Option<GrantRecord>>;
-    async fn save_grant(&self, user: UserId, client_id: &str, scopes: &[String], at: OffsetDateTime) -> StoreResult<()>;
+    async fn save_grant(&self, user: UserId, client_id: &str, scopes: &[String], at: OffsetDateTime)
+    -> StoreResult<()>;
     async fn grants_of(&self, user: UserId) -> StoreResult<Vec<GrantRecord>>;
     /// Forgets the consent and revokes every token the app holds for this person.
     async fn revoke_grant(&self, user: UserId, client_id: &str) -> StoreResult<bool>;

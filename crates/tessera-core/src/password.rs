@@ -6,9 +6,7 @@
 //! These functions are CPU-heavy and synchronous on purpose: the web layer runs them on a
 //! bounded blocking pool so a burst of logins cannot stall the async runtime.
 
-use argon2::{
-    Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::phc::PasswordHash,
-};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::phc::PasswordHash};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::Rng;
@@ -34,8 +32,18 @@ impl Default for Argon2Cost {
     }
 }
 
+/// Upper bounds for argon2 costs, from config or from imported hashes: 1 GiB, 64 passes, 16 lanes.
+pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+pub const MAX_ITERATIONS: u32 = 64;
+pub const MAX_PARALLELISM: u32 = 16;
+
 impl Argon2Cost {
     pub fn check(&self) -> Result<(), String> {
+        if self.memory_kib > MAX_MEMORY_KIB || self.iterations > MAX_ITERATIONS || self.parallelism > MAX_PARALLELISM {
+            return Err(format!(
+                "at most {MAX_MEMORY_KIB} KiB of memory, {MAX_ITERATIONS} iterations and {MAX_PARALLELISM} lanes"
+            ));
+        }
         Params::new(self.memory_kib, self.iterations, self.parallelism, None)
             .map(|_| ())
             .map_err(|e| format!("argon2 parameters are not usable: {e}"))
@@ -96,6 +104,11 @@ fn verify_argon2(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verificati
     let Ok(parsed) = PasswordHash::new(stored) else {
         return Verification::Invalid;
     };
+    // An imported hash carries its own cost; refuse ones that would take gigabytes or minutes.
+    match Params::try_from(&parsed) {
+        Ok(p) if p.m_cost() <= MAX_MEMORY_KIB && p.t_cost() <= MAX_ITERATIONS && p.p_cost() <= MAX_PARALLELISM => {}
+        _ => return Verification::Invalid,
+    }
     // The stored string carries its own parameters; the verifier reads them from it.
     if Argon2::default()
         .verify_password(candidate.as_bytes(), &parsed)
@@ -106,9 +119,7 @@ fn verify_argon2(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verificati
     let current = Params::try_from(&parsed).ok();
     let needs_rehash = parsed.algorithm.as_str() != "argon2id"
         || current.is_none_or(|p| {
-            p.m_cost() != cost.memory_kib
-                || p.t_cost() != cost.iterations
-                || p.p_cost() != cost.parallelism
+            p.m_cost() != cost.memory_kib || p.t_cost() != cost.iterations || p.p_cost() != cost.parallelism
         });
     Verification::Valid { needs_rehash }
 }
@@ -118,9 +129,7 @@ fn verify_django_pbkdf2(rest: &str, candidate: &str) -> Verification {
     // Refuse absurd iteration counts from a crafted import instead of burning minutes of CPU.
     const MAX_ITERATIONS: u32 = 10_000_000;
     let mut parts = rest.splitn(3, '$');
-    let (Some(iterations), Some(salt), Some(expected_b64)) =
-        (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(iterations), Some(salt), Some(expected_b64)) = (parts.next(), parts.next(), parts.next()) else {
         return Verification::Invalid;
     };
     let Ok(iterations) = iterations.parse::<u32>() else {
@@ -129,17 +138,11 @@ fn verify_django_pbkdf2(rest: &str, candidate: &str) -> Verification {
     let Ok(expected) = STANDARD.decode(expected_b64) else {
         return Verification::Invalid;
     };
-    if iterations == 0 || iterations > MAX_ITERATIONS || expected.is_empty() || expected.len() > 64
-    {
+    if iterations == 0 || iterations > MAX_ITERATIONS || expected.is_empty() || expected.len() > 64 {
         return Verification::Invalid;
     }
     let mut computed = vec![0u8; expected.len()];
-    pbkdf2::pbkdf2_hmac::<Sha256>(
-        candidate.as_bytes(),
-        salt.as_bytes(),
-        iterations,
-        &mut computed,
-    );
+    pbkdf2::pbkdf2_hmac::<Sha256>(candidate.as_bytes(), salt.as_bytes(), iterations, &mut computed);
     if constant_time_eq(&computed, &expected) {
         Verification::Valid { needs_rehash: true }
     } else {
@@ -192,16 +195,10 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str, username: &str, email: Option<&str>) -> Result<(), String> {
         let length = password.chars().count();
         if length < self.min_length {
-            return Err(format!(
-                "use at least {} characters for your password",
-                self.min_length
-            ));
+            return Err(format!("use at least {} characters for your password", self.min_length));
         }
         if length > self.max_length {
-            return Err(format!(
-                "passwords are at most {} characters",
-                self.max_length
-            ));
+            return Err(format!("passwords are at most {} characters", self.max_length));
         }
         let lowered = password.to_lowercase();
         if lowered == username.to_lowercase() {
@@ -242,14 +239,9 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert_eq!(
             verify_password(&fast(), &hash, "correct horse"),
-            Verification::Valid {
-                needs_rehash: false
-            }
+            Verification::Valid { needs_rehash: false }
         );
-        assert_eq!(
-            verify_password(&fast(), &hash, "wrong horse"),
-            Verification::Invalid
-        );
+        assert_eq!(verify_password(&fast(), &hash, "wrong horse"), Verification::Invalid);
         let stronger = Argon2Cost {
             memory_kib: 2048,
             ..fast()
@@ -263,16 +255,12 @@ mod tests {
     #[test]
     fn django_vector_verifies_and_asks_for_rehash() {
         // ../shared/specs/PROTOCOLS.md §5
-        let stored =
-            "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=";
+        let stored = "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=";
         assert_eq!(
             verify_password(&fast(), stored, "password"),
             Verification::Valid { needs_rehash: true }
         );
-        assert_eq!(
-            verify_password(&fast(), stored, "Password"),
-            Verification::Invalid
-        );
+        assert_eq!(verify_password(&fast(), stored, "Password"), Verification::Invalid);
     }
 
     #[test]
@@ -297,11 +285,7 @@ mod tests {
     #[test]
     fn policy_explains_refusals() {
         let p = PasswordPolicy::default();
-        assert!(
-            p.check("short", "jane", None)
-                .unwrap_err()
-                .contains("at least 10")
-        );
+        assert!(p.check("short", "jane", None).unwrap_err().contains("at least 10"));
         assert!(
             p.check("JaneDoe123", "janedoe123", None)
                 .unwrap_err()
@@ -312,16 +296,8 @@ mod tests {
                 .unwrap_err()
                 .contains("email")
         );
-        assert!(
-            p.check("12345678901", "jd", None)
-                .unwrap_err()
-                .contains("digits")
-        );
-        assert!(
-            p.check("Password123", "jd", None)
-                .unwrap_err()
-                .contains("common")
-        );
+        assert!(p.check("12345678901", "jd", None).unwrap_err().contains("digits"));
+        assert!(p.check("Password123", "jd", None).unwrap_err().contains("common"));
         assert!(p.check(&"x".repeat(1025), "jd", None).is_err());
         assert!(
             p.check("a sensible passphrase", "jane", Some("jane@example.com"))

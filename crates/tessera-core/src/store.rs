@@ -35,26 +35,13 @@ pub trait UserStore: Send + Sync {
     async fn update_profile(&self, id: UserId, update: &ProfileUpdate) -> StoreResult<User>;
     /// Sets a new password, invalidates every outstanding reset link and ends every session
     /// of the account except `keep_session` (the digest of the one making the change).
-    async fn set_password(
-        &self,
-        id: UserId,
-        hash: &str,
-        keep_session: Option<&str>,
-    ) -> StoreResult<()>;
+    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()>;
     /// Replaces a legacy hash after a successful login, only if it is still `old_hash`.
-    async fn upgrade_password_hash(
-        &self,
-        id: UserId,
-        old_hash: &str,
-        new_hash: &str,
-    ) -> StoreResult<()>;
+    async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()>;
     async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
     /// Inserts or updates (by case-insensitive username) every account in one transaction,
     /// creating missing groups and adding memberships (never removing any).
-    async fn import_users(
-        &self,
-        accounts: &[ImportedAccount],
-    ) -> Result<ImportSummary, ImportFailure>;
+    async fn import_users(&self, accounts: &[ImportedAccount]) -> Result<ImportSummary, ImportFailure>;
 }
 
 /// Why an import was rolled back; `index` is the 0-based position of the offending account.
@@ -114,11 +101,7 @@ pub trait SessionStore: Send + Sync {
     async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()>;
     async fn delete_session(&self, id_digest: &str) -> StoreResult<()>;
     /// Removes sessions past their absolute end or idle since `idle_before`.
-    async fn delete_stale_sessions(
-        &self,
-        now: OffsetDateTime,
-        idle_before: OffsetDateTime,
-    ) -> StoreResult<u64>;
+    async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,12 +143,7 @@ pub trait EmailTokenStore: Send + Sync {
     /// Uses up a confirmation link and marks the address verified, atomically.
     async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>>;
     /// Uses up a reset link, sets the password, kills other reset links and every session.
-    async fn reset_password(
-        &self,
-        digest: &str,
-        new_hash: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<User>>;
+    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>>;
 }
 
 /// An entry for the append-only audit log. Never put secrets, hashes or tokens in `detail`.

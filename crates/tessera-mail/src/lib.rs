@@ -41,27 +41,21 @@ fn build(from: &Mailbox, message: &Message) -> Result<lettre::Message, MailError
     let to: Mailbox = message
         .to
         .parse()
-        .map_err(|e: lettre::address::AddressError| {
-            MailError::BadAddress(message.to.clone(), e.to_string())
-        })?;
+        .map_err(|e: lettre::address::AddressError| MailError::BadAddress(message.to.clone(), e.to_string()))?;
     let builder = lettre::Message::builder()
         .from(from.clone())
         .to(to)
         .subject(&message.subject);
     let built = match &message.html {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-            message.text.clone(),
-            html.clone(),
-        )),
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(message.text.clone(), html.clone())),
         None => builder.body(message.text.clone()),
     };
     built.map_err(|e| MailError::Build(e.to_string()))
 }
 
 pub fn parse_mailbox(from: &str) -> Result<Mailbox, String> {
-    from.parse::<Mailbox>().map_err(|e| {
-        format!("{from:?} is not a mail address like \"Name <user@example.com>\": {e}")
-    })
+    from.parse::<Mailbox>()
+        .map_err(|e| format!("{from:?} is not a mail address like \"Name <user@example.com>\": {e}"))
 }
 
 /// Development transport: every message becomes `<dir>/<uuid>.eml`.
@@ -73,12 +67,8 @@ pub struct OutboxTransport {
 
 impl OutboxTransport {
     pub fn new(from: Mailbox, dir: PathBuf) -> Result<Self, MailError> {
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            MailError::Delivery(format!(
-                "cannot create the outbox folder {}: {e}",
-                dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| MailError::Delivery(format!("cannot create the outbox folder {}: {e}", dir.display())))?;
         let inner = AsyncFileTransport::new(&dir);
         Ok(Self { from, dir, inner })
     }
@@ -128,9 +118,8 @@ impl SmtpTransport {
         let tls = match settings.security {
             SmtpSecurity::None => Tls::None,
             SmtpSecurity::StartTls | SmtpSecurity::Tls => {
-                let params = TlsParameters::new(settings.host.clone()).map_err(|e| {
-                    MailError::Build(format!("TLS setup for {} failed: {e}", settings.host))
-                })?;
+                let params = TlsParameters::new(settings.host.clone())
+                    .map_err(|e| MailError::Build(format!("TLS setup for {} failed: {e}", settings.host)))?;
                 if settings.security == SmtpSecurity::Tls {
                     Tls::Wrapper(params)
                 } else {
@@ -138,11 +127,10 @@ impl SmtpTransport {
                 }
             }
         };
-        let mut builder =
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
-                .port(settings.port)
-                .tls(tls)
-                .timeout(Some(settings.timeout));
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
+            .port(settings.port)
+            .tls(tls)
+            .timeout(Some(settings.timeout));
         if let (Some(user), Some(password)) = (settings.username, settings.password) {
             builder = builder.credentials(Credentials::new(user, password));
         }

@@ -72,10 +72,7 @@ mod tests {
             );
         }
         for base in ["https://h.example/help", "https://h.example/help/"] {
-            assert_eq!(
-                join(base, "access/jwt").unwrap(),
-                "https://h.example/help/access/jwt"
-            );
+            assert_eq!(join(base, "access/jwt").unwrap(), "https://h.example/help/access/jwt");
         }
         // A path segment that merely ends with the same letters is kept.
         assert_eq!(

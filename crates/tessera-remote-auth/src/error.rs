@@ -35,15 +35,11 @@ pub enum RemoteAuthError {
     InvalidBase(&'static str),
 
     /// The JWT id was empty; Zendesk uses it to refuse replayed tokens.
-    #[error(
-        "the JWT id (jti) is empty; pass a fresh unique value (such as a UUID) for every sign-in"
-    )]
+    #[error("the JWT id (jti) is empty; pass a fresh unique value (such as a UUID) for every sign-in")]
     EmptyJti,
 
     /// The Zendesk role is not one Zendesk knows.
-    #[error(
-        "the Zendesk role {0:?} is not valid; use one of user, agent, admin (or leave it unset)"
-    )]
+    #[error("the Zendesk role {0:?} is not valid; use one of user, agent, admin (or leave it unset)")]
     InvalidRole(String),
 
     /// The address to return to after sign-in is not on the helpdesk itself.

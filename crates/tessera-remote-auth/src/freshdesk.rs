@@ -36,8 +36,7 @@ pub fn freshdesk(
     let mut url = endpoint_url(base, "login/sso")?;
     let timestamp = timestamp.to_string();
 
-    let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC accepts keys of every length");
+    let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of every length");
     mac.update(person.name.as_bytes());
     mac.update(secret.as_bytes());
     mac.update(person.email.as_bytes());
@@ -84,14 +83,7 @@ mod tests {
         // python3 -c 'import hmac,hashlib;print(hmac.new(b"secret",
         //   b"Jane Doesecretjane@example.com1700000000", hashlib.md5).hexdigest())'
         // prints 85aa33db936b506f07c2c0c0aab2f576.
-        let url = freshdesk(
-            &portal(),
-            &Secret::new("secret"),
-            &jane(),
-            1_700_000_000,
-            None,
-        )
-        .unwrap();
+        let url = freshdesk(&portal(), &Secret::new("secret"), &jane(), 1_700_000_000, None).unwrap();
         assert_eq!(
             url.as_str(),
             "https://acme.freshdesk.com/login/sso?name=Jane+Doe&email=jane%40example.com\
@@ -118,15 +110,7 @@ mod tests {
         let keys: Vec<String> = query(&url).into_iter().map(|(k, _)| k).collect();
         assert_eq!(
             keys,
-            [
-                "name",
-                "email",
-                "phone",
-                "company",
-                "timestamp",
-                "hash",
-                "redirect_to"
-            ]
+            ["name", "email", "phone", "company", "timestamp", "hash", "redirect_to"]
         );
         let value = |key: &str| param(&url, key).unwrap();
         assert_eq!(value("name"), person.name);
@@ -134,12 +118,7 @@ mod tests {
         assert_eq!(value("phone"), "+1 555 0100");
         assert_eq!(value("company"), "Acme & Söhne");
         assert_eq!(value("redirect_to"), redirect_to);
-        let message = format!(
-            "{}k3y&={}{}",
-            value("name"),
-            value("email"),
-            value("timestamp")
-        );
+        let message = format!("{}k3y&={}{}", value("name"), value("email"), value("timestamp"));
         let expected = hmac_md5_hex(b"k3y&=", message.as_bytes());
         assert!(verify_hex_digest(&expected, &value("hash")));
         assert!(!url.as_str().contains("k3y"));

@@ -20,8 +20,7 @@ pub fn sign_hs256_jwt(claims: &serde_json::Value, secret: &[u8]) -> String {
     let mut token = URL_SAFE_NO_PAD.encode(HEADER_JSON);
     token.push('.');
     token.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
-        .expect("HMAC accepts keys of every length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of every length");
     mac.update(token.as_bytes());
     let signature = mac.finalize().into_bytes();
     token.push('.');
@@ -39,15 +38,11 @@ mod tests {
         let token = sign_hs256_jwt(&json!({"sub": "x"}), b"key");
         let parts: Vec<&str> = token.split('.').collect();
         assert_eq!(parts.len(), 3);
-        assert_eq!(
-            URL_SAFE_NO_PAD.decode(parts[0]).unwrap(),
-            HEADER_JSON.as_bytes()
-        );
+        assert_eq!(URL_SAFE_NO_PAD.decode(parts[0]).unwrap(), HEADER_JSON.as_bytes());
         assert_eq!(URL_SAFE_NO_PAD.decode(parts[1]).unwrap(), br#"{"sub":"x"}"#);
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(b"key").unwrap();
         mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
-        mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
-            .unwrap();
+        mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
         assert!(!token.contains('='));
     }
 

@@ -71,10 +71,7 @@ mod tests {
             email: "  ".into(),
             ..jane()
         };
-        assert_eq!(
-            no_email.require_identity(),
-            Err(RemoteAuthError::MissingEmail)
-        );
+        assert_eq!(no_email.require_identity(), Err(RemoteAuthError::MissingEmail));
         let no_name = Person {
             name: String::new(),
             ..jane()

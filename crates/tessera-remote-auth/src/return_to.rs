@@ -23,8 +23,8 @@ pub fn return_to_allowed(target_base: &Url, return_to: &str) -> bool {
     {
         return false;
     }
-    let Some(after_scheme) = strip_prefix_ignore_case(return_to, "https://")
-        .or_else(|| strip_prefix_ignore_case(return_to, "http://"))
+    let Some(after_scheme) =
+        strip_prefix_ignore_case(return_to, "https://").or_else(|| strip_prefix_ignore_case(return_to, "http://"))
     else {
         return false;
     };
@@ -60,8 +60,7 @@ pub(crate) fn checked_return_to<'a>(
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]

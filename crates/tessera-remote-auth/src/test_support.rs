@@ -30,7 +30,5 @@ pub(crate) fn query(url: &Url) -> Vec<(String, String)> {
 
 /// The decoded value of `key` in `url`'s query.
 pub(crate) fn param(url: &Url, key: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+    url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }

@@ -124,9 +124,7 @@ mod tests {
         mac.update(parts[1].as_bytes());
         let expected = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
         assert_eq!(parts[2], expected, "signature");
-        let decode = |part: &str| -> Value {
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-        };
+        let decode = |part: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap() };
         (decode(parts[0]), decode(parts[1]))
     }
 
@@ -213,15 +211,7 @@ mod tests {
             role: None,
             ..jane()
         };
-        let url = redirect(zendesk_jwt(
-            &zendesk(),
-            &secret(),
-            &person,
-            1,
-            "j",
-            None,
-            false,
-        ));
+        let url = redirect(zendesk_jwt(&zendesk(), &secret(), &person, 1, "j", None, false));
         let (_, claims) = verify(&param(&url, "jwt").unwrap(), b"abc123");
         let keys: Vec<&String> = claims.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), 4, "{claims}");
@@ -233,15 +223,7 @@ mod tests {
     #[test]
     fn distinct_jti_give_distinct_tokens() {
         let token = |jti: &str| {
-            let url = redirect(zendesk_jwt(
-                &zendesk(),
-                &secret(),
-                &jane(),
-                1,
-                jti,
-                None,
-                false,
-            ));
+            let url = redirect(zendesk_jwt(&zendesk(), &secret(), &jane(), 1, jti, None, false));
             param(&url, "jwt").unwrap()
         };
         assert_ne!(token("one"), token("two"));
@@ -251,16 +233,7 @@ mod tests {
     #[test]
     fn post_form_carries_the_same_token() {
         let return_to = "https://example.zendesk.com/hc";
-        let posted = zendesk_jwt(
-            &zendesk(),
-            &secret(),
-            &jane(),
-            9,
-            "p",
-            Some(return_to),
-            true,
-        )
-        .unwrap();
+        let posted = zendesk_jwt(&zendesk(), &secret(), &jane(), 9, "p", Some(return_to), true).unwrap();
         let Delivery::PostForm { action, fields } = posted else {
             panic!("expected a form");
         };
@@ -300,15 +273,7 @@ mod tests {
         assert_eq!(err, RemoteAuthError::MissingEmail);
         assert!(!err.to_string().contains("abc123"));
         assert_eq!(
-            zendesk_jwt(
-                &zendesk(),
-                &secret(),
-                &jane(),
-                1,
-                "j",
-                Some("//evil.com"),
-                true
-            ),
+            zendesk_jwt(&zendesk(), &secret(), &jane(), 1, "j", Some("//evil.com"), true),
             Err(RemoteAuthError::ReturnToNotAllowed)
         );
     }

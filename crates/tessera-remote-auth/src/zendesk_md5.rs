@@ -157,10 +157,7 @@ mod tests {
         // Vector from the project's spec; hash re-checked with
         // python3 hashlib.md5(b"Jane Doejane@example.comjaneabc1231700000000").
         let url = zendesk_md5(&zendesk(), &secret(), &jane(), 1_700_000_000, None).unwrap();
-        assert_eq!(
-            param(&url, "hash").as_deref(),
-            Some("3ec011c17ff8b69c842edfe97bff8998")
-        );
+        assert_eq!(param(&url, "hash").as_deref(), Some("3ec011c17ff8b69c842edfe97bff8998"));
         assert_eq!(
             url.as_str(),
             "https://example.zendesk.com/access/remote/?name=Jane+Doe&email=jane%40example.com\

@@ -43,22 +43,24 @@ impl CsrfCookie {
 }
 
 fn mac(key: &[u8; 32], cookie: &str) -> String {
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
     mac.update(cookie.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
-pub const CSRF_COOKIE: &str = "tessera_csrf";
+/// On https the `__Host-` prefix stops a sibling subdomain from planting its own cookie
+/// (RFC 6265bis §4.1.3.2), which would otherwise defeat double-submit.
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Host-tessera_csrf"
+    } else {
+        "tessera_csrf"
+    }
+}
 
 /// Gives every browser a CSRF cookie on its first request, so the first page can embed a token.
-pub async fn ensure_cookie(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let existing =
-        read_cookie(request.headers().get_all(COOKIE), CSRF_COOKIE).filter(|v| v.len() == 43);
+pub async fn ensure_cookie(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let existing = read_cookie(request.headers().get_all(COOKIE), cookie_name(&state)).filter(|v| v.len() == 43);
     let (cookie, fresh) = match existing {
         Some(value) => (value, false),
         None => (secret_token::generate(), true),
@@ -66,12 +68,11 @@ pub async fn ensure_cookie(
     request.extensions_mut().insert(CsrfCookie(cookie.clone()));
     let mut response = next.run(request).await;
     if fresh {
-        let secure = if state.config.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
-        let header = format!("{CSRF_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax{secure}");
+        let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+        let header = format!(
+            "{}={cookie}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            cookie_name(&state)
+        );
         if let Ok(value) = HeaderValue::from_str(&header) {
             response.headers_mut().append(SET_COOKIE, value);
         }
@@ -83,10 +84,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfCookie {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CsrfCookie>()
-            .cloned()
-            .ok_or(AppError::Csrf)
+        parts.extensions.get::<CsrfCookie>().cloned().ok_or(AppError::Csrf)
     }
 }

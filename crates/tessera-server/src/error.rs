@@ -17,6 +17,7 @@ pub enum AppError {
     /// The form's CSRF token was missing or wrong.
     Csrf,
     NotFound,
+    MethodNotAllowed,
     /// The page needs a signed-in person: go to the login page and come back to `next`.
     NeedsLogin {
         next: String,
@@ -60,11 +61,7 @@ impl IntoResponse for AppError {
         let (status, title, message) = match self {
             Self::NeedsLogin { next } => {
                 let location = format!("/login?next={}", urlencoding::encode(&next));
-                return (
-                    StatusCode::SEE_OTHER,
-                    [(axum::http::header::LOCATION, location)],
-                )
-                    .into_response();
+                return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();
             }
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "That did not work", message),
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", message),
@@ -74,6 +71,11 @@ impl IntoResponse for AppError {
                 "The form was missing its security token or came from another site. \
                  Go back, reload the page and try again."
                     .to_owned(),
+            ),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Not possible here",
+                "This address does not accept that kind of request.".to_owned(),
             ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
@@ -94,15 +96,12 @@ impl IntoResponse for AppError {
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
-                    "An unexpected error happened on our side and was logged. Please try again."
-                        .to_owned(),
+                    "An unexpected error happened on our side and was logged. Please try again.".to_owned(),
                 )
             }
         };
         let mut response = status.into_response();
-        response
-            .extensions_mut()
-            .insert(ErrorPage { title, message });
+        response.extensions_mut().insert(ErrorPage { title, message });
         response
     }
 }

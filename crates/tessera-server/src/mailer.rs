@@ -1,6 +1,7 @@
-//! The account mails (confirmation, password reset), rendered from templates and sent
-//! through the configured transport. Sending is inline for now; a failure is logged and the
-//! person can ask for the link again, so it never undoes the change that caused the mail.
+//! The account mails (confirmation, password reset), rendered from templates and handed to
+//! the configured transport in the background: the response never waits for the mail server
+//! (so its timing says nothing about whether an account exists), and a failure is logged
+//! without undoing the change that caused the mail. The durable job queue will replace this.
 
 use minijinja::context;
 use tessera_core::User;
@@ -13,11 +14,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// Stores a single-use link for `purpose` and mails it to the account's address.
-pub async fn send_link(
-    state: &AppState,
-    user: &User,
-    purpose: EmailTokenPurpose,
-) -> Result<(), AppError> {
+pub async fn send_link(state: &AppState, user: &User, purpose: EmailTokenPurpose) -> Result<(), AppError> {
     let Some(email) = user.email.clone() else {
         return Ok(());
     };
@@ -49,18 +46,36 @@ pub async fn send_link(
     let ctx = context! {
         name => user.display_name(),
         link => state.config.public_url(&path),
-        hours => ttl.as_secs().div_ceil(3600),
+        valid_for => human_duration(ttl),
     };
     let message = Message {
         to: email,
         subject: subject.to_owned(),
-        text: state
-            .templates
-            .render(&format!("{template}.txt"), ctx.clone())?,
+        text: state.templates.render(&format!("{template}.txt"), ctx.clone())?,
         html: Some(state.templates.render(&format!("{template}.html"), ctx)?),
     };
-    if let Err(e) = state.mail.send(&message).await {
-        tracing::error!(error = %e, purpose = purpose.as_str(), "could not send account mail");
-    }
+    let mail = state.mail.clone();
+    tokio::spawn(async move {
+        if let Err(e) = mail.send(&message).await {
+            tracing::error!(error = %e, purpose = purpose.as_str(), "could not send account mail");
+        }
+    });
     Ok(())
+}
+
+/// "1 hour", "3 days", "90 minutes" for mail texts.
+fn human_duration(d: std::time::Duration) -> String {
+    let minutes = d.as_secs().div_ceil(60);
+    let (n, unit) = if minutes % 1440 == 0 {
+        (minutes / 1440, "day")
+    } else if minutes % 60 == 0 {
+        (minutes / 60, "hour")
+    } else {
+        (minutes, "minute")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
 }

@@ -19,10 +19,7 @@ mod tests {
 
     #[test]
     fn only_local_paths_pass() {
-        assert_eq!(
-            safe_next(Some("/account?tab=1")).as_deref(),
-            Some("/account?tab=1")
-        );
+        assert_eq!(safe_next(Some("/account?tab=1")).as_deref(), Some("/account?tab=1"));
         for bad in [
             "https://evil.com",
             "//evil.com",

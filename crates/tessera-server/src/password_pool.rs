@@ -23,10 +23,7 @@ impl PasswordPool {
         }
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(Argon2Cost) -> T + Send + 'static,
-    ) -> Result<T, AppError> {
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(Argon2Cost) -> T + Send + 'static) -> Result<T, AppError> {
         let _permit = self
             .permits
             .acquire()
@@ -44,11 +41,7 @@ impl PasswordPool {
             .map_err(|e| AppError::internal(e.to_string()))
     }
 
-    pub async fn verify(
-        &self,
-        stored: String,
-        candidate: String,
-    ) -> Result<Verification, AppError> {
+    pub async fn verify(&self, stored: String, candidate: String) -> Result<Verification, AppError> {
         self.run(move |cost| password::verify_password(&cost, &stored, &candidate))
             .await
     }

@@ -29,8 +29,10 @@ pub fn init_tracing(config: Option<&Config>) {
     use tracing_subscriber::EnvFilter;
     let level = config.map_or("info", |c| c.log_level.as_str());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match config.map(|c| c.log_format) {
         Some(LogFormat::Json) => builder.json().try_init(),
@@ -58,8 +60,7 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
 
 /// The CSRF key is derived from the master key so rotating one rotates the other.
 fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("HMAC accepts any key length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("HMAC accepts any key length");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().into()
 }
@@ -78,11 +79,7 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
 }
 
 /// Renders the themed error page for responses that carry an [`ErrorPage`].
-async fn render_error_pages(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
@@ -100,21 +97,57 @@ async fn render_error_pages(
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     crate::routes::routes()
-        .layer(middleware::from_fn_with_state(state.clone(), crate::csrf::ensure_cookie))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::csrf::ensure_cookie,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The path with single-use secrets (email links) cut out, so logs never hold a live link.
+fn loggable_path(path: &str) -> String {
+    for prefix in ["/email/confirm/", "/password/reset/"] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return format!("{prefix}…");
+        }
+    }
+    path.to_owned()
 }
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.

@@ -35,11 +35,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 }
 
 fn cookie_header(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
     format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         cookie_name(state)
@@ -62,10 +58,7 @@ pub async fn start(
     amr: &str,
 ) -> Result<(String, Session), AppError> {
     if let Some(old) = parts_cookie {
-        state
-            .store
-            .delete_session(&secret_token::digest(old))
-            .await?;
+        state.store.delete_session(&secret_token::digest(old)).await?;
     }
     let token = secret_token::generate();
     let now = OffsetDateTime::now_utc();
@@ -86,10 +79,7 @@ pub async fn start(
 /// Ends the session (if any) and returns the `Set-Cookie` value that clears the cookie.
 pub async fn end(state: &AppState, cookie: Option<&str>) -> Result<String, AppError> {
     if let Some(token) = cookie {
-        state
-            .store
-            .delete_session(&secret_token::digest(token))
-            .await?;
+        state.store.delete_session(&secret_token::digest(token)).await?;
     }
     Ok(cookie_header(state, "", 0))
 }
@@ -129,10 +119,7 @@ pub struct MaybeSignedIn(pub Option<SignedIn>);
 impl FromRequestParts<AppState> for MaybeSignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let cookie = session_cookie(state, parts);
         Ok(Self(current(state, cookie.as_deref()).await?))
     }
@@ -142,19 +129,12 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let cookie = session_cookie(state, parts);
         match current(state, cookie.as_deref()).await? {
             Some(signed_in) => Ok(signed_in),
             None => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/account", |p| p.as_str())
-                    .to_owned();
+                let next = parts.uri.path_and_query().map_or("/account", |p| p.as_str()).to_owned();
                 Err(AppError::NeedsLogin { next })
             }
         }
@@ -167,10 +147,7 @@ pub struct SessionCookie(pub Option<String>);
 impl FromRequestParts<AppState> for SessionCookie {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Self(session_cookie(state, parts)))
     }
 }

@@ -4,15 +4,7 @@ use tessera_core::store::{AuditStore, Event, NewEvent, StoreError, StoreResult};
 use crate::rows::{from_unix, to_unix, user_id};
 use crate::{SqlStore, map_sqlx, on_pool};
 
-type EventRow = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-);
+type EventRow = (i64, String, Option<String>, String, Option<String>, Option<String>, i64);
 
 #[async_trait]
 impl AuditStore for SqlStore {

@@ -57,12 +57,7 @@ impl EmailTokenStore for SqlStore {
         }
     }
 
-    async fn reset_password(
-        &self,
-        digest: &str,
-        new_hash: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<User>> {
+    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
         let reset: Option<String> = on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(map_sqlx)?;
             let token: Option<(String,)> = sqlx::query_as(

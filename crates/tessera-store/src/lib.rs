@@ -20,9 +20,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tessera_core::store::{Health, StoreError, StoreResult};
 
 pub use error::map_sqlx;
@@ -118,12 +116,8 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlitePool> {
     if let Some(parent) = Path::new(options.get_filename()).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            StoreError::Unavailable(format!(
-                "cannot create the folder {}: {e}",
-                parent.display()
-            ))
-        })?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display())))?;
     }
     SqlitePoolOptions::new()
         .max_connections(8)
@@ -134,9 +128,8 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlitePool> {
 }
 
 async fn connect_postgres(url: &str) -> StoreResult<PgPool> {
-    let options = PgConnectOptions::from_str(url).map_err(|e| {
-        StoreError::Other(format!("database.url is not a valid PostgreSQL URL: {e}"))
-    })?;
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Other(format!("database.url is not a valid PostgreSQL URL: {e}")))?;
     PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(ACQUIRE_TIMEOUT)

@@ -3,8 +3,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tessera_core::UserId;
 use tessera_core::oidc_store::{
-    AccessTokenRecord, Authorization, CodeUse, GrantRecord, NewRefreshToken, OidcStore, PendingAuthorization, PromptFlags,
-    RefreshUse, Rotation, StoredCode, StoredKey, StoredRefreshToken,
+    AccessTokenRecord, Authorization, CodeUse, GrantRecord, NewRefreshToken, OidcStore, PendingAuthorization,
+    PromptFlags, RefreshUse, Rotation, StoredCode, StoredKey, StoredRefreshToken,
 };
 use tessera_core::store::{StoreError, StoreResult};
 use time::OffsetDateTime;
@@ -21,30 +21,119 @@ fn split(text: &str) -> Vec<String> {
 }
 
 fn prompt_text(p: &PromptFlags) -> String {
-    [(p.none, "none"), (p.login, "login"), (p.consent, "consent"), (p.select_account, "select_account")]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect::<Vec<_>>()
-        .join(" ")
+    [
+        (p.none, "none"),
+        (p.login, "login"),
+        (p.consent, "consent"),
+        (p.select_account, "select_account"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 fn prompt_flags(text: &str) -> PromptFlags {
     let has = |w: &str| text.split_whitespace().any(|x| x == w);
-    PromptFlags { none: has("none"), login: has("login"), consent: has("consent"), select_account: has("select_account") }
+    PromptFlags {
+        none: has("none"),
+        login: has("login"),
+        consent: has("consent"),
+        select_account: has("select_account"),
+    }
 }
 
 type KeyRow = (String, String, String, i64, i64, Option<i64>, Option<i64>);
-type PendingRow = (String, String, String, String, String, Option<String>, Option<String>, Option<String>, String, Option<i64>, Option<String>, Option<String>, bool, i64, i64);
-type CodeRow = (String, String, String, String, String, Option<String>, Option<String>, i64, String, String, bool, i64);
-type RefreshRow = (String, String, String, String, String, i64, String, String, bool, bool, i64, i64);
-type AccessRow = (String, String, Option<String>, String, Option<String>, Option<String>, Option<String>, bool, i64);
+type PendingRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    bool,
+    i64,
+    i64,
+);
+type CodeRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    String,
+    bool,
+    i64,
+);
+type RefreshRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    bool,
+    bool,
+    i64,
+    i64,
+);
+type AccessRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+    i64,
+);
 
-fn authorization(client_id: String, user: &str, scopes: &str, auth_time: i64, sid: String, amr: &str) -> StoreResult<Authorization> {
-    Ok(Authorization { client_id, user_id: user_id(user)?, scopes: split(scopes), auth_time: from_unix(auth_time)?, sid, amr: split(amr) })
+fn authorization(
+    client_id: String,
+    user: &str,
+    scopes: &str,
+    auth_time: i64,
+    sid: String,
+    amr: &str,
+) -> StoreResult<Authorization> {
+    Ok(Authorization {
+        client_id,
+        user_id: user_id(user)?,
+        scopes: split(scopes),
+        auth_time: from_unix(auth_time)?,
+        sid,
+        amr: split(amr),
+    })
 }
 
 fn refresh_from_row(r: RefreshRow) -> StoreResult<(StoredRefreshToken, bool, bool)> {
-    let (digest, family_id, client_id, user, scopes, auth_time, sid, amr, rotated, revoked, family_expires_at, expires_at) = r;
+    let (
+        digest,
+        family_id,
+        client_id,
+        user,
+        scopes,
+        auth_time,
+        sid,
+        amr,
+        rotated,
+        revoked,
+        family_expires_at,
+        expires_at,
+    ) = r;
     Ok((
         StoredRefreshToken {
             digest,
@@ -73,7 +162,9 @@ impl OidcStore for SqlStore {
         rows.into_iter()
             .map(|(kid, alg, sealed, created, activates, retires, expires)| {
                 Ok(StoredKey {
-                    sealed_private: STANDARD.decode(&sealed).map_err(|_| StoreError::Other(format!("key {kid} is not base64")))?,
+                    sealed_private: STANDARD
+                        .decode(&sealed)
+                        .map_err(|_| StoreError::Other(format!("key {kid} is not base64")))?,
                     kid,
                     alg,
                     created_at: from_unix(created)?,
@@ -138,25 +229,43 @@ impl OidcStore for SqlStore {
             )
             .bind(id).bind(to_unix(now)).fetch_optional(pool).await.map_err(map_sqlx)?
         });
-        row.map(|(id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, max_age, login_hint, hint_subject, consented, created, expires)| {
-            Ok(PendingAuthorization {
+        row.map(
+            |(
                 id,
                 browser,
                 client_id,
                 redirect_uri,
-                scopes: split(&scopes),
+                scopes,
                 state,
                 nonce,
                 code_challenge,
-                prompt: prompt_flags(&prompt),
+                prompt,
                 max_age,
                 login_hint,
                 hint_subject,
                 consented,
-                created_at: from_unix(created)?,
-                expires_at: from_unix(expires)?,
-            })
-        })
+                created,
+                expires,
+            )| {
+                Ok(PendingAuthorization {
+                    id,
+                    browser,
+                    client_id,
+                    redirect_uri,
+                    scopes: split(&scopes),
+                    state,
+                    nonce,
+                    code_challenge,
+                    prompt: prompt_flags(&prompt),
+                    max_age,
+                    login_hint,
+                    hint_subject,
+                    consented,
+                    created_at: from_unix(created)?,
+                    expires_at: from_unix(expires)?,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -213,7 +322,21 @@ impl OidcStore for SqlStore {
             tx.commit().await.map_err(map_sqlx)?;
             row
         });
-        let Some((digest, client_id, redirect_uri, user, scopes, nonce, code_challenge, auth_time, sid, amr, _, expires_at)) = row else {
+        let Some((
+            digest,
+            client_id,
+            redirect_uri,
+            user,
+            scopes,
+            nonce,
+            code_challenge,
+            auth_time,
+            sid,
+            amr,
+            _,
+            expires_at,
+        )) = row
+        else {
             return Ok(CodeUse::Unknown);
         };
         let expires_at = from_unix(expires_at)?;
@@ -278,7 +401,8 @@ impl OidcStore for SqlStore {
         let row: Option<RefreshRow> = on_pool!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(digest).fetch_optional(pool).await.map_err(map_sqlx)?
         });
-        row.map(|r| refresh_from_row(r).map(|(t, rotated, revoked)| (t, rotated || revoked))).transpose()
+        row.map(|r| refresh_from_row(r).map(|(t, rotated, revoked)| (t, rotated || revoked)))
+            .transpose()
     }
 
     async fn revoke_family(&self, family_id: &str) -> StoreResult<()> {
@@ -307,21 +431,23 @@ impl OidcStore for SqlStore {
             sqlx::query_as("SELECT jti, client_id, user_id, scopes, family_id, code_digest, sid, revoked, expires_at FROM access_tokens WHERE jti = $1")
                 .bind(jti).fetch_optional(pool).await.map_err(map_sqlx)?
         });
-        row.map(|(jti, client_id, user, scopes, family_id, code_digest, sid, revoked, expires_at)| {
-            Ok((
-                AccessTokenRecord {
-                    jti,
-                    client_id,
-                    user_id: user.as_deref().map(user_id).transpose()?,
-                    scopes: split(&scopes),
-                    family_id,
-                    code_digest,
-                    sid,
-                    expires_at: from_unix(expires_at)?,
-                },
-                revoked,
-            ))
-        })
+        row.map(
+            |(jti, client_id, user, scopes, family_id, code_digest, sid, revoked, expires_at)| {
+                Ok((
+                    AccessTokenRecord {
+                        jti,
+                        client_id,
+                        user_id: user.as_deref().map(user_id).transpose()?,
+                        scopes: split(&scopes),
+                        family_id,
+                        code_digest,
+                        sid,
+                        expires_at: from_unix(expires_at)?,
+                    },
+                    revoked,
+                ))
+            },
+        )
         .transpose()
     }
 
@@ -344,10 +470,23 @@ impl OidcStore for SqlStore {
             sqlx::query_as("SELECT client_id, scopes, granted_at FROM grants WHERE user_id = $1 AND client_id = $2")
                 .bind(user.to_string()).bind(client_id).fetch_optional(pool).await.map_err(map_sqlx)?
         });
-        row.map(|(client_id, scopes, at)| Ok(GrantRecord { client_id, scopes: split(&scopes), granted_at: from_unix(at)? })).transpose()
+        row.map(|(client_id, scopes, at)| {
+            Ok(GrantRecord {
+                client_id,
+                scopes: split(&scopes),
+                granted_at: from_unix(at)?,
+            })
+        })
+        .transpose()
     }
 
-    async fn save_grant(&self, user: UserId, client_id: &str, scopes: &[String], at: OffsetDateTime) -> StoreResult<()> {
+    async fn save_grant(
+        &self,
+        user: UserId,
+        client_id: &str,
+        scopes: &[String],
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO grants (user_id, client_id, scopes, granted_at) VALUES ($1, $2, $3, $4) \
@@ -363,7 +502,15 @@ impl OidcStore for SqlStore {
             sqlx::query_as("SELECT client_id, scopes, granted_at FROM grants WHERE user_id = $1 ORDER BY client_id")
                 .bind(user.to_string()).fetch_all(pool).await.map_err(map_sqlx)?
         });
-        rows.into_iter().map(|(client_id, scopes, at)| Ok(GrantRecord { client_id, scopes: split(&scopes), granted_at: from_unix(at)? })).collect()
+        rows.into_iter()
+            .map(|(client_id, scopes, at)| {
+                Ok(GrantRecord {
+                    client_id,
+                    scopes: split(&scopes),
+                    granted_at: from_unix(at)?,
+                })
+            })
+            .collect()
     }
 
     async fn revoke_grant(&self, user: UserId, client_id: &str) -> StoreResult<bool> {

@@ -39,9 +39,8 @@ impl TryFrom<UserRow> for User {
     type Error = StoreError;
 
     fn try_from(row: UserRow) -> Result<Self, StoreError> {
-        let attributes = serde_json::from_str(&row.attributes).map_err(|e| {
-            StoreError::Other(format!("user {} has unreadable attributes: {e}", row.id))
-        })?;
+        let attributes = serde_json::from_str(&row.attributes)
+            .map_err(|e| StoreError::Other(format!("user {} has unreadable attributes: {e}", row.id)))?;
         Ok(User {
             id: user_id(&row.id)?,
             username: row.username,

@@ -66,11 +66,7 @@ impl SessionStore for SqlStore {
         })
     }
 
-    async fn delete_stale_sessions(
-        &self,
-        now: OffsetDateTime,
-        idle_before: OffsetDateTime,
-    ) -> StoreResult<u64> {
+    async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
                 .bind(to_unix(now)).bind(to_unix(idle_before))

@@ -1,7 +1,5 @@
 use async_trait::async_trait;
-use tessera_core::store::{
-    ImportFailure, ImportSummary, ImportedAccount, StoreError, StoreResult, UserStore,
-};
+use tessera_core::store::{ImportFailure, ImportSummary, ImportedAccount, StoreError, StoreResult, UserStore};
 use tessera_core::{NewUser, ProfileUpdate, User, UserId};
 use time::OffsetDateTime;
 
@@ -53,11 +51,19 @@ macro_rules! bind_new_user {
 impl UserStore for SqlStore {
     async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
         on_pool!(self, pool => {
-            bind_new_user!(sqlx::query(INSERT_USER), new).execute(pool).await.map_err(map_sqlx)?;
+            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            // Logins accept a username or an email, so one account's username must never
+            // equal another's email (usernames may contain `@`).
+            let clash: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email_folded = $1 OR username_folded = $2 LIMIT 1")
+                .bind(new.username.folded()).bind(folded_email(new)).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
+            if clash.is_some() {
+                let field = if new.username.as_str().contains('@') { "username" } else { "email" };
+                return Err(StoreError::Conflict { field });
+            }
+            bind_new_user!(sqlx::query(INSERT_USER), new).execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)?;
         });
-        self.user_by_id(new.id)
-            .await?
-            .ok_or(StoreError::NotFound("user"))
+        self.user_by_id(new.id).await?.ok_or(StoreError::NotFound("user"))
     }
 
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -103,28 +109,33 @@ impl UserStore for SqlStore {
                    email_verified = CASE WHEN email_folded IS NOT DISTINCT FROM $5 THEN email_verified ELSE FALSE END, \
                    email = $4, email_folded = $5 WHERE id = $1";
         let changed = on_pool!(self, pool => {
-            sqlx::query(sql)
+            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let clash: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username_folded = $1 AND id <> $2")
+                .bind(folded.as_deref()).bind(id.to_string()).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
+            if clash.is_some() {
+                return Err(StoreError::Conflict { field: "email" });
+            }
+            let changed = sqlx::query(sql)
                 .bind(id.to_string())
                 .bind(&update.first_name)
                 .bind(&update.last_name)
                 .bind(email.as_deref())
                 .bind(folded.as_deref())
-                .execute(pool).await.map_err(map_sqlx)?.rows_affected()
+                .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            // A reset link mailed to the old address must not outlive the change.
+            sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND (purpose = 'reset_password' OR email <> $2)")
+                .bind(id.to_string()).bind(email.as_deref().unwrap_or_default())
+                .execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)?;
+            changed
         });
         if changed == 0 {
             return Err(StoreError::NotFound("user"));
         }
-        self.user_by_id(id)
-            .await?
-            .ok_or(StoreError::NotFound("user"))
+        self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
     }
 
-    async fn set_password(
-        &self,
-        id: UserId,
-        hash: &str,
-        keep_session: Option<&str>,
-    ) -> StoreResult<()> {
+    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
         let id = id.to_string();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(map_sqlx)?;
@@ -141,12 +152,7 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn upgrade_password_hash(
-        &self,
-        id: UserId,
-        old_hash: &str,
-        new_hash: &str,
-    ) -> StoreResult<()> {
+    async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
                 .bind(id.to_string()).bind(old_hash).bind(new_hash)
@@ -162,10 +168,7 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn import_users(
-        &self,
-        accounts: &[ImportedAccount],
-    ) -> Result<ImportSummary, ImportFailure> {
+    async fn import_users(&self, accounts: &[ImportedAccount]) -> Result<ImportSummary, ImportFailure> {
         let mut summary = ImportSummary::default();
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => {

@@ -31,21 +31,19 @@ pub fn substitute(raw: &str, env: &dyn Env) -> Result<String, String> {
             out.push('$');
             rest = tail;
         } else if let Some(tail) = after.strip_prefix('{') {
-            let end = tail.find('}').ok_or_else(|| {
-                "unterminated ${…}: add the closing brace, or write $$ for a literal $".to_owned()
-            })?;
+            let end = tail
+                .find('}')
+                .ok_or_else(|| "unterminated ${…}: add the closing brace, or write $$ for a literal $".to_owned())?;
             let name = &tail[..end];
             let valid = !name.is_empty()
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && !name.starts_with(|c: char| c.is_ascii_digit());
             if !valid {
-                return Err(format!(
-                    "${{{name}}} is not a valid environment variable name"
-                ));
+                return Err(format!("${{{name}}} is not a valid environment variable name"));
             }
-            let value = env.var(name).ok_or_else(|| {
-                format!("environment variable {name} is not set (export it, or remove ${{{name}}})")
-            })?;
+            let value = env
+                .var(name)
+                .ok_or_else(|| format!("environment variable {name} is not set (export it, or remove ${{{name}}})"))?;
             out.push_str(&value);
             rest = &tail[end + 1..];
         } else {
@@ -66,24 +64,13 @@ mod tests {
     fn substitutes_and_escapes() {
         let env = HashMap::from([("A".to_string(), "x:#y".to_string())]);
         assert_eq!(substitute("pre-${A}-post", &env).unwrap(), "pre-x:#y-post");
-        assert_eq!(
-            substitute("cost $$5 and $ alone", &env).unwrap(),
-            "cost $5 and $ alone"
-        );
+        assert_eq!(substitute("cost $$5 and $ alone", &env).unwrap(), "cost $5 and $ alone");
         assert!(
             substitute("${MISSING}", &env)
                 .unwrap_err()
                 .contains("MISSING is not set")
         );
-        assert!(
-            substitute("${A", &env)
-                .unwrap_err()
-                .contains("unterminated")
-        );
-        assert!(
-            substitute("${1A}", &env)
-                .unwrap_err()
-                .contains("not a valid")
-        );
+        assert!(substitute("${A", &env).unwrap_err().contains("unterminated"));
+        assert!(substitute("${1A}", &env).unwrap_err().contains("not a valid"));
     }
 }

@@ -138,14 +138,7 @@ impl fmt::Display for ConfigErrors {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file,
-                p.line.max(1),
-                p.column.max(1),
-                p.message
-            )?;
+            write!(f, "{}:{}:{}: {}", self.file, p.line.max(1), p.column.max(1), p.message)?;
         }
         Ok(())
     }
@@ -201,33 +194,22 @@ impl<'e> Checker<'e> {
             .unwrap_or(default)
     }
 
-    pub(crate) fn choice<T: Copy>(
-        &mut self,
-        key: &str,
-        value: &S,
-        options: &[(&str, T)],
-    ) -> Option<T> {
+    pub(crate) fn choice<T: Copy>(&mut self, key: &str, value: &S, options: &[(&str, T)]) -> Option<T> {
         let text = self.text(key, value)?;
         if let Some((_, v)) = options.iter().find(|(name, _)| *name == text) {
             return Some(*v);
         }
         let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-        self.problem(
-            value,
-            format!("{key}: {text:?} is not one of: {}", names.join(", ")),
-        );
+        self.problem(value, format!("{key}: {text:?} is not one of: {}", names.join(", ")));
         None
     }
 
     pub(crate) fn url(&mut self, key: &str, value: &S) -> Option<Url> {
         self.parsed(key, value, |text| {
-            let url = Url::parse(text).map_err(|e| {
-                format!("{text:?} is not a URL ({e}); write it like https://example.com")
-            })?;
+            let url = Url::parse(text)
+                .map_err(|e| format!("{text:?} is not a URL ({e}); write it like https://example.com"))?;
             if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-                return Err(format!(
-                    "{text:?} must be an http:// or https:// URL with a host"
-                ));
+                return Err(format!("{text:?} must be an http:// or https:// URL with a host"));
             }
             Ok(url)
         })
@@ -282,10 +264,7 @@ fn first_line(message: &str) -> String {
 
 fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let issuer = c.url("issuer", &raw.issuer).and_then(|url| {
-        if url.as_str().ends_with('/') && url.path() != "/"
-            || url.query().is_some()
-            || url.fragment().is_some()
-        {
+        if url.as_str().ends_with('/') && url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
             c.problem(
                 &raw.issuer,
                 "issuer: write the public base URL without a trailing slash, query or fragment",
@@ -310,9 +289,12 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(t.trim())
             .map_err(|_| "is not base64; generate one with `openssl rand -base64 32`".to_owned())?;
-        <[u8; 32]>::try_from(bytes.as_slice())
-            .map(MasterKey)
-            .map_err(|_| format!("must be 32 bytes once decoded, not {}; generate one with `openssl rand -base64 32`", bytes.len()))
+        <[u8; 32]>::try_from(bytes.as_slice()).map(MasterKey).map_err(|_| {
+            format!(
+                "must be 32 bytes once decoded, not {}; generate one with `openssl rand -base64 32`",
+                bytes.len()
+            )
+        })
     });
 
     let registration = raw.registration.as_ref();
@@ -322,10 +304,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
             c.choice(
                 "registration.mode",
                 m,
-                &[
-                    ("open", RegistrationMode::Open),
-                    ("closed", RegistrationMode::Closed),
-                ],
+                &[("open", RegistrationMode::Open), ("closed", RegistrationMode::Closed)],
             )
         })
         .unwrap_or(Some(RegistrationMode::Open));
@@ -421,10 +400,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     })
 }
 
-fn mail(
-    raw: Option<&raw::RawEmail>,
-    c: &mut Checker,
-) -> (Option<String>, Option<MailTransportConfig>) {
+fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option<MailTransportConfig>) {
     let from = match raw.and_then(|e| e.from.as_ref()) {
         Some(from) => c.parsed("email.from", from, |t| {
             tessera_mail::parse_mailbox(t).map(|_| t.to_owned())
@@ -488,25 +464,12 @@ fn mail(
                 Some(SmtpSecurity::None) => 25,
                 _ => 587,
             };
-            let username = t
-                .username
-                .as_ref()
-                .and_then(|u| c.text("email.transport.username", u));
-            let password = t
-                .password
-                .as_ref()
-                .and_then(|p| c.text("email.transport.password", p));
+            let username = t.username.as_ref().and_then(|u| c.text("email.transport.username", u));
+            let password = t.password.as_ref().and_then(|p| c.text("email.transport.password", p));
             if username.is_some() != password.is_some() {
-                c.problem(
-                    &t.kind,
-                    "email.transport: give both username and password, or neither",
-                );
+                c.problem(&t.kind, "email.transport: give both username and password, or neither");
             }
-            let timeout = c.duration(
-                "email.transport.timeout",
-                t.timeout.as_ref(),
-                Duration::from_secs(30),
-            );
+            let timeout = c.duration("email.transport.timeout", t.timeout.as_ref(), Duration::from_secs(30));
             match (host, security) {
                 (Some(host), Some(security)) => Some(MailTransportConfig::Smtp(SmtpConfig {
                     host,
@@ -524,16 +487,16 @@ fn mail(
     (from, transport)
 }
 
-fn passwords(
-    raw: Option<&raw::RawPasswords>,
-    c: &mut Checker,
-) -> (PasswordPolicy, Argon2Cost, usize) {
+fn passwords(raw: Option<&raw::RawPasswords>, c: &mut Checker) -> (PasswordPolicy, Argon2Cost, usize) {
     let mut policy = PasswordPolicy::default();
     if let Some(min) = raw.and_then(|p| p.min_length.as_ref()) {
         if (8..=128).contains(&min.value) {
             policy.min_length = min.value;
         } else {
-            c.problem(min, "passwords.min_length: choose between 8 and 128 (NIST SP 800-63B asks for at least 8)");
+            c.problem(
+                min,
+                "passwords.min_length: choose between 8 and 128 (NIST SP 800-63B asks for at least 8)",
+            );
         }
     }
     let mut cost = Argon2Cost::default();
@@ -554,10 +517,7 @@ fn passwords(
         if (1..=256).contains(&n.value) {
             concurrent = n.value;
         } else {
-            c.problem(
-                n,
-                "passwords.max_concurrent_hashes: choose between 1 and 256",
-            );
+            c.problem(n, "passwords.max_concurrent_hashes: choose between 1 and 256");
         }
     }
     (policy, cost, concurrent)

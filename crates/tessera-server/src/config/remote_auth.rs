@@ -113,10 +113,7 @@ fn target(
             c.choice(
                 "remote_auth.timestamp",
                 v,
-                &[
-                    ("request", TimestampSource::Request),
-                    ("now", TimestampSource::Now),
-                ],
+                &[("request", TimestampSource::Request), ("now", TimestampSource::Now)],
             )
         })
         .unwrap_or(Some(TimestampSource::Request));
@@ -173,21 +170,9 @@ fn target(
             "remote_auth.attributes.organization",
             a.and_then(|a| a.organization.as_ref()),
         ),
-        tags: attr(
-            c,
-            "remote_auth.attributes.tags",
-            a.and_then(|a| a.tags.as_ref()),
-        ),
-        role: attr(
-            c,
-            "remote_auth.attributes.role",
-            a.and_then(|a| a.role.as_ref()),
-        ),
-        phone: attr(
-            c,
-            "remote_auth.attributes.phone",
-            a.and_then(|a| a.phone.as_ref()),
-        ),
+        tags: attr(c, "remote_auth.attributes.tags", a.and_then(|a| a.tags.as_ref())),
+        role: attr(c, "remote_auth.attributes.role", a.and_then(|a| a.role.as_ref())),
+        phone: attr(c, "remote_auth.attributes.phone", a.and_then(|a| a.phone.as_ref())),
     };
     Some(RemoteAuthTarget {
         id: id?,

@@ -33,11 +33,7 @@ fn unknown_key_is_refused_with_its_location() {
     let problems = parse(&minimal("registraton:\n  mode: open\n"), &env()).unwrap_err();
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].line, 6);
-    assert!(
-        problems[0].message.contains("registraton"),
-        "{:?}",
-        problems[0]
-    );
+    assert!(problems[0].message.contains("registraton"), "{:?}", problems[0]);
 }
 
 #[test]
@@ -49,11 +45,7 @@ fn every_value_problem_is_reported_at_once() {
     assert_eq!(problems.len(), 6, "{messages:#?}");
     assert!(messages[0].starts_with("issuer:"));
     assert_eq!(problems[0].line, 1);
-    assert!(
-        messages
-            .iter()
-            .any(|m| m.contains("MISSING_KEY is not set"))
-    );
+    assert!(messages.iter().any(|m| m.contains("MISSING_KEY is not set")));
     assert!(
         messages
             .iter()
@@ -79,10 +71,7 @@ fn remote_auth_targets_validate() {
         "remote_auth:\n  - id: zendesk\n    kind: zendesk_md5\n    url: https://example.zendesk.com\n    secret: ${ZD}\n    allow: groups\n    groups: [agents]\n",
     );
     let c = parse(&ok, &env()).unwrap();
-    assert_eq!(
-        c.remote_auth[0].access,
-        AccessRule::Groups(vec!["agents".into()])
-    );
+    assert_eq!(c.remote_auth[0].access, AccessRule::Groups(vec!["agents".into()]));
     assert!(!format!("{:?}", c.remote_auth[0]).contains("zd-secret"));
 
     let bad = minimal(

@@ -57,11 +57,7 @@ fn account_page(
     )
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    csrf: CsrfCookie,
-    signed_in: SignedIn,
-) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
     account_page(
         &state,
         &csrf,
@@ -91,18 +87,9 @@ pub async fn update(
         .map_err(|e| errors.push(capitalize(&e.to_string())))
         .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return account_page(
-            &state,
-            &csrf,
-            user,
-            StatusCode::BAD_REQUEST,
-            &form,
-            &errors,
-            None,
-        );
+        return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None);
     };
-    let email_changed =
-        user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
+    let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
     let update = ProfileUpdate {
         first_name: form.first_name.trim().to_owned(),
         last_name: form.last_name.trim().to_owned(),
@@ -112,15 +99,7 @@ pub async fn update(
         Ok(updated) => updated,
         Err(StoreError::Conflict { .. }) => {
             let errors = ["Another account already uses that email address.".to_owned()];
-            return account_page(
-                &state,
-                &csrf,
-                user,
-                StatusCode::CONFLICT,
-                &form,
-                &errors,
-                None,
-            );
+            return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None);
         }
         Err(e) => return Err(e.into()),
     };
@@ -148,12 +127,8 @@ fn password_page(
     status: StatusCode,
     errors: &[String],
 ) -> Result<Response, AppError> {
-    let extra =
-        context! { errors => ser(errors), min_length => state.config.password_policy.min_length };
-    rejected(
-        status,
-        page(state, csrf, Some(user), "password_change.html", extra),
-    )
+    let extra = context! { errors => ser(errors), min_length => state.config.password_policy.min_length };
+    rejected(status, page(state, csrf, Some(user), "password_change.html", extra))
 }
 
 pub async fn show_password_change(
@@ -188,13 +163,7 @@ pub async fn change_password(
         );
     }
     let current_ok = match &user.password_hash {
-        Some(stored) => {
-            state
-                .passwords
-                .verify(stored.clone(), form.current.clone())
-                .await?
-                != Verification::Invalid
-        }
+        Some(stored) => state.passwords.verify(stored.clone(), form.current.clone()).await? != Verification::Invalid,
         None => false,
     };
     if !current_ok {
@@ -229,12 +198,7 @@ pub async fn change_password(
 }
 
 /// The policy plus "typed twice the same", shared by the change and reset forms.
-pub fn new_password_problem(
-    state: &AppState,
-    user: &User,
-    password: &str,
-    again: &str,
-) -> Result<(), String> {
+pub fn new_password_problem(state: &AppState, user: &User, password: &str, again: &str) -> Result<(), String> {
     state
         .config
         .password_policy
@@ -253,9 +217,7 @@ pub async fn admin_users(
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
     if !signed_in.user.is_staff {
-        return Err(AppError::Forbidden(
-            "This page is for staff accounts only.".into(),
-        ));
+        return Err(AppError::Forbidden("This page is for staff accounts only.".into()));
     }
     let users = state.store.list_users().await?;
     Ok(page(

@@ -12,10 +12,7 @@ use crate::mailer;
 use crate::state::AppState;
 
 /// Following the mailed link proves the person reads that mailbox.
-pub async fn confirm(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
+pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     let confirmed = state
         .store
         .confirm_email(&secret_token::digest(&token), OffsetDateTime::now_utc())
@@ -48,10 +45,7 @@ pub struct ResendForm {
 
 /// Sends a fresh confirmation link. The answer is the same whether or not the account
 /// exists, so it reveals nothing.
-pub async fn resend(
-    State(state): State<AppState>,
-    Form(form): Form<ResendForm>,
-) -> Result<Response, AppError> {
+pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
     if !too_long(&[&form.login])
         && let Some(user) = state.store.user_by_login(&form.login).await?
         && user.is_active

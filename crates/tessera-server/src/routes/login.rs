@@ -67,29 +67,19 @@ pub enum PasswordLogin {
 }
 
 /// Checks a username-or-email and password, upgrading a legacy hash on success.
-pub async fn check_password(
-    state: &AppState,
-    login: &str,
-    password: &str,
-) -> Result<PasswordLogin, AppError> {
+pub async fn check_password(state: &AppState, login: &str, password: &str) -> Result<PasswordLogin, AppError> {
     let user = state.store.user_by_login(login).await?;
     let Some((user, stored)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
         state.passwords.burn(password.to_owned()).await?;
         return Ok(PasswordLogin::Refused);
     };
-    let verdict = state
-        .passwords
-        .verify(stored.clone(), password.to_owned())
-        .await?;
+    let verdict = state.passwords.verify(stored.clone(), password.to_owned()).await?;
     let Verification::Valid { needs_rehash } = verdict else {
         return Ok(PasswordLogin::Refused);
     };
     if needs_rehash {
         let upgraded = state.passwords.hash(password.to_owned()).await?;
-        state
-            .store
-            .upgrade_password_hash(user.id, &stored, &upgraded)
-            .await?;
+        state.store.upgrade_password_hash(user.id, &stored, &upgraded).await?;
     }
     if !user.is_active {
         return Ok(PasswordLogin::Inactive);
@@ -131,11 +121,7 @@ pub async fn submit(
         )
     };
     match check_password(&state, &form.login, &form.password).await? {
-        PasswordLogin::Refused => refuse(
-            StatusCode::UNAUTHORIZED,
-            "Wrong username or password.",
-            false,
-        ),
+        PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
         PasswordLogin::Inactive => refuse(
             StatusCode::FORBIDDEN,
             "This account is disabled. Contact an administrator.",
@@ -148,17 +134,10 @@ pub async fn submit(
         ),
         PasswordLogin::Accepted(user) => {
             let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
-            state
-                .store
-                .record_login(user.id, OffsetDateTime::now_utc())
-                .await?;
+            state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
             tracing::info!(user = %user.id, "password login");
             let target = next.unwrap_or_else(|| "/account".to_owned());
-            Ok((
-                StatusCode::SEE_OTHER,
-                [(LOCATION, target), (SET_COOKIE, cookie)],
-            )
-                .into_response())
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
         }
     }
 }

@@ -26,10 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/account") }),
-        )
+        .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", get(login::show_logout).post(login::logout))
         .route("/register", get(register::show).post(register::submit))
@@ -47,10 +44,7 @@ pub fn routes() -> Router<AppState> {
             get(password_reset::show_form).post(password_reset::reset),
         )
         .route("/email/confirm/{token}", get(email_confirm::confirm))
-        .route(
-            "/email/confirm/resend",
-            axum::routing::post(email_confirm::resend),
-        )
+        .route("/email/confirm/resend", axum::routing::post(email_confirm::resend))
         .route("/admin/users", get(account::admin_users))
         .route("/remote-auth/{target}", get(remote_auth::start))
         .route("/remote-auth/{target}/logout", get(remote_auth::logout))
@@ -78,15 +72,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
         }
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| {
-                AppError::BadRequest(format!("The form could not be read ({}).", e.body_text()))
-            })?;
-        let fields: Vec<(String, String)> =
-            url::form_urlencoded::parse(&body).into_owned().collect();
-        let submitted = fields
-            .iter()
-            .find(|(k, _)| k == "csrf")
-            .map_or("", |(_, v)| v.as_str());
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}).", e.body_text())))?;
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let submitted = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
         cookie.ok_or(AppError::Csrf)?.verify(state, submitted)?;
         let object: serde_json::Map<String, serde_json::Value> = fields
             .into_iter()
@@ -116,10 +104,7 @@ pub fn page(
 }
 
 /// A form shown again with what went wrong; the status says why it was not accepted.
-pub fn rejected(
-    status: StatusCode,
-    page: Result<Html<String>, AppError>,
-) -> Result<Response, AppError> {
+pub fn rejected(status: StatusCode, page: Result<Html<String>, AppError>) -> Result<Response, AppError> {
     page.map(|html| (status, html).into_response())
 }
 

@@ -15,18 +15,8 @@ use crate::error::AppError;
 use crate::mailer;
 use crate::state::AppState;
 
-pub async fn show_request(
-    State(state): State<AppState>,
-    csrf: CsrfCookie,
-) -> Result<Response, AppError> {
-    Ok(page(
-        &state,
-        &csrf,
-        None,
-        "password_reset_request.html",
-        context! {},
-    )?
-    .into_response())
+pub async fn show_request(State(state): State<AppState>, csrf: CsrfCookie) -> Result<Response, AppError> {
+    Ok(page(&state, &csrf, None, "password_reset_request.html", context! {})?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -49,13 +39,7 @@ pub async fn request(
     let notice = "If an account with that username or email exists, we sent a link to its email address. It expires soon; check your mail.";
     rejected(
         StatusCode::OK,
-        page(
-            &state,
-            &csrf,
-            None,
-            "password_reset_request.html",
-            context! { notice },
-        ),
+        page(&state, &csrf, None, "password_reset_request.html", context! { notice }),
     )
 }
 
@@ -77,10 +61,7 @@ fn form_page(
     errors: &[String],
 ) -> Result<Response, AppError> {
     let extra = context! { token, errors => ser(errors), min_length => state.config.password_policy.min_length };
-    rejected(
-        status,
-        page(state, csrf, None, "password_reset_form.html", extra),
-    )
+    rejected(status, page(state, csrf, None, "password_reset_form.html", extra))
 }
 
 pub async fn show_form(

@@ -83,16 +83,14 @@ fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), 
     let email = Email::parse(&form.email)
         .map_err(|e| errors.push(capitalize(&e.to_string())))
         .ok();
-    if form.first_name.chars().count() > MAX_NAME_LEN
-        || form.last_name.chars().count() > MAX_NAME_LEN
-    {
+    if form.first_name.chars().count() > MAX_NAME_LEN || form.last_name.chars().count() > MAX_NAME_LEN {
         errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
     }
-    if let Err(why) = state.config.password_policy.check(
-        &form.password,
-        form.username.trim(),
-        Some(form.email.trim()),
-    ) {
+    if let Err(why) = state
+        .config
+        .password_policy
+        .check(&form.password, form.username.trim(), Some(form.email.trim()))
+    {
         errors.push(capitalize(&why));
     } else if form.password != form.password2 {
         errors.push("The two passwords differ; type the same password twice.".into());
@@ -154,18 +152,10 @@ pub async fn submit(
         Ok(user) => user,
         Err(StoreError::Conflict { field }) => {
             let error = match field {
-                "email" => {
-                    "An account with that email address already exists. Log in, or reset its password."
-                }
+                "email" => "An account with that email address already exists. Log in, or reset its password.",
                 _ => "That username is taken; choose another.",
             };
-            return form_page(
-                &state,
-                &csrf,
-                StatusCode::CONFLICT,
-                &form,
-                &[error.to_owned()],
-            );
+            return form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[error.to_owned()]);
         }
         Err(e) => return Err(e.into()),
     };
@@ -182,9 +172,5 @@ pub async fn submit(
     }
     let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
     let target = form.next.unwrap_or_else(|| "/account".to_owned());
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(LOCATION, target), (SET_COOKIE, cookie)],
-    )
-        .into_response())
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
 }

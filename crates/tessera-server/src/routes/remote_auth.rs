@@ -33,10 +33,7 @@ fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RemoteAuthTarget, AppEr
 /// The timestamp to sign: Zendesk's legacy schemes sign the one Zendesk sent.
 fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Result<i64, AppError> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let legacy = matches!(
-        target.kind,
-        TargetKind::ZendeskMd5 | TargetKind::ZendeskMd5Pipe
-    );
+    let legacy = matches!(target.kind, TargetKind::ZendeskMd5 | TargetKind::ZendeskMd5Pipe);
     match query.get("timestamp").map(|t| t.trim()) {
         Some(t) if legacy && !t.is_empty() => t.parse::<i64>().ok().filter(|t| *t > 0).ok_or_else(|| {
             AppError::BadRequest("The helpdesk sent a timestamp that is not a number of seconds. Start the login from the helpdesk again.".into())
@@ -48,14 +45,10 @@ fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Resu
     }
 }
 
-async fn allowed(
-    state: &AppState,
-    target: &RemoteAuthTarget,
-    user: &User,
-) -> Result<bool, AppError> {
+async fn allowed(state: &AppState, target: &RemoteAuthTarget, user: &User) -> Result<bool, AppError> {
     Ok(match &target.access {
         AccessRule::Everyone => true,
-        AccessRule::Staff => user.is_staff,
+        AccessRule::Staff => user.is_staff || user.is_superuser,
         AccessRule::Groups(wanted) => {
             let groups = state.store.groups_of(user.id).await?;
             groups.iter().any(|g| wanted.contains(g))
@@ -74,10 +67,7 @@ fn attribute(user: &User, name: Option<&String>) -> Option<String> {
 fn person(target: &RemoteAuthTarget, user: &User, email: String) -> Person {
     let map = &target.attributes;
     let tags = match map.tags.as_ref().and_then(|name| user.attributes.get(name)) {
-        Some(serde_json::Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         Some(serde_json::Value::String(s)) => s
             .split(',')
             .map(|t| t.trim().to_owned())
@@ -112,10 +102,7 @@ pub async fn start(
     let timestamp = timestamp(target, &query)?;
     let Some(signed_in) = signed_in else {
         // Through the login and back here, with timestamp and return_to intact.
-        let next = uri
-            .path_and_query()
-            .map_or(uri.path(), |p| p.as_str())
-            .to_owned();
+        let next = uri.path_and_query().map_or(uri.path(), |p| p.as_str()).to_owned();
         return Err(AppError::NeedsLogin { next });
     };
     let user = &signed_in.user;
@@ -126,9 +113,10 @@ pub async fn start(
             target.id
         )));
     }
-    let Some(email) = user.email.clone() else {
+    // An unconfirmed address would let anyone appear in the helpdesk as someone else.
+    let Some(email) = user.email.clone().filter(|_| user.email_verified) else {
         return Err(AppError::BadRequest(
-            "The helpdesk needs an email address: add one on your account page, then try again."
+            "The helpdesk needs a confirmed email address: add or confirm one on your account page, then try again."
                 .into(),
         ));
     };
@@ -141,30 +129,18 @@ pub async fn start(
     });
     let person = person(target, user, email);
     let signed = match target.kind {
-        TargetKind::ZendeskMd5 => tessera_remote_auth::zendesk_md5(
-            &target.url,
-            &target.secret,
-            &person,
-            timestamp,
-            return_to,
-        )
-        .map(Delivery::Redirect),
-        TargetKind::ZendeskMd5Pipe => tessera_remote_auth::zendesk_md5_pipe(
-            &target.url,
-            &target.secret,
-            &person,
-            timestamp,
-            return_to,
-        )
-        .map(Delivery::Redirect),
-        TargetKind::Freshdesk => tessera_remote_auth::freshdesk(
-            &target.url,
-            &target.secret,
-            &person,
-            timestamp,
-            return_to,
-        )
-        .map(Delivery::Redirect),
+        TargetKind::ZendeskMd5 => {
+            tessera_remote_auth::zendesk_md5(&target.url, &target.secret, &person, timestamp, return_to)
+                .map(Delivery::Redirect)
+        }
+        TargetKind::ZendeskMd5Pipe => {
+            tessera_remote_auth::zendesk_md5_pipe(&target.url, &target.secret, &person, timestamp, return_to)
+                .map(Delivery::Redirect)
+        }
+        TargetKind::Freshdesk => {
+            tessera_remote_auth::freshdesk(&target.url, &target.secret, &person, timestamp, return_to)
+                .map(Delivery::Redirect)
+        }
         TargetKind::ZendeskJwt => {
             let jti = Uuid::new_v4().to_string();
             tessera_remote_auth::zendesk_jwt(
@@ -178,8 +154,7 @@ pub async fn start(
             )
         }
     };
-    let delivery = signed
-        .map_err(|e| AppError::BadRequest(format!("Cannot sign you in to {}: {e}", target.id)))?;
+    let delivery = signed.map_err(|e| AppError::BadRequest(format!("Cannot sign you in to {}: {e}", target.id)))?;
     state
         .store
         .record_event(&tessera_core::store::NewEvent::new(
@@ -191,7 +166,10 @@ pub async fn start(
     match delivery {
         Delivery::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
         Delivery::PostForm { action, fields } => {
-            let html = state.templates.page("remote_auth_post.html", context! { action => action.as_str(), fields => ser(&fields), target => target.id.clone() })?;
+            let html = state.templates.page(
+                "remote_auth_post.html",
+                context! { action => action.as_str(), fields => ser(&fields), target => target.id.clone() },
+            )?;
             Ok(html.into_response())
         }
     }
