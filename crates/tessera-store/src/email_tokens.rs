@@ -41,9 +41,10 @@ impl EmailTokenStore for SqlStore {
             .bind(digest).bind(to_unix(now)).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
             let mut confirmed = None;
             if let Some((user, email)) = token {
-                // Only the address the link was sent to can be confirmed by it.
-                let changed = sqlx::query("UPDATE users SET email_verified = TRUE WHERE id = $1 AND email = $2")
-                    .bind(&user).bind(&email).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+                // Only the address the link was sent to can be confirmed by it, compared the
+                // way the store compares addresses everywhere else (folded, not byte for byte).
+                let changed = sqlx::query("UPDATE users SET email_verified = TRUE WHERE id = $1 AND email_folded = $2")
+                    .bind(&user).bind(email.to_lowercase()).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
                 if changed > 0 {
                     confirmed = Some(user);
                 }
@@ -57,7 +58,12 @@ impl EmailTokenStore for SqlStore {
         }
     }
 
-    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+    async fn reset_password(
+        &self,
+        digest: &str,
+        new_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
         let reset: Option<String> = on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(map_sqlx)?;
             let token: Option<(String,)> = sqlx::query_as(

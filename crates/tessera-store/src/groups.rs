@@ -17,16 +17,24 @@ impl GroupStore for SqlStore {
 
     async fn add_to_group(&self, group: &str, user: UserId) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
-            let exists: Option<(String,)> = sqlx::query_as("SELECT name FROM user_groups WHERE name = $1")
-                .bind(group).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound("group"));
+            // Write first, in one statement: a SQLite transaction that reads and then writes
+            // cannot take the write lock once another writer has committed, and fails at once
+            // with "database is locked" instead of waiting out the busy timeout.
+            let added = sqlx::query(
+                "INSERT INTO group_members (group_name, user_id) \
+                 SELECT name, $2 FROM user_groups WHERE name = $1 ON CONFLICT DO NOTHING",
+            )
+            .bind(group).bind(user.to_string())
+            .execute(pool).await.map_err(map_sqlx)?.rows_affected();
+            if added == 0 {
+                // Already a member, or no such group.
+                let exists: Option<(String,)> = sqlx::query_as("SELECT name FROM user_groups WHERE name = $1")
+                    .bind(group).fetch_optional(pool).await.map_err(map_sqlx)?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound("group"));
+                }
             }
-            sqlx::query("INSERT INTO group_members (group_name, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(group).bind(user.to_string())
-                .execute(&mut *tx).await.map_err(map_sqlx)?;
-            tx.commit().await.map_err(map_sqlx)
+            Ok(())
         })
     }
 

@@ -1,0 +1,88 @@
+//! AuditStore and Health.
+
+use serde_json::json;
+use tessera_core::store::{AuditStore, Health, NewEvent};
+
+use super::*;
+
+#[tokio::test]
+async fn recent_events_come_newest_first_and_round_trip() {
+    for (backend, db) in each_backend("recent_events_come_newest_first_and_round_trip").await {
+        let store = open(&db).await;
+        assert!(
+            store
+                .recent_events(10)
+                .await
+                .expect("recent_events")
+                .is_empty(),
+            "{backend}: empty log"
+        );
+        let jane = create(&store, "jane", None).await;
+        let start = OffsetDateTime::now_utc() - Duration::minutes(10);
+        let events = [
+            NewEvent {
+                at: start,
+                ..NewEvent::new("account.created", Some(jane.id), json!({ "by": "admin" }))
+            },
+            NewEvent {
+                ip: Some("2001:db8::1".into()),
+                user_agent: Some("Mozilla/5.0 (X11; Linux) ✓".into()),
+                at: start + Duration::seconds(1) + Duration::milliseconds(600),
+                ..NewEvent::new(
+                    "login.failed",
+                    None,
+                    json!({ "login": "Zoë", "why": ["no such account"], "n": 3 }),
+                )
+            },
+            NewEvent {
+                at: start + Duration::minutes(2),
+                ..NewEvent::new("login", Some(jane.id), json!({}))
+            },
+        ];
+        for event in &events {
+            store.record_event(event).await.expect("record_event");
+        }
+        let recent = store.recent_events(10).await.expect("recent_events");
+        let kinds: Vec<_> = recent.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["login", "login.failed", "account.created"],
+            "{backend}: newest first"
+        );
+        assert!(
+            recent.windows(2).all(|w| w[0].id > w[1].id),
+            "{backend}: ids descend"
+        );
+        for (read, written) in recent.iter().zip(events.iter().rev()) {
+            let what = format!("{backend}: event {}", written.kind);
+            assert_eq!(read.user_id, written.user_id, "{what}: user");
+            assert_eq!(read.detail, written.detail, "{what}: detail");
+            assert_eq!(read.ip, written.ip, "{what}: ip");
+            assert_eq!(read.user_agent, written.user_agent, "{what}: user agent");
+            assert_eq!(read.at, to_second(written.at), "{what}: time to the second");
+        }
+        let newest_two: Vec<_> = store
+            .recent_events(2)
+            .await
+            .expect("recent_events")
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            newest_two,
+            ["login", "login.failed"],
+            "{backend}: the limit keeps the newest"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ping_reaches_the_database() {
+    for (backend, db) in each_backend("ping_reaches_the_database").await {
+        let store = open(&db).await;
+        store
+            .ping()
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: ping failed: {e}"));
+    }
+}
