@@ -80,7 +80,7 @@ async fn register_confirm_login_change_logout_reset_login() {
             .contains("confirm your email address first")
     );
 
-    let confirm = server.link_in_mail("/email/confirm/");
+    let confirm = server.link_in_mail("/email/confirm/").await;
     let response = client.get(&confirm).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("confirmed"));
@@ -160,7 +160,7 @@ async fn register_confirm_login_change_logout_reset_login() {
             .unwrap()
             .contains("If an account with that username or email exists")
     );
-    let reset = server.link_in_mail("/password/reset/");
+    let reset = server.link_in_mail("/password/reset/").await;
     let csrf = csrf_from(&client, &reset).await;
     let newest = "the newest passphrase";
     let response = client
@@ -467,7 +467,7 @@ async fn reset_link_dies_when_the_password_changes() {
         .send()
         .await
         .unwrap();
-    let reset = server.link_in_mail("/password/reset/");
+    let reset = server.link_in_mail("/password/reset/").await;
     login(&server, &client, "jane", PASSWORD, None).await;
     let csrf = csrf_from(&client, &server.url("/password/change")).await;
     let changed = "changed in the meantime";
@@ -502,6 +502,7 @@ async fn reset_link_dies_when_the_password_changes() {
             .unwrap()
             .contains("If an account with that username or email exists")
     );
+    tokio::time::sleep(Duration::from_millis(300)).await; // mail goes out in the background
     assert_eq!(server.mails().len(), mails);
 }
 

@@ -315,7 +315,28 @@ async fn bad_requests_get_clear_pages() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("needs an email address"));
+    assert!(r.text().await.unwrap().contains("needs a confirmed email address"));
+    // Changing the address unconfirms it; the session lives on, but the helpdesk gets nothing.
+    let csrf = csrf_from(&client, &server.url("/account")).await;
+    let r = client
+        .post(server.url("/account"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("first_name", "Zoë"),
+            ("last_name", ""),
+            ("email", "ceo@victim.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = client
+        .get(server.url("/remote-auth/zendesk?timestamp=1700000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("needs a confirmed email address"));
     assert!(
         server.store.recent_events(10).await.unwrap().is_empty(),
         "refused redirects are not recorded as redirects"

@@ -10,11 +10,7 @@ async fn recent_events_come_newest_first_and_round_trip() {
     for (backend, db) in each_backend("recent_events_come_newest_first_and_round_trip").await {
         let store = open(&db).await;
         assert!(
-            store
-                .recent_events(10)
-                .await
-                .expect("recent_events")
-                .is_empty(),
+            store.recent_events(10).await.expect("recent_events").is_empty(),
             "{backend}: empty log"
         );
         let jane = create(&store, "jane", None).await;
@@ -49,10 +45,7 @@ async fn recent_events_come_newest_first_and_round_trip() {
             ["login", "login.failed", "account.created"],
             "{backend}: newest first"
         );
-        assert!(
-            recent.windows(2).all(|w| w[0].id > w[1].id),
-            "{backend}: ids descend"
-        );
+        assert!(recent.windows(2).all(|w| w[0].id > w[1].id), "{backend}: ids descend");
         for (read, written) in recent.iter().zip(events.iter().rev()) {
             let what = format!("{backend}: event {}", written.kind);
             assert_eq!(read.user_id, written.user_id, "{what}: user");

@@ -21,10 +21,7 @@ where
 }
 
 /// `create_user` for every account, all at once.
-async fn create_all_at_once(
-    store: &Arc<SqlStore>,
-    accounts: Vec<NewUser>,
-) -> Vec<StoreResult<User>> {
+async fn create_all_at_once(store: &Arc<SqlStore>, accounts: Vec<NewUser>) -> Vec<StoreResult<User>> {
     all_at_once(accounts.into_iter().map(|new| {
         let store = Arc::clone(store);
         async move { store.create_user(&new).await }
@@ -44,11 +41,7 @@ async fn concurrent_creates_of_distinct_accounts_all_succeed() {
         for (i, result) in results.iter().enumerate() {
             assert!(result.is_ok(), "{backend}: create #{i} failed: {result:?}");
         }
-        assert_eq!(
-            usernames(&store).await,
-            names,
-            "{backend}: all twenty stored"
-        );
+        assert_eq!(usernames(&store).await, names, "{backend}: all twenty stored");
     }
 }
 
@@ -60,18 +53,11 @@ async fn concurrent_creates_of_one_username_have_exactly_one_winner() {
         let accounts = (0..10).map(|i| new_user("racer", Some(&format!("racer{i}@example.com"))));
         let results = create_all_at_once(&store, accounts.collect()).await;
         let winners = results.iter().filter(|r| r.is_ok()).count();
-        assert_eq!(
-            winners, 1,
-            "{backend}: exactly one create succeeds: {results:?}"
-        );
+        assert_eq!(winners, 1, "{backend}: exactly one create succeeds: {results:?}");
         for result in results.into_iter().filter(|r| r.is_err()) {
             expect_conflict(result, "username", &format!("{backend}: a losing create"));
         }
-        assert_eq!(
-            usernames(&store).await,
-            ["racer"],
-            "{backend}: one account stored"
-        );
+        assert_eq!(usernames(&store).await, ["racer"], "{backend}: one account stored");
     }
 }
 
@@ -90,10 +76,7 @@ async fn concurrent_additions_to_one_group_all_succeed() {
         }))
         .await;
         for (i, result) in results.iter().enumerate() {
-            assert!(
-                result.is_ok(),
-                "{backend}: add_to_group #{i} failed: {result:?}"
-            );
+            assert!(result.is_ok(), "{backend}: add_to_group #{i} failed: {result:?}");
         }
         let groups = store.list_groups().await.expect("list_groups");
         let names: Vec<_> = members.into_iter().map(|m| m.username).collect();

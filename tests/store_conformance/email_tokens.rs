@@ -15,10 +15,7 @@ fn a_minute_ago() -> OffsetDateTime {
 /// Uses a confirmation link now; whose address it confirmed.
 async fn confirm(store: &SqlStore, digest: &str) -> Option<User> {
     let now = OffsetDateTime::now_utc();
-    store
-        .confirm_email(digest, now)
-        .await
-        .expect("confirm_email")
+    store.confirm_email(digest, now).await.expect("confirm_email")
 }
 
 /// Uses a reset link now; whose password it set.
@@ -53,31 +50,21 @@ async fn email_token_owner_respects_purpose_and_expiry_without_using_the_link() 
             assert_eq!(found, Some(jane.id), "{backend}: live reset link");
         }
         let found = owner(&store, "confirm", ResetPassword).await;
-        assert_eq!(
-            found, None,
-            "{backend}: a confirmation link is no reset link"
-        );
+        assert_eq!(found, None, "{backend}: a confirmation link is no reset link");
         let found = owner(&store, "reset", ConfirmEmail).await;
-        assert_eq!(
-            found, None,
-            "{backend}: a reset link is no confirmation link"
-        );
+        assert_eq!(found, None, "{backend}: a reset link is no confirmation link");
         let found = owner(&store, "expired", ResetPassword).await;
         assert_eq!(found, None, "{backend}: expired link");
         let found = owner(&store, "unknown", ResetPassword).await;
         assert_eq!(found, None, "{backend}: unknown digest");
-        let found = store
-            .email_token_owner("ends-now", ResetPassword, now)
-            .await;
+        let found = store.email_token_owner("ends-now", ResetPassword, now).await;
         assert_eq!(
             found.expect("owner"),
             None,
             "{backend}: a link is dead from its expiry on"
         );
         let earlier = now - Duration::minutes(2);
-        let found = store
-            .email_token_owner("expired", ResetPassword, earlier)
-            .await;
+        let found = store.email_token_owner("expired", ResetPassword, earlier).await;
         let found = found.expect("email_token_owner");
         assert_eq!(
             found,
@@ -101,39 +88,19 @@ async fn confirm_email_is_single_use_and_marks_the_address_verified() {
             confirm(&store, "reset").await.is_none(),
             "{backend}: a reset link cannot confirm"
         );
-        assert!(
-            !is_verified(&store, jane.id).await,
-            "{backend}: still unverified"
-        );
+        assert!(!is_verified(&store, jane.id).await, "{backend}: still unverified");
         let found = owner(&store, "reset", ResetPassword).await;
         assert_eq!(found, Some(jane.id), "{backend}: the reset link is intact");
 
-        let confirmed = confirm(&store, "confirm")
-            .await
-            .expect("a live confirmation link");
+        let confirmed = confirm(&store, "confirm").await.expect("a live confirmation link");
         assert_eq!(confirmed.id, jane.id, "{backend}: whose address");
-        assert!(
-            confirmed.email_verified,
-            "{backend}: the returned account is verified"
-        );
-        assert!(
-            is_verified(&store, jane.id).await,
-            "{backend}: stored as verified"
-        );
-        assert!(
-            !is_verified(&store, john.id).await,
-            "{backend}: john untouched"
-        );
-        assert!(
-            confirm(&store, "confirm").await.is_none(),
-            "{backend}: single use"
-        );
+        assert!(confirmed.email_verified, "{backend}: the returned account is verified");
+        assert!(is_verified(&store, jane.id).await, "{backend}: stored as verified");
+        assert!(!is_verified(&store, john.id).await, "{backend}: john untouched");
+        assert!(confirm(&store, "confirm").await.is_none(), "{backend}: single use");
         let found = owner(&store, "confirm", ConfirmEmail).await;
         assert_eq!(found, None, "{backend}: used up");
-        assert!(
-            confirm(&store, "unknown").await.is_none(),
-            "{backend}: unknown digest"
-        );
+        assert!(confirm(&store, "unknown").await.is_none(), "{backend}: unknown digest");
     }
 }
 
@@ -147,10 +114,7 @@ async fn confirm_email_refuses_an_expired_link() {
             confirm(&store, "old").await.is_none(),
             "{backend}: expired link refused"
         );
-        assert!(
-            !is_verified(&store, jane.id).await,
-            "{backend}: still unverified"
-        );
+        assert!(!is_verified(&store, jane.id).await, "{backend}: still unverified");
     }
 }
 
@@ -162,20 +126,14 @@ async fn confirm_email_ignores_a_link_sent_to_a_previous_address() {
         let jane = create(&store, "jane", Some("jane@example.com")).await;
         issue(&store, "to-old-address", &jane, ConfirmEmail, in_an_hour()).await;
         let update = profile("", "", Some("jane@new.example.org"));
-        store
-            .update_profile(jane.id, &update)
-            .await
-            .expect("update_profile");
+        store.update_profile(jane.id, &update).await.expect("update_profile");
         let result = confirm(&store, "to-old-address").await;
         assert!(
             result.is_none(),
             "{backend}: the old address's link must not confirm the new one"
         );
         let stored = reload(&store, jane.id).await;
-        assert!(
-            !stored.email_verified,
-            "{backend}: the new address stays unverified"
-        );
+        assert!(!stored.email_verified, "{backend}: the new address stays unverified");
         assert_eq!(
             stored.email.as_deref(),
             Some("jane@new.example.org"),
@@ -194,20 +152,10 @@ async fn confirm_email_accepts_the_same_address_spelled_in_another_case() {
         // Addresses compare case-insensitively everywhere in the store (update_profile keeps
         // the verification for a case-only change), so this is not a change of address.
         let update = profile("", "", Some("JANE@example.com"));
-        store
-            .update_profile(jane.id, &update)
-            .await
-            .expect("update_profile");
+        store.update_profile(jane.id, &update).await.expect("update_profile");
         let confirmed = confirm(&store, "confirm").await.map(|u| u.id);
-        assert_eq!(
-            confirmed,
-            Some(jane.id),
-            "{backend}: same mailbox, other spelling"
-        );
-        assert!(
-            is_verified(&store, jane.id).await,
-            "{backend}: stored as verified"
-        );
+        assert_eq!(confirmed, Some(jane.id), "{backend}: same mailbox, other spelling");
+        assert!(is_verified(&store, jane.id).await, "{backend}: stored as verified");
     }
 }
 
@@ -226,25 +174,12 @@ async fn reset_password_is_single_use_and_ends_every_session() {
         issue(&store, "confirm", &jane, ConfirmEmail, in_an_hour()).await;
         issue(&store, "john-reset", &john, ResetPassword, in_an_hour()).await;
 
-        let done = reset(&store, "reset-1", "new")
-            .await
-            .expect("a live reset link");
+        let done = reset(&store, "reset-1", "new").await.expect("a live reset link");
         assert_eq!(done.id, jane.id, "{backend}: whose password");
-        assert_eq!(
-            done.password_hash.as_deref(),
-            Some("new"),
-            "{backend}: returned hash"
-        );
-        assert_eq!(
-            password_of(&store, jane.id).await.as_deref(),
-            Some("new"),
-            "{backend}"
-        );
+        assert_eq!(done.password_hash.as_deref(), Some("new"), "{backend}: returned hash");
+        assert_eq!(password_of(&store, jane.id).await.as_deref(), Some("new"), "{backend}");
         for gone in ["jane-1", "jane-2"] {
-            assert!(
-                !has_session(&store, gone).await,
-                "{backend}: session {gone} must end"
-            );
+            assert!(!has_session(&store, gone).await, "{backend}: session {gone} must end");
         }
         for used in ["reset-1", "reset-2"] {
             let found = owner(&store, used, ResetPassword).await;
@@ -252,11 +187,7 @@ async fn reset_password_is_single_use_and_ends_every_session() {
             let again = reset(&store, used, "again").await;
             assert!(again.is_none(), "{backend}: {used} cannot be used again");
         }
-        assert_eq!(
-            password_of(&store, jane.id).await.as_deref(),
-            Some("new"),
-            "{backend}"
-        );
+        assert_eq!(password_of(&store, jane.id).await.as_deref(), Some("new"), "{backend}");
         let found = owner(&store, "confirm", ConfirmEmail).await;
         assert_eq!(
             found,
@@ -268,11 +199,7 @@ async fn reset_password_is_single_use_and_ends_every_session() {
             "{backend}: john's session is untouched"
         );
         let found = owner(&store, "john-reset", ResetPassword).await;
-        assert_eq!(
-            found,
-            Some(john.id),
-            "{backend}: john's reset link is untouched"
-        );
+        assert_eq!(found, Some(john.id), "{backend}: john's reset link is untouched");
         assert_eq!(
             password_of(&store, john.id).await.as_deref(),
             Some("johns"),
@@ -292,22 +219,12 @@ async fn reset_password_refuses_expired_or_confirmation_links_and_changes_nothin
         issue(&store, "confirm", &jane, ConfirmEmail, in_an_hour()).await;
         for digest in ["expired", "confirm", "unknown"] {
             let what = format!("{backend}: reset_password with {digest:?}");
-            assert!(
-                reset(&store, digest, "new").await.is_none(),
-                "{what}: refused"
-            );
+            assert!(reset(&store, digest, "new").await.is_none(), "{what}: refused");
             let hash = password_of(&store, jane.id).await;
             assert_eq!(hash.as_deref(), Some("old"), "{what}: password unchanged");
-            assert!(
-                has_session(&store, "jane-1").await,
-                "{what}: sessions untouched"
-            );
+            assert!(has_session(&store, "jane-1").await, "{what}: sessions untouched");
         }
         let found = owner(&store, "confirm", ConfirmEmail).await;
-        assert_eq!(
-            found,
-            Some(jane.id),
-            "{backend}: the confirmation link is intact"
-        );
+        assert_eq!(found, Some(jane.id), "{backend}: the confirmation link is intact");
     }
 }

@@ -20,11 +20,7 @@ async fn create_group_refuses_a_duplicate_name() {
             &format!("{backend}: second create_group"),
         );
         let groups = names_and_members(store.list_groups().await.expect("list_groups"));
-        assert_eq!(
-            groups,
-            [("eng".to_owned(), vec![])],
-            "{backend}: one empty group"
-        );
+        assert_eq!(groups, [("eng".to_owned(), vec![])], "{backend}: one empty group");
     }
 }
 
@@ -42,23 +38,13 @@ async fn add_to_group_needs_the_group_and_may_be_repeated() {
             "{backend}: no group was made up"
         );
         assert!(
-            store
-                .groups_of(jane.id)
-                .await
-                .expect("groups_of")
-                .is_empty(),
+            store.groups_of(jane.id).await.expect("groups_of").is_empty(),
             "{backend}: no membership"
         );
 
         store.create_group("eng").await.expect("create_group");
-        store
-            .add_to_group("eng", jane.id)
-            .await
-            .expect("add_to_group");
-        store
-            .add_to_group("eng", jane.id)
-            .await
-            .expect("adding twice is fine");
+        store.add_to_group("eng", jane.id).await.expect("add_to_group");
+        store.add_to_group("eng", jane.id).await.expect("adding twice is fine");
         let groups = names_and_members(store.list_groups().await.expect("list_groups"));
         assert_eq!(
             groups,
@@ -81,49 +67,28 @@ async fn add_to_group_needs_the_group_and_may_be_repeated() {
 
 #[tokio::test]
 async fn remove_from_group_says_whether_the_person_was_a_member() {
-    for (backend, db) in
-        each_backend("remove_from_group_says_whether_the_person_was_a_member").await
-    {
+    for (backend, db) in each_backend("remove_from_group_says_whether_the_person_was_a_member").await {
         let store = open(&db).await;
         let jane = create(&store, "jane", None).await;
         let john = create(&store, "john", None).await;
         store.create_group("eng").await.expect("create_group");
-        store
-            .add_to_group("eng", jane.id)
-            .await
-            .expect("add_to_group");
-        store
-            .add_to_group("eng", john.id)
-            .await
-            .expect("add_to_group");
+        store.add_to_group("eng", jane.id).await.expect("add_to_group");
+        store.add_to_group("eng", john.id).await.expect("add_to_group");
 
         assert!(
-            store
-                .remove_from_group("eng", jane.id)
-                .await
-                .expect("remove"),
+            store.remove_from_group("eng", jane.id).await.expect("remove"),
             "{backend}: jane was a member"
         );
         assert!(
-            !store
-                .remove_from_group("eng", jane.id)
-                .await
-                .expect("remove"),
+            !store.remove_from_group("eng", jane.id).await.expect("remove"),
             "{backend}: not any more"
         );
         assert!(
-            !store
-                .remove_from_group("nope", john.id)
-                .await
-                .expect("remove"),
+            !store.remove_from_group("nope", john.id).await.expect("remove"),
             "{backend}: unknown group"
         );
         assert!(
-            store
-                .groups_of(jane.id)
-                .await
-                .expect("groups_of")
-                .is_empty(),
+            store.groups_of(jane.id).await.expect("groups_of").is_empty(),
             "{backend}: jane's groups"
         );
         assert_eq!(
@@ -153,10 +118,7 @@ async fn list_groups_sorts_groups_and_members() {
             ("ops", &bob),
             ("ops", &alice),
         ] {
-            store
-                .add_to_group(group, user.id)
-                .await
-                .expect("add_to_group");
+            store.add_to_group(group, user.id).await.expect("add_to_group");
         }
         let groups = names_and_members(store.list_groups().await.expect("list_groups"));
         let owned = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();

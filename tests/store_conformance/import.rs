@@ -17,10 +17,7 @@ async fn groups(store: &SqlStore) -> Vec<(String, Vec<String>)> {
 }
 
 fn group(name: &str, members: &[&str]) -> (String, Vec<String>) {
-    (
-        name.to_owned(),
-        members.iter().map(|m| m.to_string()).collect(),
-    )
+    (name.to_owned(), members.iter().map(|m| m.to_string()).collect())
 }
 
 #[tokio::test]
@@ -35,10 +32,7 @@ async fn import_creates_accounts_groups_and_memberships() {
         let summary = store.import_users(&accounts).await.expect("import_users");
         assert_eq!(
             summary,
-            ImportSummary {
-                created: 3,
-                updated: 0
-            },
+            ImportSummary { created: 3, updated: 0 },
             "{backend}: first import"
         );
         assert_eq!(
@@ -55,24 +49,15 @@ async fn import_creates_accounts_groups_and_memberships() {
             );
         }
         let expected = [group("eng", &["alice", "Bob"]), group("staff", &["alice"])];
-        assert_eq!(
-            groups(&store).await,
-            expected,
-            "{backend}: groups and members"
-        );
-        let alices = store
-            .groups_of(accounts[0].user.id)
-            .await
-            .expect("groups_of");
+        assert_eq!(groups(&store).await, expected, "{backend}: groups and members");
+        let alices = store.groups_of(accounts[0].user.id).await.expect("groups_of");
         assert_eq!(alices, ["eng", "staff"], "{backend}: alice's groups");
     }
 }
 
 #[tokio::test]
 async fn importing_again_updates_in_place_and_never_removes_memberships() {
-    for (backend, db) in
-        each_backend("importing_again_updates_in_place_and_never_removes_memberships").await
-    {
+    for (backend, db) in each_backend("importing_again_updates_in_place_and_never_removes_memberships").await {
         let store = open(&db).await;
         let dave = create(&store, "dave", Some("dave@example.com")).await;
         let accounts = [
@@ -83,10 +68,7 @@ async fn importing_again_updates_in_place_and_never_removes_memberships() {
         let first = store.import_users(&accounts).await.expect("first import");
         assert_eq!(
             first,
-            ImportSummary {
-                created: 2,
-                updated: 1
-            },
+            ImportSummary { created: 2, updated: 1 },
             "{backend}: dave already existed"
         );
         let ids = |users: Vec<User>| users.into_iter().map(|u| u.id).collect::<Vec<_>>();
@@ -96,10 +78,7 @@ async fn importing_again_updates_in_place_and_never_removes_memberships() {
         let again = store.import_users(&accounts).await.expect("second import");
         assert_eq!(
             again,
-            ImportSummary {
-                created: 0,
-                updated: 3
-            },
+            ImportSummary { created: 0, updated: 3 },
             "{backend}: re-running the same dump"
         );
         assert_eq!(
@@ -130,10 +109,7 @@ async fn importing_again_updates_in_place_and_never_removes_memberships() {
         let third = store.import_users(&changed).await.expect("third import");
         assert_eq!(
             third,
-            ImportSummary {
-                created: 0,
-                updated: 1
-            },
+            ImportSummary { created: 0, updated: 1 },
             "{backend}: matched by folded username"
         );
         let alice = store
@@ -141,14 +117,8 @@ async fn importing_again_updates_in_place_and_never_removes_memberships() {
             .await
             .expect("user_by_username")
             .expect("alice");
-        assert_eq!(
-            alice.id, ids_before[0],
-            "{backend}: alice keeps her first id"
-        );
-        assert_eq!(
-            alice.username, "ALICE",
-            "{backend}: the dump's spelling wins"
-        );
+        assert_eq!(alice.id, ids_before[0], "{backend}: alice keeps her first id");
+        assert_eq!(alice.username, "ALICE", "{backend}: the dump's spelling wins");
         assert_eq!(alice.first_name, "Alicia", "{backend}: fields updated");
         assert!(alice.is_staff, "{backend}: flags updated");
         assert_eq!(
@@ -162,25 +132,17 @@ async fn importing_again_updates_in_place_and_never_removes_memberships() {
             ["eng", "ops", "staff"],
             "{backend}: memberships only ever added"
         );
-        assert_eq!(
-            usernames(&store).await.len(),
-            3,
-            "{backend}: no account added"
-        );
+        assert_eq!(usernames(&store).await.len(), 3, "{backend}: no account added");
     }
 }
 
 #[tokio::test]
 async fn a_failed_import_names_the_account_and_writes_nothing() {
-    for (backend, db) in each_backend("a_failed_import_names_the_account_and_writes_nothing").await
-    {
+    for (backend, db) in each_backend("a_failed_import_names_the_account_and_writes_nothing").await {
         let store = open(&db).await;
         let existing = create(&store, "existing", Some("existing@example.com")).await;
         store.create_group("before").await.expect("create_group");
-        store
-            .add_to_group("before", existing.id)
-            .await
-            .expect("add_to_group");
+        store.add_to_group("before", existing.id).await.expect("add_to_group");
         let groups_before = groups(&store).await;
         let accounts = [
             imported("ann", Some("ann@example.com"), &["imported", "before"]),
@@ -211,10 +173,7 @@ async fn a_failed_import_names_the_account_and_writes_nothing() {
             existing_now.first_name, "",
             "{backend}: the update of #1 was rolled back"
         );
-        assert_eq!(
-            existing_now.username, "existing",
-            "{backend}: spelling rolled back"
-        );
+        assert_eq!(existing_now.username, "existing", "{backend}: spelling rolled back");
         assert_eq!(
             groups(&store).await,
             groups_before,

@@ -14,8 +14,8 @@ mod users;
 use std::fmt::Debug;
 
 use tessera_core::store::{
-    EmailToken, EmailTokenPurpose, EmailTokenStore, ImportedAccount, Session, SessionStore,
-    StoreError, StoreResult, UserStore,
+    EmailToken, EmailTokenPurpose, EmailTokenStore, ImportedAccount, Session, SessionStore, StoreError, StoreResult,
+    UserStore,
 };
 use tessera_core::{Email, NewUser, ProfileUpdate, User, UserId, Username};
 use tessera_store::SqlStore;
@@ -60,10 +60,7 @@ async fn reload(store: &SqlStore, id: UserId) -> User {
 
 /// Whom `user_by_username` finds for `username`.
 async fn found_by_username(store: &SqlStore, username: &str) -> Option<UserId> {
-    let user = store
-        .user_by_username(username)
-        .await
-        .expect("user_by_username");
+    let user = store.user_by_username(username).await.expect("user_by_username");
     user.map(|u| u.id)
 }
 
@@ -110,12 +107,7 @@ fn to_second(at: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// A session last seen at `last_seen_at` that ends at `expires_at`.
-fn session(
-    digest: &str,
-    user: UserId,
-    last_seen_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
-) -> Session {
+fn session(digest: &str, user: UserId, last_seen_at: OffsetDateTime, expires_at: OffsetDateTime) -> Session {
     Session {
         id_digest: digest.to_owned(),
         user_id: user,
@@ -141,13 +133,7 @@ async fn has_session(store: &SqlStore, digest: &str) -> bool {
 }
 
 /// Stores a mail link for `user`'s current address that ends at `expires_at`.
-async fn issue(
-    store: &SqlStore,
-    digest: &str,
-    user: &User,
-    purpose: EmailTokenPurpose,
-    expires_at: OffsetDateTime,
-) {
+async fn issue(store: &SqlStore, digest: &str, user: &User, purpose: EmailTokenPurpose, expires_at: OffsetDateTime) {
     let token = EmailToken {
         digest: digest.to_owned(),
         user_id: user.id,
@@ -155,10 +141,7 @@ async fn issue(
         email: user.email.clone().expect("the account has an address"),
         expires_at,
     };
-    store
-        .create_email_token(&token)
-        .await
-        .expect("create_email_token");
+    store.create_email_token(&token).await.expect("create_email_token");
 }
 
 /// Whose live link of `purpose` `digest` is right now.

@@ -4,8 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn a_session_round_trips_and_can_be_touched_and_deleted() {
-    for (backend, db) in each_backend("a_session_round_trips_and_can_be_touched_and_deleted").await
-    {
+    for (backend, db) in each_backend("a_session_round_trips_and_can_be_touched_and_deleted").await {
         let store = open(&db).await;
         let jane = create(&store, "jane", None).await;
         let now = OffsetDateTime::now_utc();
@@ -22,26 +21,14 @@ async fn a_session_round_trips_and_can_be_touched_and_deleted() {
             .expect("the new session");
         assert_eq!(read.id_digest, "digest-1", "{backend}: digest");
         assert_eq!(read.user_id, jane.id, "{backend}: owner");
-        assert_eq!(
-            read.created_at,
-            to_second(new.created_at),
-            "{backend}: created_at"
-        );
+        assert_eq!(read.created_at, to_second(new.created_at), "{backend}: created_at");
         assert_eq!(
             read.last_seen_at,
             to_second(new.last_seen_at),
             "{backend}: last_seen_at"
         );
-        assert_eq!(
-            read.expires_at,
-            to_second(new.expires_at),
-            "{backend}: expires_at"
-        );
-        assert_eq!(
-            read.auth_time,
-            to_second(new.auth_time),
-            "{backend}: auth_time"
-        );
+        assert_eq!(read.expires_at, to_second(new.expires_at), "{backend}: expires_at");
+        assert_eq!(read.auth_time, to_second(new.auth_time), "{backend}: auth_time");
         assert_eq!(read.amr, "pwd otp", "{backend}: amr");
 
         let duplicate = store.create_session(&new).await;
@@ -51,34 +38,18 @@ async fn a_session_round_trips_and_can_be_touched_and_deleted() {
         );
 
         let seen = now + Duration::minutes(7);
-        store
-            .touch_session("digest-1", seen)
-            .await
-            .expect("touch_session");
-        let touched = store
-            .session("digest-1")
-            .await
-            .expect("session")
-            .expect("still there");
+        store.touch_session("digest-1", seen).await.expect("touch_session");
+        let touched = store.session("digest-1").await.expect("session").expect("still there");
         assert_eq!(touched.last_seen_at, to_second(seen), "{backend}: touched");
         assert_eq!(
             touched.expires_at, read.expires_at,
             "{backend}: touching never extends the absolute end"
         );
-        assert_eq!(
-            touched.created_at, read.created_at,
-            "{backend}: created_at unchanged"
-        );
+        assert_eq!(touched.created_at, read.created_at, "{backend}: created_at unchanged");
 
-        store
-            .delete_session("digest-1")
-            .await
-            .expect("delete_session");
+        store.delete_session("digest-1").await.expect("delete_session");
         assert!(!has_session(&store, "digest-1").await, "{backend}: deleted");
-        store
-            .delete_session("digest-1")
-            .await
-            .expect("deleting twice is fine");
+        store.delete_session("digest-1").await.expect("deleting twice is fine");
         store
             .touch_session("digest-1", seen)
             .await
@@ -87,10 +58,7 @@ async fn a_session_round_trips_and_can_be_touched_and_deleted() {
             !has_session(&store, "digest-1").await,
             "{backend}: touching does not resurrect"
         );
-        assert!(
-            !has_session(&store, "never-existed").await,
-            "{backend}: unknown digest"
-        );
+        assert!(!has_session(&store, "never-existed").await, "{backend}: unknown digest");
     }
 }
 
@@ -100,51 +68,29 @@ async fn a_session_needs_an_existing_account() {
         let store = open(&db).await;
         let now = OffsetDateTime::now_utc();
         let result = store
-            .create_session(&session(
-                "orphan",
-                UserId::new(),
-                now,
-                now + Duration::hours(1),
-            ))
+            .create_session(&session("orphan", UserId::new(), now, now + Duration::hours(1)))
             .await;
         assert!(
             result.is_err(),
             "{backend}: a session of an unknown account must be refused"
         );
-        assert!(
-            !has_session(&store, "orphan").await,
-            "{backend}: nothing stored"
-        );
+        assert!(!has_session(&store, "orphan").await, "{backend}: nothing stored");
     }
 }
 
 #[tokio::test]
 async fn delete_stale_sessions_removes_expired_and_idle_sessions_only() {
-    for (backend, db) in
-        each_backend("delete_stale_sessions_removes_expired_and_idle_sessions_only").await
-    {
+    for (backend, db) in each_backend("delete_stale_sessions_removes_expired_and_idle_sessions_only").await {
         let store = open(&db).await;
         let jane = create(&store, "jane", None).await;
         let now = OffsetDateTime::now_utc();
         let idle_before = now - Duration::minutes(30);
         let sessions = [
             ("live", now - Duration::minutes(1), now + Duration::hours(1)),
-            (
-                "seen-right-at-the-idle-limit",
-                idle_before,
-                now + Duration::hours(1),
-            ),
-            (
-                "expired",
-                now - Duration::seconds(5),
-                now - Duration::seconds(1),
-            ),
+            ("seen-right-at-the-idle-limit", idle_before, now + Duration::hours(1)),
+            ("expired", now - Duration::seconds(5), now - Duration::seconds(1)),
             ("ends-right-now", now, now),
-            (
-                "idle",
-                idle_before - Duration::seconds(1),
-                now + Duration::hours(1),
-            ),
+            ("idle", idle_before - Duration::seconds(1), now + Duration::hours(1)),
             (
                 "long-idle-and-expired",
                 now - Duration::days(3),
@@ -164,11 +110,7 @@ async fn delete_stale_sessions_removes_expired_and_idle_sessions_only() {
         assert_eq!(removed, 4, "{backend}: removed count");
         for (digest, _, _) in sessions {
             let kept = matches!(digest, "live" | "seen-right-at-the-idle-limit");
-            assert_eq!(
-                has_session(&store, digest).await,
-                kept,
-                "{backend}: {digest} kept?"
-            );
+            assert_eq!(has_session(&store, digest).await, kept, "{backend}: {digest} kept?");
         }
         let again = store
             .delete_stale_sessions(now, idle_before)

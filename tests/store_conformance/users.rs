@@ -24,47 +24,18 @@ async fn a_created_account_reads_back_field_for_field() {
             ..new_user("Zoë.OBrien", Some("Zoe@Example.com"))
         };
         let created = store.create_user(&new).await.expect("create_user");
-        for (how, user) in [
-            ("create_user", created),
-            ("user_by_id", reload(&store, new.id).await),
-        ] {
+        for (how, user) in [("create_user", created), ("user_by_id", reload(&store, new.id).await)] {
             let what = format!("{backend}: {how}");
             assert_eq!(user.id, new.id, "{what}: id");
-            assert_eq!(
-                user.username, "Zoë.OBrien",
-                "{what}: the chosen spelling is kept"
-            );
-            assert_eq!(
-                user.email.as_deref(),
-                Some("Zoe@example.com"),
-                "{what}: email"
-            );
+            assert_eq!(user.username, "Zoë.OBrien", "{what}: the chosen spelling is kept");
+            assert_eq!(user.email.as_deref(), Some("Zoe@example.com"), "{what}: email");
             assert!(user.email_verified, "{what}: email_verified");
-            assert_eq!(
-                [&user.first_name, &user.last_name],
-                ["Zoë", "O'Brien"],
-                "{what}: names"
-            );
+            assert_eq!([&user.first_name, &user.last_name], ["Zoë", "O'Brien"], "{what}: names");
             let flags = [user.is_active, user.is_staff, user.is_superuser];
-            assert_eq!(
-                flags,
-                [false, true, true],
-                "{what}: active, staff, superuser"
-            );
-            assert_eq!(
-                user.password_hash, new.password_hash,
-                "{what}: password hash"
-            );
-            assert_eq!(
-                user.date_joined,
-                to_second(new.date_joined),
-                "{what}: date_joined"
-            );
-            assert_eq!(
-                user.last_login,
-                new.last_login.map(to_second),
-                "{what}: last_login"
-            );
+            assert_eq!(flags, [false, true, true], "{what}: active, staff, superuser");
+            assert_eq!(user.password_hash, new.password_hash, "{what}: password hash");
+            assert_eq!(user.date_joined, to_second(new.date_joined), "{what}: date_joined");
+            assert_eq!(user.last_login, new.last_login.map(to_second), "{what}: last_login");
             assert_eq!(json!(user.attributes), attributes, "{what}: attributes");
         }
         let unknown = store.user_by_id(UserId::new()).await.expect("user_by_id");
@@ -92,10 +63,7 @@ async fn lookups_fold_case_including_non_ascii() {
             let found = found_by_login(&store, email).await;
             assert_eq!(found, Some(zoe.id), "{backend}: user_by_login({email:?})");
             let found = found_by_username(&store, email).await;
-            assert_eq!(
-                found, None,
-                "{backend}: user_by_username({email:?}) ignores addresses"
-            );
+            assert_eq!(found, None, "{backend}: user_by_username({email:?}) ignores addresses");
         }
         for unknown in ["zoe", "Zoë.Ärger", "nobody@example.com", ""] {
             let found = found_by_username(&store, unknown).await;
@@ -107,22 +75,42 @@ async fn lookups_fold_case_including_non_ascii() {
 }
 
 #[tokio::test]
-async fn a_username_match_wins_over_an_email_match() {
-    for (backend, db) in each_backend("a_username_match_wins_over_an_email_match").await {
+async fn a_username_may_not_be_another_accounts_email_or_the_reverse() {
+    let test = "a_username_may_not_be_another_accounts_email_or_the_reverse";
+    for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
-        // The address owner is inserted first, so a plain scan would meet it first.
+        // Logins take a username or an email: one string must never name two accounts.
         let alice = create(&store, "alice", Some("Shared@example.com")).await;
-        let shared = create(&store, "shared@Example.com", None).await;
+        let result = store.create_user(&new_user("shared@Example.com", None)).await;
+        expect_conflict(
+            result,
+            "username",
+            &format!("{backend}: username equal to another's email"),
+        );
+        let mailer = create(&store, "bob@example.com", None).await;
+        let result = store.create_user(&new_user("carol", Some("BOB@example.com"))).await;
+        expect_conflict(
+            result,
+            "email",
+            &format!("{backend}: email equal to another's username"),
+        );
         for login in ["shared@example.com", "SHARED@EXAMPLE.COM"] {
-            let found = found_by_login(&store, login).await;
             assert_eq!(
-                found,
-                Some(shared.id),
+                found_by_login(&store, login).await,
+                Some(alice.id),
                 "{backend}: user_by_login({login:?})"
             );
         }
-        let found = found_by_login(&store, "ALICE").await;
-        assert_eq!(found, Some(alice.id), "{backend}: plain username login");
+        assert_eq!(
+            found_by_login(&store, "Bob@Example.com").await,
+            Some(mailer.id),
+            "{backend}: username login"
+        );
+        assert_eq!(
+            store.list_users().await.unwrap().len(),
+            2,
+            "{backend}: nothing half-written"
+        );
     }
 }
 
@@ -140,22 +128,11 @@ async fn a_username_taken_in_another_case_is_a_conflict_and_writes_nothing() {
         ];
         for (taken, email) in attempts {
             let result = store.create_user(&new_user(taken, Some(email))).await;
-            expect_conflict(
-                result,
-                "username",
-                &format!("{backend}: create_user({taken:?})"),
-            );
+            expect_conflict(result, "username", &format!("{backend}: create_user({taken:?})"));
             let stray = found_by_login(&store, email).await;
-            assert_eq!(
-                stray, None,
-                "{backend}: the refused {taken:?} left a row behind"
-            );
+            assert_eq!(stray, None, "{backend}: the refused {taken:?} left a row behind");
         }
-        assert_eq!(
-            usernames(&store).await,
-            ["Jane", "Zoë"],
-            "{backend}: accounts"
-        );
+        assert_eq!(usernames(&store).await, ["Jane", "Zoë"], "{backend}: accounts");
     }
 }
 
@@ -173,22 +150,11 @@ async fn an_email_taken_in_another_case_is_a_conflict_and_writes_nothing() {
         ];
         for (username, taken) in attempts {
             let result = store.create_user(&new_user(username, Some(taken))).await;
-            expect_conflict(
-                result,
-                "email",
-                &format!("{backend}: create_user with {taken:?}"),
-            );
+            expect_conflict(result, "email", &format!("{backend}: create_user with {taken:?}"));
             let stray = found_by_username(&store, username).await;
-            assert_eq!(
-                stray, None,
-                "{backend}: the refused {username:?} left a row behind"
-            );
+            assert_eq!(stray, None, "{backend}: the refused {username:?} left a row behind");
         }
-        assert_eq!(
-            usernames(&store).await,
-            ["jane", "zoe"],
-            "{backend}: accounts"
-        );
+        assert_eq!(usernames(&store).await, ["jane", "zoe"], "{backend}: accounts");
     }
 }
 
@@ -200,11 +166,7 @@ async fn several_accounts_may_have_no_email() {
             let user = create(&store, name, None).await;
             assert_eq!(user.email, None, "{backend}: {name} has no address");
         }
-        assert_eq!(
-            usernames(&store).await,
-            ["anna", "ben", "cleo"],
-            "{backend}: accounts"
-        );
+        assert_eq!(usernames(&store).await, ["anna", "ben", "cleo"], "{backend}: accounts");
     }
 }
 
@@ -212,19 +174,12 @@ async fn several_accounts_may_have_no_email() {
 async fn list_users_orders_by_username_ignoring_case() {
     for (backend, db) in each_backend("list_users_orders_by_username_ignoring_case").await {
         let store = open(&db).await;
-        assert!(
-            usernames(&store).await.is_empty(),
-            "{backend}: a fresh store is empty"
-        );
+        assert!(usernames(&store).await.is_empty(), "{backend}: a fresh store is empty");
         for name in ["carol", "Zoë", "Bob", "dave", "alice", "zed", "Carl"] {
             create(&store, name, None).await;
         }
         let expected = ["alice", "Bob", "Carl", "carol", "dave", "zed", "Zoë"];
-        assert_eq!(
-            usernames(&store).await,
-            expected,
-            "{backend}: list_users order"
-        );
+        assert_eq!(usernames(&store).await, expected, "{backend}: list_users order");
     }
 }
 
@@ -237,21 +192,11 @@ async fn update_profile_keeps_verification_for_the_same_address_in_any_case() {
         for email in ["Jane@example.com", "JANE@EXAMPLE.COM", "jane@example.com"] {
             let what = format!("{backend}: update_profile to {email:?}");
             let update = profile("Jane", "Doe", Some(email));
-            let updated = store
-                .update_profile(jane.id, &update)
-                .await
-                .expect("update_profile");
-            assert!(
-                updated.email_verified,
-                "{what}: the same address stays verified"
-            );
+            let updated = store.update_profile(jane.id, &update).await.expect("update_profile");
+            assert!(updated.email_verified, "{what}: the same address stays verified");
             let spelled = update.email.map(|e| e.as_str().to_owned());
             assert_eq!(updated.email, spelled, "{what}: the new spelling is kept");
-            assert_eq!(
-                [&updated.first_name, &updated.last_name],
-                ["Jane", "Doe"],
-                "{what}"
-            );
+            assert_eq!([&updated.first_name, &updated.last_name], ["Jane", "Doe"], "{what}");
             let stored = reload(&store, jane.id).await;
             assert!(stored.email_verified, "{what}: stored verification");
             assert_eq!(stored.email, updated.email, "{what}: stored address");
@@ -261,25 +206,17 @@ async fn update_profile_keeps_verification_for_the_same_address_in_any_case() {
 
 #[tokio::test]
 async fn update_profile_with_another_address_clears_verification() {
-    for (backend, db) in
-        each_backend("update_profile_with_another_address_clears_verification").await
-    {
+    for (backend, db) in each_backend("update_profile_with_another_address_clears_verification").await {
         let store = open(&db).await;
         let jane = create_verified(&store, "jane", "jane@example.com", "h").await;
         let update = profile("", "", Some("jane@elsewhere.org"));
-        let moved = store
-            .update_profile(jane.id, &update)
-            .await
-            .expect("update_profile");
+        let moved = store.update_profile(jane.id, &update).await.expect("update_profile");
         assert_eq!(
             moved.email.as_deref(),
             Some("jane@elsewhere.org"),
             "{backend}: new address"
         );
-        assert!(
-            !moved.email_verified,
-            "{backend}: a new address is unverified"
-        );
+        assert!(!moved.email_verified, "{backend}: a new address is unverified");
         assert!(
             !reload(&store, jane.id).await.email_verified,
             "{backend}: stored as unverified"
@@ -293,10 +230,7 @@ async fn update_profile_with_another_address_clears_verification() {
         let cleared = store.update_profile(other.id, &profile("", "", None)).await;
         let cleared = cleared.expect("update_profile without an address");
         assert_eq!(cleared.email, None, "{backend}: address removed");
-        assert!(
-            !cleared.email_verified,
-            "{backend}: no address, nothing verified"
-        );
+        assert!(!cleared.email_verified, "{backend}: no address, nothing verified");
         let reused = create(&store, "newcomer", Some("other@example.com")).await;
         assert_eq!(
             reused.email.as_deref(),
@@ -353,11 +287,7 @@ async fn update_profile_of_an_unknown_account_is_not_found() {
         let update = profile("X", "Y", Some("x@example.com"));
         let result = store.update_profile(UserId::new(), &update).await;
         expect_not_found(result, &format!("{backend}: update_profile"));
-        assert_eq!(
-            usernames(&store).await,
-            ["jane"],
-            "{backend}: nothing was created"
-        );
+        assert_eq!(usernames(&store).await, ["jane"], "{backend}: nothing was created");
     }
 }
 
@@ -373,57 +303,22 @@ async fn set_password_ends_other_sessions_and_reset_links_of_that_account_only()
             sign_in(&store, digest, jane.id).await;
         }
         sign_in(&store, "john-1", john.id).await;
-        issue(
-            &store,
-            "jane-reset-1",
-            &jane,
-            EmailTokenPurpose::ResetPassword,
-            later,
-        )
-        .await;
-        issue(
-            &store,
-            "jane-reset-2",
-            &jane,
-            EmailTokenPurpose::ResetPassword,
-            later,
-        )
-        .await;
-        issue(
-            &store,
-            "jane-confirm",
-            &jane,
-            EmailTokenPurpose::ConfirmEmail,
-            later,
-        )
-        .await;
-        issue(
-            &store,
-            "john-reset",
-            &john,
-            EmailTokenPurpose::ResetPassword,
-            later,
-        )
-        .await;
+        issue(&store, "jane-reset-1", &jane, EmailTokenPurpose::ResetPassword, later).await;
+        issue(&store, "jane-reset-2", &jane, EmailTokenPurpose::ResetPassword, later).await;
+        issue(&store, "jane-confirm", &jane, EmailTokenPurpose::ConfirmEmail, later).await;
+        issue(&store, "john-reset", &john, EmailTokenPurpose::ResetPassword, later).await;
 
         store
             .set_password(jane.id, "new", Some("jane-2"))
             .await
             .expect("set_password");
-        assert_eq!(
-            password_of(&store, jane.id).await.as_deref(),
-            Some("new"),
-            "{backend}"
-        );
+        assert_eq!(password_of(&store, jane.id).await.as_deref(), Some("new"), "{backend}");
         assert!(
             has_session(&store, "jane-2").await,
             "{backend}: the session making the change"
         );
         for gone in ["jane-1", "jane-3"] {
-            assert!(
-                !has_session(&store, gone).await,
-                "{backend}: {gone} must end"
-            );
+            assert!(!has_session(&store, gone).await, "{backend}: {gone} must end");
         }
         for gone in ["jane-reset-1", "jane-reset-2"] {
             let live = owner(&store, gone, EmailTokenPurpose::ResetPassword).await;
@@ -440,11 +335,7 @@ async fn set_password_ends_other_sessions_and_reset_links_of_that_account_only()
             "{backend}: john's session is untouched"
         );
         let johns = owner(&store, "john-reset", EmailTokenPurpose::ResetPassword).await;
-        assert_eq!(
-            johns,
-            Some(john.id),
-            "{backend}: john's reset link is untouched"
-        );
+        assert_eq!(johns, Some(john.id), "{backend}: john's reset link is untouched");
         assert_eq!(
             password_of(&store, john.id).await.as_deref(),
             Some("johns"),
@@ -459,23 +350,16 @@ async fn set_password_ends_other_sessions_and_reset_links_of_that_account_only()
             !has_session(&store, "jane-2").await,
             "{backend}: every session of jane ends"
         );
-        assert!(
-            has_session(&store, "john-1").await,
-            "{backend}: john still signed in"
-        );
+        assert!(has_session(&store, "john-1").await, "{backend}: john still signed in");
 
         let result = store.set_password(UserId::new(), "x", None).await;
-        expect_not_found(
-            result,
-            &format!("{backend}: set_password of an unknown account"),
-        );
+        expect_not_found(result, &format!("{backend}: set_password of an unknown account"));
     }
 }
 
 #[tokio::test]
 async fn upgrade_password_hash_replaces_only_the_expected_hash() {
-    for (backend, db) in each_backend("upgrade_password_hash_replaces_only_the_expected_hash").await
-    {
+    for (backend, db) in each_backend("upgrade_password_hash_replaces_only_the_expected_hash").await {
         let store = open(&db).await;
         let jane = create_verified(&store, "jane", "jane@example.com", "legacy").await;
         let other = create_verified(&store, "other", "other@example.com", "legacy").await;
@@ -492,18 +376,10 @@ async fn upgrade_password_hash_replaces_only_the_expected_hash() {
                 .await
                 .expect("upgrade_password_hash");
             let hash = password_of(&store, jane.id).await;
-            assert_eq!(
-                hash.as_deref(),
-                Some(expected),
-                "{backend}: upgrade from {old:?}"
-            );
+            assert_eq!(hash.as_deref(), Some(expected), "{backend}: upgrade from {old:?}");
         }
         let others = password_of(&store, other.id).await;
-        assert_eq!(
-            others.as_deref(),
-            Some("legacy"),
-            "{backend}: other accounts untouched"
-        );
+        assert_eq!(others.as_deref(), Some("legacy"), "{backend}: other accounts untouched");
     }
 }
 

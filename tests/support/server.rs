@@ -89,7 +89,18 @@ impl TestServer {
     }
 
     /// The first link under this server in the newest mail that has one for `path_prefix`.
-    pub fn link_in_mail(&self, path_prefix: &str) -> String {
+    /// Mail is handed to the transport in the background, so this waits for it (up to 10 s).
+    pub async fn link_in_mail(&self, path_prefix: &str) -> String {
+        for _ in 0..100 {
+            if let Some(link) = self.find_link(path_prefix) {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no mail links to {}", self.url(path_prefix));
+    }
+
+    fn find_link(&self, path_prefix: &str) -> Option<String> {
         let needle = self.url(path_prefix);
         for mail in self.mails().iter().rev() {
             let unfolded = unfold_quoted_printable(mail);
@@ -98,10 +109,10 @@ impl TestServer {
                 let end = rest
                     .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
                     .unwrap_or(rest.len());
-                return rest[..end].to_owned();
+                return Some(rest[..end].to_owned());
             }
         }
-        panic!("no mail links to {needle}");
+        None
     }
 }
 

@@ -82,7 +82,7 @@ pub struct StoredCode {
 /// Result of using a code: the first use gets it; any later one learns it was replayed.
 #[derive(Clone, Debug)]
 pub enum CodeUse {
-    First(StoredCode),
+    First(Box<StoredCode>),
     /// Already used: everything issued from it has just been revoked (RFC 6749 §4.1.2).
     Replayed,
     Unknown,

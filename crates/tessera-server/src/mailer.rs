@@ -66,9 +66,9 @@ pub async fn send_link(state: &AppState, user: &User, purpose: EmailTokenPurpose
 /// "1 hour", "3 days", "90 minutes" for mail texts.
 fn human_duration(d: std::time::Duration) -> String {
     let minutes = d.as_secs().div_ceil(60);
-    let (n, unit) = if minutes % 1440 == 0 {
+    let (n, unit) = if minutes.is_multiple_of(1440) {
         (minutes / 1440, "day")
-    } else if minutes % 60 == 0 {
+    } else if minutes.is_multiple_of(60) {
         (minutes / 60, "hour")
     } else {
         (minutes, "minute")

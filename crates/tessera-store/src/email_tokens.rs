@@ -4,7 +4,7 @@ use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
 use crate::rows::{to_unix, user_id};
-use crate::{SqlStore, map_sqlx, on_pool};
+use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
 #[async_trait]
 impl EmailTokenStore for SqlStore {
@@ -32,7 +32,7 @@ impl EmailTokenStore for SqlStore {
 
     async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
         let confirmed: Option<String> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             // DELETE … RETURNING makes the link single-use even under concurrent clicks.
             let token: Option<(String, String)> = sqlx::query_as(
                 "DELETE FROM email_tokens WHERE digest = $1 AND purpose = 'confirm_email' AND expires_at > $2 \
@@ -58,14 +58,9 @@ impl EmailTokenStore for SqlStore {
         }
     }
 
-    async fn reset_password(
-        &self,
-        digest: &str,
-        new_hash: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<User>> {
+    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
         let reset: Option<String> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let token: Option<(String,)> = sqlx::query_as(
                 "DELETE FROM email_tokens WHERE digest = $1 AND purpose = 'reset_password' AND expires_at > $2 \
                  RETURNING user_id",

@@ -25,11 +25,18 @@ pub fn map_sqlx(error: sqlx::Error) -> StoreError {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error.to_string()),
-        sqlx::Error::Database(db) if is_connection_class(db.code().as_deref()) => {
+        sqlx::Error::Database(db)
+            if is_connection_class(db.code().as_deref()) || is_sqlite_busy(db.code().as_deref()) =>
+        {
             StoreError::Unavailable(error.to_string())
         }
         _ => StoreError::Other(error.to_string()),
     }
+}
+
+/// SQLITE_BUSY (5) and its extended codes (e.g. 517) after the busy timeout: contention, not a bug.
+fn is_sqlite_busy(code: Option<&str>) -> bool {
+    code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5)
 }
 
 /// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention,

@@ -36,6 +36,28 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Write transactions. On SQLite they start with `BEGIN IMMEDIATE`, taking the write lock up
+/// front: a deferred transaction that reads first cannot upgrade once another writer has
+/// committed and fails at once with SQLITE_BUSY_SNAPSHOT instead of waiting for the busy timeout.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),

@@ -10,7 +10,7 @@ use tessera_core::store::{StoreError, StoreResult};
 use time::OffsetDateTime;
 
 use crate::rows::{from_unix, to_unix, user_id};
-use crate::{SqlStore, map_sqlx, on_pool};
+use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
 fn join(words: &[String]) -> String {
     words.join(" ")
@@ -179,7 +179,7 @@ impl OidcStore for SqlStore {
     async fn rotate_key(&self, r: &Rotation) -> StoreResult<bool> {
         let k = &r.new_key;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             sqlx::query("INSERT INTO key_rotations (alg, last_rotated_at) VALUES ($1, 0) ON CONFLICT DO NOTHING")
                 .bind(&k.alg).execute(&mut *tx).await.map_err(map_sqlx)?;
             // The row update is the election: concurrent nodes serialize on the row, and only
@@ -297,7 +297,7 @@ impl OidcStore for SqlStore {
 
     async fn use_code(&self, digest: &str, now: OffsetDateTime) -> StoreResult<CodeUse> {
         let row: Option<CodeRow> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let first = sqlx::query("UPDATE authorization_codes SET used = TRUE WHERE digest = $1 AND used = FALSE")
                 .bind(digest).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() == 1;
             let row: Option<CodeRow> = sqlx::query_as(
@@ -343,14 +343,14 @@ impl OidcStore for SqlStore {
         if expires_at <= now {
             return Ok(CodeUse::Unknown);
         }
-        Ok(CodeUse::First(StoredCode {
+        Ok(CodeUse::First(Box::new(StoredCode {
             digest,
             redirect_uri,
             nonce,
             code_challenge,
             authorization: authorization(client_id, &user, &scopes, auth_time, sid, &amr)?,
             expires_at,
-        }))
+        })))
     }
 
     async fn create_refresh_token(&self, t: &NewRefreshToken) -> StoreResult<()> {
@@ -370,7 +370,7 @@ impl OidcStore for SqlStore {
     async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse> {
         let select = format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let rotated_now = sqlx::query(
                 "UPDATE refresh_tokens SET rotated = TRUE WHERE digest = $1 AND rotated = FALSE AND revoked = FALSE \
                  AND expires_at > $2 AND family_expires_at > $2",
@@ -407,7 +407,7 @@ impl OidcStore for SqlStore {
 
     async fn revoke_family(&self, family_id: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE family_id = $1").bind(family_id).execute(&mut *tx).await.map_err(map_sqlx)?;
             sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE family_id = $1").bind(family_id).execute(&mut *tx).await.map_err(map_sqlx)?;
             tx.commit().await.map_err(map_sqlx)
@@ -516,7 +516,7 @@ impl OidcStore for SqlStore {
     async fn revoke_grant(&self, user: UserId, client_id: &str) -> StoreResult<bool> {
         let user = user.to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let existed = sqlx::query("DELETE FROM grants WHERE user_id = $1 AND client_id = $2")
                 .bind(&user).bind(client_id).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() > 0;
             sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND client_id = $2")
@@ -531,7 +531,7 @@ impl OidcStore for SqlStore {
     async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64> {
         let now = to_unix(now);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let mut removed = 0;
             for sql in [
                 "DELETE FROM auth_requests WHERE expires_at <= $1",

@@ -4,7 +4,7 @@ use tessera_core::{NewUser, ProfileUpdate, User, UserId};
 use time::OffsetDateTime;
 
 use crate::rows::{UserRow, rows_into_users, select_user, to_unix};
-use crate::{SqlStore, map_sqlx, on_pool};
+use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
 fn folded_email(new: &NewUser) -> Option<String> {
     new.email.as_ref().map(|e| e.as_str().to_lowercase())
@@ -51,7 +51,7 @@ macro_rules! bind_new_user {
 impl UserStore for SqlStore {
     async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             // Logins accept a username or an email, so one account's username must never
             // equal another's email (usernames may contain `@`).
             let clash: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email_folded = $1 OR username_folded = $2 LIMIT 1")
@@ -109,7 +109,10 @@ impl UserStore for SqlStore {
                    email_verified = CASE WHEN email_folded IS NOT DISTINCT FROM $5 THEN email_verified ELSE FALSE END, \
                    email = $4, email_folded = $5 WHERE id = $1";
         let changed = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let previous: Option<(Option<String>,)> = sqlx::query_as("SELECT email_folded FROM users WHERE id = $1")
+                .bind(id.to_string()).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
+            let Some((previous,)) = previous else { return Err(StoreError::NotFound("user")) };
             let clash: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username_folded = $1 AND id <> $2")
                 .bind(folded.as_deref()).bind(id.to_string()).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
             if clash.is_some() {
@@ -122,10 +125,11 @@ impl UserStore for SqlStore {
                 .bind(email.as_deref())
                 .bind(folded.as_deref())
                 .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
-            // A reset link mailed to the old address must not outlive the change.
-            sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND (purpose = 'reset_password' OR email <> $2)")
-                .bind(id.to_string()).bind(email.as_deref().unwrap_or_default())
-                .execute(&mut *tx).await.map_err(map_sqlx)?;
+            if previous != folded {
+                // A reset link mailed to the old address must not outlive the change.
+                sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND purpose = 'reset_password'")
+                    .bind(id.to_string()).execute(&mut *tx).await.map_err(map_sqlx)?;
+            }
             tx.commit().await.map_err(map_sqlx)?;
             changed
         });
@@ -138,7 +142,7 @@ impl UserStore for SqlStore {
     async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
         let id = id.to_string();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(map_sqlx)?;
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let changed = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                 .bind(&id).bind(hash).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
             if changed == 0 {
@@ -172,7 +176,7 @@ impl UserStore for SqlStore {
         let mut summary = ImportSummary::default();
         let now = OffsetDateTime::now_utc().unix_timestamp();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(|e| ImportFailure::whole(map_sqlx(e)))?;
+            let mut tx = pool.begin_write().await.map_err(|e| ImportFailure::whole(map_sqlx(e)))?;
             for (index, account) in accounts.iter().enumerate() {
                 let new = &account.user;
                 let at = |e| ImportFailure { index: Some(index), error: map_sqlx(e) };
