@@ -291,7 +291,7 @@ fn django_import_is_idempotent_and_all_or_nothing() {
     let out = admin.run(&["user", "import", "--format", "django-json", dump_arg], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("that email is already taken; nothing was imported"),
+        stderr(&out).contains("entry #1: that email is already taken; nothing was imported"),
         "{}",
         stderr(&out)
     );

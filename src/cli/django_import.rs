@@ -62,8 +62,9 @@ fn password_hash(raw: &str) -> Result<Option<String>, String> {
         Ok(None)
     } else if raw.starts_with("pbkdf2_sha256$") {
         Ok(Some(raw.to_owned()))
-    } else if let Some(phc) = raw.strip_prefix("argon2") {
-        Ok(Some(phc.to_owned()))
+    } else if raw.starts_with("argon2$argon2") {
+        // Django writes "argon2" + the PHC string ("$argon2id$v=19$…").
+        Ok(Some(raw["argon2".len()..].to_owned()))
     } else {
         let algorithm = raw.split('$').next().unwrap_or_default();
         Err(format!(
@@ -100,16 +101,24 @@ fn account(
         .iter()
         .map(|g| match g {
             serde_json::Value::String(name) => Ok(name.clone()),
+            // `dumpdata --natural-foreign` writes a group as its natural key: ["name"].
+            serde_json::Value::Array(key) if key.len() == 1 && key[0].is_string() => {
+                Ok(key[0].as_str().unwrap_or_default().to_owned())
+            }
             other => group_names
                 .get(&other.to_string())
                 .cloned()
                 .ok_or_else(|| format!("group {other} is not in the file; dump auth.Group too")),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for group in &groups {
+        tessera_core::account::check_group_name(group).map_err(|why| format!("group {group:?}: {why}"))?;
+    }
     Ok(ImportedAccount { user, groups })
 }
 
-pub fn parse(text: &str) -> Result<Vec<ImportedAccount>, Vec<String>> {
+/// The accounts, each with the 0-based index of its entry in the file (for messages).
+pub fn parse(text: &str) -> Result<Vec<(usize, ImportedAccount)>, Vec<String>> {
     let entries: Vec<Entry> =
         serde_json::from_str(text).map_err(|e| vec![format!("the file is not Django dumpdata JSON: {e}")])?;
     let group_names: HashMap<String, String> = entries
@@ -122,7 +131,7 @@ pub fn parse(text: &str) -> Result<Vec<ImportedAccount>, Vec<String>> {
     for (index, entry) in entries.into_iter().enumerate() {
         match entry.model.as_str() {
             "auth.user" => match account(entry.fields, &group_names) {
-                Ok(a) => accounts.push(a),
+                Ok(a) => accounts.push((index, a)),
                 Err(why) => problems.push(format!("entry #{index}: {why}")),
             },
             "auth.group" => {}

@@ -135,7 +135,9 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::CheckConfig { config } => {
-            load_config(&config.config)?;
+            let loaded = load_config(&config.config)?;
+            tessera_server::check_templates(&loaded)
+                .map_err(|e| Failure::User(format!("{}: {e}", config.config.display())))?;
             println!("{}: ok", config.config.display());
             Ok(())
         }

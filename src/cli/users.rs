@@ -190,12 +190,18 @@ pub async fn run(command: UserCommand) -> CliResult {
                 .map_err(|e| Failure::User(format!("cannot read {}: {e}", file.display())))?;
             let accounts = super::django_import::parse(&text).map_err(|problems| Failure::User(problems.join("\n")))?;
             let store = open_store(&config, true).await?;
-            let summary = store
-                .import_users(&accounts)
-                .await
-                .map_err(|e| Failure::User(format!("{e}; nothing was imported")))?;
+            let (entries, accounts): (Vec<usize>, Vec<_>) = accounts.into_iter().unzip();
+            let summary = store.import_users(&accounts).await.map_err(|e| {
+                let place = e
+                    .index
+                    .and_then(|i| entries.get(i))
+                    .map(|entry| format!("entry #{entry}: "))
+                    .unwrap_or_default();
+                Failure::User(format!("{place}{}; nothing was imported", e.error))
+            })?;
+            let noun = if accounts.len() == 1 { "account" } else { "accounts" };
             println!(
-                "imported {} accounts: {} created, {} updated",
+                "imported {} {noun}: {} created, {} updated",
                 accounts.len(),
                 summary.created,
                 summary.updated

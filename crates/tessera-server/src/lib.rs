@@ -14,5 +14,5 @@ mod session;
 mod state;
 mod templates;
 
-pub use server::{build_state, init_tracing, router, serve};
+pub use server::{build_state, check_templates, init_tracing, router, serve};
 pub use state::AppState;

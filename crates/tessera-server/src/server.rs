@@ -65,6 +65,11 @@ fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// Compiles every page and mail template (theme first), as `serve` does at start.
+pub fn check_templates(config: &Config) -> Result<(), String> {
+    Templates::new(config.theme_dir.clone()).check_all()
+}
+
 pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
     let templates = Templates::new(config.theme_dir.clone());
     templates.check_all().map_err(anyhow::Error::msg)?;

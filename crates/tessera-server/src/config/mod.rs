@@ -112,9 +112,14 @@ impl Config {
         self.issuer.scheme() == "https"
     }
 
+    /// The issuer exactly as `iss` carries it: no trailing slash.
+    pub fn issuer_str(&self) -> &str {
+        self.issuer.as_str().trim_end_matches('/')
+    }
+
     /// An absolute URL under the issuer, for links in mail.
     pub fn public_url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer.as_str().trim_end_matches('/'))
+        format!("{}{path}", self.issuer_str())
     }
 }
 
@@ -189,9 +194,16 @@ impl<'e> Checker<'e> {
     }
 
     fn duration(&mut self, key: &str, value: Option<&S>, default: Duration) -> Duration {
-        value
-            .and_then(|v| self.parsed(key, v, parse_duration))
-            .unwrap_or(default)
+        let positive = |t: &str| {
+            parse_duration(t).and_then(|d| {
+                if d.is_zero() {
+                    Err("must be longer than 0s".to_owned())
+                } else {
+                    Ok(d)
+                }
+            })
+        };
+        value.and_then(|v| self.parsed(key, v, positive)).unwrap_or(default)
     }
 
     pub(crate) fn choice<T: Copy>(&mut self, key: &str, value: &S, options: &[(&str, T)]) -> Option<T> {
@@ -264,11 +276,9 @@ fn first_line(message: &str) -> String {
 
 fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let issuer = c.url("issuer", &raw.issuer).and_then(|url| {
-        if url.as_str().ends_with('/') && url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            c.problem(
-                &raw.issuer,
-                "issuer: write the public base URL without a trailing slash, query or fragment",
-            );
+        // Routes live at the root of the issuer, and `iss` must be the exact string (OIDC Core §2).
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || raw.issuer.value.trim().ends_with('/') {
+            c.problem(&raw.issuer, "issuer: write the public base URL (scheme, host, optional port) without a path, trailing slash, query or fragment");
             return None;
         }
         Some(url)
@@ -372,7 +382,13 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         .unwrap_or(Some(LogFormat::Text));
     let log_level = logging
         .and_then(|l| l.level.as_ref())
-        .and_then(|l| c.text("logging.level", l))
+        .and_then(|l| {
+            c.parsed("logging.level", l, |t| {
+                tracing_subscriber::EnvFilter::try_new(t)
+                    .map(|_| t.to_owned())
+                    .map_err(|e| format!("{t:?} is not a log filter like info or info,tower_http=debug ({e})"))
+            })
+        })
         .unwrap_or_else(|| "info".to_owned());
 
     let remote_auth = remote_auth::targets(raw.remote_auth.as_deref().unwrap_or_default(), c);

@@ -84,7 +84,17 @@ fn target(
     let kind = c.parsed("remote_auth.kind", &t.kind, |k| {
         k.parse::<TargetKind>().map_err(|e| e.to_string())
     });
-    let url = c.url("remote_auth.url", &t.url);
+    let url = c.url("remote_auth.url", &t.url).and_then(|u| {
+        if u.username().is_empty() && u.password().is_none() && u.query().is_none() && u.fragment().is_none() {
+            Some(u)
+        } else {
+            c.problem(
+                &t.url,
+                "remote_auth.url: give the helpdesk's base URL only, without user name, password, query or fragment",
+            );
+            None
+        }
+    });
     let secret = c.parsed("remote_auth.secret", &t.secret, |s| {
         if s.trim().is_empty() {
             Err("is empty; paste the shared secret from the helpdesk's admin settings".into())

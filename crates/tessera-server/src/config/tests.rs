@@ -103,6 +103,38 @@ fn smtp_needs_a_host_and_paired_credentials() {
 }
 
 #[test]
+fn issuer_durations_levels_and_helpdesk_urls_are_checked() {
+    let problems = parse(
+        &minimal("").replace("http://127.0.0.1:8080", "https://id.example.com/sso/"),
+        &env(),
+    )
+    .unwrap_err();
+    assert!(problems[0].message.contains("without a path"), "{problems:?}");
+    let problems = parse(
+        &minimal("sessions:\n  idle_timeout: 0s\nlogging:\n  level: 'info,=['\n"),
+        &env(),
+    )
+    .unwrap_err();
+    let all = problems
+        .iter()
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(all.contains("longer than 0s"), "{all}");
+    assert!(all.contains("not a log filter"), "{all}");
+    let zd =
+        minimal("remote_auth:\n  - { id: z, kind: zendesk_md5, url: 'https://u:p@x.zendesk.com/?a=1', secret: s }\n");
+    let problems = parse(&zd, &env()).unwrap_err();
+    assert!(problems[0].message.contains("base URL only"), "{problems:?}");
+    let c = parse(
+        &minimal("").replace("http://127.0.0.1:8080", "https://id.example.com"),
+        &env(),
+    )
+    .unwrap();
+    assert_eq!(c.issuer_str(), "https://id.example.com");
+}
+
+#[test]
 fn errors_render_as_file_line_col() {
     let errors = ConfigErrors {
         file: "c.yaml".into(),
