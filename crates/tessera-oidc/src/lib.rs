@@ -1,1 +1,66 @@
-//! (being written)
+//! Tessera's OpenID Connect provider protocol.
+//!
+//! Pure functions and types: no HTTP, no database, no clock. Requests come
+//! in as parameter lists, and results go out as values and outcome enums
+//! that the web crate turns into responses:
+//!
+//! | module          | purpose                                                        |
+//! |-----------------|----------------------------------------------------------------|
+//! | [`keys`]        | signing keys (aws-lc-rs), JWT signing/verification, JWKs        |
+//! | [`mod@seal`]    | AES-256-GCM encryption of secrets at rest                       |
+//! | [`authorize`]   | authorization request validation and redirects (RFC 6749, OIDC) |
+//! | [`token`]       | token request parsing, client authentication, PKCE, grants      |
+//! | [`claims`]      | userinfo, ID token, access token and logout token claims        |
+//! | [`discovery`]   | `/.well-known/openid-configuration`                             |
+//! | [`client`]      | registered clients and their secrets                            |
+//! | [`error`]       | OAuth error responses and internal errors                       |
+//!
+//! Security notes: secrets (client secrets, private keys, codes, tokens)
+//! never appear in `Debug` output or error messages; secrets are compared
+//! in constant time; JWT verification pins the algorithm to the key.
+
+pub mod authorize;
+pub mod claims;
+pub mod client;
+pub mod client_auth;
+pub mod discovery;
+pub mod error;
+pub mod hashes;
+pub mod jwt;
+pub mod keys;
+pub mod pkce;
+pub mod redirect;
+pub mod scope;
+pub mod seal;
+pub mod token;
+
+mod alg;
+mod b64;
+mod jwk;
+mod params;
+
+pub use authorize::{AuthorizeOutcome, AuthorizeRequest, Prompt, parse_authorize};
+pub use claims::{
+    IdTokenInput, Subject, access_token_claims, id_token_claims, logout_token_claims,
+    userinfo_claims,
+};
+pub use client::{Client, ClientSecret, GrantType};
+pub use discovery::provider_metadata;
+pub use error::{JwtError, OAuthError, OidcError};
+pub use hashes::at_hash;
+pub use jwt::{TYP_ACCESS_TOKEN, TYP_ID_TOKEN, TYP_LOGOUT_TOKEN};
+pub use keys::{SigningAlg, SigningKey, jwks, verify_jwt};
+pub use pkce::{pkce_s256_matches, valid_code_challenge, valid_code_verifier};
+pub use redirect::{authorization_response, error_response};
+pub use seal::{open, seal};
+pub use token::{
+    ClientAuth, TokenRequest, authenticate, check_grant_allowed, check_pkce, check_redirect_uri,
+    client_auth, parse_token_request,
+};
+
+/// A fresh random token for codes, refresh tokens, session ids and `jti`s:
+/// 32 bytes (256 bits, RFC 6749 §10.10 asks for at least 128) from the
+/// thread-local CSPRNG, base64url (43 characters).
+pub fn random_token() -> String {
+    b64::random(32)
+}
