@@ -73,10 +73,7 @@ mod tests {
     fn unknown_names_are_refused_clearly() {
         for bad in ["rs256", "HS256", "none", "", "EDDSA"] {
             let err = bad.parse::<SigningAlg>().unwrap_err();
-            assert!(
-                err.to_string()
-                    .contains("expected one of RS256, ES256, EdDSA")
-            );
+            assert!(err.to_string().contains("expected one of RS256, ES256, EdDSA"));
         }
         assert!(serde_json::from_str::<SigningAlg>("\"HS256\"").is_err());
     }

@@ -153,9 +153,7 @@ pub fn parse_authorize<'c>(
     let url = match Url::parse(redirect_uri) {
         Ok(url) if url.fragment().is_none() => url,
         _ => {
-            return show(
-                "the registered redirect_uri is not a valid absolute URI without fragment",
-            );
+            return show("the registered redirect_uri is not a valid absolute URI without fragment");
         }
     };
 
@@ -171,10 +169,7 @@ pub fn parse_authorize<'c>(
     };
 
     if let Some(name) = p.first_duplicate(KNOWN) {
-        return fail(
-            codes::INVALID_REQUEST,
-            &format!("{name} was given more than once"),
-        );
+        return fail(codes::INVALID_REQUEST, &format!("{name} was given more than once"));
     }
 
     // OIDC Core §6: request objects are optional; say clearly we have none.
@@ -185,10 +180,7 @@ pub fn parse_authorize<'c>(
         );
     }
     if p.has("request_uri") {
-        return fail(
-            codes::REQUEST_URI_NOT_SUPPORTED,
-            "request_uri is not supported",
-        );
+        return fail(codes::REQUEST_URI_NOT_SUPPORTED, "request_uri is not supported");
     }
 
     // RFC 6749 §4.1.1: response_type is REQUIRED; only the code flow here.
@@ -252,11 +244,7 @@ pub fn parse_authorize<'c>(
     // plain non-negative integer is malformed.
     let max_age = match p.get("max_age") {
         None => None,
-        Some(m) => match m
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| m.parse::<i64>())
-        {
+        Some(m) => match m.bytes().all(|b| b.is_ascii_digit()).then(|| m.parse::<i64>()) {
             Some(Ok(n)) => Some(n),
             _ => {
                 return fail(
@@ -294,9 +282,7 @@ fn pkce(p: &Params<'_>, client: &Client) -> Result<Option<String>, &'static str>
         (Some(_), _) => return Err("unsupported code_challenge_method; use S256"),
         // RFC 7636 §4.3: a missing method means `plain`, which we refuse.
         (None, Some(_)) => {
-            return Err(
-                "code_challenge_method is missing, which means plain; plain is not accepted, use S256",
-            );
+            return Err("code_challenge_method is missing, which means plain; plain is not accepted, use S256");
         }
         (None, None) => {}
     }
@@ -304,9 +290,7 @@ fn pkce(p: &Params<'_>, client: &Client) -> Result<Option<String>, &'static str>
         Some(c) if valid_code_challenge(c) => Ok(Some(c.to_owned())),
         Some(_) => Err("code_challenge must be 43 base64url characters (S256)"),
         // RFC 9700 §2.1.1: public clients MUST use PKCE.
-        None if client.pkce_required() => {
-            Err("code_challenge (PKCE, S256) is required for this client")
-        }
+        None if client.pkce_required() => Err("code_challenge (PKCE, S256) is required for this client"),
         None => Ok(None),
     }
 }

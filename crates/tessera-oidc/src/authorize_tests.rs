@@ -15,9 +15,7 @@ fn client(id: &str, secret: Option<&str>) -> Client {
         redirect_uris: vec![CB.into(), "https://app.example/other?tenant=1".into()],
         post_logout_redirect_uris: vec![],
         grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
-        scopes: ["openid", "profile", "email", "groups"]
-            .map(String::from)
-            .to_vec(),
+        scopes: ["openid", "profile", "email", "groups"].map(String::from).to_vec(),
         first_party: false,
         require_pkce: false,
         id_token_alg: SigningAlg::Rs256,
@@ -38,21 +36,12 @@ impl Fixture {
         let mut bad_uri = client("bad-uri", Some("s"));
         bad_uri.redirect_uris = vec!["https://app.example/cb#frag".into(), "relative/cb".into()];
         Fixture {
-            clients: vec![
-                client("app", Some("s")),
-                client("spa", None),
-                pkce,
-                cc_only,
-                bad_uri,
-            ],
+            clients: vec![client("app", Some("s")), client("spa", None), pkce, cc_only, bad_uri],
         }
     }
 
     fn run(&self, pairs: &[(&str, &str)]) -> AuthorizeOutcome {
-        let params: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let params: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         parse_authorize(&params, |id| self.clients.iter().find(|c| c.id == id))
     }
 }
@@ -77,10 +66,7 @@ fn with(
     params
 }
 
-fn without(
-    params: Vec<(&'static str, &'static str)>,
-    name: &str,
-) -> Vec<(&'static str, &'static str)> {
+fn without(params: Vec<(&'static str, &'static str)>, name: &str) -> Vec<(&'static str, &'static str)> {
     params.into_iter().filter(|(k, _)| *k != name).collect()
 }
 
@@ -180,10 +166,7 @@ fn redirect_uri_with_query_is_matched_exactly() {
     let f = Fixture::new();
     let mut p = without(base(), "redirect_uri");
     p.push(("redirect_uri", "https://app.example/other?tenant=1"));
-    assert_eq!(
-        valid(f.run(&p)).redirect_uri,
-        "https://app.example/other?tenant=1"
-    );
+    assert_eq!(valid(f.run(&p)).redirect_uri, "https://app.example/other?tenant=1");
 }
 
 // --- errors shown, never redirected -----------------------------------
@@ -192,16 +175,8 @@ fn redirect_uri_with_query_is_matched_exactly() {
 fn missing_unknown_or_duplicated_client_id_is_shown() {
     let f = Fixture::new();
     assert!(shown(f.run(&without(base(), "client_id"))).contains("client_id"));
-    assert!(
-        shown(f.run(&with(without(base(), "client_id"), &[("client_id", "")]))).contains("missing")
-    );
-    assert!(
-        shown(f.run(&with(
-            without(base(), "client_id"),
-            &[("client_id", "nope")]
-        )))
-        .contains("unknown client_id")
-    );
+    assert!(shown(f.run(&with(without(base(), "client_id"), &[("client_id", "")]))).contains("missing"));
+    assert!(shown(f.run(&with(without(base(), "client_id"), &[("client_id", "nope")]))).contains("unknown client_id"));
     assert!(shown(f.run(&with(base(), &[("client_id", "app")]))).contains("more than once"));
 }
 
@@ -224,11 +199,8 @@ fn missing_unregistered_or_duplicated_redirect_uri_is_shown() {
     }
     assert!(shown(f.run(&with(base(), &[("redirect_uri", CB)]))).contains("more than once"));
     assert!(
-        shown(f.run(&with(
-            base(),
-            &[("redirect_uri", "https://app.example/other?tenant=1")]
-        )))
-        .contains("more than once")
+        shown(f.run(&with(base(), &[("redirect_uri", "https://app.example/other?tenant=1")])))
+            .contains("more than once")
     );
 }
 
@@ -271,9 +243,7 @@ fn shown_descriptions_are_sanitized() {
         ("client_id".to_owned(), evil),
         ("redirect_uri".to_owned(), CB.to_owned()),
     ];
-    let d = shown(parse_authorize(&params, |id| {
-        f.clients.iter().find(|c| c.id == id)
-    }));
+    let d = shown(parse_authorize(&params, |id| f.clients.iter().find(|c| c.id == id)));
     assert!(!d.contains('"') && !d.contains('\n'));
     assert!(d.len() < 120, "{d}");
 }
@@ -329,10 +299,7 @@ fn empty_values_count_as_absent() {
     assert_eq!(r.nonce.as_deref(), Some("n0nce"));
     assert_eq!(r.prompt, Prompt::default());
     let d = redirected(
-        f.run(&with(
-            without(base(), "response_type"),
-            &[("response_type", "")],
-        )),
+        f.run(&with(without(base(), "response_type"), &[("response_type", "")])),
         "invalid_request",
     );
     assert!(d.contains("response_type"));
@@ -368,10 +335,7 @@ fn request_objects_are_not_supported() {
         "request_not_supported",
     );
     redirected(
-        f.run(&with(
-            base(),
-            &[("request_uri", "https://app.example/req.jwt")],
-        )),
+        f.run(&with(base(), &[("request_uri", "https://app.example/req.jwt")])),
         "request_uri_not_supported",
     );
 }
@@ -381,14 +345,7 @@ fn response_type_rules() {
     let f = Fixture::new();
     let d = redirected(f.run(&without(base(), "response_type")), "invalid_request");
     assert!(d.contains("response_type"));
-    for rt in [
-        "token",
-        "id_token",
-        "code id_token",
-        "code token",
-        "none",
-        "CODE",
-    ] {
+    for rt in ["token", "id_token", "code id_token", "code token", "none", "CODE"] {
         let p = with(without(base(), "response_type"), &[("response_type", rt)]);
         redirected(f.run(&p), "unsupported_response_type");
     }
@@ -399,10 +356,7 @@ fn response_mode_rules() {
     let f = Fixture::new();
     valid(f.run(&with(base(), &[("response_mode", "query")])));
     for mode in ["fragment", "form_post", "jwt"] {
-        let d = redirected(
-            f.run(&with(base(), &[("response_mode", mode)])),
-            "invalid_request",
-        );
+        let d = redirected(f.run(&with(base(), &[("response_mode", mode)])), "invalid_request");
         assert!(d.contains("response_mode"));
     }
 }
@@ -420,10 +374,7 @@ fn scope_must_contain_openid() {
     let d = redirected(f.run(&without(base(), "scope")), "invalid_scope");
     assert!(d.contains("openid"));
     let d = redirected(
-        f.run(&with(
-            without(base(), "scope"),
-            &[("scope", "profile email")],
-        )),
+        f.run(&with(without(base(), "scope"), &[("scope", "profile email")])),
         "invalid_scope",
     );
     assert!(d.contains("must include openid"), "{d}");
@@ -438,10 +389,7 @@ fn scope_must_contain_openid() {
 fn every_scope_must_be_allowed_for_the_client() {
     let f = Fixture::new();
     let d = redirected(
-        f.run(&with(
-            without(base(), "scope"),
-            &[("scope", "openid email admin")],
-        )),
+        f.run(&with(without(base(), "scope"), &[("scope", "openid email admin")])),
         "invalid_scope",
     );
     assert!(d.contains("admin"), "{d}");
@@ -463,10 +411,7 @@ fn pkce_plain_is_refused() {
     let d = redirected(
         f.run(&with(
             base(),
-            &[
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "plain"),
-            ],
+            &[("code_challenge", CHALLENGE), ("code_challenge_method", "plain")],
         )),
         "invalid_request",
     );
@@ -485,10 +430,7 @@ fn pkce_other_errors() {
     let d = redirected(
         f.run(&with(
             base(),
-            &[
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "S512"),
-            ],
+            &[("code_challenge", CHALLENGE), ("code_challenge_method", "S512")],
         )),
         "invalid_request",
     );
@@ -520,13 +462,7 @@ fn pkce_required_for_public_and_flagged_clients() {
         let p = with(without(base(), "client_id"), &[("client_id", id)]);
         let d = redirected(f.run(&p), "invalid_request");
         assert!(d.contains("code_challenge"), "{d}");
-        let p = with(
-            p,
-            &[
-                ("code_challenge", CHALLENGE),
-                ("code_challenge_method", "S256"),
-            ],
-        );
+        let p = with(p, &[("code_challenge", CHALLENGE), ("code_challenge_method", "S256")]);
         assert_eq!(valid(f.run(&p)).code_challenge.as_deref(), Some(CHALLENGE));
     }
 }
@@ -594,17 +530,11 @@ fn prompt_values() {
 fn prompt_errors() {
     let f = Fixture::new();
     for value in ["none login", "consent none", "none none"] {
-        let d = redirected(
-            f.run(&with(base(), &[("prompt", value)])),
-            "invalid_request",
-        );
+        let d = redirected(f.run(&with(base(), &[("prompt", value)])), "invalid_request");
         assert!(d.contains("none cannot be combined"), "{value}: {d}");
     }
     for value in ["bogus", "login bogus", "Login", "create"] {
-        let d = redirected(
-            f.run(&with(base(), &[("prompt", value)])),
-            "invalid_request",
-        );
+        let d = redirected(f.run(&with(base(), &[("prompt", value)])), "invalid_request");
         assert!(d.contains("unknown prompt value"), "{value}: {d}");
     }
 }
@@ -612,23 +542,12 @@ fn prompt_errors() {
 #[test]
 fn max_age_values() {
     let f = Fixture::new();
-    assert_eq!(
-        valid(f.run(&with(base(), &[("max_age", "0")]))).max_age,
-        Some(0)
-    );
+    assert_eq!(valid(f.run(&with(base(), &[("max_age", "0")]))).max_age, Some(0));
     assert_eq!(
         valid(f.run(&with(base(), &[("max_age", "86400")]))).max_age,
         Some(86400)
     );
-    for bad in [
-        "-1",
-        "+5",
-        "1.5",
-        "abc",
-        " 5",
-        "99999999999999999999",
-        "1e3",
-    ] {
+    for bad in ["-1", "+5", "1.5", "abc", " 5", "99999999999999999999", "1e3"] {
         let d = redirected(f.run(&with(base(), &[("max_age", bad)])), "invalid_request");
         assert!(d.contains("max_age"), "{bad}");
     }
@@ -685,9 +604,8 @@ fn redirect_error_keeps_the_registered_query() {
                 "https://id.example",
             );
             assert!(
-                url.as_str().starts_with(
-                    "https://app.example/other?tenant=1&error=invalid_scope&error_description="
-                ),
+                url.as_str()
+                    .starts_with("https://app.example/other?tenant=1&error=invalid_scope&error_description="),
                 "{url}"
             );
             assert!(url.as_str().ends_with("&iss=https%3A%2F%2Fid.example"));

@@ -21,7 +21,7 @@ pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/back
 /// Core §5.4). Letting a per-client mapping set `sub` or `aud` would let it
 /// impersonate someone or retarget a token; letting it set `email` would
 /// release an unverified address outside the `email` scope.
-const RESERVED: &[&str] = &[
+pub const RESERVED_CLAIMS: &[&str] = &[
     "iss",
     "sub",
     "aud",
@@ -100,14 +100,8 @@ pub fn userinfo_claims(subject: &Subject, scopes: &[String]) -> Map<String, Valu
     if has("profile") {
         put("name", subject.name.as_ref().map(|v| json!(v)));
         put("given_name", subject.given_name.as_ref().map(|v| json!(v)));
-        put(
-            "family_name",
-            subject.family_name.as_ref().map(|v| json!(v)),
-        );
-        put(
-            "preferred_username",
-            Some(json!(subject.preferred_username)),
-        );
+        put("family_name", subject.family_name.as_ref().map(|v| json!(v)));
+        put("preferred_username", Some(json!(subject.preferred_username)));
         put("picture", subject.picture.as_ref().map(|v| json!(v)));
         put("updated_at", subject.updated_at.map(|v| json!(v)));
     }
@@ -121,7 +115,7 @@ pub fn userinfo_claims(subject: &Subject, scopes: &[String]) -> Map<String, Valu
         put("groups", Some(json!(subject.groups)));
     }
     for (name, value) in &subject.extra {
-        if !RESERVED.contains(&name.as_str()) && !claims.contains_key(name) {
+        if !RESERVED_CLAIMS.contains(&name.as_str()) && !claims.contains_key(name) {
             claims.insert(name.clone(), value.clone());
         }
     }
@@ -254,14 +248,7 @@ pub fn access_token_claims(
 /// `events` with the back-channel logout member; never a `nonce` (§2.4
 /// forbids it so a logout token cannot pass as an ID token). Sign with typ
 /// `logout+jwt`.
-pub fn logout_token_claims(
-    issuer: &str,
-    client_id: &str,
-    sub: &str,
-    sid: &str,
-    jti: &str,
-    now: i64,
-) -> Value {
+pub fn logout_token_claims(issuer: &str, client_id: &str, sub: &str, sid: &str, jti: &str, now: i64) -> Value {
     json!({
         "iss": issuer,
         "aud": client_id,

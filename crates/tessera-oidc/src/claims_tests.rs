@@ -65,14 +65,8 @@ fn profile_scope() {
 #[test]
 fn email_and_groups_scopes() {
     let c = userinfo_claims(&jane(), &scopes(&["openid", "email", "groups"]));
-    assert_eq!(
-        keys(&c),
-        ["department", "email", "email_verified", "groups", "sub"]
-    );
-    assert_eq!(
-        c["email"], "jane@example.com",
-        "extra never overrides a standard claim"
-    );
+    assert_eq!(keys(&c), ["department", "email", "email_verified", "groups", "sub"]);
+    assert_eq!(c["email"], "jane@example.com", "extra never overrides a standard claim");
     assert_eq!(c["email_verified"], true);
     assert_eq!(c["groups"], json!(["staff", "admins"]));
 
@@ -80,10 +74,7 @@ fn email_and_groups_scopes() {
     no_email.email = None;
     no_email.extra.clear();
     no_email.groups.clear();
-    let c = userinfo_claims(
-        &no_email,
-        &scopes(&["openid", "email", "groups", "address", "phone"]),
-    );
+    let c = userinfo_claims(&no_email, &scopes(&["openid", "email", "groups", "address", "phone"]));
     assert_eq!(keys(&c), ["groups", "sub"]);
     assert_eq!(c["groups"], json!([]));
 }
@@ -150,10 +141,7 @@ fn id_token_full() {
     i.acr = Some("urn:example:mfa");
     let c = id_token_claims(&i);
     assert_eq!(c["nonce"], "n-0S6_WzA2Mj");
-    assert_eq!(
-        c["at_hash"], "77QmUPtjPfzWtF2AnpK9RQ",
-        "OIDC Core A.3 value"
-    );
+    assert_eq!(c["at_hash"], "77QmUPtjPfzWtF2AnpK9RQ", "OIDC Core A.3 value");
     assert_eq!(c["sid"], "sess-1");
     assert_eq!(c["amr"], json!(["pwd", "otp"]));
     assert_eq!(c["acr"], "urn:example:mfa");
@@ -163,10 +151,7 @@ fn id_token_full() {
     assert_eq!(c["sub"], "u-123");
     assert_eq!(c["aud"], "app");
 
-    assert!(
-        !format!("{i:?}").contains("jHkWEdUX"),
-        "Debug hides the access token"
-    );
+    assert!(!format!("{i:?}").contains("jHkWEdUX"), "Debug hides the access token");
 
     i.alg = SigningAlg::EdDsa;
     let c = id_token_claims(&i);
@@ -228,14 +213,7 @@ fn access_token() {
 
 #[test]
 fn logout_token() {
-    let c = logout_token_claims(
-        "https://id.example.com",
-        "app",
-        "u-123",
-        "sess-1",
-        "jti-9",
-        5_000,
-    );
+    let c = logout_token_claims("https://id.example.com", "app", "u-123", "sess-1", "jti-9", 5_000);
     assert_eq!(
         c,
         json!({

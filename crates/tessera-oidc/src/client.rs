@@ -41,9 +41,7 @@ impl fmt::Display for GrantType {
 
 /// Error of [`GrantType::from_str`]: the value is not a grant type we know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unsupported grant type {0:?}; expected authorization_code, refresh_token or client_credentials"
-)]
+#[error("unsupported grant type {0:?}; expected authorization_code, refresh_token or client_credentials")]
 pub struct UnknownGrantType(pub String);
 
 impl FromStr for GrantType {

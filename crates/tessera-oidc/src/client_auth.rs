@@ -50,9 +50,7 @@ impl ClientAuth {
     /// The claimed client id.
     pub fn client_id(&self) -> &str {
         match self {
-            ClientAuth::Basic { id, .. }
-            | ClientAuth::Post { id, .. }
-            | ClientAuth::None { id } => id,
+            ClientAuth::Basic { id, .. } | ClientAuth::Post { id, .. } | ClientAuth::None { id } => id,
         }
     }
 
@@ -94,10 +92,7 @@ impl fmt::Debug for ClientAuth {
 /// invalid_client with a Basic challenge. No client id at all →
 /// invalid_client. A body `client_id` next to Basic must name the same
 /// client.
-pub fn client_auth(
-    authorization: Option<&str>,
-    form: &[(String, String)],
-) -> Result<ClientAuth, OAuthError> {
+pub fn client_auth(authorization: Option<&str>, form: &[(String, String)]) -> Result<ClientAuth, OAuthError> {
     let p = Params::new(form);
     let form_id = p
         .one("client_id")
@@ -112,9 +107,8 @@ pub fn client_auth(
                 "use either HTTP Basic or client_secret in the body, not both",
             ));
         }
-        let (id, secret) = parse_basic(header).ok_or_else(|| {
-            OAuthError::invalid_client_basic("malformed HTTP Basic client credentials")
-        })?;
+        let (id, secret) = parse_basic(header)
+            .ok_or_else(|| OAuthError::invalid_client_basic("malformed HTTP Basic client credentials"))?;
         if id.is_empty() {
             return Err(OAuthError::invalid_client_basic(
                 "HTTP Basic credentials carry no client id",
@@ -163,14 +157,12 @@ pub fn authenticate<'c>(
     match (&client.secret, given) {
         (Some(ours), Some(theirs)) if ours.matches(theirs) => Ok(client),
         (Some(_), Some(_)) => Err(auth.invalid_client(FAILED)),
-        (Some(_), None) => Err(auth.invalid_client(
-            "this client must authenticate (client_secret_basic or client_secret_post)",
-        )),
+        (Some(_), None) => {
+            Err(auth.invalid_client("this client must authenticate (client_secret_basic or client_secret_post)"))
+        }
         (None, None) => Ok(client),
         (None, Some("")) if matches!(auth, ClientAuth::Basic { .. }) => Ok(client),
-        (None, Some(_)) => {
-            Err(auth.invalid_client("a public client must not send a client secret"))
-        }
+        (None, Some(_)) => Err(auth.invalid_client("a public client must not send a client secret")),
     }
 }
 

@@ -12,22 +12,15 @@ use crate::keys::SigningAlg;
 impl PartialEq for ClientAuth {
     fn eq(&self, other: &Self) -> bool {
         let secret = |a: &ClientAuth| match a {
-            ClientAuth::Basic { secret, .. } | ClientAuth::Post { secret, .. } => {
-                Some(secret.clone())
-            }
+            ClientAuth::Basic { secret, .. } | ClientAuth::Post { secret, .. } => Some(secret.clone()),
             ClientAuth::None { .. } => None,
         };
-        self.method() == other.method()
-            && self.client_id() == other.client_id()
-            && secret(self) == secret(other)
+        self.method() == other.method() && self.client_id() == other.client_id() && secret(self) == secret(other)
     }
 }
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn basic(raw: &str) -> String {
@@ -139,10 +132,7 @@ fn malformed_basic_is_invalid_client_with_challenge() {
         let err = auth(Some(&header), &[]).unwrap_err();
         assert_eq!(err.error, "invalid_client", "{header}");
         assert_eq!(err.status, 401);
-        assert_eq!(
-            err.www_authenticate.as_deref(),
-            Some(r#"Basic realm="tessera""#)
-        );
+        assert_eq!(err.www_authenticate.as_deref(), Some(r#"Basic realm="tessera""#));
     }
 }
 
@@ -184,11 +174,7 @@ fn post_and_none() {
 
 #[test]
 fn no_client_id_is_invalid_client_without_challenge() {
-    for body in [
-        &[][..],
-        &[("client_secret", "s3cret")][..],
-        &[("client_id", "")][..],
-    ] {
+    for body in [&[][..], &[("client_secret", "s3cret")][..], &[("client_id", "")][..]] {
         let err = auth(None, body).unwrap_err();
         assert_eq!(err.error, "invalid_client");
         assert_eq!(err.status, 401);
@@ -202,11 +188,7 @@ fn duplicated_credentials_are_invalid_request() {
     assert_eq!(err.error, "invalid_request");
     let err = auth(
         None,
-        &[
-            ("client_id", "app"),
-            ("client_secret", "a"),
-            ("client_secret", "b"),
-        ],
+        &[("client_id", "app"), ("client_secret", "a"), ("client_secret", "b")],
     )
     .unwrap_err();
     assert_eq!(err.error, "invalid_request");
@@ -219,10 +201,7 @@ fn wrong_secret_is_401_with_challenge_only_for_basic() {
 
     let err = authenticate(&auth(Some(&basic("app:wrong")), &[]).unwrap(), find).unwrap_err();
     assert_eq!((err.error, err.status), ("invalid_client", 401));
-    assert_eq!(
-        err.www_authenticate.as_deref(),
-        Some(r#"Basic realm="tessera""#)
-    );
+    assert_eq!(err.www_authenticate.as_deref(), Some(r#"Basic realm="tessera""#));
 
     let err = authenticate(
         &auth(None, &[("client_id", "app"), ("client_secret", "wrong")]).unwrap(),
@@ -254,10 +233,7 @@ fn unknown_client_is_invalid_client() {
     let cs = clients();
     let find = |id: &str| cs.iter().find(|c| c.id == id);
     let err = authenticate(&ClientAuth::None { id: "ghost".into() }, find).unwrap_err();
-    assert_eq!(
-        (err.error, err.www_authenticate.is_none()),
-        ("invalid_client", true)
-    );
+    assert_eq!((err.error, err.www_authenticate.is_none()), ("invalid_client", true));
     let err = authenticate(
         &ClientAuth::Basic {
             id: "ghost".into(),
@@ -292,9 +268,7 @@ fn public_client_presenting_a_secret_is_refused() {
     .unwrap_err();
     assert!(err.www_authenticate.is_some());
     assert_eq!(
-        authenticate(&ClientAuth::None { id: "spa".into() }, find)
-            .unwrap()
-            .id,
+        authenticate(&ClientAuth::None { id: "spa".into() }, find).unwrap().id,
         "spa"
     );
     // Basic with an empty password from a public client is no secret at all.

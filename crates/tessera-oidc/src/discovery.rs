@@ -83,9 +83,7 @@ mod tests {
     use super::*;
 
     fn scopes() -> Vec<String> {
-        ["openid", "profile", "email", "groups"]
-            .map(String::from)
-            .to_vec()
+        ["openid", "profile", "email", "groups"].map(String::from).to_vec()
     }
 
     #[test]
@@ -104,17 +102,11 @@ mod tests {
             assert!(m.get(name).is_some(), "{name}");
         }
         assert_eq!(m["issuer"], "https://id.example.com");
-        assert_eq!(
-            m["authorization_endpoint"],
-            "https://id.example.com/authorize"
-        );
+        assert_eq!(m["authorization_endpoint"], "https://id.example.com/authorize");
         assert_eq!(m["token_endpoint"], "https://id.example.com/token");
         assert_eq!(m["userinfo_endpoint"], "https://id.example.com/userinfo");
         assert_eq!(m["jwks_uri"], "https://id.example.com/jwks");
-        assert_eq!(
-            m["introspection_endpoint"],
-            "https://id.example.com/introspect"
-        );
+        assert_eq!(m["introspection_endpoint"], "https://id.example.com/introspect");
         assert_eq!(m["revocation_endpoint"], "https://id.example.com/revoke");
         assert_eq!(m["end_session_endpoint"], "https://id.example.com/logout");
         assert_eq!(m["response_types_supported"], json!(["code"]));
@@ -162,14 +154,7 @@ mod tests {
             m["id_token_signing_alg_values_supported"],
             json!(["RS256", "ES256", "EdDSA"])
         );
-        let m = provider_metadata(
-            "https://i",
-            &[SigningAlg::EdDsa, SigningAlg::Rs256],
-            &scopes(),
-        );
-        assert_eq!(
-            m["id_token_signing_alg_values_supported"],
-            json!(["RS256", "EdDSA"])
-        );
+        let m = provider_metadata("https://i", &[SigningAlg::EdDsa, SigningAlg::Rs256], &scopes());
+        assert_eq!(m["id_token_signing_alg_values_supported"], json!(["RS256", "EdDSA"]));
     }
 }

@@ -242,10 +242,7 @@ mod tests {
     fn invalid_client_basic_has_challenge_and_401() {
         let e = OAuthError::invalid_client_basic("bad secret");
         assert_eq!(e.status, 401);
-        assert_eq!(
-            e.www_authenticate.as_deref(),
-            Some(r#"Basic realm="tessera""#)
-        );
+        assert_eq!(e.www_authenticate.as_deref(), Some(r#"Basic realm="tessera""#));
         let e = OAuthError::invalid_client("bad secret");
         assert_eq!(e.status, 401);
         assert_eq!(e.www_authenticate, None);

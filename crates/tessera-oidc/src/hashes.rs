@@ -33,10 +33,7 @@ mod tests {
     fn oidc_core_appendix_a3_vector() {
         // OIDC Core Appendix A.3 (response_type=id_token token, RS256).
         assert_eq!(
-            at_hash(
-                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y",
-                SigningAlg::Rs256
-            ),
+            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", SigningAlg::Rs256),
             "77QmUPtjPfzWtF2AnpK9RQ"
         );
     }

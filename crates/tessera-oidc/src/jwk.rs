@@ -56,12 +56,7 @@ mod tests {
     }
 
     fn names(jwk: &Value) -> Vec<&str> {
-        let mut v: Vec<&str> = jwk
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let mut v: Vec<&str> = jwk.as_object().unwrap().keys().map(String::as_str).collect();
         v.sort_unstable();
         v
     }
@@ -76,11 +71,7 @@ mod tests {
                 n: member(jwk, "n"),
                 e: member(jwk, "e"),
             }
-            .verify(
-                &signature::RSA_PKCS1_2048_8192_SHA256,
-                input.as_bytes(),
-                &sig,
-            )
+            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, input.as_bytes(), &sig)
             .is_ok(),
             "EC" => {
                 let mut point = vec![4u8];
@@ -158,9 +149,6 @@ mod tests {
         assert_eq!(keys[0]["kid"], a.kid());
         assert_eq!(keys[1]["kid"], b.kid());
         assert_eq!(set.as_object().unwrap().len(), 1);
-        assert_eq!(
-            jwks(&[]),
-            Value::Object(Map::from_iter([("keys".into(), json!([]))]))
-        );
+        assert_eq!(jwks(&[]), Value::Object(Map::from_iter([("keys".into(), json!([]))])));
     }
 }

@@ -60,14 +60,8 @@ pub fn verify_jwt(token: &str, keys: &[&SigningKey]) -> Result<(Value, Value), J
     let Some(alg) = header.get("alg").and_then(Value::as_str) else {
         return Err(JwtError::Malformed);
     };
-    let kid = header
-        .get("kid")
-        .and_then(Value::as_str)
-        .ok_or(JwtError::UnknownKid)?;
-    let key = keys
-        .iter()
-        .find(|k| k.kid() == kid)
-        .ok_or(JwtError::UnknownKid)?;
+    let kid = header.get("kid").and_then(Value::as_str).ok_or(JwtError::UnknownKid)?;
+    let key = keys.iter().find(|k| k.kid() == kid).ok_or(JwtError::UnknownKid)?;
     if alg != key.alg().as_str() {
         return Err(JwtError::AlgMismatch);
     }
@@ -117,10 +111,7 @@ mod tests {
             let token = key.sign_jwt(TYP_ACCESS_TOKEN, &claims()).unwrap();
             let (header, got) = verify_jwt(&token, &[&key]).unwrap();
             assert_eq!(got, claims());
-            assert_eq!(
-                header,
-                json!({"alg": alg.as_str(), "typ": "at+jwt", "kid": key.kid()})
-            );
+            assert_eq!(header, json!({"alg": alg.as_str(), "typ": "at+jwt", "kid": key.kid()}));
         }
     }
 
@@ -157,56 +148,32 @@ mod tests {
 
             // Payload changed.
             let forged = with_segment(&token, 1, &encode_json(&json!({"sub": "admin"})));
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::BadSignature),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::BadSignature), "{alg}");
 
             // Signature changed (one bit).
             let mut sig = b64::decode(token.rsplit('.').next().unwrap()).unwrap();
             sig[10] ^= 1;
             let forged = with_segment(&token, 2, &b64::encode(&sig));
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::BadSignature),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::BadSignature), "{alg}");
 
             // Signature from another key of the same kind.
             let theirs = other.sign_jwt("JWT", &claims()).unwrap();
             let forged = with_segment(&token, 2, theirs.rsplit('.').next().unwrap());
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::BadSignature),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::BadSignature), "{alg}");
 
             // kid pointed at the other key: the header is signed, so this fails.
             let mut header = h.clone();
             header["kid"] = json!(other.kid());
             let forged = with_segment(&token, 0, &encode_json(&header));
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::BadSignature),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::BadSignature), "{alg}");
 
             // Unknown or missing kid.
             header["kid"] = json!("nope");
             let forged = with_segment(&token, 0, &encode_json(&header));
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::UnknownKid),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::UnknownKid), "{alg}");
             header.as_object_mut().unwrap().remove("kid");
             let forged = with_segment(&token, 0, &encode_json(&header));
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::UnknownKid),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::UnknownKid), "{alg}");
 
             // alg in the header swapped for another one, `none`, or HS256.
             for bad in ["RS256", "ES256", "EdDSA", "none", "HS256"] {
@@ -216,21 +183,13 @@ mod tests {
                 let mut header = h.clone();
                 header["alg"] = json!(bad);
                 let forged = with_segment(&token, 0, &encode_json(&header));
-                assert_eq!(
-                    verify_jwt(&forged, &keys),
-                    Err(JwtError::AlgMismatch),
-                    "{alg}"
-                );
+                assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::AlgMismatch), "{alg}");
             }
             // `alg: none` with an empty signature.
             let mut header = h.clone();
             header["alg"] = json!("none");
             let forged = with_segment(&with_segment(&token, 0, &encode_json(&header)), 2, "");
-            assert_eq!(
-                verify_jwt(&forged, &keys),
-                Err(JwtError::AlgMismatch),
-                "{alg}"
-            );
+            assert_eq!(verify_jwt(&forged, &keys), Err(JwtError::AlgMismatch), "{alg}");
         }
     }
 

@@ -41,8 +41,7 @@ mod params;
 
 pub use authorize::{AuthorizeOutcome, AuthorizeRequest, Prompt, parse_authorize};
 pub use claims::{
-    IdTokenInput, Subject, access_token_claims, id_token_claims, logout_token_claims,
-    userinfo_claims,
+    IdTokenInput, RESERVED_CLAIMS, Subject, access_token_claims, id_token_claims, logout_token_claims, userinfo_claims,
 };
 pub use client::{Client, ClientSecret, GrantType};
 pub use discovery::provider_metadata;
@@ -54,8 +53,8 @@ pub use pkce::{pkce_s256_matches, valid_code_challenge, valid_code_verifier};
 pub use redirect::{authorization_response, error_response};
 pub use seal::{open, seal};
 pub use token::{
-    ClientAuth, TokenRequest, authenticate, check_grant_allowed, check_pkce, check_redirect_uri,
-    client_auth, parse_token_request,
+    ClientAuth, TokenRequest, authenticate, check_grant_allowed, check_pkce, check_redirect_uri, client_auth,
+    parse_token_request,
 };
 
 /// A fresh random token for codes, refresh tokens, session ids and `jti`s:

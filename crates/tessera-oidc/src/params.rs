@@ -27,11 +27,7 @@ impl<'a> Params<'a> {
 
     /// The single value of `name`, `None` when absent.
     pub(crate) fn one(&self, name: &str) -> Result<Option<&'a str>, Duplicate> {
-        let mut values = self
-            .pairs
-            .iter()
-            .filter(|(k, _)| *k == name)
-            .map(|(_, v)| *v);
+        let mut values = self.pairs.iter().filter(|(k, _)| *k == name).map(|(_, v)| *v);
         match (values.next(), values.next()) {
             (first, None) => Ok(first),
             (Some(_), Some(_)) | (None, Some(_)) => Err(Duplicate),
@@ -61,22 +57,12 @@ mod tests {
     use super::*;
 
     fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn empty_values_are_absent_and_duplicates_are_found() {
-        let f = form(&[
-            ("a", "1"),
-            ("b", ""),
-            ("c", "x"),
-            ("c", "y"),
-            ("d", ""),
-            ("d", "2"),
-        ]);
+        let f = form(&[("a", "1"), ("b", ""), ("c", "x"), ("c", "y"), ("d", ""), ("d", "2")]);
         let p = Params::new(&f);
         assert_eq!(p.one("a"), Ok(Some("1")));
         assert_eq!(p.one("b"), Ok(None));

@@ -61,9 +61,7 @@ mod tests {
     fn verifier_length_and_characters() {
         assert!(valid_code_verifier(&"a".repeat(43)));
         assert!(valid_code_verifier(&"a".repeat(128)));
-        assert!(valid_code_verifier(
-            "~._-AZaz09~._-AZaz09~._-AZaz09~._-AZaz09~._"
-        ));
+        assert!(valid_code_verifier("~._-AZaz09~._-AZaz09~._-AZaz09~._-AZaz09~._"));
         assert!(!valid_code_verifier(&"a".repeat(42)));
         assert!(!valid_code_verifier(&"a".repeat(129)));
         assert!(!valid_code_verifier(""));
@@ -83,9 +81,7 @@ mod tests {
         assert!(!valid_code_challenge(&format!("{CHALLENGE}A")));
         assert!(!valid_code_challenge(&format!("{CHALLENGE}=")));
         assert!(!valid_code_challenge(&CHALLENGE.replace('-', "+")));
-        assert!(!valid_code_challenge(
-            VERIFIER.get(..42).unwrap_or_default()
-        ));
+        assert!(!valid_code_challenge(VERIFIER.get(..42).unwrap_or_default()));
         // 43 chars whose last one carries non-zero padding bits: not a SHA-256 encoding.
         assert!(!valid_code_challenge(&format!("{}B", &CHALLENGE[..42])));
     }

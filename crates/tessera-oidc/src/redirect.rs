@@ -35,13 +35,7 @@ pub fn authorization_response(
 /// `error_description` (when not empty; restricted to the characters
 /// §4.1.2.1 allows), `state` when the request had one, and `iss`
 /// (RFC 9207 §2).
-pub fn error_response(
-    redirect_uri: &Url,
-    error: &str,
-    description: &str,
-    state: Option<&str>,
-    issuer: &str,
-) -> Url {
+pub fn error_response(redirect_uri: &Url, error: &str, description: &str, state: Option<&str>, issuer: &str) -> Url {
     let mut url = redirect_uri.clone();
     {
         let mut q = url.query_pairs_mut();
@@ -88,33 +82,24 @@ mod tests {
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );
-        assert!(url.as_str().starts_with(
-            "https://app.example/cb?tenant=a&x=1&code=c0de&state=st%26ate+%3D%23&iss="
-        ));
+        assert!(
+            url.as_str()
+                .starts_with("https://app.example/cb?tenant=a&x=1&code=c0de&state=st%26ate+%3D%23&iss=")
+        );
         assert_eq!(url.fragment(), None);
     }
 
     #[test]
     fn success_without_state() {
-        let url =
-            authorization_response("http://127.0.0.1:8080/cb", "c", None, "https://i").unwrap();
-        assert_eq!(
-            url.as_str(),
-            "http://127.0.0.1:8080/cb?code=c&iss=https%3A%2F%2Fi"
-        );
+        let url = authorization_response("http://127.0.0.1:8080/cb", "c", None, "https://i").unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8080/cb?code=c&iss=https%3A%2F%2Fi");
         assert!(authorization_response("not a url", "c", None, "https://i").is_err());
     }
 
     #[test]
     fn error_redirect() {
         let base = Url::parse("https://app.example/cb?keep=1").unwrap();
-        let url = error_response(
-            &base,
-            "login_required",
-            "not \"signed\" in",
-            Some("xyz"),
-            "https://i",
-        );
+        let url = error_response(&base, "login_required", "not \"signed\" in", Some("xyz"), "https://i");
         assert_eq!(
             pairs(&url),
             [

@@ -11,14 +11,8 @@ use crate::error::{OAuthError, echo};
 pub fn parse_scope(scope: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for token in scope.split(' ').filter(|t| !t.is_empty()) {
-        if !token
-            .bytes()
-            .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-        {
-            return Err(format!(
-                "scope value {:?} has invalid characters",
-                echo(token)
-            ));
+        if !token.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)) {
+            return Err(format!("scope value {:?} has invalid characters", echo(token)));
         }
         if !out.iter().any(|s| s == token) {
             out.push(token.to_owned());
@@ -48,10 +42,7 @@ pub fn check_client_scopes(client: &Client, scopes: &[String]) -> Result<(), OAu
 /// Scope for a refreshed token (RFC 6749 §6): absent means everything
 /// originally granted; otherwise it must be a subset of what was granted
 /// (else `invalid_scope`).
-pub fn narrow_scopes(
-    granted: &[String],
-    requested: Option<&[String]>,
-) -> Result<Vec<String>, OAuthError> {
+pub fn narrow_scopes(granted: &[String], requested: Option<&[String]>) -> Result<Vec<String>, OAuthError> {
     let Some(requested) = requested else {
         return Ok(granted.to_vec());
     };
@@ -75,15 +66,9 @@ mod tests {
     #[test]
     fn parsing() {
         assert_eq!(parse_scope("openid profile"), Ok(v(&["openid", "profile"])));
-        assert_eq!(
-            parse_scope(" openid  email openid "),
-            Ok(v(&["openid", "email"]))
-        );
+        assert_eq!(parse_scope(" openid  email openid "), Ok(v(&["openid", "email"])));
         assert_eq!(parse_scope(""), Ok(vec![]));
-        assert_eq!(
-            parse_scope("urn:x:read api/write"),
-            Ok(v(&["urn:x:read", "api/write"]))
-        );
+        assert_eq!(parse_scope("urn:x:read api/write"), Ok(v(&["urn:x:read", "api/write"])));
         for bad in ["openid\tprofile", "a\"b", "a\\b", "é"] {
             assert!(parse_scope(bad).is_err(), "{bad:?}");
         }
@@ -94,10 +79,7 @@ mod tests {
     fn narrowing() {
         let granted = v(&["openid", "email", "profile"]);
         assert_eq!(narrow_scopes(&granted, None), Ok(granted.clone()));
-        assert_eq!(
-            narrow_scopes(&granted, Some(&v(&["email"]))),
-            Ok(v(&["email"]))
-        );
+        assert_eq!(narrow_scopes(&granted, Some(&v(&["email"]))), Ok(v(&["email"])));
         let err = narrow_scopes(&granted, Some(&v(&["email", "groups"]))).unwrap_err();
         assert_eq!(err.error, "invalid_scope");
         assert!(err.description.contains("groups"));

@@ -17,9 +17,7 @@ use crate::error::OidcError;
 const TAG_LEN: usize = 16;
 
 fn key(master_key: &[u8; 32]) -> Option<LessSafeKey> {
-    UnboundKey::new(&AES_256_GCM, master_key)
-        .ok()
-        .map(LessSafeKey::new)
+    UnboundKey::new(&AES_256_GCM, master_key).ok().map(LessSafeKey::new)
 }
 
 /// Encrypts and authenticates `plaintext`, binding it to `context`.
@@ -89,14 +87,8 @@ mod tests {
     #[test]
     fn wrong_key_or_context_fails() {
         let sealed = seal(&KEY, b"secret", "signing-key:abc");
-        assert_eq!(
-            open(&[8; 32], &sealed, "signing-key:abc"),
-            Err(OidcError::Unseal)
-        );
-        assert_eq!(
-            open(&KEY, &sealed, "signing-key:abd"),
-            Err(OidcError::Unseal)
-        );
+        assert_eq!(open(&[8; 32], &sealed, "signing-key:abc"), Err(OidcError::Unseal));
+        assert_eq!(open(&KEY, &sealed, "signing-key:abd"), Err(OidcError::Unseal));
         assert_eq!(open(&KEY, &sealed, ""), Err(OidcError::Unseal));
     }
 
@@ -104,11 +96,7 @@ mod tests {
     fn truncated_or_flipped_fails() {
         let sealed = seal(&KEY, b"secret", "c");
         for len in [0, 1, NONCE_LEN, NONCE_LEN + TAG_LEN - 1, sealed.len() - 1] {
-            assert_eq!(
-                open(&KEY, &sealed[..len], "c"),
-                Err(OidcError::Unseal),
-                "len {len}"
-            );
+            assert_eq!(open(&KEY, &sealed[..len], "c"), Err(OidcError::Unseal), "len {len}");
         }
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();

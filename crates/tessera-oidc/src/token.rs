@@ -82,10 +82,9 @@ impl fmt::Debug for TokenRequest {
                 .debug_struct("RefreshToken")
                 .field("scope", scope)
                 .finish_non_exhaustive(),
-            TokenRequest::ClientCredentials { scope } => f
-                .debug_struct("ClientCredentials")
-                .field("scope", scope)
-                .finish(),
+            TokenRequest::ClientCredentials { scope } => {
+                f.debug_struct("ClientCredentials").field("scope", scope).finish()
+            }
         }
     }
 }
@@ -102,16 +101,14 @@ impl fmt::Debug for TokenRequest {
 pub fn parse_token_request(form: &[(String, String)]) -> Result<TokenRequest, OAuthError> {
     let p = Params::new(form);
     if let Some(name) = p.first_duplicate(KNOWN) {
-        return Err(OAuthError::invalid_request(format!(
-            "{name} was given more than once"
-        )));
+        return Err(OAuthError::invalid_request(format!("{name} was given more than once")));
     }
     let grant = p
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
-    let grant: GrantType = grant.parse().map_err(|_| {
-        OAuthError::unsupported_grant_type(format!("grant_type {:?} is not supported", echo(grant)))
-    })?;
+    let grant: GrantType = grant
+        .parse()
+        .map_err(|_| OAuthError::unsupported_grant_type(format!("grant_type {:?} is not supported", echo(grant))))?;
     let scope = || -> Result<Option<Vec<String>>, OAuthError> {
         match p.get("scope") {
             None => Ok(None),
@@ -192,9 +189,7 @@ pub fn check_pkce(challenge: Option<&str>, verifier: Option<&str>) -> Result<(),
         (None, None) => Ok(()),
         (Some(c), Some(v)) if pkce_s256_matches(c, v) => Ok(()),
         (Some(_), Some(_)) => Err(OAuthError::invalid_grant("PKCE verification failed")),
-        (Some(_), None) => Err(OAuthError::invalid_grant(
-            "code_verifier is required for this code",
-        )),
+        (Some(_), None) => Err(OAuthError::invalid_grant("code_verifier is required for this code")),
         (None, Some(_)) => Err(OAuthError::invalid_grant(
             "code_verifier sent but the authorization request had no code_challenge",
         )),

@@ -41,10 +41,7 @@ impl PartialEq for TokenRequest {
 }
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn parse(pairs: &[(&str, &str)]) -> Result<TokenRequest, OAuthError> {
@@ -118,12 +115,7 @@ fn refresh_and_client_credentials_requests() {
         }
     );
     assert_eq!(
-        parse(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", "rt"),
-            ("scope", "")
-        ])
-        .unwrap(),
+        parse(&[("grant_type", "refresh_token"), ("refresh_token", "rt"), ("scope", "")]).unwrap(),
         TokenRequest::RefreshToken {
             refresh_token: "rt".into(),
             scope: None
@@ -227,15 +219,8 @@ fn debug_hides_codes_and_tokens() {
     ])
     .unwrap();
     let text = format!("{req:?}");
-    assert!(
-        !text.contains("SECRETCODE") && !text.contains(VERIFIER),
-        "{text}"
-    );
-    let req = parse(&[
-        ("grant_type", "refresh_token"),
-        ("refresh_token", "SECRETRT"),
-    ])
-    .unwrap();
+    assert!(!text.contains("SECRETCODE") && !text.contains(VERIFIER), "{text}");
+    let req = parse(&[("grant_type", "refresh_token"), ("refresh_token", "SECRETRT")]).unwrap();
     assert!(!format!("{req:?}").contains("SECRETRT"));
 }
 
@@ -251,10 +236,7 @@ fn grant_must_be_registered_for_the_client() {
         check_grant_allowed(&c, &refresh).unwrap_err().error,
         "unauthorized_client"
     );
-    assert_eq!(
-        check_grant_allowed(&c, &cc).unwrap_err().error,
-        "unauthorized_client"
-    );
+    assert_eq!(check_grant_allowed(&c, &cc).unwrap_err().error, "unauthorized_client");
 
     let all = [
         GrantType::AuthorizationCode,
@@ -277,10 +259,7 @@ fn grant_must_be_registered_for_the_client() {
 fn redirect_uri_must_repeat_the_authorized_one() {
     let cb = "https://app.example/cb";
     assert!(check_redirect_uri(cb, Some(cb)).is_ok());
-    assert_eq!(
-        check_redirect_uri(cb, None).unwrap_err().error,
-        "invalid_request"
-    );
+    assert_eq!(check_redirect_uri(cb, None).unwrap_err().error, "invalid_request");
     assert_eq!(
         check_redirect_uri(cb, Some("https://app.example/cb/"))
             .unwrap_err()
@@ -298,12 +277,6 @@ fn pkce_checks() {
         check_pkce(Some(CHALLENGE), Some(&wrong)).unwrap_err().error,
         "invalid_grant"
     );
-    assert_eq!(
-        check_pkce(Some(CHALLENGE), None).unwrap_err().error,
-        "invalid_grant"
-    );
-    assert_eq!(
-        check_pkce(None, Some(VERIFIER)).unwrap_err().error,
-        "invalid_grant"
-    );
+    assert_eq!(check_pkce(Some(CHALLENGE), None).unwrap_err().error, "invalid_grant");
+    assert_eq!(check_pkce(None, Some(VERIFIER)).unwrap_err().error, "invalid_grant");
 }

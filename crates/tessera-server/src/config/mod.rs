@@ -4,6 +4,7 @@
 //! validation then checks every value and reports all its problems together, each as
 //! `FILE:LINE:COL: message`, so an admin fixes a file in one pass.
 
+mod clients;
 mod duration;
 mod env;
 mod raw;
@@ -19,6 +20,7 @@ use serde_saphyr::Spanned;
 use tessera_core::password::{Argon2Cost, PasswordPolicy};
 use url::Url;
 
+pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
 pub use duration::parse_duration;
 pub use env::{Env, ProcessEnv};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
@@ -104,9 +106,15 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub remote_auth: Vec<RemoteAuthTarget>,
+    pub clients: Vec<ClientConfig>,
+    pub oidc: OidcSettings,
 }
 
 impl Config {
+    pub fn client(&self, id: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|c| c.client.id == id)
+    }
+
     /// Cookies get `Secure` (and the `__Host-` prefix) when the public URL is https.
     pub fn secure_cookies(&self) -> bool {
         self.issuer.scheme() == "https"
@@ -158,7 +166,7 @@ pub(crate) struct Checker<'e> {
 }
 
 impl<'e> Checker<'e> {
-    fn problem<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
+    pub(crate) fn problem<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
         self.problems.push(Problem {
             line: at.referenced.line(),
             column: at.referenced.column(),
@@ -193,7 +201,7 @@ impl<'e> Checker<'e> {
         }
     }
 
-    fn duration(&mut self, key: &str, value: Option<&S>, default: Duration) -> Duration {
+    pub(crate) fn duration(&mut self, key: &str, value: Option<&S>, default: Duration) -> Duration {
         let positive = |t: &str| {
             parse_duration(t).and_then(|d| {
                 if d.is_zero() {
@@ -392,6 +400,8 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         .unwrap_or_else(|| "info".to_owned());
 
     let remote_auth = remote_auth::targets(raw.remote_auth.as_deref().unwrap_or_default(), c);
+    let clients = clients::clients(raw.clients.as_deref().unwrap_or_default(), c);
+    let oidc = clients::oidc_settings(raw.oidc.as_ref(), c);
 
     Some(Config {
         issuer: issuer?,
@@ -413,6 +423,8 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         log_format: log_format?,
         log_level,
         remote_auth,
+        clients,
+        oidc,
     })
 }
 

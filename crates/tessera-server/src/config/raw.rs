@@ -21,6 +21,39 @@ pub struct RawConfig {
     pub theme: Option<RawTheme>,
     pub logging: Option<RawLogging>,
     pub remote_auth: Option<Vec<RawRemoteAuth>>,
+    pub clients: Option<Vec<RawClient>>,
+    pub oidc: Option<RawOidc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClient {
+    pub id: S,
+    pub secret: Option<S>,
+    pub name: Option<S>,
+    pub redirect_uris: Vec<S>,
+    pub post_logout_redirect_uris: Option<Vec<S>>,
+    pub grant_types: Option<Vec<S>>,
+    pub scopes: Option<Vec<S>>,
+    pub first_party: Option<Spanned<bool>>,
+    pub require_pkce: Option<Spanned<bool>>,
+    pub id_token_signed_response_alg: Option<S>,
+    pub backchannel_logout_uri: Option<S>,
+    pub refresh_without_offline_access: Option<Spanned<bool>>,
+    /// account attribute name -> claim name
+    pub claims: Option<std::collections::BTreeMap<String, S>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOidc {
+    pub code_ttl: Option<S>,
+    pub access_token_ttl: Option<S>,
+    pub id_token_ttl: Option<S>,
+    pub refresh_token_ttl: Option<S>,
+    pub refresh_token_idle: Option<S>,
+    pub key_rotation: Option<S>,
+    pub key_publish_before: Option<S>,
 }
 
 #[derive(Deserialize)]

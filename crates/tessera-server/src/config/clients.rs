@@ -1,0 +1,226 @@
+//! `clients:` (downstream OpenID Connect relying parties) and `oidc:` (token lifetimes and
+//! key rotation).
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use tessera_oidc::{Client, ClientSecret, GrantType, SigningAlg};
+
+use super::Checker;
+use super::raw::{RawClient, RawOidc};
+
+/// A relying party plus what only Tessera's web layer needs about it.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub client: Client,
+    /// Refresh tokens even without the `offline_access` scope.
+    pub refresh_without_offline_access: bool,
+    /// Account attribute → claim name, added to the ID token and userinfo.
+    pub claims: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    pub code_ttl: Duration,
+    pub access_token_ttl: Duration,
+    pub id_token_ttl: Duration,
+    /// Absolute lifetime of a refresh-token family.
+    pub refresh_token_ttl: Duration,
+    /// A refresh token unused this long dies.
+    pub refresh_token_idle: Duration,
+    pub key_rotation: Duration,
+    /// A new key is in the JWKS this long before it signs (RPs cache the JWKS).
+    pub key_publish_before: Duration,
+}
+
+pub const KNOWN_SCOPES: &[&str] = &["openid", "profile", "email", "groups", "offline_access"];
+
+pub(super) fn oidc_settings(raw: Option<&RawOidc>, c: &mut Checker) -> OidcSettings {
+    let d = |c: &mut Checker, key: &str, v: Option<&super::S>, default: u64| {
+        c.duration(key, v, Duration::from_secs(default))
+    };
+    OidcSettings {
+        code_ttl: d(c, "oidc.code_ttl", raw.and_then(|r| r.code_ttl.as_ref()), 60),
+        access_token_ttl: d(
+            c,
+            "oidc.access_token_ttl",
+            raw.and_then(|r| r.access_token_ttl.as_ref()),
+            600,
+        ),
+        id_token_ttl: d(c, "oidc.id_token_ttl", raw.and_then(|r| r.id_token_ttl.as_ref()), 3600),
+        refresh_token_ttl: d(
+            c,
+            "oidc.refresh_token_ttl",
+            raw.and_then(|r| r.refresh_token_ttl.as_ref()),
+            30 * 86_400,
+        ),
+        refresh_token_idle: d(
+            c,
+            "oidc.refresh_token_idle",
+            raw.and_then(|r| r.refresh_token_idle.as_ref()),
+            7 * 86_400,
+        ),
+        key_rotation: d(
+            c,
+            "oidc.key_rotation",
+            raw.and_then(|r| r.key_rotation.as_ref()),
+            30 * 86_400,
+        ),
+        key_publish_before: d(
+            c,
+            "oidc.key_publish_before",
+            raw.and_then(|r| r.key_publish_before.as_ref()),
+            3600,
+        ),
+    }
+}
+
+pub(super) fn clients(raw: &[RawClient], c: &mut Checker) -> Vec<ClientConfig> {
+    let mut seen = HashSet::new();
+    raw.iter().filter_map(|r| client(r, c, &mut seen)).collect()
+}
+
+/// Redirect URIs are compared as exact strings (OAuth 2.0 Security BCP §4.1.3), so they are
+/// checked here once: absolute, no fragment (RFC 6749 §3.1.2), http only for loopback.
+fn redirect_uri(c: &mut Checker, key: &str, v: &super::S) -> Option<String> {
+    let url = c.url(key, v)?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if url.fragment().is_some() {
+        c.problem(
+            v,
+            format!("{key}: a redirect URI must not have a #fragment (RFC 6749 §3.1.2)"),
+        );
+        return None;
+    }
+    if url.scheme() == "http" && !loopback {
+        c.problem(
+            v,
+            format!("{key}: use https (plain http is only allowed for 127.0.0.1/localhost apps)"),
+        );
+        return None;
+    }
+    // Keep the admin's exact spelling: matching is by string.
+    c.text(key, v)
+}
+
+fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<ClientConfig> {
+    let id = c.parsed("clients.id", &r.id, |id| {
+        let ok = !id.is_empty() && id.len() <= 128 && id.chars().all(|ch| ch.is_ascii_graphic() && ch != ':');
+        if ok {
+            Ok(id.to_owned())
+        } else {
+            Err(format!("{id:?} must be 1-128 visible ASCII characters without ':'"))
+        }
+    });
+    if let Some(id) = &id
+        && !seen.insert(id.clone())
+    {
+        c.problem(&r.id, format!("clients.id: {id:?} is used twice"));
+    }
+    let secret = r.secret.as_ref().and_then(|s| {
+        c.parsed("clients.secret", s, |t| {
+            if t.len() < 16 {
+                Err("is shorter than 16 characters; generate one with `openssl rand -base64 32`".into())
+            } else {
+                Ok(ClientSecret::new(t))
+            }
+        })
+    });
+    let secret_ok = r.secret.is_none() || secret.is_some();
+    let redirect_uris: Vec<String> = r
+        .redirect_uris
+        .iter()
+        .filter_map(|u| redirect_uri(c, "clients.redirect_uris", u))
+        .collect();
+    if r.redirect_uris.is_empty() {
+        c.problem(&r.id, "clients.redirect_uris: list at least one redirect URI");
+    }
+    let post_logout: Vec<String> = r
+        .post_logout_redirect_uris
+        .iter()
+        .flatten()
+        .filter_map(|u| redirect_uri(c, "clients.post_logout_redirect_uris", u))
+        .collect();
+    let grant_types: Vec<GrantType> = match &r.grant_types {
+        Some(list) => list
+            .iter()
+            .filter_map(|g| {
+                c.parsed("clients.grant_types", g, |t| {
+                    t.parse::<GrantType>().map_err(|e| e.to_string())
+                })
+            })
+            .collect(),
+        None => vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+    };
+    if grant_types.contains(&GrantType::ClientCredentials) && r.secret.is_none() {
+        c.problem(
+            &r.id,
+            "clients.grant_types: client_credentials needs a confidential client (add a secret)",
+        );
+    }
+    let scopes: Vec<String> = match &r.scopes {
+        Some(list) => list
+            .iter()
+            .filter_map(|s| {
+                c.parsed("clients.scopes", s, |t| {
+                    if KNOWN_SCOPES.contains(&t) {
+                        Ok(t.to_owned())
+                    } else {
+                        Err(format!("unknown scope {t:?}; known: {}", KNOWN_SCOPES.join(", ")))
+                    }
+                })
+            })
+            .collect(),
+        None => vec!["openid".into(), "profile".into(), "email".into()],
+    };
+    let id_token_alg = match &r.id_token_signed_response_alg {
+        Some(a) => c.parsed("clients.id_token_signed_response_alg", a, |t| {
+            t.parse::<SigningAlg>().map_err(|e| e.to_string())
+        }),
+        None => Some(SigningAlg::Rs256),
+    };
+    let backchannel = r
+        .backchannel_logout_uri
+        .as_ref()
+        .map(|u| c.url("clients.backchannel_logout_uri", u));
+    let mut claims = BTreeMap::new();
+    for (attribute, claim) in r.claims.iter().flatten() {
+        if let Some(name) = c.text("clients.claims", claim) {
+            if tessera_oidc::RESERVED_CLAIMS.contains(&name.as_str()) {
+                c.problem(
+                    claim,
+                    format!("clients.claims: {name:?} is a standard claim Tessera sets itself; pick another name"),
+                );
+            } else {
+                claims.insert(attribute.clone(), name);
+            }
+        }
+    }
+    let name = r.name.as_ref().and_then(|n| c.text("clients.name", n));
+    let backchannel_logout_uri = match backchannel {
+        Some(Some(url)) => Some(url),
+        Some(None) => return None,
+        None => None,
+    };
+    if !secret_ok {
+        return None;
+    }
+    let id = id?;
+    Some(ClientConfig {
+        client: Client {
+            name: name.unwrap_or_else(|| id.clone()),
+            id,
+            secret,
+            redirect_uris,
+            post_logout_redirect_uris: post_logout,
+            grant_types,
+            scopes,
+            first_party: r.first_party.as_ref().is_some_and(|b| b.value),
+            require_pkce: r.require_pkce.as_ref().is_some_and(|b| b.value),
+            id_token_alg: id_token_alg?,
+            backchannel_logout_uri,
+        },
+        refresh_without_offline_access: r.refresh_without_offline_access.as_ref().is_some_and(|b| b.value),
+        claims,
+    })
+}
