@@ -54,6 +54,21 @@ enum Command {
         #[command(subcommand)]
         command: groups::GroupCommand,
     },
+    /// Manage OpenID Connect signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a new signing key for every algorithm now. It is published at once and signs
+    /// after `oidc.key_publish_before`; the old key stays published until its tokens expire.
+    Rotate {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 /// Why a command failed: the person's input (exit 1) or Tessera itself (exit 3).
@@ -143,6 +158,22 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::User { command } => users::run(command).await,
         Command::Group { command } => groups::run(command).await,
+        Command::Keys {
+            command: KeysCommand::Rotate { config },
+        } => {
+            let config = load_config(&config.config)?;
+            let store = open_store(&config, true).await?;
+            let state = tessera_server::build_state(config, store).map_err(|e| Failure::User(format!("{e:#}")))?;
+            let created = state
+                .keys
+                .maintain(&state.config, true)
+                .await
+                .map_err(|e| Failure::Internal(format!("{e:?}")))?;
+            for kid in created {
+                println!("created signing key {kid}");
+            }
+            Ok(())
+        }
     }
 }
 

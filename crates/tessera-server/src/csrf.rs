@@ -31,6 +31,11 @@ impl CsrfCookie {
         mac(&state.csrf_key, &self.0)
     }
 
+    /// A stable, non-secret name for this browser, to bind pending sign-ins to it.
+    pub fn browser_binding(&self) -> String {
+        secret_token::digest(&self.0)
+    }
+
     /// Rejects the request unless `submitted` is this browser's form token.
     pub fn verify(&self, state: &AppState, submitted: &str) -> Result<(), AppError> {
         let expected = mac(&state.csrf_key, &self.0);

@@ -22,6 +22,8 @@ pub enum AppError {
     NeedsLogin {
         next: String,
     },
+    /// An OAuth 2.0 error for an API endpoint: JSON body (RFC 6749 §5.2), not a page.
+    OAuth(tessera_oidc::OAuthError),
     /// The database (or another dependency) is unreachable right now.
     Unavailable(String),
     Internal(String),
@@ -49,6 +51,23 @@ impl From<minijinja::Error> for AppError {
     }
 }
 
+/// The JSON error of the token, userinfo, introspection and revocation endpoints.
+pub fn oauth_response(e: &tessera_oidc::OAuthError) -> Response {
+    use axum::http::{HeaderValue, header};
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, axum::Json(e.to_json())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(challenge) = e
+        .www_authenticate
+        .as_deref()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+    {
+        headers.insert(header::WWW_AUTHENTICATE, challenge);
+    }
+    response
+}
+
 /// What the error page shows; inserted into the response for the middleware to render.
 #[derive(Clone, Debug)]
 pub struct ErrorPage {
@@ -59,6 +78,7 @@ pub struct ErrorPage {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message) = match self {
+            Self::OAuth(e) => return oauth_response(&e),
             Self::NeedsLogin { next } => {
                 let location = format!("/login?next={}", urlencoding::encode(&next));
                 return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();

@@ -7,6 +7,7 @@ mod csrf;
 mod error;
 mod mailer;
 mod next_url;
+mod oidc;
 mod password_pool;
 mod routes;
 mod server;

@@ -73,7 +73,13 @@ pub fn check_templates(config: &Config) -> Result<(), String> {
 pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
     let templates = Templates::new(config.theme_dir.clone());
     templates.check_all().map_err(anyhow::Error::msg)?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     Ok(AppState {
+        keys: Arc::new(crate::oidc::keyring::KeyRing::new(config.master_key.0, store.clone())),
+        http,
         mail: mail_transport(&config)?,
         templates: Arc::new(templates),
         passwords: PasswordPool::new(config.argon2, config.max_concurrent_hashes),
@@ -157,6 +163,10 @@ fn loggable_path(path: &str) -> String {
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // Signing keys exist before the first request (every node may try; one creates them).
+    if let Err(e) = state.keys.maintain(&state.config, false).await {
+        return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
+    }
     let cleanup = tokio::spawn(clean_up_periodically(state.clone()));
     let result = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -179,6 +189,14 @@ async fn clean_up_periodically(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
+        }
+        match state.store.purge_expired(now).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired codes, tokens and sign-in requests removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "token clean-up failed"),
+        }
+        if let Err(e) = state.keys.maintain(&state.config, false).await {
+            tracing::warn!(error = ?e, "key rotation check failed");
         }
     }
 }

@@ -17,4 +17,7 @@ pub struct AppState {
     pub passwords: PasswordPool,
     /// Derived from the master key; keys the CSRF MAC.
     pub csrf_key: [u8; 32],
+    pub keys: Arc<crate::oidc::keyring::KeyRing>,
+    /// Outbound HTTP (back-channel logout).
+    pub http: reqwest::Client,
 }

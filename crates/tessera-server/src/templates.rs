@@ -26,6 +26,7 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "logout.html",
     "admin_users.html",
     "remote_auth_post.html",
+    "consent.html",
     "email/confirm_email.txt",
     "email/confirm_email.html",
     "email/reset_password.txt",

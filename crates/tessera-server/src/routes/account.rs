@@ -36,7 +36,7 @@ impl ProfileForm {
     }
 }
 
-fn account_page(
+async fn account_page(
     state: &AppState,
     csrf: &CsrfCookie,
     user: &User,
@@ -45,16 +45,22 @@ fn account_page(
     errors: &[String],
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    rejected(
-        status,
-        page(
-            state,
-            csrf,
-            Some(user),
-            "account.html",
-            context! { form => ser(form), errors => ser(errors), notice },
-        ),
-    )
+    // "Apps with access": remembered consents, with the app's display name.
+    let apps: Vec<(String, String, String)> = state
+        .store
+        .grants_of(user.id)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let name = state
+                .config
+                .client(&g.client_id)
+                .map_or_else(|| g.client_id.clone(), |c| c.client.name.clone());
+            (g.client_id, name, g.scopes.join(" "))
+        })
+        .collect();
+    let extra = context! { form => ser(form), errors => ser(errors), notice, apps => ser(&apps) };
+    rejected(status, page(state, csrf, Some(user), "account.html", extra))
 }
 
 pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
@@ -67,6 +73,7 @@ pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: Si
         &[],
         None,
     )
+    .await
 }
 
 pub async fn update(
@@ -87,7 +94,7 @@ pub async fn update(
         .map_err(|e| errors.push(capitalize(&e.to_string())))
         .ok();
     let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None);
+        return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await;
     };
     let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
     let update = ProfileUpdate {
@@ -99,7 +106,7 @@ pub async fn update(
         Ok(updated) => updated,
         Err(StoreError::Conflict { .. }) => {
             let errors = ["Another account already uses that email address.".to_owned()];
-            return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None);
+            return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -118,6 +125,7 @@ pub async fn update(
         &[],
         Some(notice),
     )
+    .await
 }
 
 fn password_page(
@@ -195,6 +203,7 @@ pub async fn change_password(
         &[],
         Some("Your password was changed. Other sessions were signed out."),
     )
+    .await
 }
 
 /// The policy plus "typed twice the same", shared by the change and reset forms.
@@ -208,6 +217,36 @@ pub fn new_password_problem(state: &AppState, user: &User, password: &str, again
         return Err("The two passwords differ; type the same password twice.".into());
     }
     Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct RevokeApp {
+    client_id: String,
+}
+
+/// "Apps with access": forgets the consent and revokes every token the app holds.
+pub async fn revoke_app(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Form(form): Form<RevokeApp>,
+) -> Result<Response, AppError> {
+    let user = &signed_in.user;
+    let notice = if state.store.revoke_grant(user.id, &form.client_id).await? {
+        "Access withdrawn: the app's tokens no longer work, and it must ask again."
+    } else {
+        "That app had no access."
+    };
+    account_page(
+        &state,
+        &csrf,
+        user,
+        StatusCode::OK,
+        &ProfileForm::of(user),
+        &[],
+        Some(notice),
+    )
+    .await
 }
 
 /// Staff only: everyone else gets 403 (signed-out people are sent to log in first).

@@ -8,7 +8,7 @@ use tessera_core::User;
 use tessera_core::password::Verification;
 use time::OffsetDateTime;
 
-use super::{Form, message, page, rejected, too_long};
+use super::{Form, page, rejected, too_long};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -19,6 +19,10 @@ use crate::state::AppState;
 #[derive(Deserialize)]
 pub struct NextQuery {
     pub next: Option<String>,
+    /// Show the form even to a signed-in person (an app asked for a fresh login).
+    pub reauth: Option<String>,
+    /// Prefills the username field (OIDC `login_hint`).
+    pub login_hint: Option<String>,
 }
 
 pub async fn show(
@@ -28,10 +32,11 @@ pub async fn show(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(q.next.as_deref());
-    if signed_in.is_some() {
+    if signed_in.is_some() && q.reauth.is_none() {
         return Ok(see_other(next.as_deref().unwrap_or("/account")));
     }
-    login_page(&state, &csrf, StatusCode::OK, next, "", None, false)
+    let hint: String = q.login_hint.unwrap_or_default().chars().take(254).collect();
+    login_page(&state, &csrf, StatusCode::OK, next, &hint, None, false)
 }
 
 fn login_page(
@@ -144,45 +149,4 @@ pub async fn submit(
 
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
-}
-
-pub async fn show_logout(
-    State(state): State<AppState>,
-    csrf: CsrfCookie,
-    MaybeSignedIn(signed_in): MaybeSignedIn,
-) -> Result<Response, AppError> {
-    if signed_in.is_none() {
-        return Ok(see_other("/login"));
-    }
-    Ok(page(
-        &state,
-        &csrf,
-        signed_in.as_ref().map(|s| &s.user),
-        "logout.html",
-        context! {},
-    )?
-    .into_response())
-}
-
-/// A form whose only field is the CSRF token (checked by [`Form`]).
-#[derive(Deserialize)]
-pub struct NoFields {}
-
-pub async fn logout(
-    State(state): State<AppState>,
-    SessionCookie(cookie): SessionCookie,
-    Form(NoFields {}): Form<NoFields>,
-) -> Result<Response, AppError> {
-    let clear = session::end(&state, cookie.as_deref()).await?;
-    let mut response = message(
-        &state,
-        StatusCode::OK,
-        "Logged out",
-        "You are logged out of Tessera on this browser.",
-        Some(("/login", "Log in again")),
-    )?;
-    if let Ok(value) = clear.parse() {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
-    Ok(response)
 }

@@ -5,6 +5,8 @@ mod account;
 mod email_confirm;
 mod health;
 mod login;
+mod logout;
+mod oidc;
 mod password_reset;
 mod register;
 mod remote_auth;
@@ -28,7 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/readyz", get(health::readyz))
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
-        .route("/logout", get(login::show_logout).post(login::logout))
+        .route("/logout", get(logout::show).post(logout::submit))
         .route("/register", get(register::show).post(register::submit))
         .route("/account", get(account::show).post(account::update))
         .route(
@@ -48,6 +50,22 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(account::admin_users))
         .route("/remote-auth/{target}", get(remote_auth::start))
         .route("/remote-auth/{target}/logout", get(remote_auth::logout))
+        .route("/.well-known/openid-configuration", get(oidc::discovery::configuration))
+        .route("/jwks", get(oidc::discovery::jwks))
+        .route(
+            "/authorize",
+            get(oidc::authorize::authorize).post(oidc::authorize::authorize),
+        )
+        .route("/authorize/continue", get(oidc::authorize::resume))
+        .route("/consent", get(oidc::consent::show).post(oidc::consent::decide))
+        .route("/token", axum::routing::post(oidc::token::token))
+        .route(
+            "/userinfo",
+            get(oidc::userinfo::userinfo).post(oidc::userinfo::userinfo),
+        )
+        .route("/introspect", axum::routing::post(oidc::introspect::introspect))
+        .route("/revoke", axum::routing::post(oidc::revoke::revoke))
+        .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
 }
 
 /// A POST form (`application/x-www-form-urlencoded`), CSRF-checked before anything else:

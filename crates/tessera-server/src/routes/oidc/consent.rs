@@ -1,0 +1,94 @@
+//! The consent page: which app wants what. The answer is remembered per person, app and scope
+//! set, and can be withdrawn from the account page.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use url::Url;
+
+use super::authorize::{PendingId, continue_path, load_pending};
+use crate::csrf::CsrfCookie;
+use crate::error::AppError;
+use crate::routes::{Form, page};
+use crate::session::SignedIn;
+use crate::state::AppState;
+use crate::templates::ser;
+
+pub fn describe(scope: &str) -> &'static str {
+    match scope {
+        "openid" => "Know that it is you (a stable identifier, not your password)",
+        "profile" => "Your name and username",
+        "email" => "Your email address and whether it is confirmed",
+        "groups" => "The groups you belong to",
+        "offline_access" => "Stay connected while you are away",
+        _ => "Other access",
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Query(PendingId { id }): Query<PendingId>,
+) -> Result<Response, AppError> {
+    let pending = load_pending(&state, &csrf, &id).await?;
+    let client = state.config.client(&pending.client_id).ok_or(AppError::NotFound)?;
+    let scopes: Vec<(String, &str)> = pending.scopes.iter().map(|s| (s.clone(), describe(s))).collect();
+    let extra = context! { id, app => client.client.name.clone(), scopes => ser(&scopes) };
+    Ok(page(&state, &csrf, Some(&signed_in.user), "consent.html", extra)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    id: String,
+    decision: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Form(form): Form<Decision>,
+) -> Result<Response, AppError> {
+    let pending = load_pending(&state, &csrf, &form.id).await?;
+    if form.decision != "allow" {
+        state.store.delete_pending(&pending.id).await?;
+        let uri = Url::parse(&pending.redirect_uri).map_err(|e| AppError::internal(e.to_string()))?;
+        let url = tessera_oidc::error_response(
+            &uri,
+            "access_denied",
+            "the person declined",
+            pending.state.as_deref(),
+            state.config.issuer_str(),
+        );
+        return Ok(Redirect::to(url.as_str()).into_response());
+    }
+    let user = signed_in.user.id;
+    let mut scopes = state
+        .store
+        .grant(user, &pending.client_id)
+        .await?
+        .map(|g| g.scopes)
+        .unwrap_or_default();
+    for s in &pending.scopes {
+        if !scopes.contains(s) {
+            scopes.push(s.clone());
+        }
+    }
+    state
+        .store
+        .save_grant(user, &pending.client_id, &scopes, OffsetDateTime::now_utc())
+        .await?;
+    state.store.mark_consented(&pending.id).await?;
+    state
+        .store
+        .record_event(&tessera_core::store::NewEvent::new(
+            "client.consent",
+            Some(user),
+            serde_json::json!({ "client_id": pending.client_id, "scopes": pending.scopes }),
+        ))
+        .await?;
+    Ok(Redirect::to(&continue_path(&pending.id)).into_response())
+}

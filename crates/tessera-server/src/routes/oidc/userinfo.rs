@@ -1,0 +1,89 @@
+//! `/userinfo` (OIDC Core §5.3), GET or POST, with a Bearer token in the header or (POST) in
+//! the form body (RFC 6750 §2.1–2.2).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
+use tessera_core::oidc_store::AccessTokenRecord;
+use tessera_oidc::OAuthError;
+use time::OffsetDateTime;
+
+use super::no_store_json;
+use crate::error::AppError;
+use crate::oidc::subject::subject;
+use crate::state::AppState;
+
+fn invalid(description: &str) -> AppError {
+    AppError::OAuth(OAuthError::invalid_token(description))
+}
+
+/// The access token's record, if the JWT is ours, unexpired, an access token, and not revoked.
+pub async fn live_access_token(state: &AppState, token: &str) -> Result<Option<AccessTokenRecord>, AppError> {
+    let Some((header, claims)) = state.keys.verify(token).await else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let ours = header["typ"] == tessera_oidc::TYP_ACCESS_TOKEN
+        && claims["iss"] == state.config.issuer_str()
+        && claims["exp"].as_i64().is_some_and(|exp| exp > now);
+    let Some(jti) = claims["jti"].as_str().filter(|_| ours) else {
+        return Ok(None);
+    };
+    Ok(match state.store.access_token(jti).await? {
+        Some((record, false)) => Some(record),
+        _ => None,
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+pub async fn userinfo(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let in_body = if method == Method::POST {
+        url::form_urlencoded::parse(&body)
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.into_owned())
+    } else {
+        None
+    };
+    let token = match (bearer(&headers), in_body.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::OAuth(OAuthError::invalid_request(
+                "send the access token in one place only (RFC 6750 §2)",
+            )));
+        }
+        (Some(t), None) | (None, Some(t)) => t.to_owned(),
+        (None, None) => {
+            let mut e = OAuthError::invalid_token("an access token is required");
+            e.www_authenticate = Some(r#"Bearer realm="tessera""#.to_owned());
+            return Err(AppError::OAuth(e));
+        }
+    };
+    let record = live_access_token(&state, &token)
+        .await?
+        .ok_or_else(|| invalid("the access token is invalid, expired or revoked"))?;
+    let Some(user_id) = record.user_id else {
+        return Err(invalid("this access token does not belong to a person"));
+    };
+    let user = state
+        .store
+        .user_by_id(user_id)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or_else(|| invalid("the account is disabled"))?;
+    let client = state
+        .config
+        .client(&record.client_id)
+        .ok_or_else(|| invalid("the app is no longer registered"))?;
+    let subject = subject(&state, &user, client, &record.scopes).await?;
+    Ok(no_store_json(tessera_oidc::userinfo_claims(&subject, &record.scopes)))
+}
