@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod oidc;
 mod outage;
 mod pages;
 mod remote_auth;

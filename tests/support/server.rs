@@ -13,6 +13,8 @@ pub const TEST_MASTER_KEY: &str = "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE="
 
 pub struct TestServer {
     pub base: String,
+    /// The running server's state (shared), for tests that drive its services directly.
+    pub state: tessera_server::AppState,
     pub store: Arc<SqlStore>,
     pub outbox: PathBuf,
     _db: TestDb,
@@ -54,17 +56,35 @@ impl TestServer {
             tessera_server::config::parse(&yaml, &env).unwrap_or_else(|p| panic!("test config invalid: {p:?}"));
         let store = open(&db).await;
         let state = tessera_server::build_state(config, store.clone()).expect("state");
+        let serving = state.clone();
         let task = tokio::spawn(async move {
-            let _ = tessera_server::serve(listener, state).await;
+            let _ = tessera_server::serve(listener, serving).await;
         });
-        Self {
+        let server = Self {
             base: format!("http://{addr}"),
+            state,
             store,
             outbox,
             _db: db,
             _dir: dir,
             task,
+        };
+        server.wait_until_ready().await;
+        server
+    }
+
+    /// Serving starts once signing keys exist; wait for that instead of racing it.
+    async fn wait_until_ready(&self) {
+        for _ in 0..400 {
+            if reqwest::get(self.url("/healthz"))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
+        panic!("the test server did not start");
     }
 
     pub fn url(&self, path: &str) -> String {
