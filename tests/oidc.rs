@@ -1008,3 +1008,109 @@ async fn es256_and_eddsa_id_tokens_verify_with_the_certified_client() {
         );
     }
 }
+
+/// The same flow with a certified relying party from another ecosystem: Node's
+/// `openid-client` (tests/node/rp.mjs). `.ci/run` installs it and sets TESSERA_REQUIRE_NODE_RP,
+/// which turns a missing installation into a failure instead of a visible skip.
+#[tokio::test]
+async fn certified_node_relying_party_full_flow() {
+    use std::io::Write;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node");
+    if !dir.join("node_modules/openid-client").is_dir() {
+        assert!(
+            std::env::var_os("TESSERA_REQUIRE_NODE_RP").is_none(),
+            "run `npm ci --prefix tests/node` first"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED certified_node_relying_party_full_flow: run `npm ci --prefix tests/node`"
+        );
+        return;
+    }
+    let server = start().await;
+    let user = person(&server).await;
+    let output = tokio::process::Command::new("node")
+        .arg(dir.join("rp.mjs"))
+        .args([
+            server.base.as_str(),
+            "demo-app",
+            DEMO_SECRET,
+            CALLBACK,
+            "jane",
+            PASSWORD,
+        ])
+        .output()
+        .await
+        .expect("run node");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "openid-client failed:\n{stderr}");
+    let result: Value = serde_json::from_slice(&output.stdout).expect("JSON from rp.mjs");
+    assert_eq!(result["sub"], user.id.to_string());
+    assert_eq!(result["preferred_username"], "jane");
+    assert_eq!(result["userinfo_email"], "jane@example.com");
+    assert_eq!(result["refreshed"], true);
+    assert_eq!(result["active_before_revocation"], true);
+    assert_eq!(
+        result["active_after_revocation"], false,
+        "revoking the refresh token revoked its access tokens"
+    );
+}
+
+/// prompt=login and max_age ask for a fresh login even with a session (OIDC Core §3.1.2.1);
+/// the new ID token's auth_time says when it happened.
+#[tokio::test]
+async fn prompt_login_and_max_age_force_a_fresh_login() {
+    let server = start().await;
+    person(&server).await;
+    let browser = browser();
+    let exchange = |code: String| {
+        let url = server.url("/token");
+        async move {
+            let body: Value = reqwest::Client::new()
+                .post(url)
+                .basic_auth("demo-app", Some(DEMO_SECRET))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", CALLBACK),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let claims: Value = serde_json::from_slice(&base64_decode(
+                body["id_token"].as_str().unwrap().split('.').nth(1).unwrap(),
+            ))
+            .unwrap();
+            claims["auth_time"].as_i64().unwrap()
+        }
+    };
+    let first = exchange(code_for(&server, &browser, "demo-app", CALLBACK, "openid", "").await).await;
+    for extra in ["&prompt=login", "&max_age=0"] {
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let url = format!(
+            "{}/authorize?response_type=code&client_id=demo-app&redirect_uri={}&scope=openid&state=r{extra}",
+            server.base,
+            urlencoding::encode(CALLBACK)
+        );
+        let r = browser.get(&url).send().await.unwrap();
+        let r = browser.get(server.url(&location(&r))).send().await.unwrap();
+        assert!(
+            location(&r).starts_with("/login?") && location(&r).contains("reauth=1"),
+            "{extra}: {}",
+            location(&r)
+        );
+        let page = browser.get(server.url(&location(&r))).send().await.unwrap();
+        assert_eq!(
+            page.status(),
+            StatusCode::OK,
+            "the login form is shown although a session exists"
+        );
+        let code = query(&sign_in(&server, &browser, &url, "allow").await)
+            .remove("code")
+            .unwrap();
+        assert!(exchange(code).await > first, "{extra}: auth_time moved forward");
+    }
+}

@@ -29,6 +29,7 @@ CREATE TABLE auth_requests (
     max_age        BIGINT,
     login_hint     TEXT,
     hint_subject   TEXT,            -- sub of a verified id_token_hint
+    session_at_start TEXT,          -- prompt=login: this session is not a fresh enough login
     consented      BOOLEAN NOT NULL DEFAULT FALSE,
     created_at     BIGINT NOT NULL,
     expires_at     BIGINT NOT NULL

@@ -53,6 +53,9 @@ pub struct PendingAuthorization {
     pub login_hint: Option<String>,
     /// `sub` of a verified `id_token_hint`: the person the app expects to be signed in.
     pub hint_subject: Option<String>,
+    /// With `prompt=login`: the session that existed when the request came in; a login
+    /// counts as fresh only in a newer session (sessions rotate at every login).
+    pub session_at_start: Option<String>,
     pub consented: bool,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,

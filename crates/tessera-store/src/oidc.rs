@@ -57,6 +57,7 @@ type PendingRow = (
     Option<i64>,
     Option<String>,
     Option<String>,
+    Option<String>,
     bool,
     i64,
     i64,
@@ -211,12 +212,12 @@ impl OidcStore for SqlStore {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO auth_requests (id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, \
-                 max_age, login_hint, hint_subject, consented, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 max_age, login_hint, hint_subject, session_at_start, consented, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             )
             .bind(&p.id).bind(&p.browser).bind(&p.client_id).bind(&p.redirect_uri).bind(join(&p.scopes)).bind(p.state.as_deref())
             .bind(p.nonce.as_deref()).bind(p.code_challenge.as_deref()).bind(prompt_text(&p.prompt)).bind(p.max_age)
-            .bind(p.login_hint.as_deref()).bind(p.hint_subject.as_deref()).bind(p.consented).bind(to_unix(p.created_at)).bind(to_unix(p.expires_at))
+            .bind(p.login_hint.as_deref()).bind(p.hint_subject.as_deref()).bind(p.session_at_start.as_deref()).bind(p.consented).bind(to_unix(p.created_at)).bind(to_unix(p.expires_at))
             .execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }
@@ -225,7 +226,7 @@ impl OidcStore for SqlStore {
         let row: Option<PendingRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, max_age, login_hint, \
-                 hint_subject, consented, created_at, expires_at FROM auth_requests WHERE id = $1 AND expires_at > $2",
+                 hint_subject, session_at_start, consented, created_at, expires_at FROM auth_requests WHERE id = $1 AND expires_at > $2",
             )
             .bind(id).bind(to_unix(now)).fetch_optional(pool).await.map_err(map_sqlx)?
         });
@@ -243,6 +244,7 @@ impl OidcStore for SqlStore {
                 max_age,
                 login_hint,
                 hint_subject,
+                session_at_start,
                 consented,
                 created,
                 expires,
@@ -260,6 +262,7 @@ impl OidcStore for SqlStore {
                     max_age,
                     login_hint,
                     hint_subject,
+                    session_at_start,
                     consented,
                     created_at: from_unix(created)?,
                     expires_at: from_unix(expires)?,

@@ -50,7 +50,7 @@ pub async fn next_step(
     // OIDC Core §3.1.2.1: prompt=login and max_age ask for a login newer than the request
     // or than max_age seconds; id_token_hint names who the app expects.
     let fresh_enough = |s: &SignedIn| {
-        let after_request = !p.prompt.login || s.session.auth_time >= p.created_at - time::Duration::seconds(1);
+        let after_request = !p.prompt.login || p.session_at_start.as_deref() != Some(s.session.id_digest.as_str());
         let within_max_age = p
             .max_age
             .is_none_or(|max| (now - s.session.auth_time).whole_seconds() <= max);

@@ -23,6 +23,7 @@ const PENDING_FOR: time::Duration = time::Duration::minutes(30);
 pub async fn authorize(
     State(state): State<AppState>,
     csrf: CsrfCookie,
+    MaybeSignedIn(signed_in): MaybeSignedIn,
     method: Method,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -98,6 +99,7 @@ pub async fn authorize(
         max_age: request.max_age,
         login_hint: request.login_hint,
         hint_subject,
+        session_at_start: signed_in.filter(|_| request.prompt.login).map(|s| s.session.id_digest),
         consented: false,
         created_at: now,
         expires_at: now + PENDING_FOR,
