@@ -1,0 +1,320 @@
+//! OpenID Connect endpoint throughput and latency, on SQLite and (when
+//! TESSERA_BENCH_POSTGRES_URL is set) PostgreSQL, next to the raw signature rate of the same
+//! key types on this machine. Run: `cargo bench --bench oidc`; figures in docs/benchmarks.md.
+//! The load generator shares the machine (and its cores) with the server: figures are a floor.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tessera_core::store::UserStore;
+use tessera_core::{Email, NewUser, Username};
+use tessera_oidc::{SigningAlg, SigningKey};
+
+const SECONDS: u64 = 5;
+const CONCURRENCY: usize = 16;
+const SECRET: &str = "bench-client-secret-0123456789";
+const CALLBACK: &str = "http://127.0.0.1:9000/cb";
+
+fn raw_signatures(alg: SigningAlg, threads: usize) -> f64 {
+    let key = SigningKey::generate(alg).expect("key");
+    let claims = serde_json::json!({"iss": "https://bench", "sub": "x", "aud": "y", "exp": 2_000_000_000, "iat": 1_700_000_000, "jti": "j"});
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (key, claims, done) = (key.clone(), claims.clone(), done.clone());
+            std::thread::spawn(move || {
+                while start.elapsed() < Duration::from_secs(SECONDS) {
+                    key.sign_jwt("at+jwt", &claims).expect("sign");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    workers.into_iter().for_each(|w| w.join().expect("worker"));
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+struct Figures {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Runs `request` from CONCURRENCY tasks for SECONDS; each task has its own state `S`.
+async fn load<S, F, Fut>(states: Vec<S>, request: F) -> Figures
+where
+    S: Send + 'static,
+    F: Fn(reqwest::Client, S) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = S> + Send,
+{
+    let start = Instant::now();
+    let tasks: Vec<_> = states
+        .into_iter()
+        .map(|mut s| {
+            let request = request.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut latencies = Vec::new();
+                while start.elapsed() < Duration::from_secs(SECONDS) {
+                    let t = Instant::now();
+                    s = request(client.clone(), s).await;
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort();
+    let pick = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
+    Figures {
+        rps: all.len() as f64 / elapsed,
+        p50: pick(0.5),
+        p99: pick(0.99),
+    }
+}
+
+async fn form(client: &reqwest::Client, url: &str, auth: (&str, &str), fields: &[(&str, &str)]) -> serde_json::Value {
+    let r = client
+        .post(url)
+        .basic_auth(auth.0, Some(auth.1))
+        .form(fields)
+        .send()
+        .await
+        .expect("request");
+    assert!(r.status().is_success(), "{} {}", r.status(), url);
+    r.json().await.expect("json")
+}
+
+/// One browser sign-in through the code flow (first-party client: no consent), giving tokens.
+async fn sign_in(base: &str) -> serde_json::Value {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+    let start = format!(
+        "{base}/authorize?response_type=code&client_id=rs&redirect_uri={}&scope=openid%20profile%20offline_access",
+        urlencoding::encode(CALLBACK)
+    );
+    let r = browser.get(&start).send().await.unwrap();
+    let r = browser.get(format!("{base}{}", location(&r))).send().await.unwrap();
+    let login = location(&r);
+    let html = browser
+        .get(format!("{base}{login}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let next: String = url::Url::parse(&format!("{base}{login}"))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "next")
+        .unwrap()
+        .1
+        .into_owned();
+    let r = browser
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "bench"),
+            ("password", "correct horse battery"),
+            ("next", next.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let r = browser.get(format!("{base}{}", location(&r))).send().await.unwrap();
+    let code: String = url::Url::parse(&location(&r))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    form(
+        &reqwest::Client::new(),
+        &format!("{base}/token"),
+        ("rs", SECRET),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await
+}
+
+async fn run(backend: &str, database_url: String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let yaml = format!(
+        "issuer: http://{addr}\ndatabase:\n  url: {database_url}\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n\
+email:\n  transport:\n    kind: outbox\n    dir: {}\n\
+clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [authorization_code, refresh_token, client_credentials], scopes: [openid, profile, offline_access] }}\n\
+  - {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n",
+        dir.path().join("outbox").display()
+    );
+    let env = HashMap::from([(
+        "KEY".to_string(),
+        "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string(),
+    )]);
+    let config = tessera_server::config::parse(&yaml, &env).expect("config");
+    let store = Arc::new(
+        tessera_store::SqlStore::connect(&config.database_url)
+            .await
+            .expect("db"),
+    );
+    store.migrate().await.expect("migrate");
+    let mut user = NewUser::new(
+        Username::parse("bench").unwrap(),
+        Some(Email::parse("bench@example.com").unwrap()),
+    );
+    user.email_verified = true;
+    user.password_hash =
+        Some(tessera_core::password::hash_password(&Default::default(), "correct horse battery").unwrap());
+    store.create_user(&user).await.expect("user");
+    let state = tessera_server::build_state(config, store).expect("state");
+    tokio::spawn(tessera_server::serve(listener, state));
+    let base = format!("http://{addr}");
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut sessions = Vec::new();
+    for _ in 0..CONCURRENCY {
+        sessions.push(sign_in(&base).await);
+    }
+    let access = sessions[0]["access_token"].as_str().unwrap().to_owned();
+
+    let report = |name: &str, f: Figures| {
+        println!(
+            "{backend:<8} {name:<26} {:>8.0} req/s   p50 {:>9.2?}   p99 {:>9.2?}",
+            f.rps, f.p50, f.p99
+        )
+    };
+    let get = |path: &'static str| {
+        let url = format!("{base}{path}");
+        move |c: reqwest::Client, (): ()| {
+            let url = url.clone();
+            async move {
+                c.get(&url).send().await.unwrap().bytes().await.unwrap();
+            }
+        }
+    };
+    report(
+        "discovery",
+        load(vec![(); CONCURRENCY], get("/.well-known/openid-configuration")).await,
+    );
+    report("jwks", load(vec![(); CONCURRENCY], get("/jwks")).await);
+    for client in ["rs", "es"] {
+        let url = format!("{base}/token");
+        let f = load(vec![(); CONCURRENCY], move |c, ()| {
+            let url = url.clone();
+            async move {
+                form(&c, &url, (client, SECRET), &[("grant_type", "client_credentials")]).await;
+            }
+        })
+        .await;
+        report(
+            &format!("client_credentials {}", if client == "rs" { "RS256" } else { "ES256" }),
+            f,
+        );
+    }
+    let url = format!("{base}/token");
+    let refresh_tokens: Vec<String> = sessions
+        .iter()
+        .map(|s| s["refresh_token"].as_str().unwrap().to_owned())
+        .collect();
+    let f = load(refresh_tokens, move |c, token: String| {
+        let url = url.clone();
+        async move {
+            let r = form(
+                &c,
+                &url,
+                ("rs", SECRET),
+                &[("grant_type", "refresh_token"), ("refresh_token", &token)],
+            )
+            .await;
+            r["refresh_token"].as_str().unwrap().to_owned()
+        }
+    })
+    .await;
+    report("refresh_token (rotating)", f);
+    let url = format!("{base}/userinfo");
+    let token = access.clone();
+    let f = load(vec![(); CONCURRENCY], move |c, ()| {
+        let (url, token) = (url.clone(), token.clone());
+        async move {
+            let r = c.get(&url).bearer_auth(&token).send().await.unwrap();
+            assert!(r.status().is_success());
+        }
+    })
+    .await;
+    report("userinfo", f);
+    // The access token above was rotated away by the refresh run; introspect a fresh one.
+    let fresh = form(
+        &reqwest::Client::new(),
+        &format!("{base}/token"),
+        ("rs", SECRET),
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    let token = fresh["access_token"].as_str().unwrap().to_owned();
+    let url = format!("{base}/introspect");
+    let f = load(vec![(); CONCURRENCY], move |c, ()| {
+        let (url, token) = (url.clone(), token.clone());
+        async move {
+            let r = form(&c, &url, ("rs", SECRET), &[("token", &token)]).await;
+            assert_eq!(r["active"], true);
+        }
+    })
+    .await;
+    report("introspect", f);
+}
+
+#[tokio::main]
+async fn main() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for alg in [SigningAlg::Rs256, SigningAlg::Es256] {
+        println!(
+            "raw {} signatures on {cores} threads: {:.0} /s",
+            alg.as_str(),
+            raw_signatures(alg, cores)
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    run("sqlite", format!("sqlite://{}/bench.db", dir.path().display())).await;
+    if let Ok(admin) = std::env::var("TESSERA_BENCH_POSTGRES_URL") {
+        use sqlx::Connection;
+        let name = format!("tessera_bench_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("postgres");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create db");
+        let mut url = url::Url::parse(&admin).unwrap();
+        url.set_path(&format!("/{name}"));
+        run("postgres", url.to_string()).await;
+    } else {
+        println!("postgres: skipped (set TESSERA_BENCH_POSTGRES_URL)");
+    }
+}
