@@ -2,6 +2,7 @@
 
 mod django_import;
 mod groups;
+mod jobs;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,11 @@ enum Command {
     Group {
         #[command(subcommand)]
         command: groups::GroupCommand,
+    },
+    /// Inspect and manage the background job queue.
+    Jobs {
+        #[command(subcommand)]
+        command: jobs::JobsCommand,
     },
     /// Manage OpenID Connect signing keys.
     Keys {
@@ -158,6 +164,7 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::User { command } => users::run(command).await,
         Command::Group { command } => groups::run(command).await,
+        Command::Jobs { command } => jobs::run(command).await,
         Command::Keys {
             command: KeysCommand::Rotate { config },
         } => {

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod email;
+pub mod jobs;
 pub mod oidc_store;
 pub mod password;
 pub mod secret_token;

@@ -5,6 +5,10 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::account::{Group, NewUser, ProfileUpdate, User, UserId};
+use crate::jobs::{Effects, JobStore};
+
+/// Effects that depend on which account a link turned out to belong to.
+pub type EffectsFor<'a> = dyn Fn(UserId) -> Effects + Send + Sync + 'a;
 use crate::oidc_store::OidcStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,17 +29,33 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    async fn create_user(&self, new: &NewUser) -> StoreResult<User>;
+    async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
+        self.create_user_with(new, &Effects::none()).await
+    }
+    /// Creates the account and writes `effects` in the same transaction.
+    async fn create_user_with(&self, new: &NewUser, effects: &Effects) -> StoreResult<User>;
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Case-insensitive.
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
     /// Username or email, case-insensitive; a username match wins over an email match.
     async fn user_by_login(&self, username_or_email: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
-    async fn update_profile(&self, id: UserId, update: &ProfileUpdate) -> StoreResult<User>;
+    async fn update_profile(&self, id: UserId, update: &ProfileUpdate) -> StoreResult<User> {
+        self.update_profile_with(id, update, &Effects::none()).await
+    }
+    async fn update_profile_with(&self, id: UserId, update: &ProfileUpdate, effects: &Effects) -> StoreResult<User>;
     /// Sets a new password, invalidates every outstanding reset link and ends every session
     /// of the account except `keep_session` (the digest of the one making the change).
-    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()>;
+    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
+        self.set_password_with(id, hash, keep_session, &Effects::none()).await
+    }
+    async fn set_password_with(
+        &self,
+        id: UserId,
+        hash: &str,
+        keep_session: Option<&str>,
+        effects: &Effects,
+    ) -> StoreResult<()>;
     /// Replaces a legacy hash after a successful login, only if it is still `old_hash`.
     async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()>;
     async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
@@ -141,9 +161,28 @@ pub trait EmailTokenStore: Send + Sync {
         now: OffsetDateTime,
     ) -> StoreResult<Option<UserId>>;
     /// Uses up a confirmation link and marks the address verified, atomically.
-    async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>>;
+    async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+        self.confirm_email_with(digest, now, &|_| Effects::none()).await
+    }
+    /// `effects` are written only if a link was actually used.
+    async fn confirm_email_with(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+        effects: &EffectsFor<'_>,
+    ) -> StoreResult<Option<User>>;
     /// Uses up a reset link, sets the password, kills other reset links and every session.
-    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>>;
+    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+        self.reset_password_with(digest, new_hash, now, &|_| Effects::none())
+            .await
+    }
+    async fn reset_password_with(
+        &self,
+        digest: &str,
+        new_hash: &str,
+        now: OffsetDateTime,
+        effects: &EffectsFor<'_>,
+    ) -> StoreResult<Option<User>>;
 }
 
 /// An entry for the append-only audit log. Never put secrets, hashes or tokens in `detail`.
@@ -196,5 +235,11 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the web layer needs, as one object.
-pub trait Store: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + Health {}
-impl<T> Store for T where T: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + Health {}
+pub trait Store:
+    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + Health
+{
+}
+impl<T> Store for T where
+    T: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + Health
+{
+}

@@ -5,6 +5,7 @@
 pub mod config;
 mod csrf;
 mod error;
+mod jobs;
 mod mailer;
 mod next_url;
 mod oidc;

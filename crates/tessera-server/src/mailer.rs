@@ -1,7 +1,5 @@
-//! The account mails (confirmation, password reset), rendered from templates and handed to
-//! the configured transport in the background: the response never waits for the mail server
-//! (so its timing says nothing about whether an account exists), and a failure is logged
-//! without undoing the change that caused the mail. The durable job queue will replace this.
+//! Account mail, rendered from templates (text and HTML parts) and sent by the job queue:
+//! a mail server that is down delays the mail, never the person's request.
 
 use minijinja::context;
 use tessera_core::User;
@@ -10,14 +8,12 @@ use tessera_core::store::{EmailToken, EmailTokenPurpose};
 use tessera_mail::Message;
 use time::OffsetDateTime;
 
-use crate::error::AppError;
 use crate::state::AppState;
 
-/// Stores a single-use link for `purpose` and mails it to the account's address.
-pub async fn send_link(state: &AppState, user: &User, purpose: EmailTokenPurpose) -> Result<(), AppError> {
-    let Some(email) = user.email.clone() else {
-        return Ok(());
-    };
+/// Creates a single-use link for `purpose` and mails it to the account's address. Each attempt
+/// makes a fresh link, so a retried job never needs the raw token stored anywhere.
+pub async fn deliver_link(state: &AppState, user: &User, purpose: EmailTokenPurpose) -> Result<(), String> {
+    let Some(email) = user.email.clone() else { return Ok(()) };
     let token = secret_token::generate();
     let (ttl, path, template, subject) = match purpose {
         EmailTokenPurpose::ConfirmEmail => (
@@ -42,25 +38,45 @@ pub async fn send_link(state: &AppState, user: &User, purpose: EmailTokenPurpose
             email: email.clone(),
             expires_at: OffsetDateTime::now_utc() + ttl,
         })
-        .await?;
+        .await
+        .map_err(|e| e.to_string())?;
     let ctx = context! {
         name => user.display_name(),
         link => state.config.public_url(&path),
         valid_for => human_duration(ttl),
     };
+    send(state, email, subject, template, ctx).await
+}
+
+/// A mail with no link (welcome, follow-up).
+pub async fn deliver(state: &AppState, user: &User, template: &str, subject: &str) -> Result<(), String> {
+    let Some(email) = user.email.clone() else { return Ok(()) };
+    let ctx = context! { name => user.display_name(), site => state.config.public_url("/account") };
+    send(state, email, subject, template, ctx).await
+}
+
+async fn send(
+    state: &AppState,
+    to: String,
+    subject: &str,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<(), String> {
+    let text = state
+        .templates
+        .render(&format!("{template}.txt"), ctx.clone())
+        .map_err(|e| format!("{e:?}"))?;
+    let html = state
+        .templates
+        .render(&format!("{template}.html"), ctx)
+        .map_err(|e| format!("{e:?}"))?;
     let message = Message {
-        to: email,
+        to,
         subject: subject.to_owned(),
-        text: state.templates.render(&format!("{template}.txt"), ctx.clone())?,
-        html: Some(state.templates.render(&format!("{template}.html"), ctx)?),
+        text,
+        html: Some(html),
     };
-    let mail = state.mail.clone();
-    tokio::spawn(async move {
-        if let Err(e) = mail.send(&message).await {
-            tracing::error!(error = %e, purpose = purpose.as_str(), "could not send account mail");
-        }
-    });
-    Ok(())
+    state.mail.send(&message).await.map_err(|e| e.to_string())
 }
 
 /// "1 hour", "3 days", "90 minutes" for mail texts.

@@ -79,6 +79,8 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         .build()?;
     Ok(AppState {
         keys: Arc::new(crate::oidc::keyring::KeyRing::new(config.master_key.0, store.clone())),
+        jobs_wake: Arc::new(tokio::sync::Notify::new()),
+        job_metrics: Arc::default(),
         http,
         mail: mail_transport(&config)?,
         templates: Arc::new(templates),
@@ -168,9 +170,13 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
     }
     let cleanup = tokio::spawn(clean_up_periodically(state.clone()));
-    let result = axum::serve(listener, router(state))
+    let worker = tokio::spawn(crate::jobs::worker::run(state.clone()));
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    // Jobs in flight are abandoned here; their lease expires and another run picks them up.
+    worker.abort();
     cleanup.abort();
     result
 }

@@ -18,6 +18,9 @@ pub struct AppState {
     /// Derived from the master key; keys the CSRF MAC.
     pub csrf_key: [u8; 32],
     pub keys: Arc<crate::oidc::keyring::KeyRing>,
-    /// Outbound HTTP (back-channel logout).
+    /// Outbound HTTP (back-channel logout, webhooks).
     pub http: reqwest::Client,
+    /// Wakes this node's job worker when it enqueues something.
+    pub jobs_wake: Arc<tokio::sync::Notify>,
+    pub job_metrics: Arc<crate::jobs::metrics::JobMetrics>,
 }

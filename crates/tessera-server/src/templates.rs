@@ -31,6 +31,10 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/confirm_email.html",
     "email/reset_password.txt",
     "email/reset_password.html",
+    "email/welcome.txt",
+    "email/welcome.html",
+    "email/followup.txt",
+    "email/followup.html",
 );
 
 pub struct Templates {

@@ -1,8 +1,9 @@
 use async_trait::async_trait;
-use tessera_core::store::{EmailToken, EmailTokenPurpose, EmailTokenStore, StoreResult, UserStore};
+use tessera_core::store::{EffectsFor, EmailToken, EmailTokenPurpose, EmailTokenStore, StoreResult, UserStore};
 use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
+use crate::jobs::write_effects;
 use crate::rows::{to_unix, user_id};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
@@ -30,7 +31,12 @@ impl EmailTokenStore for SqlStore {
         row.map(|(id,)| user_id(&id)).transpose()
     }
 
-    async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+    async fn confirm_email_with(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+        effects: &EffectsFor<'_>,
+    ) -> StoreResult<Option<User>> {
         let confirmed: Option<String> = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             // DELETE … RETURNING makes the link single-use even under concurrent clicks.
@@ -46,6 +52,7 @@ impl EmailTokenStore for SqlStore {
                 let changed = sqlx::query("UPDATE users SET email_verified = TRUE WHERE id = $1 AND email_folded = $2")
                     .bind(&user).bind(email.to_lowercase()).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
                 if changed > 0 {
+                    write_effects!(tx, effects(user_id(&user)?));
                     confirmed = Some(user);
                 }
             }
@@ -58,7 +65,13 @@ impl EmailTokenStore for SqlStore {
         }
     }
 
-    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+    async fn reset_password_with(
+        &self,
+        digest: &str,
+        new_hash: &str,
+        now: OffsetDateTime,
+        effects: &EffectsFor<'_>,
+    ) -> StoreResult<Option<User>> {
         let reset: Option<String> = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let token: Option<(String,)> = sqlx::query_as(
@@ -73,6 +86,7 @@ impl EmailTokenStore for SqlStore {
                     .bind(user).execute(&mut *tx).await.map_err(map_sqlx)?;
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(user).execute(&mut *tx).await.map_err(map_sqlx)?;
+                write_effects!(tx, effects(user_id(user)?));
             }
             tx.commit().await.map_err(map_sqlx)?;
             token.map(|(user,)| user)

@@ -9,6 +9,7 @@ mod audit;
 mod email_tokens;
 mod error;
 mod groups;
+mod jobs;
 mod oidc;
 mod rows;
 mod sessions;

@@ -1,8 +1,10 @@
 use async_trait::async_trait;
+use tessera_core::jobs::Effects;
 use tessera_core::store::{ImportFailure, ImportSummary, ImportedAccount, StoreError, StoreResult, UserStore};
 use tessera_core::{NewUser, ProfileUpdate, User, UserId};
 use time::OffsetDateTime;
 
+use crate::jobs::write_effects;
 use crate::rows::{UserRow, rows_into_users, select_user, to_unix};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
@@ -49,7 +51,7 @@ macro_rules! bind_new_user {
 
 #[async_trait]
 impl UserStore for SqlStore {
-    async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
+    async fn create_user_with(&self, new: &NewUser, effects: &Effects) -> StoreResult<User> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             // Logins accept a username or an email, so one account's username must never
@@ -61,6 +63,7 @@ impl UserStore for SqlStore {
                 return Err(StoreError::Conflict { field });
             }
             bind_new_user!(sqlx::query(INSERT_USER), new).execute(&mut *tx).await.map_err(map_sqlx)?;
+            write_effects!(tx, effects);
             tx.commit().await.map_err(map_sqlx)?;
         });
         self.user_by_id(new.id).await?.ok_or(StoreError::NotFound("user"))
@@ -101,7 +104,7 @@ impl UserStore for SqlStore {
         rows_into_users(rows)
     }
 
-    async fn update_profile(&self, id: UserId, update: &ProfileUpdate) -> StoreResult<User> {
+    async fn update_profile_with(&self, id: UserId, update: &ProfileUpdate, effects: &Effects) -> StoreResult<User> {
         let email = update.email.as_ref().map(|e| e.as_str().to_owned());
         let folded = email.as_ref().map(|e| e.to_lowercase());
         // A changed address is unproven until its confirmation link is used.
@@ -130,6 +133,7 @@ impl UserStore for SqlStore {
                 sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND purpose = 'reset_password'")
                     .bind(id.to_string()).execute(&mut *tx).await.map_err(map_sqlx)?;
             }
+            write_effects!(tx, effects);
             tx.commit().await.map_err(map_sqlx)?;
             changed
         });
@@ -139,7 +143,13 @@ impl UserStore for SqlStore {
         self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
     }
 
-    async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
+    async fn set_password_with(
+        &self,
+        id: UserId,
+        hash: &str,
+        keep_session: Option<&str>,
+        effects: &Effects,
+    ) -> StoreResult<()> {
         let id = id.to_string();
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
@@ -152,6 +162,7 @@ impl UserStore for SqlStore {
                 .bind(&id).execute(&mut *tx).await.map_err(map_sqlx)?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest IS DISTINCT FROM $2")
                 .bind(&id).bind(keep_session).execute(&mut *tx).await.map_err(map_sqlx)?;
+            write_effects!(tx, effects);
             tx.commit().await.map_err(map_sqlx)
         })
     }

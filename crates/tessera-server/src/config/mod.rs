@@ -7,6 +7,7 @@
 mod clients;
 mod duration;
 mod env;
+mod jobs;
 mod raw;
 mod remote_auth;
 
@@ -23,6 +24,7 @@ use url::Url;
 pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
 pub use duration::parse_duration;
 pub use env::{Env, ProcessEnv};
+pub use jobs::{Actions, JobSettings, WEBHOOK_EVENTS, Webhook};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
 
 use raw::{RawConfig, S};
@@ -108,6 +110,9 @@ pub struct Config {
     pub remote_auth: Vec<RemoteAuthTarget>,
     pub clients: Vec<ClientConfig>,
     pub oidc: OidcSettings,
+    pub jobs: JobSettings,
+    pub actions: Actions,
+    pub webhooks: Vec<Webhook>,
 }
 
 impl Config {
@@ -402,6 +407,9 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let remote_auth = remote_auth::targets(raw.remote_auth.as_deref().unwrap_or_default(), c);
     let clients = clients::clients(raw.clients.as_deref().unwrap_or_default(), c);
     let oidc = clients::oidc_settings(raw.oidc.as_ref(), c);
+    let jobs = jobs::job_settings(raw.jobs.as_ref(), c);
+    let actions = jobs::actions(raw.actions.as_ref(), c);
+    let webhooks = jobs::webhooks(raw.webhooks.as_deref().unwrap_or_default(), c);
 
     Some(Config {
         issuer: issuer?,
@@ -425,6 +433,9 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         remote_auth,
         clients,
         oidc,
+        jobs,
+        actions,
+        webhooks,
     })
 }
 

@@ -23,6 +23,40 @@ pub struct RawConfig {
     pub remote_auth: Option<Vec<RawRemoteAuth>>,
     pub clients: Option<Vec<RawClient>>,
     pub oidc: Option<RawOidc>,
+    pub jobs: Option<RawJobs>,
+    pub actions: Option<RawActions>,
+    pub webhooks: Option<Vec<RawWebhook>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJobs {
+    pub workers: Option<Spanned<usize>>,
+    pub lease: Option<S>,
+    pub poll_interval: Option<S>,
+    pub max_attempts: Option<Spanned<i32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawActions {
+    pub welcome_email: Option<Spanned<bool>>,
+    pub followup_email: Option<RawFollowup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFollowup {
+    pub after: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    pub url: S,
+    pub events: Vec<S>,
+    pub secret: S,
+    pub timeout: Option<S>,
 }
 
 #[derive(Deserialize)]

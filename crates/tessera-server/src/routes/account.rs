@@ -13,9 +13,10 @@ use super::register::capitalize;
 use super::{Form, page, rejected, too_long};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
-use crate::mailer;
+use crate::jobs::effects::{self, Actor};
 use crate::session::SignedIn;
 use crate::state::AppState;
+use tessera_core::jobs::Effects;
 
 #[derive(Deserialize, Serialize)]
 pub struct ProfileForm {
@@ -102,7 +103,15 @@ pub async fn update(
         last_name: form.last_name.trim().to_owned(),
         email: Some(email),
     };
-    let updated = match state.store.update_profile(user.id, &update).await {
+    let effects = if email_changed {
+        Effects {
+            jobs: vec![effects::mail_link(&state, user.id, EmailTokenPurpose::ConfirmEmail)],
+            ..Effects::none()
+        }
+    } else {
+        Effects::none()
+    };
+    let updated = match state.store.update_profile_with(user.id, &update, &effects).await {
         Ok(updated) => updated,
         Err(StoreError::Conflict { .. }) => {
             let errors = ["Another account already uses that email address.".to_owned()];
@@ -111,7 +120,7 @@ pub async fn update(
         Err(e) => return Err(e.into()),
     };
     let notice = if email_changed {
-        mailer::send_link(&state, &updated, EmailTokenPurpose::ConfirmEmail).await?;
+        state.jobs_wake.notify_waiters();
         "Saved. We sent a confirmation link to your new address."
     } else {
         "Saved."
@@ -158,6 +167,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     csrf: CsrfCookie,
     signed_in: SignedIn,
+    actor: Actor,
     Form(form): Form<PasswordChangeForm>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
@@ -188,9 +198,10 @@ pub async fn change_password(
     }
     let hash = state.passwords.hash(form.password).await?;
     // Other browsers signed in to this account are signed out; this one stays.
+    let effects = effects::event(&state, "password.changed", Some(user.id), serde_json::json!({}), &actor);
     state
         .store
-        .set_password(user.id, &hash, Some(&signed_in.session.id_digest))
+        .set_password_with(user.id, &hash, Some(&signed_in.session.id_digest), &effects)
         .await?;
     tracing::info!(user = %user.id, "password changed");
     let form = ProfileForm::of(user);

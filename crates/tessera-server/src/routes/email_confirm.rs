@@ -8,15 +8,22 @@ use time::OffsetDateTime;
 
 use super::{Form, message, too_long};
 use crate::error::AppError;
-use crate::mailer;
+use crate::jobs::effects::{self, Actor};
 use crate::state::AppState;
+use tessera_core::jobs::Effects;
 
 /// Following the mailed link proves the person reads that mailbox.
-pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let events = |id| effects::event(&state, "email.confirmed", Some(id), serde_json::json!({}), &actor);
     let confirmed = state
         .store
-        .confirm_email(&secret_token::digest(&token), OffsetDateTime::now_utc())
+        .confirm_email_with(&secret_token::digest(&token), OffsetDateTime::now_utc(), &events)
         .await?;
+    state.jobs_wake.notify_waiters();
     match confirmed {
         Some(user) => {
             tracing::info!(user = %user.id, "email confirmed");
@@ -51,7 +58,15 @@ pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>)
         && user.is_active
         && !user.email_verified
     {
-        mailer::send_link(&state, &user, EmailTokenPurpose::ConfirmEmail).await?;
+        let job = effects::mail_link(&state, user.id, EmailTokenPurpose::ConfirmEmail);
+        effects::emit(
+            &state,
+            Effects {
+                jobs: vec![job],
+                ..Effects::none()
+            },
+        )
+        .await?;
     }
     message(
         &state,

@@ -12,6 +12,7 @@ use super::{Form, page, rejected, too_long};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
+use crate::jobs::effects::{self, Actor};
 use crate::next_url::safe_next;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
@@ -100,6 +101,7 @@ pub async fn submit(
     State(state): State<AppState>,
     csrf: CsrfCookie,
     SessionCookie(old_cookie): SessionCookie,
+    actor: Actor,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
@@ -125,7 +127,18 @@ pub async fn submit(
             unconfirmed,
         )
     };
-    match check_password(&state, &form.login, &form.password).await? {
+    let outcome = check_password(&state, &form.login, &form.password).await?;
+    if !matches!(outcome, PasswordLogin::Accepted(_)) {
+        // The attempted name is kept (trimmed, bounded) so admins can see guessing; never the password.
+        let attempted: String = form.login.trim().chars().take(254).collect();
+        let detail = serde_json::json!({ "login": attempted });
+        effects::emit(
+            &state,
+            effects::event(&state, "user.login_failed", None, detail, &actor),
+        )
+        .await?;
+    }
+    match outcome {
         PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
         PasswordLogin::Inactive => refuse(
             StatusCode::FORBIDDEN,
@@ -140,6 +153,12 @@ pub async fn submit(
         PasswordLogin::Accepted(user) => {
             let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
             state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
+            let detail = serde_json::json!({ "method": "pwd" });
+            effects::emit(
+                &state,
+                effects::event(&state, "user.login", Some(user.id), detail, &actor),
+            )
+            .await?;
             tracing::info!(user = %user.id, "password login");
             let target = next.unwrap_or_else(|| "/account".to_owned());
             Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())

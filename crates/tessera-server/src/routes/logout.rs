@@ -14,6 +14,7 @@ use url::Url;
 use super::{message, page};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
+use crate::jobs::effects::{self, Actor};
 use crate::oidc::{backchannel, issue::sid_of};
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
@@ -114,6 +115,7 @@ pub async fn submit(
     csrf: CsrfCookie,
     MaybeSignedIn(signed_in): MaybeSignedIn,
     SessionCookie(cookie): SessionCookie,
+    actor: Actor,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let params: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
@@ -127,14 +129,11 @@ pub async fn submit(
     let clear = session::end(&state, cookie.as_deref()).await?;
     if let Some(s) = &signed_in {
         backchannel::notify(&state, &sid_of(&s.session.id_digest), &s.user.id.to_string()).await;
-        state
-            .store
-            .record_event(&tessera_core::store::NewEvent::new(
-                "session.logout",
-                Some(s.user.id),
-                serde_json::json!({}),
-            ))
-            .await?;
+        effects::emit(
+            &state,
+            effects::event(&state, "session.logout", Some(s.user.id), serde_json::json!({}), &actor),
+        )
+        .await?;
     }
     let mut response = match &ret {
         Some(r) => Redirect::to(&return_url(r)?).into_response(),

@@ -12,8 +12,9 @@ use super::account::new_password_problem;
 use super::{Form, message, page, rejected, too_long};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
-use crate::mailer;
+use crate::jobs::effects::{self, Actor};
 use crate::state::AppState;
+use tessera_core::jobs::Effects;
 
 pub async fn show_request(State(state): State<AppState>, csrf: CsrfCookie) -> Result<Response, AppError> {
     Ok(page(&state, &csrf, None, "password_reset_request.html", context! {})?.into_response())
@@ -34,7 +35,15 @@ pub async fn request(
         && let Some(user) = state.store.user_by_login(&form.login).await?
         && user.is_active
     {
-        mailer::send_link(&state, &user, EmailTokenPurpose::ResetPassword).await?;
+        let job = effects::mail_link(&state, user.id, EmailTokenPurpose::ResetPassword);
+        effects::emit(
+            &state,
+            Effects {
+                jobs: vec![job],
+                ..Effects::none()
+            },
+        )
+        .await?;
     }
     let notice = "If an account with that username or email exists, we sent a link to its email address. It expires soon; check your mail.";
     rejected(
@@ -92,6 +101,7 @@ pub struct ResetForm {
 pub async fn reset(
     State(state): State<AppState>,
     csrf: CsrfCookie,
+    actor: Actor,
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
@@ -122,7 +132,8 @@ pub async fn reset(
         return form_page(&state, &csrf, &token, StatusCode::BAD_REQUEST, &[why]);
     }
     let hash = state.passwords.hash(form.password).await?;
-    match state.store.reset_password(&digest, &hash, now).await? {
+    let events = |id| effects::event(&state, "password.reset", Some(id), serde_json::json!({}), &actor);
+    match state.store.reset_password_with(&digest, &hash, now, &events).await? {
         Some(user) => {
             tracing::info!(user = %user.id, "password reset");
             message(

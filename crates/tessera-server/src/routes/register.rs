@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
-use tessera_core::store::{EmailTokenPurpose, StoreError};
+use tessera_core::store::StoreError;
 use tessera_core::{Email, NewUser, Username};
 
 use super::login::{NextQuery, see_other};
@@ -14,7 +14,7 @@ use super::{Form, message, page, rejected, too_long};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
-use crate::mailer;
+use crate::jobs::effects::{self, Actor};
 use crate::next_url::safe_next;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
@@ -119,6 +119,7 @@ pub async fn submit(
     State(state): State<AppState>,
     csrf: CsrfCookie,
     SessionCookie(old_cookie): SessionCookie,
+    actor: Actor,
     Form(mut form): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
     if state.config.registration == RegistrationMode::Closed {
@@ -148,7 +149,8 @@ pub async fn submit(
     new.first_name = form.first_name.trim().to_owned();
     new.last_name = form.last_name.trim().to_owned();
     new.password_hash = Some(state.passwords.hash(form.password.clone()).await?);
-    let user = match state.store.create_user(&new).await {
+    let effects = effects::registered(&state, &new, &actor);
+    let user = match state.store.create_user_with(&new, &effects).await {
         Ok(user) => user,
         Err(StoreError::Conflict { field }) => {
             let error = match field {
@@ -159,8 +161,8 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
+    state.jobs_wake.notify_waiters();
     tracing::info!(user = %user.id, "account registered");
-    mailer::send_link(&state, &user, EmailTokenPurpose::ConfirmEmail).await?;
     if state.config.email_confirmation == EmailConfirmation::Required {
         return message(
             &state,

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::message;
 use crate::config::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
 use crate::error::AppError;
+use crate::jobs::effects::{self, Actor};
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
 
@@ -96,6 +97,7 @@ pub async fn start(
     Path(target_id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     MaybeSignedIn(signed_in): MaybeSignedIn,
+    actor: Actor,
     uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
     let target = find(&state, &target_id)?;
@@ -155,14 +157,17 @@ pub async fn start(
         }
     };
     let delivery = signed.map_err(|e| AppError::BadRequest(format!("Cannot sign you in to {}: {e}", target.id)))?;
-    state
-        .store
-        .record_event(&tessera_core::store::NewEvent::new(
+    effects::emit(
+        &state,
+        effects::event(
+            &state,
             "remote_auth.redirect",
             Some(user.id),
             serde_json::json!({ "target": target.id, "kind": target.kind.as_str() }),
-        ))
-        .await?;
+            &actor,
+        ),
+    )
+    .await?;
     match delivery {
         Delivery::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
         Delivery::PostForm { action, fields } => {

@@ -11,6 +11,7 @@ use url::Url;
 use super::authorize::{PendingId, continue_path, load_pending};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
+use crate::jobs::effects::{self, Actor};
 use crate::routes::{Form, page};
 use crate::session::SignedIn;
 use crate::state::AppState;
@@ -50,6 +51,7 @@ pub async fn decide(
     State(state): State<AppState>,
     csrf: CsrfCookie,
     signed_in: SignedIn,
+    actor: Actor,
     Form(form): Form<Decision>,
 ) -> Result<Response, AppError> {
     let pending = load_pending(&state, &csrf, &form.id).await?;
@@ -82,13 +84,16 @@ pub async fn decide(
         .save_grant(user, &pending.client_id, &scopes, OffsetDateTime::now_utc())
         .await?;
     state.store.mark_consented(&pending.id).await?;
-    state
-        .store
-        .record_event(&tessera_core::store::NewEvent::new(
+    effects::emit(
+        &state,
+        effects::event(
+            &state,
             "client.consent",
             Some(user),
             serde_json::json!({ "client_id": pending.client_id, "scopes": pending.scopes }),
-        ))
-        .await?;
+            &actor,
+        ),
+    )
+    .await?;
     Ok(Redirect::to(&continue_path(&pending.id)).into_response())
 }

@@ -1,0 +1,87 @@
+//! The in-process worker: claims due jobs with a lease, runs up to `jobs.workers` at once,
+//! and records the outcome. A failure is retried with exponential backoff and jitter until
+//! `max_attempts`, then the job is dead with its reason. A job whose node died mid-run is
+//! claimed again when its lease runs out, so jobs are at least once; idempotency keys and the
+//! lease check on completion keep the normal path exactly once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::RngExt;
+use tessera_core::jobs::Job;
+use time::OffsetDateTime;
+use tokio::sync::Semaphore;
+
+use super::handlers;
+use crate::state::AppState;
+
+/// Delay before attempt `attempts + 1`: 2^attempts seconds (capped at an hour), ±25 %.
+pub fn backoff(attempts: i32) -> Duration {
+    let base = 2f64.powi(attempts.clamp(0, 12)).min(3600.0);
+    let jitter = rand::rng().random_range(0.75..1.25);
+    Duration::from_secs_f64(base * jitter)
+}
+
+pub async fn run(state: AppState) {
+    let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let slots = Arc::new(Semaphore::new(state.config.jobs.workers));
+    loop {
+        let free = slots.available_permits() as i64;
+        let claimed = if free > 0 {
+            match state
+                .store
+                .claim(&worker, OffsetDateTime::now_utc(), state.config.jobs.lease, free)
+                .await
+            {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot claim jobs");
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let busy = !claimed.is_empty();
+        for job in claimed {
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let (state, worker) = (state.clone(), worker.clone());
+            tokio::spawn(async move {
+                execute(&state, &worker, job).await;
+                drop(permit);
+            });
+        }
+        if !busy {
+            // Sleep until the poll interval passes or this node enqueues something.
+            let _ = tokio::time::timeout(state.config.jobs.poll_interval, state.jobs_wake.notified()).await;
+        }
+    }
+}
+
+async fn execute(state: &AppState, worker: &str, job: Job) {
+    let started = Instant::now();
+    let outcome = handlers::run(state, &job).await;
+    let took = started.elapsed();
+    let recorded = match outcome {
+        Ok(()) => {
+            state.job_metrics.record(&job.kind, "done", took);
+            state.store.complete(&job.id, worker, OffsetDateTime::now_utc()).await
+        }
+        Err(reason) => {
+            let retry_at = (job.attempts < job.max_attempts).then(|| OffsetDateTime::now_utc() + backoff(job.attempts));
+            let outcome = if retry_at.is_some() { "retry" } else { "dead" };
+            state.job_metrics.record(&job.kind, outcome, took);
+            tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %reason, outcome, "job failed");
+            state.store.fail(&job.id, worker, &reason, retry_at).await
+        }
+    };
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(job = %job.id, "job outcome not recorded: its lease had expired and another worker took it")
+        }
+        Err(e) => tracing::error!(job = %job.id, error = %e, "cannot record job outcome"),
+    }
+}
