@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod jobs;
 mod oidc;
 mod outage;
 mod pages;

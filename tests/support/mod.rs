@@ -3,3 +3,4 @@
 pub mod db;
 pub mod proxy;
 pub mod server;
+pub mod smtp;

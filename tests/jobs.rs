@@ -1,0 +1,381 @@
+//! Durable jobs end to end: mail through a real SMTP conversation, exactly one welcome mail
+//! with several nodes, signed webhooks checked by an independent HMAC, failures retried then
+//! dead-lettered, and a server killed with SIGKILL mid-job that finishes after a restart.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tessera_core::jobs::{Job, JobState, JobStore};
+use tessera_store::SqlStore;
+
+use crate::support::db::{TestDb, each_backend};
+use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, csrf_from};
+use crate::support::smtp::SmtpSink;
+
+const PASSWORD: &str = "correct horse battery";
+const FAST: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
+
+async fn register(base: &str, username: &str) -> StatusCode {
+    let client = browser();
+    let csrf = csrf_from(&client, &format!("{base}/register")).await;
+    let email = format!("{username}@example.com");
+    client
+        .post(format!("{base}/register"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("email", email.as_str()),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Waits until no job is queued or running; returns every job.
+async fn settled(store: &SqlStore, within: Duration) -> Vec<Job> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let jobs = store.jobs(None, 1000).await.unwrap();
+        if jobs.iter().all(|j| matches!(j.state, JobState::Done | JobState::Dead)) {
+            return jobs;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "jobs did not settle: {jobs:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn subjects(server: &TestServer, subject: &str) -> usize {
+    server
+        .mails()
+        .iter()
+        .filter(|m| m.contains(&format!("Subject: {subject}")))
+        .count()
+}
+
+#[tokio::test]
+async fn one_welcome_mail_per_registration_with_two_nodes() {
+    for (backend, db) in each_backend("one_welcome_mail_per_registration_with_two_nodes").await {
+        let extra = format!("{FAST}actions:\n  welcome_email: true\njobs:\n  poll_interval: 1s\n");
+        let url = db.url.clone();
+        let a = TestServer::start_with(db, &extra).await;
+        let b = TestServer::start_with(TestDb::external(url), &extra).await;
+        for (i, node) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+            assert_eq!(register(&node.base, &format!("person{i}")).await, StatusCode::OK);
+        }
+        let jobs = settled(&a.store, Duration::from_secs(30)).await;
+        assert!(jobs.iter().all(|j| j.state == JobState::Done), "{backend}: {jobs:#?}");
+        // Let any duplicate (there must be none) reach an outbox before counting.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            subjects(&a, "Welcome") + subjects(&b, "Welcome"),
+            5,
+            "{backend}: exactly one welcome each"
+        );
+        assert_eq!(
+            subjects(&a, "Confirm your email") + subjects(&b, "Confirm your email"),
+            5,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn mail_goes_through_a_real_smtp_conversation() {
+    let sink = SmtpSink::start().await;
+    let extra = format!(
+        "{FAST}email:\n  from: \"Tessera <id@example.com>\"\n  transport:\n    kind: smtp\n    host: 127.0.0.1\n    port: {}\n    tls: none\n",
+        sink.port
+    );
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    settled(&server.store, Duration::from_secs(20)).await;
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "{received:#?}");
+    assert_eq!(received[0].from, "<id@example.com>");
+    assert_eq!(received[0].to, vec!["<jane@example.com>".to_owned()]);
+    let data = received[0].data.replace("=\n", "").replace("=3D", "=");
+    assert!(data.contains("Subject: Confirm your email address"), "{data}");
+    let start = data
+        .find(&format!("{}/email/confirm/", server.base))
+        .expect("link in the mail");
+    let link: String = data[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+        .collect();
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "the mailed link confirms the address");
+}
+
+#[tokio::test]
+async fn a_dead_mail_server_delays_mail_and_never_the_registration() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port(); // closed again at once
+    let extra = format!(
+        "{FAST}jobs:\n  max_attempts: 2\nemail:\n  transport:\n    kind: smtp\n    host: 127.0.0.1\n    port: {port}\n    tls: none\n    timeout: 2s\n"
+    );
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    assert_eq!(
+        register(&server.base, "jane").await,
+        StatusCode::OK,
+        "registration succeeds anyway"
+    );
+    let jobs = settled(&server.store, Duration::from_secs(30)).await;
+    let mail = jobs
+        .iter()
+        .find(|j| j.kind == "mail.link")
+        .expect("the confirmation job");
+    assert_eq!((mail.state, mail.attempts), (JobState::Dead, 2), "{mail:#?}");
+    assert!(
+        mail.last_error.as_deref().unwrap_or_default().contains("deliver"),
+        "{mail:#?}"
+    );
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("tessera_jobs{state=\"dead\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("tessera_jobs_processed_total{kind=\"mail.link\",outcome=\"retry\"} 1"),
+        "{metrics}"
+    );
+}
+
+type Deliveries = Arc<Mutex<Vec<(reqwest::header::HeaderMap, String)>>>;
+
+/// A webhook receiver; `answer` is the status it replies with; `delay` how long it takes.
+async fn receiver(answer: u16, delay: Duration) -> (String, Deliveries) {
+    use axum::routing::post;
+    let seen: Deliveries = Arc::default();
+    let store = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let store = store.clone();
+            async move {
+                let mut copy = reqwest::header::HeaderMap::new();
+                for (k, v) in &headers {
+                    copy.insert(k.clone(), v.clone());
+                }
+                store.lock().unwrap().push((copy, body));
+                tokio::time::sleep(delay).await;
+                axum::http::StatusCode::from_u16(answer).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/hook"), seen)
+}
+
+const HOOK_SECRET: &str = "whsec-0123456789abcdef";
+
+#[tokio::test]
+async fn webhooks_are_signed_so_an_independent_hmac_verifies_them() {
+    let (url, seen) = receiver(200, Duration::ZERO).await;
+    let extra = format!(
+        "{FAST}webhooks:\n  - url: '{url}'\n    events: [user.registered, user.login_failed]\n    secret: {HOOK_SECRET}\n"
+    );
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    settled(&server.store, Duration::from_secs(20)).await;
+    let deliveries = seen.lock().unwrap().clone();
+    assert_eq!(deliveries.len(), 1);
+    let (headers, body) = &deliveries[0];
+    let event: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(event["type"], "user.registered");
+    assert_eq!(event["data"]["username"], "jane");
+    let timestamp = headers["x-tessera-timestamp"].to_str().unwrap();
+    let signature = headers["x-tessera-signature"].to_str().unwrap();
+    // Python's standard library, not our Rust code, recomputes the signature.
+    let script = "import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), (sys.argv[2]+'.'+sys.stdin.read()).encode(), hashlib.sha256).hexdigest())";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script, HOOK_SECRET, timestamp])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), body.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), signature);
+}
+
+#[tokio::test]
+async fn a_failing_webhook_is_retried_then_dead_with_its_reason() {
+    let (url, seen) = receiver(500, Duration::ZERO).await;
+    let extra = format!(
+        "{FAST}jobs:\n  max_attempts: 2\nwebhooks:\n  - url: '{url}'\n    events: [user.registered]\n    secret: {HOOK_SECRET}\n"
+    );
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    let jobs = settled(&server.store, Duration::from_secs(30)).await;
+    let hook = jobs.iter().find(|j| j.kind == "webhook").unwrap();
+    assert_eq!(hook.state, JobState::Dead);
+    assert!(hook.last_error.as_deref().unwrap().contains("500"), "{hook:#?}");
+    assert_eq!(seen.lock().unwrap().len(), 2, "two attempts, no crash loop");
+    // An operator can revive it.
+    assert!(server.store.retry_job(&hook.id).await.unwrap());
+}
+
+/// A real `tessera serve` process on a config file.
+struct Node {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn spawn_node(config: &std::path::Path, port: u16) -> Node {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env("NODE_KEY", TEST_MASTER_KEY)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn tessera");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            return Node { child, base };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("tessera serve did not start on {port}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn node_config(dir: &std::path::Path, name: &str, port: u16, database: &str, extra: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.yaml"));
+    let outbox = dir.join(format!("outbox-{name}"));
+    let yaml = format!(
+        "issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}\ndatabase:\n  url: {database}\nsecrets:\n  master_key: ${{NODE_KEY}}\n\
+email:\n  transport:\n    kind: outbox\n    dir: {}\n{FAST}{extra}",
+        outbox.display()
+    );
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+fn outbox_count(dir: &std::path::Path, subject: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("outbox-"))
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().filter_map(Result::ok))
+        .filter(|m| {
+            std::fs::read_to_string(m.path())
+                .unwrap_or_default()
+                .contains(&format!("Subject: {subject}"))
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn sigkill_mid_job_and_with_jobs_queued_then_restart_finishes_everything() {
+    // One worker, a webhook that takes 3 s: the kill lands while it runs and the other jobs wait.
+    let (url, seen) = receiver(200, Duration::from_secs(3)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("kill.db").display());
+    let port = free_port();
+    let extra = format!(
+        "actions:\n  welcome_email: true\njobs:\n  workers: 1\n  lease: 2s\n  poll_interval: 1s\n\
+webhooks:\n  - url: '{url}'\n    events: [user.registered]\n    secret: {HOOK_SECRET}\n"
+    );
+    let config = node_config(dir.path(), "node", port, &database, &extra);
+    let mut node = spawn_node(&config, port).await;
+    for name in ["ann", "ben", "cid"] {
+        assert_eq!(register(&node.base, name).await, StatusCode::OK);
+    }
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!seen.lock().unwrap().is_empty(), "a webhook is running");
+    node.child.kill().expect("SIGKILL"); // std's kill() sends SIGKILL on Unix
+    node.child.wait().unwrap();
+    drop(node);
+
+    let store = SqlStore::connect(&database).await.unwrap();
+    let before = store.jobs(None, 100).await.unwrap();
+    assert!(
+        before.iter().any(|j| j.state == JobState::Running),
+        "killed mid-job: {before:#?}"
+    );
+    assert!(
+        before.iter().any(|j| j.state == JobState::Queued),
+        "and with jobs queued: {before:#?}"
+    );
+
+    let _node = spawn_node(&config, port).await;
+    let after = settled(&store, Duration::from_secs(60)).await;
+    assert_eq!(after.len(), before.len(), "no job lost or invented");
+    assert!(after.iter().all(|j| j.state == JobState::Done), "{after:#?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(outbox_count(dir.path(), "Welcome"), 3, "each welcome mail once");
+    assert_eq!(
+        outbox_count(dir.path(), "Confirm your email"),
+        3,
+        "each confirmation once"
+    );
+    // The webhook that was cut off is delivered again (at least once); all three arrive.
+    let ids: std::collections::BTreeSet<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| {
+            serde_json::from_str::<serde_json::Value>(body).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 3);
+}
+
+#[tokio::test]
+async fn two_server_processes_on_postgresql_send_each_welcome_once() {
+    let Some(db) =
+        crate::support::db::fresh_postgres("two_server_processes_on_postgresql_send_each_welcome_once").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "actions:\n  welcome_email: true\njobs:\n  workers: 4\n  poll_interval: 1s\n";
+    let (pa, pb) = (free_port(), free_port());
+    let a = spawn_node(&node_config(dir.path(), "a", pa, &db.url, extra), pa).await;
+    let b = spawn_node(&node_config(dir.path(), "b", pb, &db.url, extra), pb).await;
+    for i in 0..8 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(register(&node.base, &format!("pg{i}")).await, StatusCode::OK);
+    }
+    let store = SqlStore::connect(&db.url).await.unwrap();
+    let jobs = settled(&store, Duration::from_secs(60)).await;
+    assert!(jobs.iter().all(|j| j.state == JobState::Done));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(outbox_count(dir.path(), "Welcome"), 8);
+    assert_eq!(outbox_count(dir.path(), "Confirm your email"), 8);
+}
