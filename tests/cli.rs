@@ -320,3 +320,41 @@ fn an_unreachable_database_is_one_clear_line() {
     );
     assert!(!err.contains("hunter2"), "the password never shows");
 }
+
+#[tokio::test]
+async fn serve_stops_gracefully_on_sigterm() {
+    let admin = Admin::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let yaml = std::fs::read_to_string(&admin.config).unwrap().replace(
+        "issuer: http://127.0.0.1:1",
+        &format!("issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}"),
+    );
+    std::fs::write(&admin.config, yaml).unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["serve"])
+        .env("TESSERA_CONFIG", &admin.config)
+        .env("CLI_TEST_KEY", TEST_MASTER_KEY)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "server started");
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits promptly")
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}

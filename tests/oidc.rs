@@ -389,6 +389,33 @@ async fn code_replay_fails_and_revokes_what_the_code_issued() {
             .status(),
         StatusCode::OK
     );
+    // OIDC Core §5.3.1: userinfo also by POST, with the token in the header or the form body.
+    let by_header = reqwest::Client::new()
+        .post(server.url("/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_header.status(), StatusCode::OK);
+    let by_body = reqwest::Client::new()
+        .post(server.url("/userinfo"))
+        .form(&[("access_token", access)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_body.status(), StatusCode::OK);
+    let both = reqwest::Client::new()
+        .post(server.url("/userinfo"))
+        .bearer_auth(access)
+        .form(&[("access_token", access)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        both.status(),
+        StatusCode::BAD_REQUEST,
+        "RFC 6750 §2: one method per request"
+    );
 
     let (status, replay, _) = token_request(&server, Some(("demo-app", DEMO_SECRET)), &form).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -591,3 +591,37 @@ async fn healthz_answers_while_logins_hash() {
         "/healthz took {slowest:?} while logins were hashing"
     );
 }
+
+#[tokio::test]
+async fn a_theme_folder_overrides_built_in_templates() {
+    let theme = tempfile::tempdir().unwrap();
+    std::fs::write(
+        theme.path().join("login.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Sign in to Example Corp</h1>\
+         <form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{{ csrf }}\"></form>{% endblock %}",
+    )
+    .unwrap();
+    let extra = format!("theme:\n  dir: {}\n", theme.path().display());
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    let login = browser()
+        .get(server.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("Sign in to Example Corp"), "{login}");
+    let register = browser()
+        .get(server.url("/register"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        register.contains("Create an account"),
+        "templates the theme lacks stay built in"
+    );
+}

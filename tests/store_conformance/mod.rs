@@ -167,3 +167,5 @@ fn expect_not_found<T: Debug>(result: StoreResult<T>, what: &str) {
         "{what}: expected NotFound, got {result:?}"
     );
 }
+
+mod keys;
