@@ -1141,3 +1141,69 @@ async fn prompt_login_and_max_age_force_a_fresh_login() {
         assert!(exchange(code).await > first, "{extra}: auth_time moved forward");
     }
 }
+
+/// A new password ends apps' access too (a stolen refresh token must not outlive it), and
+/// introspection answers confidential clients only.
+#[tokio::test]
+async fn a_password_change_revokes_app_tokens() {
+    let server = start().await;
+    person(&server).await;
+    let browser = browser();
+    let code = code_for(&server, &browser, "demo-app", CALLBACK, "openid offline_access", "").await;
+    let (_, tokens, _) = token_request(
+        &server,
+        Some(("demo-app", DEMO_SECRET)),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ],
+    )
+    .await;
+    let csrf = csrf_from(&browser, &server.url("/password/change")).await;
+    let new = "an entirely new passphrase";
+    let r = browser
+        .post(server.url("/password/change"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", PASSWORD),
+            ("password", new),
+            ("password2", new),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, body, _) = token_request(
+        &server,
+        Some(("demo-app", DEMO_SECRET)),
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(
+        reqwest::Client::new()
+            .get(server.url("/userinfo"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = reqwest::Client::new()
+        .post(server.url("/introspect"))
+        .form(&[("client_id", "spa"), ("token", access)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "public clients cannot introspect");
+    let missing = reqwest::get(server.url("/no/such/page")).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("Page not found"), "themed 404");
+}

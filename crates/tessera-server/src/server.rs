@@ -110,13 +110,14 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     crate::routes::routes()
+        // Before the layers, so unknown paths get the same themed page as every other error.
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::csrf::ensure_cookie,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
-        .fallback(|| async { crate::error::AppError::NotFound })
-        .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

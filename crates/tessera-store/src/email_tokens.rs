@@ -86,6 +86,7 @@ impl EmailTokenStore for SqlStore {
                     .bind(user).execute(&mut *tx).await.map_err(map_sqlx)?;
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(user).execute(&mut *tx).await.map_err(map_sqlx)?;
+                crate::oidc::revoke_tokens_of_user!(tx, user);
                 write_effects!(tx, effects(user_id(user)?));
             }
             tx.commit().await.map_err(map_sqlx)?;

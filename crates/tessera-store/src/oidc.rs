@@ -12,6 +12,24 @@ use time::OffsetDateTime;
 use crate::rows::{from_unix, to_unix, user_id};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
+/// A new password means apps must ask again: every refresh and access token of the account
+/// is revoked, inside the caller's transaction (`$tx`).
+macro_rules! revoke_tokens_of_user {
+    ($tx:expr, $user:expr) => {{
+        sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1")
+            .bind($user)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::map_sqlx)?;
+        sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE user_id = $1")
+            .bind($user)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::map_sqlx)?;
+    }};
+}
+pub(crate) use revoke_tokens_of_user;
+
 fn join(words: &[String]) -> String {
     words.join(" ")
 }
@@ -462,7 +480,8 @@ impl OidcStore for SqlStore {
 
     async fn clients_of_session(&self, sid: &str) -> StoreResult<Vec<String>> {
         let rows: Vec<(String,)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT DISTINCT client_id FROM access_tokens WHERE sid = $1 ORDER BY client_id")
+            // Refresh tokens outlive access-token records, so both are asked.
+            sqlx::query_as("SELECT client_id FROM access_tokens WHERE sid = $1 UNION SELECT client_id FROM refresh_tokens WHERE sid = $1 ORDER BY client_id")
                 .bind(sid).fetch_all(pool).await.map_err(map_sqlx)?
         });
         Ok(rows.into_iter().map(|(c,)| c).collect())

@@ -162,6 +162,7 @@ impl UserStore for SqlStore {
                 .bind(&id).execute(&mut *tx).await.map_err(map_sqlx)?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest IS DISTINCT FROM $2")
                 .bind(&id).bind(keep_session).execute(&mut *tx).await.map_err(map_sqlx)?;
+            crate::oidc::revoke_tokens_of_user!(tx, &id);
             write_effects!(tx, effects);
             tx.commit().await.map_err(map_sqlx)
         })
@@ -191,6 +192,15 @@ impl UserStore for SqlStore {
             for (index, account) in accounts.iter().enumerate() {
                 let new = &account.user;
                 let at = |e| ImportFailure { index: Some(index), error: map_sqlx(e) };
+                // The same username/email cross rule as create_user, for other accounts.
+                let clash: Option<(String,)> = sqlx::query_as(
+                    "SELECT id FROM users WHERE (email_folded = $1 OR username_folded = $2) AND username_folded <> $1 LIMIT 1",
+                )
+                .bind(new.username.folded()).bind(folded_email(new)).fetch_optional(&mut *tx).await.map_err(at)?;
+                if clash.is_some() {
+                    let field = if new.username.as_str().contains('@') { "username" } else { "email" };
+                    return Err(ImportFailure { index: Some(index), error: StoreError::Conflict { field } });
+                }
                 let updated = bind_new_user!(sqlx::query(UPDATE_IMPORTED_USER), new)
                     .execute(&mut *tx).await.map_err(at)?.rows_affected();
                 if updated == 0 {

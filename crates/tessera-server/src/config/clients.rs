@@ -120,7 +120,7 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
     let secret = r.secret.as_ref().and_then(|s| {
         c.parsed("clients.secret", s, |t| {
             if t.len() < 16 {
-                Err("is shorter than 16 characters; generate one with `openssl rand -base64 32`".into())
+                Err("is shorter than 16 characters; generate one with `openssl rand -hex 32`".into())
             } else {
                 Ok(ClientSecret::new(t))
             }
@@ -182,7 +182,8 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
     let backchannel = r
         .backchannel_logout_uri
         .as_ref()
-        .map(|u| c.url("clients.backchannel_logout_uri", u));
+        // Same rules as redirect URIs: https, or plain http only to this machine.
+        .map(|u| redirect_uri(c, "clients.backchannel_logout_uri", u).and_then(|text| url::Url::parse(&text).ok()));
     let mut claims = BTreeMap::new();
     for (attribute, claim) in r.claims.iter().flatten() {
         if let Some(name) = c.text("clients.claims", claim) {

@@ -266,7 +266,7 @@ pub async fn admin_users(
     csrf: CsrfCookie,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
-    if !signed_in.user.is_staff {
+    if !(signed_in.user.is_staff || signed_in.user.is_superuser) {
         return Err(AppError::Forbidden("This page is for staff accounts only.".into()));
     }
     let users = state.store.list_users().await?;

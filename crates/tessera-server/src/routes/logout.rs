@@ -45,9 +45,18 @@ async fn checked_return(state: &AppState, params: &[(String, String)]) -> Result
             .keys
             .verify(hint)
             .await
+            .filter(|(header, _)| header["typ"] == tessera_oidc::TYP_ID_TOKEN)
             .and_then(|(_, claims)| claims["aud"].as_str().map(str::to_owned)),
         None => None,
     };
+    // RP-Initiated Logout §2: when both name the app, they must name the same one.
+    if let (Some(given), Some(hinted)) = (get(params, "client_id"), from_hint.as_deref())
+        && given != hinted
+    {
+        return Err(AppError::BadRequest(
+            "The logout request names one app but carries another app's ID token. Your session is unchanged.".into(),
+        ));
+    }
     let client_id = get(params, "client_id").map(str::to_owned).or(from_hint);
     let registered = client_id
         .as_deref()

@@ -64,7 +64,12 @@ pub async fn authorize(
     let hint_subject = match &request.id_token_hint {
         None => None,
         Some(hint) => match state.keys.verify(hint).await {
-            Some((_, claims)) if claims["iss"] == state.config.issuer_str() => {
+            // An ID token of ours, for this client (an access token is not a hint).
+            Some((header, claims))
+                if header["typ"] == tessera_oidc::TYP_ID_TOKEN
+                    && claims["iss"] == state.config.issuer_str()
+                    && claims["aud"] == request.client_id.as_str() =>
+            {
                 claims["sub"].as_str().map(str::to_owned)
             }
             _ => {
@@ -146,7 +151,7 @@ pub async fn resume(
     let client = state.config.client(&pending.client_id).ok_or(AppError::NotFound)?;
     match flow::next_step(&state, client, &pending, signed_in.as_ref()).await? {
         Next::Login { again } => {
-            let mut login = url::form_urlencoded::Serializer::new(String::from("/login?"));
+            let mut login = url::form_urlencoded::Serializer::new(String::new());
             login.append_pair("next", &continue_path(&pending.id));
             if again {
                 login.append_pair("reauth", "1");
@@ -154,7 +159,7 @@ pub async fn resume(
             if let Some(hint) = &pending.login_hint {
                 login.append_pair("login_hint", hint);
             }
-            Ok(Redirect::to(&login.finish()).into_response())
+            Ok(Redirect::to(&format!("/login?{}", login.finish())).into_response())
         }
         Next::Consent => Ok(Redirect::to(&format!("/consent?id={}", urlencoding::encode(&pending.id))).into_response()),
         Next::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),

@@ -16,13 +16,28 @@ use super::{authenticated_client, form_params, no_store_json, param};
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The account's username while it exists and is active; a disabled account's tokens are
+/// reported inactive.
 async fn username(state: &AppState, id: tessera_core::UserId) -> Option<String> {
-    state.store.user_by_id(id).await.ok().flatten().map(|u| u.username)
+    state
+        .store
+        .user_by_id(id)
+        .await
+        .ok()
+        .flatten()
+        .filter(|u| u.is_active)
+        .map(|u| u.username)
 }
 
 pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let params = form_params(&headers, &body)?;
     let (client, _) = authenticated_client(&state, &headers, &params)?;
+    // RFC 7662 §2.1: the caller must be authenticated; a public client proves nothing.
+    if client.client.secret.is_none() {
+        return Err(AppError::OAuth(OAuthError::invalid_client(
+            "introspection needs a confidential client",
+        )));
+    }
     let token =
         param(&params, "token").ok_or_else(|| AppError::OAuth(OAuthError::invalid_request("token is required")))?;
     let inactive = || no_store_json(json!({ "active": false }));
@@ -35,7 +50,10 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body:
             .user_id
             .map_or_else(|| record.client_id.clone(), |u| u.to_string());
         let name = match record.user_id {
-            Some(id) => username(&state, id).await,
+            Some(id) => match username(&state, id).await {
+                Some(name) => Some(name),
+                None => return Ok(inactive()),
+            },
             None => None,
         };
         return Ok(no_store_json(json!({
@@ -56,6 +74,9 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body:
         if !live || refresh.authorization.client_id != client.client.id {
             return Ok(inactive());
         }
+        let Some(name) = username(&state, refresh.authorization.user_id).await else {
+            return Ok(inactive());
+        };
         let a = &refresh.authorization;
         return Ok(no_store_json(json!({
             "active": true,
@@ -63,7 +84,7 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, body:
             "scope": tessera_oidc::scope::scope_string(&a.scopes),
             "client_id": a.client_id,
             "sub": a.user_id.to_string(),
-            "username": username(&state, a.user_id).await,
+            "username": name,
             "exp": refresh.expires_at.unix_timestamp(),
             "iss": state.config.issuer_str(),
         })));
