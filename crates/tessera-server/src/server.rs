@@ -170,6 +170,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     if let Err(e) = state.keys.maintain(&state.config, false).await {
         return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
     }
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, issuer = state.config.issuer_str(), "Tessera is listening");
+    }
     let cleanup = tokio::spawn(clean_up_periodically(state.clone()));
     let worker = tokio::spawn(crate::jobs::worker::run(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

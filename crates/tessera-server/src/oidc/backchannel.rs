@@ -64,7 +64,9 @@ pub async fn notify(state: &AppState, sid: &str, sub: &str) {
                         tracing::warn!(client = %client.client.id, error = %e, attempt, "back-channel logout failed")
                     }
                 }
-                tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+                if attempt < ATTEMPTS {
+                    tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+                }
             }
         });
     }
