@@ -193,7 +193,7 @@ async fn serve(path: &Path, migrate: bool) -> CliResult {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
-    
+
     tessera_server::serve(listener, state)
         .await
         .map_err(|e| Failure::Internal(e.to_string()))?;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod email;
+pub mod identity;
 pub mod jobs;
 pub mod oidc_store;
 pub mod password;

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::account::{Group, NewUser, ProfileUpdate, User, UserId};
+use crate::identity::IdentityStore;
 use crate::jobs::{Effects, JobStore};
 
 /// Effects that depend on which account a link turned out to belong to.
@@ -236,10 +237,18 @@ pub trait Health: Send + Sync {
 
 /// Everything the web layer needs, as one object.
 pub trait Store:
-    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + Health
+    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + IdentityStore + Health
 {
 }
 impl<T> Store for T where
-    T: UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + Health
+    T: UserStore
+        + GroupStore
+        + SessionStore
+        + EmailTokenStore
+        + AuditStore
+        + OidcStore
+        + JobStore
+        + IdentityStore
+        + Health
 {
 }

@@ -9,6 +9,7 @@ mod audit;
 mod email_tokens;
 mod error;
 mod groups;
+mod identities;
 mod jobs;
 mod oidc;
 mod rows;

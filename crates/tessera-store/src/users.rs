@@ -8,15 +8,15 @@ use crate::jobs::write_effects;
 use crate::rows::{UserRow, rows_into_users, select_user, to_unix};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
-fn folded_email(new: &NewUser) -> Option<String> {
+pub(crate) fn folded_email(new: &NewUser) -> Option<String> {
     new.email.as_ref().map(|e| e.as_str().to_lowercase())
 }
 
-fn attributes_json(new: &NewUser) -> String {
+pub(crate) fn attributes_json(new: &NewUser) -> String {
     serde_json::Value::Object(new.attributes.clone()).to_string()
 }
 
-const INSERT_USER: &str = "INSERT INTO users (id, username, username_folded, email, email_folded, \
+pub(crate) const INSERT_USER: &str = "INSERT INTO users (id, username, username_folded, email, email_folded, \
      email_verified, first_name, last_name, is_active, is_staff, is_superuser, password_hash, \
      date_joined, last_login, attributes) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
@@ -35,7 +35,7 @@ macro_rules! bind_new_user {
             .bind($new.username.as_str())
             .bind($new.username.folded())
             .bind($new.email.as_ref().map(|e| e.as_str().to_owned()))
-            .bind(folded_email($new))
+            .bind($crate::users::folded_email($new))
             .bind($new.email_verified)
             .bind(&$new.first_name)
             .bind(&$new.last_name)
@@ -45,24 +45,44 @@ macro_rules! bind_new_user {
             .bind($new.password_hash.as_deref())
             .bind(to_unix($new.date_joined))
             .bind($new.last_login.map(to_unix))
-            .bind(attributes_json($new))
+            .bind($crate::users::attributes_json($new))
     };
 }
+pub(crate) use bind_new_user;
+
+/// Inserts an account inside `$tx`. Logins accept a username or an email, so one account's
+/// username must never equal another's email (usernames may contain `@`).
+macro_rules! insert_user {
+    ($tx:expr, $new:expr) => {{
+        let clash: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM users WHERE email_folded = $1 OR username_folded = $2 LIMIT 1")
+                .bind($new.username.folded())
+                .bind($crate::users::folded_email($new))
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err($crate::map_sqlx)?;
+        if clash.is_some() {
+            let field = if $new.username.as_str().contains('@') {
+                "username"
+            } else {
+                "email"
+            };
+            return Err(tessera_core::store::StoreError::Conflict { field });
+        }
+        bind_new_user!(sqlx::query($crate::users::INSERT_USER), $new)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::map_sqlx)?;
+    }};
+}
+pub(crate) use insert_user;
 
 #[async_trait]
 impl UserStore for SqlStore {
     async fn create_user_with(&self, new: &NewUser, effects: &Effects) -> StoreResult<User> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
-            // Logins accept a username or an email, so one account's username must never
-            // equal another's email (usernames may contain `@`).
-            let clash: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email_folded = $1 OR username_folded = $2 LIMIT 1")
-                .bind(new.username.folded()).bind(folded_email(new)).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
-            if clash.is_some() {
-                let field = if new.username.as_str().contains('@') { "username" } else { "email" };
-                return Err(StoreError::Conflict { field });
-            }
-            bind_new_user!(sqlx::query(INSERT_USER), new).execute(&mut *tx).await.map_err(map_sqlx)?;
+            insert_user!(tx, new);
             write_effects!(tx, effects);
             tx.commit().await.map_err(map_sqlx)?;
         });
