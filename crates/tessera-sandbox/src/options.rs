@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Registered client credentials for one fake provider.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientCredentials {
     pub client_id: String,
     /// `None` registers a public client (PKCE only); OAuth 1.0a needs one.
@@ -34,7 +35,8 @@ impl std::fmt::Debug for ClientCredentials {
 
 /// The clients each fake provider knows. The defaults are fixed, public
 /// development values (this is a sandbox: nothing real is protected).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SandboxOptions {
     /// Twitter OAuth 1.0a consumer key and secret.
     pub twitter: ClientCredentials,
@@ -97,7 +99,8 @@ impl Provider {
 
 /// A one-shot failure of the next API call (not the browser pages) to a
 /// provider; queued failures fire in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Failure {
     /// HTTP 500.
     ServerError,
@@ -108,7 +111,8 @@ pub enum Failure {
 }
 
 /// Ways the OIDC provider lies, for testing relying parties.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OidcMisbehavior {
     /// ID tokens signed by another key under the published `kid`.
     WrongSignature,
@@ -122,4 +126,23 @@ pub enum OidcMisbehavior {
     Expired,
     /// Userinfo describes someone else (a different `sub`).
     UserinfoWrongSubject,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_deserialize_with_defaults() {
+        let options: SandboxOptions = serde_json::from_value(serde_json::json!({
+            "twitter": {"client_id": "k", "client_secret": "s"},
+            "oidc_misbehavior": "wrong_nonce"
+        }))
+        .unwrap();
+        assert_eq!(options.twitter, ClientCredentials::new("k", "s"));
+        assert_eq!(options.facebook.client_id, "sandbox-facebook-app");
+        assert_eq!(options.oidc_misbehavior, Some(OidcMisbehavior::WrongNonce));
+        assert!(!format!("{options:?}").contains("sandbox-facebook-secret"));
+        assert!(serde_json::from_value::<SandboxOptions>(serde_json::json!({"myspace": {}})).is_err());
+    }
 }
