@@ -170,8 +170,8 @@ async fn run(backend: &str, database_url: String) {
     let yaml = format!(
         "issuer: http://{addr}\ndatabase:\n  url: {database_url}\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n\
 email:\n  transport:\n    kind: outbox\n    dir: {}\n\
-clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [authorization_code, refresh_token, client_credentials], scopes: [openid, profile, offline_access] }}\n\
-  - {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n",
+clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [authorization_code, refresh_token, client_credentials], scopes: [openid, profile, offline_access] }}\n  \
+- {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n",
         dir.path().join("outbox").display()
     );
     let env = HashMap::from([(

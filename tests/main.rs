@@ -11,3 +11,4 @@ mod outage;
 mod pages;
 mod remote_auth;
 mod store_conformance;
+mod upstream;

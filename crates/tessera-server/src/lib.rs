@@ -15,6 +15,7 @@ mod server;
 mod session;
 mod state;
 mod templates;
+mod upstream;
 
 pub use server::{build_state, check_templates, init_tracing, router, serve};
 pub use state::AppState;

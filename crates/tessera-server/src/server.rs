@@ -80,6 +80,7 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
     Ok(AppState {
         keys: Arc::new(crate::oidc::keyring::KeyRing::new(config.master_key.0, store.clone())),
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
+        upstreams: crate::upstream::Registry::new(&config, &http),
         job_metrics: Arc::default(),
         http,
         mail: mail_transport(&config)?,
@@ -170,6 +171,15 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     if let Err(e) = state.keys.maintain(&state.config, false).await {
         return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
     }
+    // Development only: the fake upstream providers, on their own port, for this process's life.
+    let _sandbox = match state.config.sandbox {
+        Some(addr) => Some(
+            tessera_sandbox::start(addr, tessera_sandbox::SandboxOptions::default())
+                .await
+                .map_err(|e| std::io::Error::other(format!("cannot start the sandbox on {addr}: {e}")))?,
+        ),
+        None => None,
+    };
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, issuer = state.config.issuer_str(), "Tessera is listening");
     }

@@ -23,4 +23,5 @@ pub struct AppState {
     /// Wakes this node's job worker when it enqueues something.
     pub jobs_wake: Arc<tokio::sync::Notify>,
     pub job_metrics: Arc<crate::jobs::metrics::JobMetrics>,
+    pub upstreams: crate::upstream::Registry,
 }

@@ -27,6 +27,7 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "admin_users.html",
     "remote_auth_post.html",
     "consent.html",
+    "activate.html",
     "email/confirm_email.txt",
     "email/confirm_email.html",
     "email/reset_password.txt",

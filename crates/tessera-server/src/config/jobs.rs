@@ -21,6 +21,14 @@ pub struct JobSettings {
 pub struct Actions {
     pub welcome_email: bool,
     pub followup_after: Option<Duration>,
+    pub post_on_join: Option<PostOnJoin>,
+}
+
+/// A post on the person's timeline, through their own token, when they connect `upstream`.
+#[derive(Clone, Debug)]
+pub struct PostOnJoin {
+    pub upstream: String,
+    pub text: String,
 }
 
 /// Event kinds a webhook may subscribe to.
@@ -34,6 +42,8 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "client.consent",
     "session.logout",
     "remote_auth.redirect",
+    "identity.linked",
+    "identity.unlinked",
 ];
 
 #[derive(Clone)]
@@ -96,6 +106,17 @@ pub(super) fn actions(raw: Option<&RawActions>, c: &mut Checker) -> Actions {
                 Some(&f.after),
                 Duration::from_secs(3 * 86_400),
             )
+        }),
+        post_on_join: raw.and_then(|r| r.post_on_join.as_ref()).and_then(|p| {
+            let upstream = c.text("actions.post_on_join.upstream", &p.upstream)?;
+            let text = c.parsed("actions.post_on_join.text", &p.text, |t| {
+                if t.trim().is_empty() || t.chars().count() > 280 {
+                    Err("write 1 to 280 characters".into())
+                } else {
+                    Ok(t.to_owned())
+                }
+            })?;
+            Some(PostOnJoin { upstream, text })
         }),
     }
 }

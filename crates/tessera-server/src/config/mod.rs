@@ -10,6 +10,7 @@ mod env;
 mod jobs;
 mod raw;
 mod remote_auth;
+mod upstreams;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -24,8 +25,9 @@ use url::Url;
 pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
 pub use duration::parse_duration;
 pub use env::{Env, ProcessEnv};
-pub use jobs::{Actions, JobSettings, WEBHOOK_EVENTS, Webhook};
+pub use jobs::{Actions, JobSettings, PostOnJoin, WEBHOOK_EVENTS, Webhook};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
+pub use upstreams::{STEPS, Step, Upstream};
 
 use raw::{RawConfig, S};
 
@@ -43,6 +45,10 @@ impl fmt::Debug for MasterKey {
 pub enum RegistrationMode {
     Open,
     Closed,
+    /// Username + password + email, then one upstream account must be connected to activate.
+    Hybrid,
+    /// Accounts are only created through an upstream login.
+    SocialOnly,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +119,10 @@ pub struct Config {
     pub jobs: JobSettings,
     pub actions: Actions,
     pub webhooks: Vec<Webhook>,
+    pub upstreams: Vec<Upstream>,
+    pub pipeline: Vec<Step>,
+    /// Start the fake Twitter/Facebook/Instagram/OIDC providers here (development only).
+    pub sandbox: Option<SocketAddr>,
 }
 
 impl Config {
@@ -166,7 +176,7 @@ impl std::error::Error for ConfigErrors {}
 
 /// Collects problems while values are checked.
 pub(crate) struct Checker<'e> {
-    env: &'e dyn Env,
+    pub(crate) env: &'e dyn Env,
     problems: Vec<Problem>,
 }
 
@@ -327,7 +337,12 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
             c.choice(
                 "registration.mode",
                 m,
-                &[("open", RegistrationMode::Open), ("closed", RegistrationMode::Closed)],
+                &[
+                    ("open", RegistrationMode::Open),
+                    ("closed", RegistrationMode::Closed),
+                    ("hybrid", RegistrationMode::Hybrid),
+                    ("social_only", RegistrationMode::SocialOnly),
+                ],
             )
         })
         .unwrap_or(Some(RegistrationMode::Open));
@@ -410,6 +425,17 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let jobs = jobs::job_settings(raw.jobs.as_ref(), c);
     let actions = jobs::actions(raw.actions.as_ref(), c);
     let webhooks = jobs::webhooks(raw.webhooks.as_deref().unwrap_or_default(), c);
+    let upstreams = upstreams::upstreams(raw.upstreams.as_deref().unwrap_or_default(), c);
+    let pipeline = upstreams::pipeline(raw.pipeline.as_deref(), c);
+    let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
+    if let Some(p) = &actions.post_on_join
+        && !upstreams.iter().any(|u| u.id == p.upstream)
+    {
+        c.problem(
+            &raw.issuer,
+            format!("actions.post_on_join.upstream: no upstream has the id {:?}", p.upstream),
+        );
+    }
 
     Some(Config {
         issuer: issuer?,
@@ -436,6 +462,9 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         jobs,
         actions,
         webhooks,
+        upstreams,
+        pipeline,
+        sandbox,
     })
 }
 

@@ -26,6 +26,17 @@ pub struct RawConfig {
     pub jobs: Option<RawJobs>,
     pub actions: Option<RawActions>,
     pub webhooks: Option<Vec<RawWebhook>>,
+    /// Each entry is handed to `tessera-upstream` (after `${ENV}` substitution), which owns
+    /// the connector keys; only `label` is Tessera's own.
+    pub upstreams: Option<Vec<Spanned<serde_json::Value>>>,
+    pub sandbox: Option<RawSandbox>,
+    pub pipeline: Option<Vec<S>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSandbox {
+    pub listen: S,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +53,14 @@ pub struct RawJobs {
 pub struct RawActions {
     pub welcome_email: Option<Spanned<bool>>,
     pub followup_email: Option<RawFollowup>,
+    pub post_on_join: Option<RawPostOnJoin>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPostOnJoin {
+    pub upstream: S,
+    pub text: S,
 }
 
 #[derive(Deserialize)]

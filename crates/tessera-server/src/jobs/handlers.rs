@@ -35,8 +35,42 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             _ => Ok(()),
         },
         "webhook" => webhook(state, &job.payload).await,
+        "post_on_join" => post_on_join(state, &job.payload).await,
         other => Err(format!("unknown job kind {other:?}")),
     }
+}
+
+/// Posts through the person's own upstream token. A refusal (revoked token, no permission)
+/// is retried and then dead-lettered with the upstream's reason; it never blocks anything.
+async fn post_on_join(state: &AppState, payload: &Value) -> Result<(), String> {
+    let (Some(provider), Some(subject), Some(text)) = (
+        payload["provider"].as_str(),
+        payload["subject"].as_str(),
+        payload["text"].as_str(),
+    ) else {
+        return Err("post_on_join job is missing provider, subject or text".into());
+    };
+    let Some(identity) = state
+        .store
+        .identity(provider, subject)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(()); // disconnected since: nothing to post for
+    };
+    let connector = state
+        .upstreams
+        .get(provider)
+        .ok_or_else(|| format!("upstream {provider:?} is not configured any more"))?;
+    let sealed = identity.tokens_sealed.ok_or("no upstream tokens stored")?;
+    let tokens = tessera_oidc::open(&state.config.master_key.0, &sealed, crate::upstream::TOKENS_CONTEXT)
+        .map_err(|e| e.to_string())?;
+    let tokens: tessera_upstream::UpstreamTokens = serde_json::from_slice(&tokens).map_err(|e| e.to_string())?;
+    connector
+        .connector
+        .post_status(&tokens, text)
+        .await
+        .map_err(|e| format!("{provider} refused the post: {e}"))
 }
 
 async fn account(state: &AppState, payload: &Value) -> Result<Option<User>, String> {

@@ -60,7 +60,39 @@ async fn account_page(
             (g.client_id, name, g.scopes.join(" "))
         })
         .collect();
-    let extra = context! { form => ser(form), errors => ser(errors), notice, apps => ser(&apps) };
+    let identities: Vec<(String, String, String, String, String)> = state
+        .store
+        .identities_of(user.id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let when = i.linked_at.date().to_string();
+            (
+                state.upstreams.label(&i.provider),
+                i.username.unwrap_or_default(),
+                when,
+                i.provider,
+                i.subject,
+            )
+        })
+        .collect();
+    let connectable: Vec<(String, String)> = state
+        .upstreams
+        .buttons()
+        .into_iter()
+        .filter(|(id, _)| !identities.iter().any(|i| &i.3 == id))
+        .collect();
+    let people: Vec<String> = state
+        .store
+        .people_you_may_know(user.id)
+        .await?
+        .into_iter()
+        .map(|u| u.display_name())
+        .collect();
+    let extra = context! {
+        form => ser(form), errors => ser(errors), notice, apps => ser(&apps),
+        identities => ser(&identities), connectable => ser(&connectable), people => ser(&people),
+    };
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
 }
 

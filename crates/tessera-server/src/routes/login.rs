@@ -51,7 +51,8 @@ fn login_page(
 ) -> Result<Response, AppError> {
     let extra = context! {
         next, login, error, unconfirmed,
-        registration_open => state.config.registration == RegistrationMode::Open,
+        registration_open => matches!(state.config.registration, RegistrationMode::Open | RegistrationMode::Hybrid),
+        upstreams => crate::templates::ser(state.upstreams.buttons()),
     };
     rejected(status, page(state, csrf, None, "login.html", extra))
 }

@@ -10,6 +10,7 @@ mod oidc;
 mod password_reset;
 mod register;
 mod remote_auth;
+mod upstream;
 
 use crate::templates::ser;
 use axum::Router;
@@ -67,6 +68,10 @@ pub fn routes() -> Router<AppState> {
         .route("/introspect", axum::routing::post(oidc::introspect::introspect))
         .route("/revoke", axum::routing::post(oidc::revoke::revoke))
         .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
+        .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))
+        .route("/account/disconnect", axum::routing::post(upstream::disconnect))
+        .route("/login/{upstream}", get(upstream::start))
+        .route("/login/{upstream}/callback", get(upstream::callback))
 }
 
 /// A POST form (`application/x-www-form-urlencoded`), CSRF-checked before anything else:
@@ -144,6 +149,10 @@ pub fn message(
     )?;
     Ok((status, html).into_response())
 }
+
+/// A form whose only field is the CSRF token (which [`Form`] checks).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
 
 /// Fields longer than this are refused before anything else looks at them.
 pub const MAX_FIELD: usize = 1024;

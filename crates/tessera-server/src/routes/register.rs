@@ -35,12 +35,25 @@ pub struct RegisterForm {
 }
 
 fn closed(state: &AppState) -> Result<Response, AppError> {
+    let text = match state.config.registration {
+        RegistrationMode::SocialOnly => {
+            "New accounts are created by signing in with one of the providers on the login page."
+        }
+        _ => "New accounts are created by an administrator on this server.",
+    };
     message(
         state,
         StatusCode::FORBIDDEN,
         "Registration is closed",
-        "New accounts are created by an administrator on this server.",
+        text,
         Some(("/login", "Log in")),
+    )
+}
+
+fn accepts_registrations(state: &AppState) -> bool {
+    matches!(
+        state.config.registration,
+        RegistrationMode::Open | RegistrationMode::Hybrid
     )
 }
 
@@ -50,7 +63,7 @@ pub async fn show(
     MaybeSignedIn(signed_in): MaybeSignedIn,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    if state.config.registration == RegistrationMode::Closed {
+    if !accepts_registrations(&state) {
         return closed(&state);
     }
     if signed_in.is_some() {
@@ -122,7 +135,7 @@ pub async fn submit(
     actor: Actor,
     Form(mut form): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
-    if state.config.registration == RegistrationMode::Closed {
+    if !accepts_registrations(&state) {
         return closed(&state);
     }
     form.next = safe_next(form.next.as_deref());
@@ -149,6 +162,9 @@ pub async fn submit(
     new.first_name = form.first_name.trim().to_owned();
     new.last_name = form.last_name.trim().to_owned();
     new.password_hash = Some(state.passwords.hash(form.password.clone()).await?);
+    // Hybrid: the account waits, inactive, until the person connects an upstream account.
+    let hybrid = state.config.registration == RegistrationMode::Hybrid;
+    new.is_active = !hybrid;
     let effects = effects::registered(&state, &new, &actor);
     let user = match state.store.create_user_with(&new, &effects).await {
         Ok(user) => user,
@@ -163,6 +179,18 @@ pub async fn submit(
     };
     state.jobs_wake.notify_waiters();
     tracing::info!(user = %user.id, "account registered");
+    if hybrid {
+        let buttons = state.upstreams.buttons();
+        let html = page(
+            &state,
+            &csrf,
+            None,
+            "activate.html",
+            context! { buttons => ser(&buttons) },
+        )?;
+        let cookie = super::upstream::activation_cookie(&state, &csrf, user.id);
+        return Ok((StatusCode::OK, [(SET_COOKIE, cookie)], html).into_response());
+    }
     if state.config.email_confirmation == EmailConfirmation::Required {
         return message(
             &state,

@@ -1,0 +1,126 @@
+//! `upstreams:` (identity providers people sign in with), the login `pipeline:`, and the
+//! development `sandbox:` that fakes the providers on loopback.
+
+use std::net::SocketAddr;
+
+use serde_saphyr::Spanned;
+use tessera_upstream::UpstreamConfig;
+
+use super::Checker;
+use super::env;
+use super::raw::RawSandbox;
+
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    pub id: String,
+    /// What the login button says ("Sign in with {label}").
+    pub label: String,
+    pub config: UpstreamConfig,
+}
+
+/// The django-social-auth steps, in the order the config lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    SocialUser,
+    AssociateByEmail,
+    GetUsername,
+    CreateUser,
+    AssociateUser,
+    LoadExtraData,
+    UpdateUserDetails,
+}
+
+pub const STEPS: &[(&str, Step)] = &[
+    ("social_user", Step::SocialUser),
+    ("associate_by_email", Step::AssociateByEmail),
+    ("get_username", Step::GetUsername),
+    ("create_user", Step::CreateUser),
+    ("associate_user", Step::AssociateUser),
+    ("load_extra_data", Step::LoadExtraData),
+    ("update_user_details", Step::UpdateUserDetails),
+];
+
+/// The default leaves out `associate_by_email`: linking by address is opt-in.
+pub fn default_pipeline() -> Vec<Step> {
+    vec![
+        Step::SocialUser,
+        Step::GetUsername,
+        Step::CreateUser,
+        Step::AssociateUser,
+        Step::LoadExtraData,
+        Step::UpdateUserDetails,
+    ]
+}
+
+/// Replaces `${VAR}` in every string of a YAML value.
+fn substitute(value: &mut serde_json::Value, env: &dyn env::Env) -> Result<(), String> {
+    match value {
+        serde_json::Value::String(s) => *s = env::substitute(s, env)?,
+        serde_json::Value::Array(items) => items.iter_mut().try_for_each(|v| substitute(v, env))?,
+        serde_json::Value::Object(map) => map.values_mut().try_for_each(|v| substitute(v, env))?,
+        _ => {}
+    }
+    Ok(())
+}
+
+pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> Vec<Upstream> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for entry in raw {
+        let mut value = entry.value.clone();
+        if let Err(why) = substitute(&mut value, c.env) {
+            c.problem(entry, format!("upstreams: {why}"));
+            continue;
+        }
+        let label = value
+            .as_object_mut()
+            .and_then(|m| m.remove("label"))
+            .and_then(|l| l.as_str().map(str::to_owned));
+        let config: UpstreamConfig = match serde_json::from_value(value) {
+            Ok(config) => config,
+            Err(e) => {
+                c.problem(entry, format!("upstreams: {e}"));
+                continue;
+            }
+        };
+        let problems = config.validate();
+        for p in &problems {
+            c.problem(entry, format!("upstreams.{}: {p}", config.id()));
+        }
+        if !seen.insert(config.id().to_owned()) {
+            c.problem(entry, format!("upstreams: the id {:?} is used twice", config.id()));
+            continue;
+        }
+        if problems.is_empty() {
+            let id = config.id().to_owned();
+            out.push(Upstream {
+                label: label.unwrap_or_else(|| capitalized(&id)),
+                id,
+                config,
+            });
+        }
+    }
+    out
+}
+
+fn capitalized(id: &str) -> String {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+pub(super) fn pipeline(raw: Option<&[super::S]>, c: &mut Checker) -> Vec<Step> {
+    let Some(raw) = raw else { return default_pipeline() };
+    raw.iter().filter_map(|s| c.choice("pipeline", s, STEPS)).collect()
+}
+
+pub(super) fn sandbox(raw: Option<&RawSandbox>, c: &mut Checker) -> Option<SocketAddr> {
+    raw.and_then(|s| {
+        c.parsed("sandbox.listen", &s.listen, |t| {
+            t.parse()
+                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8091"))
+        })
+    })
+}

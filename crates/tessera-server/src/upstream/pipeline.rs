@@ -1,0 +1,319 @@
+//! The login pipeline, after django-social-auth's proven steps and in the configured order:
+//! `social_user` (find the linked identity), `associate_by_email` (off by default; only when
+//! the upstream asserts a verified address AND the local address is verified), `get_username`,
+//! `create_user`, `associate_user`, `load_extra_data` (tokens sealed at rest, profile),
+//! `update_user_details` (fill empty names, never overwrite). Accounts are never merged on an
+//! unverified address: that is a known account-takeover path in other identity providers.
+
+use serde_json::json;
+use tessera_core::identity::{LinkedIdentity, LoginPurpose};
+use tessera_core::store::StoreError;
+use tessera_core::{Email, NewUser, User, Username};
+use tessera_upstream::Identity;
+use time::OffsetDateTime;
+
+use crate::config::{RegistrationMode, Step};
+use crate::error::AppError;
+use crate::jobs::effects::{self, Actor};
+use crate::state::AppState;
+
+pub struct Outcome {
+    pub user: User,
+    pub is_new: bool,
+    pub new_association: bool,
+}
+
+/// Why the pipeline stopped; each is a clear page for the person.
+pub enum Stop {
+    AlreadyLinkedElsewhere,
+    /// An account has this address but linking cannot be proven safe: log in to it first.
+    LogInFirst,
+    NoNewAccounts(&'static str),
+    Disabled,
+}
+
+impl Stop {
+    pub fn message(&self, label: &str) -> String {
+        match self {
+            Self::AlreadyLinkedElsewhere => format!(
+                "This {label} account is already connected to another Tessera account. Log in to that account to use it, \
+                 or disconnect it there first. Nothing was changed."
+            ),
+            Self::LogInFirst => format!(
+                "An account with the same email address exists. For your safety Tessera does not join accounts by email \
+                 alone: log in to that account with its password, then connect {label} from your account page."
+            ),
+            Self::NoNewAccounts(why) => (*why).to_owned(),
+            Self::Disabled => "This account is disabled. Contact an administrator.".to_owned(),
+        }
+    }
+}
+
+fn linked(identity: &Identity, user: &User, sealed_tokens: Vec<u8>, now: OffsetDateTime) -> LinkedIdentity {
+    LinkedIdentity {
+        provider: identity.provider.clone(),
+        subject: identity.subject.clone(),
+        user_id: user.id,
+        username: identity.username.clone(),
+        email: identity.email.clone(),
+        email_verified: identity.email_verified,
+        profile: identity.profile.clone(),
+        tokens_sealed: Some(sealed_tokens),
+        linked_at: now,
+        updated_at: now,
+    }
+}
+
+/// A username from the upstream's screen name or name, made valid, and numbered until free.
+async fn unique_username(state: &AppState, identity: &Identity) -> Result<Username, AppError> {
+    let raw = identity
+        .username
+        .clone()
+        .or_else(|| identity.name.clone())
+        .unwrap_or_else(|| format!("{}-user", identity.provider));
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '+' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(140)
+        .collect();
+    let base = if cleaned.trim_matches('_').is_empty() {
+        format!("{}-user", identity.provider)
+    } else {
+        cleaned
+    };
+    for n in 0..1000 {
+        let candidate = if n == 0 {
+            base.clone()
+        } else {
+            format!("{base}{}", n + 1)
+        };
+        let Ok(username) = Username::parse(&candidate) else {
+            continue;
+        };
+        if state.store.user_by_login(username.as_str()).await?.is_none() {
+            return Ok(username);
+        }
+    }
+    Err(AppError::internal("no free username found"))
+}
+
+fn split_name(identity: &Identity) -> (String, String) {
+    let first = identity.profile["first_name"].as_str().map(str::to_owned);
+    let last = identity.profile["last_name"].as_str().map(str::to_owned);
+    match (first, last, &identity.name) {
+        (Some(f), Some(l), _) => (f, l),
+        (_, _, Some(name)) => {
+            let (f, l) = name.trim().split_once(' ').unwrap_or((name.trim(), ""));
+            (f.to_owned(), l.trim().to_owned())
+        }
+        _ => (String::new(), String::new()),
+    }
+}
+
+pub async fn run(
+    state: &AppState,
+    purpose: &LoginPurpose,
+    link_to: Option<&User>,
+    identity: &Identity,
+    actor: &Actor,
+) -> Result<Result<Outcome, Stop>, AppError> {
+    let steps = &state.config.pipeline;
+    let now = OffsetDateTime::now_utc();
+    let tokens = serde_json::to_vec(&identity.tokens).map_err(|e| AppError::internal(e.to_string()))?;
+    let sealed = tessera_oidc::seal(&state.config.master_key.0, &tokens, super::TOKENS_CONTEXT);
+    let existing = state.store.identity(&identity.provider, &identity.subject).await?;
+
+    // Connecting from the account page (or activating a hybrid registration).
+    if *purpose == LoginPurpose::Link {
+        let user = link_to.ok_or_else(|| AppError::internal("link without an account"))?;
+        return match existing {
+            Some(found) if found.user_id != user.id => Ok(Err(Stop::AlreadyLinkedElsewhere)),
+            Some(_) => {
+                state
+                    .store
+                    .update_identity(&linked(identity, user, sealed, now))
+                    .await?;
+                Ok(Ok(Outcome {
+                    user: user.clone(),
+                    is_new: false,
+                    new_association: false,
+                }))
+            }
+            None => {
+                let link = linked(identity, user, sealed, now);
+                let detail = json!({ "provider": identity.provider, "is_new": false, "new_association": true });
+                let mut fx = effects::event(state, "identity.linked", Some(user.id), detail, actor);
+                fx.jobs.extend(post_on_join_job(state, identity, user));
+                state.store.link_identity(&link, &fx).await.map_err(link_error)?;
+                state.jobs_wake.notify_waiters();
+                Ok(Ok(Outcome {
+                    user: user.clone(),
+                    is_new: false,
+                    new_association: true,
+                }))
+            }
+        };
+    }
+
+    let mut user: Option<User> = None;
+    if steps.contains(&Step::SocialUser)
+        && let Some(found) = &existing
+    {
+        user = state.store.user_by_id(found.user_id).await?;
+    }
+    if user.is_none()
+        && steps.contains(&Step::AssociateByEmail)
+        && identity.email_verified
+        && let Some(email) = identity.email.as_deref()
+        && let Some(local) = state
+            .store
+            .user_by_login(email)
+            .await?
+            .filter(|u| u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+    {
+        if !local.email_verified {
+            return Ok(Err(Stop::LogInFirst));
+        }
+        user = Some(local);
+    }
+    if let Some(user) = user {
+        if !user.is_active {
+            return Ok(Err(Stop::Disabled));
+        }
+        let new_association = existing.is_none();
+        if new_association {
+            if !steps.contains(&Step::AssociateUser) {
+                return Ok(Err(Stop::LogInFirst));
+            }
+            let detail = json!({ "provider": identity.provider, "is_new": false, "new_association": true });
+            let mut fx = effects::event(state, "identity.linked", Some(user.id), detail, actor);
+            fx.jobs.extend(post_on_join_job(state, identity, &user));
+            state
+                .store
+                .link_identity(&linked(identity, &user, sealed, now), &fx)
+                .await
+                .map_err(link_error)?;
+        } else if steps.contains(&Step::LoadExtraData) {
+            state
+                .store
+                .update_identity(&linked(identity, &user, sealed, now))
+                .await?;
+        }
+        if steps.contains(&Step::UpdateUserDetails) {
+            let (first, last) = split_name(identity);
+            state.store.fill_profile(user.id, &first, &last).await?;
+        }
+        return Ok(Ok(Outcome {
+            user,
+            is_new: false,
+            new_association,
+        }));
+    }
+
+    // A person Tessera does not know yet.
+    match state.config.registration {
+        RegistrationMode::Closed => {
+            return Ok(Err(Stop::NoNewAccounts(
+                "There is no account for this sign-in, and registration is closed here.",
+            )));
+        }
+        RegistrationMode::Hybrid => {
+            return Ok(Err(Stop::NoNewAccounts(
+                "There is no account for this sign-in yet: create one on the registration page first, then connect this provider to activate it.",
+            )));
+        }
+        RegistrationMode::Open | RegistrationMode::SocialOnly => {}
+    }
+    if !steps.contains(&Step::CreateUser) {
+        return Ok(Err(Stop::NoNewAccounts(
+            "This server does not create accounts from sign-ins: ask an administrator for an account, then connect this provider to it.",
+        )));
+    }
+    // An address someone already uses is never taken over; an unverified one is not kept.
+    let verified_email = identity
+        .email
+        .as_deref()
+        .filter(|_| identity.email_verified)
+        .and_then(|e| Email::parse(e).ok());
+    if let Some(email) = &verified_email
+        && state.store.user_by_login(email.as_str()).await?.is_some()
+    {
+        return Ok(Err(Stop::LogInFirst));
+    }
+    let username = if steps.contains(&Step::GetUsername) {
+        unique_username(state, identity).await?
+    } else {
+        Username::parse(&format!("{}-{}", identity.provider, identity.subject))
+            .map_err(|e| AppError::internal(e.to_string()))?
+    };
+    let mut new = NewUser::new(username, verified_email.clone());
+    new.email_verified = verified_email.is_some();
+    if steps.contains(&Step::UpdateUserDetails) {
+        (new.first_name, new.last_name) = split_name(identity);
+    }
+    let placeholder = User {
+        id: new.id,
+        username: new.username.to_string(),
+        email: None,
+        email_verified: false,
+        first_name: String::new(),
+        last_name: String::new(),
+        is_active: true,
+        is_staff: false,
+        is_superuser: false,
+        password_hash: None,
+        date_joined: now,
+        last_login: None,
+        attributes: Default::default(),
+    };
+    let link = linked(identity, &placeholder, sealed, now);
+    let mut fx = effects::registered(state, &new, actor);
+    let detail = json!({ "provider": identity.provider, "is_new": true, "new_association": true });
+    let linked_fx = effects::event(state, "identity.linked", Some(new.id), detail, actor);
+    fx.events.extend(linked_fx.events);
+    fx.jobs.extend(linked_fx.jobs);
+    fx.jobs.extend(post_on_join_job(state, identity, &placeholder));
+    let user = match state.store.create_user_with_identity(&new, &link, &fx).await {
+        Ok(user) => user,
+        Err(StoreError::Conflict { field: "identity" }) => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
+        Err(StoreError::Conflict { .. }) => return Ok(Err(Stop::LogInFirst)),
+        Err(e) => return Err(e.into()),
+    };
+    state.jobs_wake.notify_waiters();
+    Ok(Ok(Outcome {
+        user,
+        is_new: true,
+        new_association: true,
+    }))
+}
+
+fn link_error(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict { .. } => {
+            AppError::BadRequest("This account is already connected to another Tessera account.".into())
+        }
+        other => other.into(),
+    }
+}
+
+/// `actions.post_on_join`: an opt-in post through the person's own token when this upstream
+/// is newly associated.
+fn post_on_join_job(state: &AppState, identity: &Identity, user: &User) -> Option<tessera_core::jobs::NewJob> {
+    let action = state
+        .config
+        .actions
+        .post_on_join
+        .as_ref()
+        .filter(|p| p.upstream == identity.provider)?;
+    let payload = json!({ "provider": identity.provider, "subject": identity.subject, "text": action.text });
+    Some(effects::job(state, "post_on_join", payload).key(format!(
+        "post_on_join:{}:{}:{}",
+        user.id, identity.provider, identity.subject
+    )))
+}

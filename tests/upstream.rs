@@ -1,0 +1,377 @@
+//! Upstream logins against the sandbox providers (real OAuth 1.0a signatures, OAuth 2, OIDC):
+//! one local account per person however they sign in, safe linking, hybrid registration, the
+//! configured pipeline, and posting on join.
+
+use reqwest::StatusCode;
+use tessera_core::identity::IdentityStore;
+use tessera_core::jobs::{JobState, JobStore};
+use tessera_core::store::UserStore;
+use tessera_sandbox::{Sandbox, SandboxOptions};
+
+use crate::support::db::fresh_sqlite;
+use crate::support::server::{TestServer, browser, csrf_from, location};
+
+const FAST: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
+
+fn upstreams_yaml(sb: &str) -> String {
+    format!(
+        "upstreams:\n  \
+- {{ id: twitter, kind: twitter, client_id: sandbox-twitter-key, client_secret: sandbox-twitter-secret, api_base_url: '{sb}/twitter', fetch_friends: true }}\n  \
+- {{ id: facebook, kind: facebook, client_id: sandbox-facebook-app, client_secret: sandbox-facebook-secret, authorize_url: '{sb}/facebook/dialog/oauth', api_base_url: '{sb}/facebook/graph' }}\n  \
+- {{ id: instagram, kind: instagram, client_id: sandbox-instagram-app, client_secret: sandbox-instagram-secret, authorize_url: '{sb}/instagram/oauth/authorize', token_url: '{sb}/instagram/oauth/access_token', api_base_url: '{sb}/instagram/graph' }}\n  \
+- {{ id: oidc, kind: oidc, label: Example SSO, issuer: '{sb}/oidc', client_id: sandbox-oidc-client, client_secret: sandbox-oidc-secret }}\n"
+    )
+}
+
+async fn setup(extra: &str) -> (TestServer, Sandbox) {
+    let sandbox = tessera_sandbox::start("127.0.0.1:0".parse().unwrap(), SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let yaml = format!("{FAST}{}{extra}", upstreams_yaml(&sandbox.base_url()));
+    (TestServer::start_with(fresh_sqlite(), &yaml).await, sandbox)
+}
+
+/// Starts an upstream login in `browser` and picks `person` on the sandbox's page; returns
+/// Tessera's answer to the callback.
+async fn via(
+    server: &TestServer,
+    browser: &reqwest::Client,
+    start: reqwest::Response,
+    person: &str,
+) -> reqwest::Response {
+    assert_eq!(start.status(), StatusCode::SEE_OTHER, "{:?}", start.text().await);
+    let upstream = url::Url::parse(&location(&start)).unwrap();
+    let callback = tessera_sandbox::browser::choose(&upstream, person)
+        .await
+        .expect("sandbox chooser");
+    assert!(callback.as_str().starts_with(&server.base), "{callback}");
+    browser.get(callback.as_str()).send().await.unwrap()
+}
+
+async fn sign_in_with(
+    server: &TestServer,
+    browser: &reqwest::Client,
+    provider: &str,
+    person: &str,
+) -> reqwest::Response {
+    let start = browser
+        .get(server.url(&format!("/login/{provider}")))
+        .send()
+        .await
+        .unwrap();
+    via(server, browser, start, person).await
+}
+
+async fn connect(server: &TestServer, browser: &reqwest::Client, provider: &str, person: &str) -> reqwest::Response {
+    let csrf = csrf_from(browser, &server.url("/password/reset")).await;
+    let start = browser
+        .post(server.url(&format!("/account/connect/{provider}")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    via(server, browser, start, person).await
+}
+
+async fn account_page(server: &TestServer, browser: &reqwest::Client) -> String {
+    browser
+        .get(server.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_sandbox_provider_signs_a_new_person_in() {
+    let (server, _sb) = setup("").await;
+    for (provider, person, username) in [
+        ("twitter", "alice", "alice"),
+        ("facebook", "carol", "Carol_Example"),
+        ("instagram", "erin_photos", "erin_photos"),
+        ("oidc", "frank", "frank"),
+    ] {
+        let b = browser();
+        let r = sign_in_with(&server, &b, provider, person).await;
+        assert_eq!(
+            (r.status(), location(&r)),
+            (StatusCode::SEE_OTHER, "/account".to_owned()),
+            "{provider}"
+        );
+        let page = account_page(&server, &b).await;
+        assert!(page.contains("Connected accounts"), "{provider}: {page}");
+        let _ = username;
+    }
+    let users = server.store.list_users().await.unwrap();
+    assert_eq!(users.len(), 4, "one account per person");
+    let alice = users
+        .iter()
+        .find(|u| u.username == "alice")
+        .expect("twitter screen name as username");
+    assert_eq!(
+        (alice.email.as_deref(), alice.email_verified),
+        (Some("alice@example.com"), true),
+        "Twitter only returns verified emails"
+    );
+    let erin = server.store.user_by_username("erin_photos").await.unwrap().unwrap();
+    assert_eq!(erin.email, None, "Instagram never gives an email");
+    let profile = &server.store.identities_of(erin.id).await.unwrap()[0].profile;
+    assert!(
+        profile["biography"].is_string() || profile.get("profile_picture_url").is_some(),
+        "the upstream profile is kept: {profile}"
+    );
+}
+
+#[tokio::test]
+async fn a_second_provider_links_and_either_signs_in_to_the_same_account() {
+    let (server, _sb) = setup("").await;
+    let b = browser();
+    sign_in_with(&server, &b, "twitter", "alice").await;
+    let r = connect(&server, &b, "facebook", "carol").await;
+    assert_eq!(location(&r), "/account");
+    let page = account_page(&server, &b).await;
+    assert!(
+        page.contains("<strong>Twitter</strong>") && page.contains("<strong>Facebook</strong>"),
+        "{page}"
+    );
+    assert_eq!(server.store.list_users().await.unwrap().len(), 1);
+
+    for (provider, person) in [("facebook", "carol"), ("twitter", "alice")] {
+        let other = browser();
+        let r = sign_in_with(&server, &other, provider, person).await;
+        assert_eq!(location(&r), "/account");
+        assert!(
+            account_page(&server, &other)
+                .await
+                .contains("Signed in as <strong>alice</strong>"),
+            "{provider}"
+        );
+    }
+    // The Facebook account cannot be linked to a second Tessera account.
+    let stranger = browser();
+    sign_in_with(&server, &stranger, "instagram", "erin_photos").await;
+    let r = connect(&server, &stranger, "facebook", "carol").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("already connected to another Tessera account")
+    );
+}
+
+#[tokio::test]
+async fn an_unverified_email_never_links_accounts() {
+    let (server, _sb) = setup("pipeline: [social_user, associate_by_email, get_username, create_user, associate_user, load_extra_data, update_user_details]\n").await;
+    // A local account holding frank's address, never confirmed: the takeover setup.
+    let mut squatter = tessera_core::NewUser::new(
+        tessera_core::Username::parse("squatter").unwrap(),
+        Some(tessera_core::Email::parse("frank@example.com").unwrap()),
+    );
+    squatter.email_verified = false;
+    let squatter = server.store.create_user(&squatter).await.unwrap();
+    let b = browser();
+    let r = sign_in_with(&server, &b, "oidc", "frank").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("does not join accounts by email"));
+    assert!(
+        server.store.identities_of(squatter.id).await.unwrap().is_empty(),
+        "not linked"
+    );
+    assert_eq!(server.store.list_users().await.unwrap().len(), 1, "no account created");
+}
+
+#[tokio::test]
+async fn a_pipeline_without_create_user_refuses_new_people() {
+    let (server, _sb) = setup("pipeline: [social_user, associate_user, load_extra_data]\n").await;
+    let r = sign_in_with(&server, &browser(), "twitter", "alice").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("does not create accounts from sign-ins")
+    );
+    assert!(server.store.list_users().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn hybrid_registration_stays_inactive_until_a_provider_is_connected() {
+    let (server, _sb) = setup("registration:\n  mode: hybrid\n  email_confirmation: optional\n").await;
+    let b = browser();
+    let csrf = csrf_from(&b, &server.url("/register")).await;
+    let pw = "correct horse battery";
+    let r = b
+        .post(server.url("/register"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "hana"),
+            ("email", "hana@example.com"),
+            ("password", pw),
+            ("password2", pw),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("/login/twitter?activate=1"));
+    let hana = server.store.user_by_username("hana").await.unwrap().unwrap();
+    assert!(!hana.is_active);
+    let other = browser();
+    let csrf = csrf_from(&other, &server.url("/login")).await;
+    let login = other
+        .post(server.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("login", "hana"), ("password", pw)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        StatusCode::FORBIDDEN,
+        "an unactivated account cannot log in"
+    );
+    // A new person signing in with a provider is sent to register first under hybrid.
+    assert_eq!(
+        sign_in_with(&server, &browser(), "facebook", "carol").await.status(),
+        StatusCode::CONFLICT
+    );
+
+    let start = b.get(server.url("/login/twitter?activate=1")).send().await.unwrap();
+    let r = via(&server, &b, start, "alice").await;
+    assert_eq!(location(&r), "/account");
+    assert!(
+        server.store.user_by_username("hana").await.unwrap().unwrap().is_active,
+        "activated"
+    );
+    assert!(
+        account_page(&server, &b)
+            .await
+            .contains("Signed in as <strong>hana</strong>")
+    );
+    // The activation cookie is bound to this browser: another one cannot use it.
+    assert_eq!(
+        browser()
+            .get(server.url("/login/twitter?activate=1"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn disconnecting_the_only_way_in_is_refused() {
+    let (server, _sb) = setup("").await;
+    let b = browser();
+    sign_in_with(&server, &b, "twitter", "alice").await;
+    let user = server.store.user_by_username("alice").await.unwrap().unwrap();
+    let ids = server.store.identities_of(user.id).await.unwrap();
+    let csrf = csrf_from(&b, &server.url("/account")).await;
+    let r = b
+        .post(server.url("/account/disconnect"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("provider", "twitter"),
+            ("subject", ids[0].subject.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("only way to log in"));
+    connect(&server, &b, "oidc", "frank").await;
+    let r = b
+        .post(server.url("/account/disconnect"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("provider", "twitter"),
+            ("subject", ids[0].subject.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/account");
+    assert_eq!(server.store.identities_of(user.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_callbacks_get_clear_pages_and_change_nothing() {
+    let (server, _sb) = setup("").await;
+    let b = browser();
+    // The person cancels at Twitter.
+    let start = b.get(server.url("/login/twitter")).send().await.unwrap();
+    let upstream = url::Url::parse(&location(&start)).unwrap();
+    let back = tessera_sandbox::browser::choose(&upstream, "cancel").await.unwrap();
+    let r = b.get(back.as_str()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("You cancelled signing in with Twitter")
+    );
+    // A replayed callback, and one from another browser.
+    let start = b.get(server.url("/login/facebook")).send().await.unwrap();
+    let upstream = url::Url::parse(&location(&start)).unwrap();
+    let callback = tessera_sandbox::browser::choose(&upstream, "carol").await.unwrap();
+    assert_eq!(
+        browser().get(callback.as_str()).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST,
+        "other browser"
+    );
+    assert_eq!(
+        b.get(callback.as_str()).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "the right browser"
+    );
+    assert_eq!(
+        b.get(callback.as_str()).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST,
+        "replayed"
+    );
+    assert_eq!(
+        b.get(server.url("/login/nowhere")).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(server.store.list_users().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn posting_on_join_reaches_the_sandbox_signed_with_the_persons_token() {
+    let (server, sb) = setup("actions:\n  post_on_join: { upstream: twitter, text: 'I just joined Example!' }\n").await;
+    let b = browser();
+    sign_in_with(&server, &b, "twitter", "alice").await;
+    let mut posts = Vec::new();
+    for _ in 0..100 {
+        posts = sb.posts();
+        if !posts.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        posts.len(),
+        1,
+        "the sandbox verified the OAuth 1.0a signature and recorded the post"
+    );
+    assert_eq!(posts[0].text, "I just joined Example!");
+    let alice = server.store.user_by_username("alice").await.unwrap().unwrap();
+    let identity = &server.store.identities_of(alice.id).await.unwrap()[0];
+    assert_eq!(
+        posts[0].user_id, identity.subject,
+        "posted as the person, with their token"
+    );
+    // Signing in again does not post again.
+    sign_in_with(&server, &browser(), "twitter", "alice").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sb.posts().len(), 1);
+    let jobs = server.store.jobs(None, 50).await.unwrap();
+    assert!(
+        jobs.iter()
+            .filter(|j| j.kind == "post_on_join")
+            .all(|j| j.state == JobState::Done)
+    );
+}
