@@ -375,3 +375,66 @@ async fn posting_on_join_reaches_the_sandbox_signed_with_the_persons_token() {
             .all(|j| j.state == JobState::Done)
     );
 }
+
+/// Twitter friends and Facebook friends become "people you may know", on the account page
+/// and through the contacts API (scope `contacts`).
+#[tokio::test]
+async fn friends_who_use_tessera_are_people_you_may_know() {
+    let clients = "clients:\n  - { id: app, secret: app-secret-0123456789abc, first_party: true, redirect_uris: ['http://127.0.0.1:9000/cb'], scopes: [openid, contacts] }\n";
+    let (server, _sb) = setup(clients).await;
+    let bob = browser();
+    sign_in_with(&server, &bob, "twitter", "bob").await;
+    let alice = browser();
+    sign_in_with(&server, &alice, "twitter", "alice").await;
+    let page = account_page(&server, &alice).await;
+    assert!(
+        page.contains("People you may know") && page.contains("<li>Bob Example</li>"),
+        "{page}"
+    );
+
+    // An app with the contacts scope sees the same list.
+    let url = format!(
+        "{}/authorize?response_type=code&client_id=app&redirect_uri={}&scope=openid%20contacts&state=s",
+        server.base,
+        urlencoding::encode("http://127.0.0.1:9000/cb")
+    );
+    let mut next = url;
+    let code = loop {
+        let r = alice.get(&next).send().await.unwrap();
+        let to = location(&r);
+        if to.starts_with("http://127.0.0.1:9000/cb") {
+            break url::Url::parse(&to)
+                .unwrap()
+                .query_pairs()
+                .find(|(k, _)| k == "code")
+                .unwrap()
+                .1
+                .into_owned();
+        }
+        next = server.url(&to);
+    };
+    let tokens: serde_json::Value = reqwest::Client::new()
+        .post(server.url("/token"))
+        .basic_auth("app", Some("app-secret-0123456789abc"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://127.0.0.1:9000/cb"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let contacts: serde_json::Value = reqwest::Client::new()
+        .get(server.url("/api/contacts"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts["contacts"][0]["preferred_username"], "bob", "{contacts}");
+}

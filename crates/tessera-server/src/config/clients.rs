@@ -33,7 +33,7 @@ pub struct OidcSettings {
     pub key_publish_before: Duration,
 }
 
-pub const KNOWN_SCOPES: &[&str] = &["openid", "profile", "email", "groups", "offline_access"];
+pub const KNOWN_SCOPES: &[&str] = &["openid", "profile", "email", "groups", "offline_access", "contacts"];
 
 pub(super) fn oidc_settings(raw: Option<&RawOidc>, c: &mut Checker) -> OidcSettings {
     let d = |c: &mut Checker, key: &str, v: Option<&super::S>, default: u64| {

@@ -65,6 +65,7 @@ pub fn routes() -> Router<AppState> {
             "/userinfo",
             get(oidc::userinfo::userinfo).post(oidc::userinfo::userinfo),
         )
+        .route("/api/contacts", get(oidc::userinfo::contacts))
         .route("/introspect", axum::routing::post(oidc::introspect::introspect))
         .route("/revoke", axum::routing::post(oidc::revoke::revoke))
         .route("/account/apps/revoke", axum::routing::post(account::revoke_app))

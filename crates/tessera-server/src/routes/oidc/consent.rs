@@ -24,6 +24,7 @@ pub fn describe(scope: &str) -> &'static str {
         "email" => "Your email address and whether it is confirmed",
         "groups" => "The groups you belong to",
         "offline_access" => "Stay connected while you are away",
+        "contacts" => "See which people you know from connected accounts also use it",
         _ => "Other access",
     }
 }

@@ -36,6 +36,31 @@ pub async fn live_access_token(state: &AppState, token: &str) -> Result<Option<A
     })
 }
 
+/// `GET /api/contacts` (scope `contacts`): local accounts linked to the upstream ids in this
+/// person's friends lists ("people you may know"), for the app to show.
+pub async fn contacts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let token = bearer(&headers).ok_or_else(|| invalid("an access token is required"))?;
+    let record = live_access_token(&state, token)
+        .await?
+        .ok_or_else(|| invalid("the access token is invalid, expired or revoked"))?;
+    if !record.scopes.iter().any(|s| s == "contacts") {
+        return Err(AppError::OAuth(OAuthError::insufficient_scope(
+            "this needs the contacts scope",
+        )));
+    }
+    let user = record
+        .user_id
+        .ok_or_else(|| invalid("this access token does not belong to a person"))?;
+    let people: Vec<serde_json::Value> = state
+        .store
+        .people_you_may_know(user)
+        .await?
+        .into_iter()
+        .map(|u| serde_json::json!({ "sub": u.id.to_string(), "preferred_username": u.username, "name": u.display_name() }))
+        .collect();
+    Ok(no_store_json(serde_json::json!({ "contacts": people })))
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
