@@ -60,6 +60,12 @@ enum Command {
         #[command(subcommand)]
         command: jobs::JobsCommand,
     },
+    /// Run only the fake upstream providers (Twitter, Facebook, Instagram, OIDC) for
+    /// development and demos; `serve` starts them itself when the config has `sandbox:`.
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:8091")]
+        listen: std::net::SocketAddr,
+    },
     /// Manage OpenID Connect signing keys.
     Keys {
         #[command(subcommand)]
@@ -165,6 +171,15 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::User { command } => users::run(command).await,
         Command::Group { command } => groups::run(command).await,
         Command::Jobs { command } => jobs::run(command).await,
+        Command::Sandbox { listen } => {
+            tessera_server::init_tracing(None);
+            let sandbox = tessera_sandbox::start(listen, tessera_sandbox::SandboxOptions::default())
+                .await
+                .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
+            println!("sandbox providers at {}: /twitter /facebook /instagram /oidc (Ctrl-C stops)", sandbox.base_url());
+            let _ = tokio::signal::ctrl_c().await;
+            Ok(())
+        }
         Command::Keys {
             command: KeysCommand::Rotate { config },
         } => {
