@@ -358,3 +358,34 @@ async fn serve_stops_gracefully_on_sigterm() {
         .unwrap();
     assert!(status.success(), "exit status {status:?}");
 }
+
+#[test]
+fn a_broken_theme_template_is_a_config_error_and_jobs_can_be_listed() {
+    let admin = Admin::new();
+    let theme = tempfile::tempdir().unwrap();
+    std::fs::write(theme.path().join("login.html"), "{% if %}broken").unwrap();
+    let good = std::fs::read_to_string(&admin.config).unwrap();
+    std::fs::write(
+        &admin.config,
+        format!("{good}theme:\n  dir: {}\n", theme.path().display()),
+    )
+    .unwrap();
+    let out = admin.run(&["check-config"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("template login.html"), "{}", stderr(&out));
+    std::fs::write(&admin.config, good).unwrap();
+
+    let list = admin.run(&["jobs", "list", "--state", "dead"], None);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let bad = admin.run(&["jobs", "list", "--state", "sleeping"], None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("use queued, running, done or dead"));
+    let retry = admin.run(&["jobs", "retry", "no-such-job"], None);
+    assert_eq!(retry.status.code(), Some(1));
+    assert!(
+        admin
+            .run(&["jobs", "purge", "--older-than", "1d", "--dead"], None)
+            .status
+            .success()
+    );
+}

@@ -18,7 +18,7 @@ fn upstreams_yaml(sb: &str) -> String {
         "upstreams:\n  \
 - {{ id: twitter, kind: twitter, client_id: sandbox-twitter-key, client_secret: sandbox-twitter-secret, api_base_url: '{sb}/twitter', fetch_friends: true }}\n  \
 - {{ id: facebook, kind: facebook, client_id: sandbox-facebook-app, client_secret: sandbox-facebook-secret, authorize_url: '{sb}/facebook/dialog/oauth', api_base_url: '{sb}/facebook/graph' }}\n  \
-- {{ id: instagram, kind: instagram, client_id: sandbox-instagram-app, client_secret: sandbox-instagram-secret, authorize_url: '{sb}/instagram/oauth/authorize', token_url: '{sb}/instagram/oauth/access_token', api_base_url: '{sb}/instagram/graph' }}\n  \
+- {{ id: instagram, kind: instagram, client_id: sandbox-instagram-app, client_secret: sandbox-instagram-secret, authorize_url: '{sb}/instagram/oauth/authorize', token_url: '{sb}/instagram/oauth/access_token', api_base_url: '{sb}/instagram/graph', attributes: {{ biography: bio }} }}\n  \
 - {{ id: oidc, kind: oidc, label: Example SSO, issuer: '{sb}/oidc', client_id: sandbox-oidc-client, client_secret: sandbox-oidc-secret }}\n"
     )
 }
@@ -117,6 +117,11 @@ async fn each_sandbox_provider_signs_a_new_person_in() {
     );
     let erin = server.store.user_by_username("erin_photos").await.unwrap().unwrap();
     assert_eq!(erin.email, None, "Instagram never gives an email");
+    assert!(
+        erin.attributes.contains_key("bio") && erin.attributes.contains_key("picture"),
+        "mapped profile fields: {:?}",
+        erin.attributes
+    );
     let profile = &server.store.identities_of(erin.id).await.unwrap()[0].profile;
     assert!(
         profile["biography"].is_string() || profile.get("profile_picture_url").is_some(),
@@ -336,12 +341,33 @@ async fn bad_callbacks_get_clear_pages_and_change_nothing() {
         b.get(server.url("/login/nowhere")).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
+    // The provider fails mid-login: a clear page, never a 500, and nothing created.
+    _sb.fail_next(
+        tessera_sandbox::Provider::Instagram,
+        tessera_sandbox::Failure::ServerError,
+    );
+    let r = sign_in_with(&server, &browser(), "instagram", "erin_photos").await;
+    assert!(
+        r.status() == StatusCode::BAD_GATEWAY || r.status() == StatusCode::BAD_REQUEST,
+        "{}",
+        r.status()
+    );
+    assert!(r.text().await.unwrap().contains("Instagram"));
     assert_eq!(server.store.list_users().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn posting_on_join_reaches_the_sandbox_signed_with_the_persons_token() {
     let (server, sb) = setup("actions:\n  post_on_join: { upstream: twitter, text: 'I just joined Example!' }\n").await;
+    // A local "alice" exists already: the Twitter alice gets a numbered username, not hers.
+    server
+        .store
+        .create_user(&tessera_core::NewUser::new(
+            tessera_core::Username::parse("alice").unwrap(),
+            None,
+        ))
+        .await
+        .unwrap();
     let b = browser();
     sign_in_with(&server, &b, "twitter", "alice").await;
     let mut posts = Vec::new();
@@ -358,7 +384,12 @@ async fn posting_on_join_reaches_the_sandbox_signed_with_the_persons_token() {
         "the sandbox verified the OAuth 1.0a signature and recorded the post"
     );
     assert_eq!(posts[0].text, "I just joined Example!");
-    let alice = server.store.user_by_username("alice").await.unwrap().unwrap();
+    let alice = server
+        .store
+        .user_by_username("alice2")
+        .await
+        .unwrap()
+        .expect("a de-duplicated username");
     let identity = &server.store.identities_of(alice.id).await.unwrap()[0];
     assert_eq!(
         posts[0].user_id, identity.subject,
@@ -437,4 +468,43 @@ async fn friends_who_use_tessera_are_people_you_may_know() {
         .await
         .unwrap();
     assert_eq!(contacts["contacts"][0]["preferred_username"], "bob", "{contacts}");
+}
+
+#[tokio::test]
+async fn a_refused_post_on_join_is_dead_lettered_with_its_reason() {
+    let (server, sb) =
+        setup("jobs:\n  max_attempts: 2\nactions:\n  post_on_join: { upstream: twitter, text: 'Hello' }\n").await;
+    sb.fail_next_at(
+        tessera_sandbox::Provider::Twitter,
+        "tweets",
+        tessera_sandbox::Failure::ServerError,
+    );
+    sb.fail_next_at(
+        tessera_sandbox::Provider::Twitter,
+        "tweets",
+        tessera_sandbox::Failure::ServerError,
+    );
+    let r = sign_in_with(&server, &browser(), "twitter", "alice").await;
+    assert_eq!(location(&r), "/account", "the login itself succeeds");
+    let mut job = None;
+    for _ in 0..100 {
+        let jobs = server.store.jobs(None, 50).await.unwrap();
+        job = jobs
+            .into_iter()
+            .find(|j| j.kind == "post_on_join" && j.state == JobState::Dead);
+        if job.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let job = job.expect("dead-lettered after two attempts");
+    assert_eq!(job.attempts, 2);
+    assert!(
+        job.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("twitter refused the post"),
+        "{job:?}"
+    );
+    assert!(sb.posts().is_empty());
 }

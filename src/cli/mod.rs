@@ -176,7 +176,10 @@ pub async fn run(cli: Cli) -> CliResult {
             let sandbox = tessera_sandbox::start(listen, tessera_sandbox::SandboxOptions::default())
                 .await
                 .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
-            println!("sandbox providers at {}: /twitter /facebook /instagram /oidc (Ctrl-C stops)", sandbox.base_url());
+            println!(
+                "sandbox providers at {}: /twitter /facebook /instagram /oidc (Ctrl-C stops)",
+                sandbox.base_url()
+            );
             let _ = tokio::signal::ctrl_c().await;
             Ok(())
         }

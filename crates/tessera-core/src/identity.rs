@@ -61,6 +61,12 @@ pub trait IdentityStore: Send + Sync {
     async fn update_identity(&self, identity: &LinkedIdentity) -> StoreResult<()>;
     /// Fills empty first/last name (never overwrites what the person set).
     async fn fill_profile(&self, user: UserId, first_name: &str, last_name: &str) -> StoreResult<()>;
+    /// Sets account attributes that are not set yet (never overwrites).
+    async fn fill_attributes(
+        &self,
+        user: UserId,
+        values: &serde_json::Map<String, serde_json::Value>,
+    ) -> StoreResult<()>;
     async fn unlink_identity(&self, user: UserId, provider: &str, subject: &str) -> StoreResult<bool>;
     async fn set_contacts(&self, provider: &str, subject: &str, friends: &[String]) -> StoreResult<()>;
     /// Local accounts linked to upstream ids in this person's friends lists.

@@ -139,6 +139,31 @@ impl IdentityStore for SqlStore {
         })
     }
 
+    async fn fill_attributes(
+        &self,
+        user: UserId,
+        values: &serde_json::Map<String, serde_json::Value>,
+    ) -> StoreResult<()> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let row: Option<(String,)> = sqlx::query_as("SELECT attributes FROM users WHERE id = $1")
+                .bind(user.to_string()).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
+            let Some((text,)) = row else { return Err(StoreError::NotFound("user")) };
+            let mut attributes: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&text).map_err(|e| StoreError::Other(format!("user attributes: {e}")))?;
+            for (k, v) in values {
+                attributes.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            sqlx::query("UPDATE users SET attributes = $2 WHERE id = $1")
+                .bind(user.to_string()).bind(serde_json::Value::Object(attributes).to_string())
+                .execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)
+        })
+    }
+
     async fn unlink_identity(&self, user: UserId, provider: &str, subject: &str) -> StoreResult<bool> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM identities WHERE user_id = $1 AND provider = $2 AND subject = $3")

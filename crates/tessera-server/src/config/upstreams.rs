@@ -15,6 +15,9 @@ pub struct Upstream {
     pub id: String,
     /// What the login button says ("Sign in with {label}").
     pub label: String,
+    /// Upstream profile field → account attribute, filled when the attribute is empty, so
+    /// `clients[].claims` can release it (e.g. `biography: bio`). `picture` always maps.
+    pub attributes: Vec<(String, String)>,
     pub config: UpstreamConfig,
 }
 
@@ -76,6 +79,20 @@ pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> 
             .as_object_mut()
             .and_then(|m| m.remove("label"))
             .and_then(|l| l.as_str().map(str::to_owned));
+        let attributes: Vec<(String, String)> = match value.as_object_mut().and_then(|m| m.remove("attributes")) {
+            None => Vec::new(),
+            Some(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_owned())))
+                .collect(),
+            Some(_) => {
+                c.problem(
+                    entry,
+                    "upstreams.attributes: write a mapping of upstream profile field to account attribute",
+                );
+                continue;
+            }
+        };
         let config: UpstreamConfig = match serde_json::from_value(value) {
             Ok(config) => config,
             Err(e) => {
@@ -95,6 +112,7 @@ pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> 
             let id = config.id().to_owned();
             out.push(Upstream {
                 label: label.unwrap_or_else(|| capitalized(&id)),
+                attributes,
                 id,
                 config,
             });

@@ -208,6 +208,10 @@ pub async fn run(
         if steps.contains(&Step::UpdateUserDetails) {
             let (first, last) = split_name(identity);
             state.store.fill_profile(user.id, &first, &last).await?;
+            state
+                .store
+                .fill_attributes(user.id, &mapped_attributes(state, identity))
+                .await?;
         }
         return Ok(Ok(Outcome {
             user,
@@ -256,6 +260,7 @@ pub async fn run(
     new.email_verified = verified_email.is_some();
     if steps.contains(&Step::UpdateUserDetails) {
         (new.first_name, new.last_name) = split_name(identity);
+        new.attributes = mapped_attributes(state, identity);
     }
     let placeholder = User {
         id: new.id,
@@ -291,6 +296,22 @@ pub async fn run(
         is_new: true,
         new_association: true,
     }))
+}
+
+/// The upstream profile fields this upstream maps to account attributes (plus the picture).
+fn mapped_attributes(state: &AppState, identity: &Identity) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    if let Some(picture) = &identity.picture {
+        out.insert("picture".into(), picture.clone().into());
+    }
+    if let Some(upstream) = state.upstreams.get(&identity.provider) {
+        for (field, attribute) in &upstream.upstream.attributes {
+            if let Some(v) = identity.profile.get(field).filter(|v| !v.is_null()) {
+                out.insert(attribute.clone(), v.clone());
+            }
+        }
+    }
+    out
 }
 
 fn link_error(e: StoreError) -> AppError {
