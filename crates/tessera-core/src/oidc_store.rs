@@ -116,6 +116,8 @@ pub enum RefreshUse {
     /// Valid: the old token is now rotated; store its successor.
     Rotated(StoredRefreshToken),
     /// A rotated or revoked token came back: the whole family is now revoked.
+    /// Revoked on purpose (revocation endpoint, password change, consent withdrawn).
+    Revoked,
     Reused {
         client_id: String,
     },

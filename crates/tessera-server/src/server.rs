@@ -94,7 +94,32 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
 
 /// Renders the themed error page for responses that carry an [`ErrorPage`].
 async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // Apps call these, not browsers: they get RFC 6749 §5.2-style JSON, never a page.
+    let api = [
+        "/token",
+        "/userinfo",
+        "/introspect",
+        "/revoke",
+        "/api/",
+        "/jwks",
+        "/.well-known/",
+    ]
+    .iter()
+    .any(|p| request.uri().path().starts_with(p));
     let response = next.run(request).await;
+    if api && response.extensions().get::<ErrorPage>().is_some() {
+        let status = response.status();
+        let error = match status {
+            axum::http::StatusCode::SERVICE_UNAVAILABLE => "temporarily_unavailable",
+            axum::http::StatusCode::NOT_FOUND => "not_found",
+            _ => "server_error",
+        };
+        let body = serde_json::json!({ "error": error, "error_description": "the server could not complete the request; try again later" });
+        let mut json = (status, axum::Json(body)).into_response();
+        json.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return json;
+    }
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };

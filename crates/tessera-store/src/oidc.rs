@@ -404,7 +404,11 @@ impl OidcStore for SqlStore {
                 tx.commit().await.map_err(map_sqlx)?;
                 return Ok(RefreshUse::Rotated(token));
             }
-            if rotated || revoked {
+            if revoked && !rotated {
+                // Revoked on purpose (revocation, password change, consent withdrawn).
+                return Ok(RefreshUse::Revoked);
+            }
+            if rotated {
                 // OAuth 2.0 Security BCP §4.14.2: reuse of a rotated refresh token means it
                 // leaked; revoke the family so neither party keeps access.
                 sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE family_id = $1").bind(&token.family_id).execute(&mut *tx).await.map_err(map_sqlx)?;

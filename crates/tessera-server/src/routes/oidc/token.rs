@@ -107,6 +107,7 @@ async fn refresh(
     {
         RefreshUse::Rotated(current) => current,
         RefreshUse::Unknown => return Err(oauth(OAuthError::invalid_grant("the refresh token has expired"))),
+        RefreshUse::Revoked => return Err(oauth(OAuthError::invalid_grant("the refresh token has been revoked"))),
         RefreshUse::Reused { .. } => {
             tracing::warn!(client = %client.client.id, "refresh token reused; its family revoked");
             return Err(oauth(OAuthError::invalid_grant(
