@@ -237,6 +237,10 @@ async fn hybrid_registration_stays_inactive_until_a_provider_is_connected() {
         StatusCode::FORBIDDEN,
         "an unactivated account cannot log in"
     );
+    assert!(
+        login.text().await.unwrap().contains("/login/twitter?activate=1"),
+        "but the right password offers activation again"
+    );
     // A new person signing in with a provider is sent to register first under hybrid.
     assert_eq!(
         sign_in_with(&server, &browser(), "facebook", "carol").await.status(),
@@ -264,6 +268,15 @@ async fn hybrid_registration_stays_inactive_until_a_provider_is_connected() {
             .unwrap()
             .status(),
         StatusCode::BAD_REQUEST
+    );
+    // An account an admin disabled is never re-enabled by replaying the activation.
+    let hana = server.store.user_by_username("hana").await.unwrap().unwrap();
+    sqlx_disable(&server, hana.id).await;
+    let start = b.get(server.url("/login/twitter?activate=1")).send().await.unwrap();
+    via(&server, &b, start, "alice").await;
+    assert!(
+        !server.store.user_by_username("hana").await.unwrap().unwrap().is_active,
+        "stays disabled"
     );
 }
 
@@ -507,4 +520,17 @@ async fn a_refused_post_on_join_is_dead_lettered_with_its_reason() {
         "{job:?}"
     );
     assert!(sb.posts().is_empty());
+}
+
+/// Disables an account the way an admin would, straight in the database.
+async fn sqlx_disable(server: &TestServer, id: tessera_core::UserId) {
+    let url = server.state.config.database_url.clone();
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET is_active = FALSE WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }

@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use tessera_core::identity::IdentityStore;
 use tessera_core::password::hash_password;
 use tessera_core::store::{GroupStore, UserStore};
 use tessera_core::{Email, NewUser, Username};
@@ -146,7 +147,13 @@ pub async fn run(command: UserCommand) -> CliResult {
                 if json {
                     let mut value = serde_json::to_value(&user).map_err(|e| Failure::Internal(e.to_string()))?;
                     value["groups"] = serde_json::json!(groups);
-                    value["identities"] = serde_json::json!([]);
+                    let identities: Vec<serde_json::Value> = store
+                        .identities_of(user.id)
+                        .await?
+                        .into_iter()
+                        .map(|i| serde_json::json!({ "provider": i.provider, "subject": i.subject, "username": i.username }))
+                        .collect();
+                    value["identities"] = serde_json::json!(identities);
                     println!("{value}");
                 } else {
                     let flags: Vec<&str> = [

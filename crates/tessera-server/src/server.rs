@@ -80,7 +80,14 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
     Ok(AppState {
         keys: Arc::new(crate::oidc::keyring::KeyRing::new(config.master_key.0, store.clone())),
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
-        upstreams: crate::upstream::Registry::new(&config, &http),
+        // Providers' APIs (GitHub's, for one) refuse requests without a User-Agent.
+        upstreams: crate::upstream::Registry::new(
+            &config,
+            &reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .user_agent(concat!("Tessera/", env!("CARGO_PKG_VERSION")))
+                .build()?,
+        ),
         job_metrics: Arc::default(),
         http,
         mail: mail_transport(&config)?,

@@ -166,9 +166,17 @@ impl IdentityStore for SqlStore {
 
     async fn unlink_identity(&self, user: UserId, provider: &str, subject: &str) -> StoreResult<bool> {
         on_pool!(self, pool => {
-            sqlx::query("DELETE FROM identities WHERE user_id = $1 AND provider = $2 AND subject = $3")
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let removed = sqlx::query("DELETE FROM identities WHERE user_id = $1 AND provider = $2 AND subject = $3")
                 .bind(user.to_string()).bind(provider).bind(subject)
-                .execute(pool).await.map(|r| r.rows_affected() > 0).map_err(map_sqlx)
+                .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() > 0;
+            // The friends list came with the identity; it goes with it.
+            if removed {
+                sqlx::query("DELETE FROM contacts WHERE provider = $1 AND subject = $2")
+                    .bind(provider).bind(subject).execute(&mut *tx).await.map_err(map_sqlx)?;
+            }
+            tx.commit().await.map_err(map_sqlx)?;
+            Ok(removed)
         })
     }
 
@@ -199,8 +207,13 @@ impl IdentityStore for SqlStore {
     }
 
     async fn activate_user(&self, user: UserId) -> StoreResult<()> {
+        let mut account = self.user_by_id(user).await?.ok_or(StoreError::NotFound("user"))?;
+        account.attributes.remove("tessera_awaiting_activation");
+        let attributes = serde_json::Value::Object(account.attributes).to_string();
         on_pool!(self, pool => {
-            sqlx::query("UPDATE users SET is_active = TRUE WHERE id = $1").bind(user.to_string()).execute(pool).await.map(|_| ()).map_err(map_sqlx)
+            sqlx::query("UPDATE users SET is_active = TRUE, attributes = $2 WHERE id = $1")
+                .bind(user.to_string()).bind(&attributes)
+                .execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }
 

@@ -561,6 +561,8 @@ impl OidcStore for SqlStore {
             let mut removed = 0;
             for sql in [
                 "DELETE FROM auth_requests WHERE expires_at <= $1",
+                "DELETE FROM upstream_logins WHERE expires_at <= $1",
+                "DELETE FROM email_tokens WHERE expires_at <= $1",
                 // Used codes stay a day so a late replay still revokes what they issued.
                 "DELETE FROM authorization_codes WHERE expires_at <= $1 - 86400",
                 "DELETE FROM access_tokens WHERE expires_at <= $1",

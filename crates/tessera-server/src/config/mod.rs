@@ -428,12 +428,36 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let upstreams = upstreams::upstreams(raw.upstreams.as_deref().unwrap_or_default(), c);
     let pipeline = upstreams::pipeline(raw.pipeline.as_deref(), c);
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
-    if let Some(p) = &actions.post_on_join
-        && !upstreams.iter().any(|u| u.id == p.upstream)
+    // Only connectors that can post: Twitter (OAuth 1.0a) and X (OAuth 2).
+    if let (Some(p), Some(at)) = (
+        &actions.post_on_join,
+        raw.actions.as_ref().and_then(|a| a.post_on_join.as_ref()),
+    ) {
+        match upstreams.iter().find(|u| u.id == p.upstream) {
+            None => c.problem(
+                &at.upstream,
+                format!("actions.post_on_join.upstream: no upstream has the id {:?}", p.upstream),
+            ),
+            Some(u)
+                if !matches!(
+                    u.config,
+                    tessera_upstream::UpstreamConfig::Twitter(_) | tessera_upstream::UpstreamConfig::XOauth2(_)
+                ) =>
+            {
+                c.problem(
+                    &at.upstream,
+                    "actions.post_on_join.upstream: only twitter and x_oauth2 upstreams can post",
+                )
+            }
+            Some(_) => {}
+        }
+    }
+    if let (Some(RegistrationMode::Hybrid), true) = (mode, upstreams.is_empty())
+        && let Some(m) = raw.registration.as_ref().and_then(|r| r.mode.as_ref())
     {
         c.problem(
-            &raw.issuer,
-            format!("actions.post_on_join.upstream: no upstream has the id {:?}", p.upstream),
+            m,
+            "registration.mode: hybrid needs at least one upstream to activate accounts with",
         );
     }
 

@@ -146,3 +146,46 @@ fn errors_render_as_file_line_col() {
     };
     assert_eq!(errors.to_string(), "c.yaml:3:7: bad");
 }
+
+#[test]
+fn upstreams_pipeline_sandbox_and_post_on_join_are_checked() {
+    let fb = "upstreams:\n  - { id: fb, kind: facebook, client_id: a, client_secret: '${ZD}' }\n";
+    let c = parse(&minimal(fb), &env()).unwrap();
+    assert_eq!(c.upstreams[0].label, "Fb");
+    assert!(
+        !format!("{:?}", c.upstreams).contains("zd-secret"),
+        "secrets stay out of Debug"
+    );
+
+    let wrong_order = minimal(&format!("{fb}pipeline: [create_user, social_user]\n"));
+    let problems = parse(&wrong_order, &env()).unwrap_err();
+    assert!(
+        problems[0].message.contains("social_user must come before create_user"),
+        "{problems:?}"
+    );
+
+    let open_sandbox = minimal("sandbox:\n  listen: 0.0.0.0:8091\n");
+    assert!(
+        parse(&open_sandbox, &env()).unwrap_err()[0]
+            .message
+            .contains("loopback")
+    );
+
+    let post = minimal(&format!("{fb}actions:\n  post_on_join: {{ upstream: fb, text: hi }}\n"));
+    let problems = parse(&post, &env()).unwrap_err();
+    assert!(
+        problems[0].message.contains("only twitter and x_oauth2"),
+        "{problems:?}"
+    );
+    assert_eq!(problems[0].line, 9, "reported at the key, not the top of the file");
+
+    let hybrid = minimal("registration:\n  mode: hybrid\n");
+    assert!(
+        parse(&hybrid, &env()).unwrap_err()[0]
+            .message
+            .contains("hybrid needs at least one upstream")
+    );
+
+    let unknown = minimal("upstreams:\n  - { id: x, kind: myspace, client_id: a }\n");
+    assert!(parse(&unknown, &env()).unwrap_err()[0].message.contains("upstreams"));
+}

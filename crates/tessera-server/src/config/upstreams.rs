@@ -21,7 +21,8 @@ pub struct Upstream {
     pub config: UpstreamConfig,
 }
 
-/// The django-social-auth steps, in the order the config lists them.
+/// The django-social-auth steps. The config lists which run; they run in this order, which
+/// the config must follow (a later step needs what an earlier one found).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     SocialUser,
@@ -131,14 +132,44 @@ fn capitalized(id: &str) -> String {
 
 pub(super) fn pipeline(raw: Option<&[super::S]>, c: &mut Checker) -> Vec<Step> {
     let Some(raw) = raw else { return default_pipeline() };
-    raw.iter().filter_map(|s| c.choice("pipeline", s, STEPS)).collect()
+    let rank = |x: Step| STEPS.iter().position(|(_, y)| *y == x);
+    let name = |x: Step| STEPS.iter().find(|(_, y)| *y == x).map_or("?", |(n, _)| *n);
+    let mut steps: Vec<Step> = Vec::new();
+    for s in raw {
+        let Some(step) = c.choice("pipeline", s, STEPS) else {
+            continue;
+        };
+        if let Some(last) = steps.last().copied()
+            && rank(step) <= rank(last)
+        {
+            c.problem(
+                s,
+                format!(
+                    "pipeline: {} must come before {} (steps run in the order social_user, associate_by_email, \
+                     get_username, create_user, associate_user, load_extra_data, update_user_details)",
+                    name(step),
+                    name(last)
+                ),
+            );
+            continue;
+        }
+        steps.push(step);
+    }
+    steps
 }
 
 pub(super) fn sandbox(raw: Option<&RawSandbox>, c: &mut Checker) -> Option<SocketAddr> {
     raw.and_then(|s| {
         c.parsed("sandbox.listen", &s.listen, |t| {
-            t.parse()
-                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8091"))
+            let addr: SocketAddr = t
+                .parse()
+                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8091"))?;
+            // Fake providers hand out identities to anyone who clicks: never beyond this machine.
+            if addr.ip().is_loopback() {
+                Ok(addr)
+            } else {
+                Err(format!("{t:?} must be a loopback address (127.0.0.1 or [::1])"))
+            }
         })
     })
 }

@@ -4,8 +4,8 @@ use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
-use tessera_core::User;
 use tessera_core::password::Verification;
+use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
 use super::{Form, page, rejected, too_long};
@@ -70,6 +70,8 @@ pub enum PasswordLogin {
     /// Wrong password or no such account: deliberately indistinguishable.
     Refused,
     Inactive,
+    /// A hybrid registration that has not connected a provider yet.
+    AwaitingActivation(UserId),
     Unconfirmed,
 }
 
@@ -89,6 +91,9 @@ pub async fn check_password(state: &AppState, login: &str, password: &str) -> Re
         state.store.upgrade_password_hash(user.id, &stored, &upgraded).await?;
     }
     if !user.is_active {
+        if super::upstream::awaiting_activation(&user) {
+            return Ok(PasswordLogin::AwaitingActivation(user.id));
+        }
         return Ok(PasswordLogin::Inactive);
     }
     let needs_confirmation = state.config.email_confirmation == EmailConfirmation::Required;
@@ -141,6 +146,19 @@ pub async fn submit(
     }
     match outcome {
         PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
+        // The right password proves it is them: let them finish activating.
+        PasswordLogin::AwaitingActivation(id) => {
+            let buttons = state.upstreams.buttons();
+            let html = page(
+                &state,
+                &csrf,
+                None,
+                "activate.html",
+                context! { buttons => crate::templates::ser(&buttons) },
+            )?;
+            let cookie = super::upstream::activation_cookie(&state, &csrf, id);
+            Ok((StatusCode::FORBIDDEN, [(SET_COOKIE, cookie)], html).into_response())
+        }
         PasswordLogin::Inactive => refuse(
             StatusCode::FORBIDDEN,
             "This account is disabled. Contact an administrator.",

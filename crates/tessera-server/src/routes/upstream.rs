@@ -244,8 +244,11 @@ pub async fn callback(
     );
     let user = outcome.user;
     // Hybrid registration: connecting a provider is what activates the account.
-    let activating =
-        login.purpose == LoginPurpose::Link && !user.is_active && state.config.registration == RegistrationMode::Hybrid;
+    // Only an account still waiting for its first activation: never one an admin disabled.
+    let activating = login.purpose == LoginPurpose::Link
+        && !user.is_active
+        && state.config.registration == RegistrationMode::Hybrid
+        && awaiting_activation(&user);
     if activating {
         state.store.activate_user(user.id).await?;
     }
@@ -277,27 +280,42 @@ pub async fn callback(
     Ok(response)
 }
 
-/// `{user}.{mac}`: proves this browser just registered that (inactive) account.
+/// The attribute a hybrid registration carries until a provider is connected.
+pub const AWAITING_ACTIVATION: &str = "tessera_awaiting_activation";
+
+pub fn awaiting_activation(user: &User) -> bool {
+    user.attributes.get(AWAITING_ACTIVATION) == Some(&serde_json::Value::Bool(true))
+}
+
+/// How long an activation cookie is honoured (the MAC carries its issue time).
+const ACTIVATION_TTL: i64 = 3600;
+
+/// `{user}.{issued}.{mac}`: proves this browser registered that account within the hour.
 pub fn activation_cookie(state: &AppState, csrf: &CsrfCookie, user: UserId) -> String {
-    let value = format!("{user}.{}", activation_mac(state, csrf, user));
+    let issued = OffsetDateTime::now_utc().unix_timestamp();
+    let value = format!("{user}.{issued}.{}", activation_mac(state, csrf, user, issued));
     format!(
         "{ACTIVATION_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Lax; Max-Age=3600{}",
         secure(state)
     )
 }
 
-fn activation_mac(state: &AppState, csrf: &CsrfCookie, user: UserId) -> String {
+fn activation_mac(state: &AppState, csrf: &CsrfCookie, user: UserId, issued: i64) -> String {
     use hmac::{Hmac, KeyInit, Mac};
     let mut mac =
         <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&state.csrf_key).expect("HMAC accepts any key length");
-    mac.update(format!("activate:{user}:{}", csrf.browser_binding()).as_bytes());
+    mac.update(format!("activate:{user}:{issued}:{}", csrf.browser_binding()).as_bytes());
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn activation_user(state: &AppState, csrf: &CsrfCookie, value: &str) -> Option<UserId> {
-    let (user, mac) = value.split_once('.')?;
+    let mut parts = value.splitn(3, '.');
+    let (user, issued, mac) = (parts.next()?, parts.next()?, parts.next()?);
     let user = UserId(uuid::Uuid::parse_str(user).ok()?);
-    secret_token::constant_time_eq(activation_mac(state, csrf, user).as_bytes(), mac.as_bytes()).then_some(user)
+    let issued: i64 = issued.parse().ok()?;
+    let fresh = OffsetDateTime::now_utc().unix_timestamp() - issued <= ACTIVATION_TTL;
+    let genuine = secret_token::constant_time_eq(activation_mac(state, csrf, user, issued).as_bytes(), mac.as_bytes());
+    (fresh && genuine).then_some(user)
 }
 
 #[derive(Deserialize)]
@@ -314,8 +332,18 @@ pub async fn disconnect(
     Form(form): Form<Disconnect>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
+    // Ways in that still work: a usable password, or links to upstreams still configured.
+    let usable_password = user
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| h.starts_with("$argon2") || h.starts_with("pbkdf2_sha256$"));
     let identities = state.store.identities_of(user.id).await?;
-    if user.password_hash.is_none() && identities.len() <= 1 {
+    let other_ways = identities
+        .iter()
+        .filter(|i| !(i.provider == form.provider && i.subject == form.subject))
+        .filter(|i| state.upstreams.get(&i.provider).is_some())
+        .count();
+    if !usable_password && other_ways == 0 {
         return message(
             &state,
             StatusCode::CONFLICT,

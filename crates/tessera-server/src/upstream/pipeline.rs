@@ -183,6 +183,9 @@ pub async fn run(
         user = Some(local);
     }
     if let Some(user) = user {
+        if existing.as_ref().is_some_and(|found| found.user_id != user.id) {
+            return Ok(Err(Stop::AlreadyLinkedElsewhere));
+        }
         if !user.is_active {
             return Ok(Err(Stop::Disabled));
         }

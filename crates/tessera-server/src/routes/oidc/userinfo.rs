@@ -51,6 +51,17 @@ pub async fn contacts(State(state): State<AppState>, headers: HeaderMap) -> Resu
     let user = record
         .user_id
         .ok_or_else(|| invalid("this access token does not belong to a person"))?;
+    // The same checks as userinfo: a disabled account or an unregistered app gets nothing.
+    state
+        .store
+        .user_by_id(user)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or_else(|| invalid("the account is disabled"))?;
+    state
+        .config
+        .client(&record.client_id)
+        .ok_or_else(|| invalid("the app is no longer registered"))?;
     let people: Vec<serde_json::Value> = state
         .store
         .people_you_may_know(user)
