@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use tessera_core::store::UserStore;
 use tessera_core::{Email, NewUser, Username};
 
-use crate::support::server::{TestServer, browser, csrf_from, location};
+use crate::support::server::{TestServer, browser, csrf_from, location, submit};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -146,13 +146,13 @@ async fn register_confirm_login_change_logout_reset_login() {
     assert_eq!(location(&response), "/login?next=%2Faccount");
 
     // Forgot it: reset through the mailed link.
-    let csrf = csrf_from(&client, &server.url("/password/reset")).await;
-    let response = client
-        .post(server.url("/password/reset"))
-        .form(&[("csrf", csrf.as_str()), ("login", "jane")])
-        .send()
-        .await
-        .unwrap();
+    let response = submit(
+        &client,
+        &server.url("/password/reset"),
+        &server.url("/password/reset"),
+        &[("login", "jane")],
+    )
+    .await;
     assert!(
         response
             .text()
@@ -239,19 +239,18 @@ async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
         assert!(page.contains(expected), "expected {expected:?} in {page}");
     }
     let client = browser();
-    let csrf = csrf_from(&client, &server.url("/register")).await;
-    let response = client
-        .post(server.url("/register"))
-        .form(&[
-            ("csrf", csrf.as_str()),
+    let response = submit(
+        &client,
+        &server.url("/register"),
+        &server.url("/register"),
+        &[
             ("username", "jane"),
             ("email", "jane@example.com"),
             ("password", PASSWORD),
             ("password2", "something else entirely"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("The two passwords differ"));
     let long = "x".repeat(5000);
@@ -488,13 +487,13 @@ async fn reset_link_dies_when_the_password_changes() {
     );
     // Unknown accounts get the same answer and no mail.
     let mails = server.mails().len();
-    let csrf = csrf_from(&client, &server.url("/password/reset")).await;
-    let response = client
-        .post(server.url("/password/reset"))
-        .form(&[("csrf", csrf.as_str()), ("login", "nobody")])
-        .send()
-        .await
-        .unwrap();
+    let response = submit(
+        &client,
+        &server.url("/password/reset"),
+        &server.url("/password/reset"),
+        &[("login", "nobody")],
+    )
+    .await;
     assert!(
         response
             .text()
@@ -515,19 +514,18 @@ async fn closed_registration_refuses_new_accounts() {
         client.get(server.url("/register")).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
-    let csrf = csrf_from(&client, &server.url("/login")).await;
-    let response = client
-        .post(server.url("/register"))
-        .form(&[
-            ("csrf", csrf.as_str()),
+    let response = submit(
+        &client,
+        &server.url("/login"),
+        &server.url("/register"),
+        &[
             ("username", "jane"),
             ("email", "jane@example.com"),
             ("password", PASSWORD),
             ("password2", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(user_count(&server).await, 0);
 }

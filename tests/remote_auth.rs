@@ -12,7 +12,7 @@ use tessera_core::store::{AuditStore, GroupStore, UserStore};
 use tessera_core::{Email, NewUser, Username};
 
 use crate::support::db::fresh_sqlite;
-use crate::support::server::{TestServer, browser, csrf_from, location};
+use crate::support::server::{TestServer, browser, csrf_from, location, submit};
 
 const SECRET: &str = "zd-shared-secret";
 const PASSWORD: &str = "correct horse battery";
@@ -59,13 +59,13 @@ async fn person(server: &TestServer, username: &str, email: Option<&str>) -> tes
 
 async fn signed_in(server: &TestServer, username: &str) -> reqwest::Client {
     let client = browser();
-    let csrf = csrf_from(&client, &server.url("/password/reset")).await;
-    let r = client
-        .post(server.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("login", username), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = submit(
+        &client,
+        &server.url("/password/reset"),
+        &server.url("/login"),
+        &[("login", username), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     client
 }
@@ -317,18 +317,17 @@ async fn bad_requests_get_clear_pages() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("needs a confirmed email address"));
     // Changing the address unconfirms it; the session lives on, but the helpdesk gets nothing.
-    let csrf = csrf_from(&client, &server.url("/account")).await;
-    let r = client
-        .post(server.url("/account"))
-        .form(&[
-            ("csrf", csrf.as_str()),
+    let r = submit(
+        &client,
+        &server.url("/account"),
+        &server.url("/account"),
+        &[
             ("first_name", "Zoë"),
             ("last_name", ""),
             ("email", "ceo@victim.example"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = client
         .get(server.url("/remote-auth/zendesk?timestamp=1700000000"))

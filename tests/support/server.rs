@@ -181,3 +181,12 @@ pub fn location(response: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Opens `page` (for its CSRF token) and submits a form to `action` with `fields`, as a
+/// browser does.
+pub async fn submit(client: &reqwest::Client, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let csrf = csrf_from(client, page).await;
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    client.post(action).form(&form).send().await.expect("POST form")
+}
