@@ -283,15 +283,17 @@ fn django_import_is_idempotent_and_all_or_nothing() {
     );
     assert!(!stdout(&admin.run(&["user", "list"], None)).contains("janet"));
 
-    // A conflict found by the database also rolls everything back.
+    // A conflict found by the database also rolls everything back (an address repeated in
+    // the dump is not one: only proven addresses are unique; a username that is another
+    // account's address is).
     let conflict = DJANGO_DUMP
         .replace("\"username\": \"jane\"", "\"username\": \"jane2\"")
-        .replace("\"email\": \"\"", "\"email\": \"jane@example.com\"");
+        .replace("\"username\": \"bob\"", "\"username\": \"jane@example.com\"");
     std::fs::write(&dump, conflict).unwrap();
     let out = admin.run(&["user", "import", "--format", "django-json", dump_arg], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("entry #1: that email is already taken; nothing was imported"),
+        stderr(&out).contains("entry #2: that username is already taken; nothing was imported"),
         "{}",
         stderr(&out)
     );
@@ -329,9 +331,10 @@ async fn serve_stops_gracefully_on_sigterm() {
         .local_addr()
         .unwrap()
         .port();
+    // No metrics listener: the default port may be taken by another run on this machine.
     let yaml = std::fs::read_to_string(&admin.config).unwrap().replace(
         "issuer: http://127.0.0.1:1",
-        &format!("issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}"),
+        &format!("issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}\nmetrics:\n  listen: off"),
     );
     std::fs::write(&admin.config, yaml).unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
@@ -388,4 +391,221 @@ fn a_broken_theme_template_is_a_config_error_and_jobs_can_be_listed() {
             .status
             .success()
     );
+}
+
+#[test]
+fn user_create_and_import_refuse_look_alike_usernames_and_unsafe_names() {
+    let admin = Admin::new();
+    let create = |username: &str, email: &str, name: &str| {
+        let args = [
+            "user",
+            "create",
+            "--username",
+            username,
+            "--email",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+        ];
+        admin.run(&args, Some("a long admin passphrase\n"))
+    };
+    let out = create("admin", "admin@example.com", "Ada Lovelace");
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let look_alike = create("аdmin", "cyrillic@example.com", "Eve");
+    assert_eq!(look_alike.status.code(), Some(1), "Cyrillic а: {}", stderr(&look_alike));
+    assert_eq!(stderr(&look_alike).trim(), "error: that username is already taken");
+    let fullwidth = create("ａｄｍｉｎ", "fullwidth@example.com", "Eve");
+    assert_eq!(fullwidth.status.code(), Some(1), "{}", stderr(&fullwidth));
+
+    let forged = create("eve", "eve@example.com", "Eve\nAdmin");
+    assert_eq!(forged.status.code(), Some(1));
+    assert_eq!(
+        stderr(&forged).trim(),
+        "error: --name: the name contains a line break (U+000A); remove it and try again"
+    );
+    let reversed = create("eve", "eve\u{202E}@example.com", "Eve");
+    assert_eq!(reversed.status.code(), Some(1));
+    assert!(stderr(&reversed).contains("--email: the email address contains a text-direction control (U+202E)"));
+    assert!(
+        !stdout(&admin.run(&["user", "list"], None)).contains("eve"),
+        "nothing was created"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("users.json");
+    let dump_arg = dump.to_str().unwrap();
+    let import = |text: String| {
+        std::fs::write(&dump, text).unwrap();
+        admin.run(&["user", "import", "--format", "django-json", dump_arg], None)
+    };
+    let out = import(DJANGO_DUMP.replace("\"first_name\": \"Jane\"", "\"first_name\": \"Jane\\u202e\""));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: entry #1: the first name contains a text-direction control (U+202E); remove it and try again"
+    );
+    let out = import(DJANGO_DUMP.replace("\"username\": \"jane\"", "\"username\": \"аdmin\""));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: entry #1: that username is already taken; nothing was imported"
+    );
+    assert_eq!(
+        stdout(&admin.run(&["user", "list"], None)).lines().count(),
+        1,
+        "only admin exists"
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port() // closed again at once
+}
+
+/// A real `tessera serve` on a free loopback port, its standard error captured.
+struct Served {
+    base: String,
+    child: tokio::process::Child,
+    _admin: Admin,
+}
+
+/// Starts `tessera serve` with `extra` appended to the config and waits until it answers.
+async fn serve_with(extra: &str) -> Served {
+    let admin = Admin::new();
+    let port = free_port();
+    let yaml = std::fs::read_to_string(&admin.config).unwrap().replace(
+        "issuer: http://127.0.0.1:1",
+        &format!("issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}\n{extra}"),
+    );
+    std::fs::write(&admin.config, yaml).unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["serve"])
+        .env("TESSERA_CONFIG", &admin.config)
+        .env("CLI_TEST_KEY", TEST_MASTER_KEY)
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let served = Served {
+        base: format!("http://127.0.0.1:{port}"),
+        child,
+        _admin: admin,
+    };
+    for _ in 0..200 {
+        if reqwest::get(format!("{}/healthz", served.base)).await.is_ok() {
+            return served;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("tessera serve did not start");
+}
+
+/// Stops the server with SIGTERM and returns what it logged.
+async fn stop(served: Served) -> String {
+    let pid = served.child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let output = tokio::time::timeout(std::time::Duration::from_secs(10), served.child.wait_with_output())
+        .await
+        .expect("exits promptly")
+        .unwrap();
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn serve_logs_a_forged_line_from_a_helpdesk_escaped_on_its_own_line() {
+    let served = serve_with(
+        "metrics:\n  listen: off\nremote_auth:\n  - { id: zendesk, kind: zendesk_md5, allow_legacy_md5: true, \
+         url: 'https://example.zendesk.com', secret: s3cret }\n",
+    )
+    .await;
+    // CWE-117: the helpdesk's error message is logged; its line break must not start a line.
+    let forged = "2099-01-01T00:00:00.000000Z  INFO tessera: admin signed in as root";
+    let attack = format!("x\n{forged}\r\u{1b}[2K");
+    let url = format!(
+        "{}/remote-auth/zendesk/logout?kind=error&message={}",
+        served.base,
+        urlencoding::encode(&attack)
+    );
+    let answer = reqwest::get(&url).await.unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::BAD_REQUEST);
+
+    let log = stop(served).await;
+    assert!(log.contains("helpdesk reported a sign-in error"), "{log}");
+    assert!(
+        !log.lines().any(|l| l.starts_with(forged)),
+        "a forged line got into the log:\n{log}"
+    );
+    assert!(
+        !log.contains('\u{1b}') && !log.contains('\r'),
+        "raw controls in the log: {log:?}"
+    );
+    assert!(
+        log.contains(&format!(r"x\n{forged}\r\u{{1b}}[2K")),
+        "the message is shown escaped:\n{log}"
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_metrics_on_their_own_port_only() {
+    let metrics_port = free_port();
+    let served = serve_with(&format!("metrics:\n  listen: 127.0.0.1:{metrics_port}\n")).await;
+    let main = reqwest::get(format!("{}/metrics", served.base)).await.unwrap();
+    assert_eq!(
+        main.status(),
+        reqwest::StatusCode::NOT_FOUND,
+        "no /metrics on the main port"
+    );
+    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), reqwest::StatusCode::OK);
+    assert!(metrics.text().await.unwrap().contains("# TYPE tessera_jobs gauge"));
+    let log = stop(served).await;
+    assert!(log.contains(&format!("address=127.0.0.1:{metrics_port}")), "{log}");
+}
+
+#[test]
+fn check_config_refuses_legacy_md5_unless_allowed_and_then_warns() {
+    let admin = Admin::new();
+    let base = std::fs::read_to_string(&admin.config).unwrap();
+    let target =
+        "remote_auth:\n  - id: support\n    kind: zendesk_md5\n    url: https://example.zendesk.com\n    secret: s\n";
+
+    std::fs::write(&admin.config, format!("{base}{target}")).unwrap();
+    let refused = admin.run(&["check-config"], None);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("allow_legacy_md5: true"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("zendesk_jwt (recommended)"),
+        "{}",
+        stderr(&refused)
+    );
+
+    std::fs::write(&admin.config, format!("{base}{target}    allow_legacy_md5: true\n")).unwrap();
+    let allowed = admin.run(&["check-config"], None);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    assert!(stdout(&allowed).ends_with(": ok\n"), "{}", stdout(&allowed));
+    let file = admin.config.display().to_string();
+    let warning = stderr(&allowed);
+    let line = base.lines().count() + 6;
+    assert!(
+        warning.starts_with(&format!("warning: {file}:{line}:")),
+        "FILE:LINE:COL of the allow_legacy_md5 key: {warning}"
+    );
+    assert!(
+        warning.contains("MD5 over fields joined without separators"),
+        "{warning}"
+    );
+    assert!(warning.contains("switch it to zendesk_jwt"), "{warning}");
+    assert_eq!(warning.lines().count(), 1, "{warning}");
 }

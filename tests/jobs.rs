@@ -10,7 +10,7 @@ use tessera_core::jobs::{Job, JobState, JobStore};
 use tessera_store::SqlStore;
 
 use crate::support::db::{TestDb, each_backend};
-use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, csrf_from};
+use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, csrf_from, submit};
 use crate::support::smtp::SmtpSink;
 
 const PASSWORD: &str = "correct horse battery";
@@ -136,7 +136,7 @@ async fn a_dead_mail_server_delays_mail_and_never_the_registration() {
         mail.last_error.as_deref().unwrap_or_default().contains("deliver"),
         "{mail:#?}"
     );
-    let metrics = reqwest::get(server.url("/metrics"))
+    let metrics = reqwest::get(format!("{}/metrics", metrics_listener(&server).await))
         .await
         .unwrap()
         .text()
@@ -271,9 +271,10 @@ fn free_port() -> u16 {
 fn node_config(dir: &std::path::Path, name: &str, port: u16, database: &str, extra: &str) -> std::path::PathBuf {
     let path = dir.join(format!("{name}.yaml"));
     let outbox = dir.join(format!("outbox-{name}"));
+    // Several nodes run at once here: none may take the default metrics port.
     let yaml = format!(
         "issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}\ndatabase:\n  url: {database}\nsecrets:\n  master_key: ${{NODE_KEY}}\n\
-email:\n  transport:\n    kind: outbox\n    dir: {}\n{FAST}{extra}",
+email:\n  transport:\n    kind: outbox\n    dir: {}\nmetrics:\n  listen: off\n{FAST}{extra}",
         outbox.display()
     );
     std::fs::write(&path, yaml).unwrap();
@@ -380,4 +381,81 @@ async fn two_server_processes_on_postgresql_send_each_welcome_once() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(outbox_count(dir.path(), "Welcome"), 8);
     assert_eq!(outbox_count(dir.path(), "Confirm your email"), 8);
+}
+
+/// Starts `server`'s metrics listener on a free loopback port, as `tessera serve` does on
+/// `metrics.listen`; returns its base URL.
+async fn metrics_listener(server: &TestServer) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(tessera_server::serve_metrics(listener, server.state.clone()));
+    base
+}
+
+#[tokio::test]
+async fn metrics_are_served_by_the_metrics_listener_and_not_on_the_main_port() {
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), FAST).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    settled(&server.store, Duration::from_secs(10)).await;
+
+    let main = reqwest::get(server.url("/metrics")).await.unwrap();
+    assert_eq!(main.status(), StatusCode::NOT_FOUND, "no /metrics on the main port");
+
+    let metrics = metrics_listener(&server).await;
+    let response = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(content_type, "text/plain; version=0.0.4");
+    let text = response.text().await.unwrap();
+    assert!(text.contains("# TYPE tessera_jobs gauge"), "{text}");
+    assert!(text.contains("tessera_jobs{state=\"done\"} 1"), "{text}");
+    assert!(
+        text.contains("tessera_jobs_processed_total{kind=\"mail.link\",outcome=\"done\"} 1"),
+        "{text}"
+    );
+    for page in ["/login", "/register", "/healthz", "/password/reset"] {
+        let status = reqwest::get(format!("{metrics}{page}")).await.unwrap().status();
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "the metrics listener serves only /metrics, not {page}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reset_for_an_unknown_or_a_known_account_looks_the_same_on_the_main_port() {
+    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), FAST).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    settled(&server.store, Duration::from_secs(10)).await;
+    let reset = server.url("/password/reset");
+    let client = browser();
+    let main_port_metrics = || async {
+        let response = client.get(server.url("/metrics")).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    };
+    let mut answers = Vec::new();
+    for login in ["jane", "nobody", "jane@example.com", "nobody@example.com"] {
+        let before = main_port_metrics().await;
+        let answer = submit(&client, &reset, &reset, &[("login", login)]).await;
+        answers.push((login, answer.status(), answer.text().await.unwrap()));
+        // Whatever the reset caused (a mail job for jane) has run before the observer looks.
+        settled(&server.store, Duration::from_secs(10)).await;
+        let after = main_port_metrics().await;
+        assert_eq!(
+            before.0,
+            StatusCode::NOT_FOUND,
+            "{login}: /metrics is not on the main port"
+        );
+        assert_eq!(after, before, "{login}: nothing visible on the main port moved");
+    }
+    for (login, status, page) in &answers[1..] {
+        assert_eq!(
+            (status, page),
+            (&answers[0].1, &answers[0].2),
+            "{login}: answered as for jane"
+        );
+    }
+    // Not vacuous: the known account did get its two mails.
+    assert_eq!(subjects(&server, "Reset your password"), 2);
 }

@@ -11,4 +11,5 @@ mod outage;
 mod pages;
 mod remote_auth;
 mod store_conformance;
+mod token_races;
 mod upstream;

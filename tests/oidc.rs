@@ -18,11 +18,11 @@ use crate::support::db::fresh_sqlite;
 use crate::support::server::{TestServer, browser, csrf_from, csrf_of, location};
 
 const PASSWORD: &str = "correct horse battery";
-const DEMO_SECRET: &str = "demo-app-secret-0123456789";
+pub(crate) const DEMO_SECRET: &str = "demo-app-secret-0123456789";
 const OTHER_SECRET: &str = "other-app-secret-0123456789";
-const CALLBACK: &str = "http://127.0.0.1:9000/callback";
+pub(crate) const CALLBACK: &str = "http://127.0.0.1:9000/callback";
 
-fn clients_yaml(backchannel: &str) -> String {
+pub(crate) fn clients_yaml(backchannel: &str) -> String {
     r#"
 passwords:
   argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }
@@ -65,7 +65,7 @@ async fn start() -> TestServer {
     TestServer::start_with(fresh_sqlite(), &clients_yaml("http://127.0.0.1:9/never")).await
 }
 
-async fn person(server: &TestServer) -> User {
+pub(crate) async fn person(server: &TestServer) -> User {
     let mut new = NewUser::new(
         Username::parse("jane").unwrap(),
         Some(Email::parse("jane@example.com").unwrap()),
@@ -107,7 +107,7 @@ async fn http(request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>
 
 /// Follows redirects inside Tessera, logging in and consenting when asked, until the browser
 /// is sent back to the app; returns that final URL.
-async fn sign_in(server: &TestServer, browser: &reqwest::Client, start: &str, consent: &str) -> String {
+pub(crate) async fn sign_in(server: &TestServer, browser: &reqwest::Client, start: &str, consent: &str) -> String {
     let mut next = start.to_owned();
     for _ in 0..10 {
         let response = browser.get(&next).send().await.unwrap();
@@ -183,7 +183,7 @@ fn absolute(server: &TestServer, to: &str) -> String {
     }
 }
 
-fn query(url: &str) -> HashMap<String, String> {
+pub(crate) fn query(url: &str) -> HashMap<String, String> {
     url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
 
@@ -330,7 +330,7 @@ async fn certified_rust_relying_party_full_flow() {
     );
 }
 
-async fn code_for(
+pub(crate) async fn code_for(
     server: &TestServer,
     browser: &reqwest::Client,
     client_id: &str,
@@ -350,7 +350,7 @@ async fn code_for(
         .unwrap_or_else(|| panic!("no code in {back}"))
 }
 
-async fn token_request(
+pub(crate) async fn token_request(
     server: &TestServer,
     auth: Option<(&str, &str)>,
     form: &[(&str, &str)],

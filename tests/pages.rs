@@ -205,7 +205,15 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
     assert!(page.contains("value=\"other@example.com\""), "fields are kept: {page}");
     assert!(!page.contains(PASSWORD), "passwords are never echoed back");
 
+    // An address another account only claims blocks nobody (security review: account
+    // pre-hijacking); one it proved does.
     let response = register(&server, &browser(), "janet", "JANE@EXAMPLE.COM", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK, "an unproven claim blocks nobody");
+    let link = server
+        .link_in_mail_to("jane@example.com", "Confirm", "/email/confirm/")
+        .await;
+    client.get(&link).send().await.unwrap();
+    let response = register(&server, &browser(), "jill", "JANE@EXAMPLE.COM", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(
         response
@@ -214,7 +222,7 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
             .unwrap()
             .contains("An account with that email address already exists")
     );
-    assert_eq!(user_count(&server).await, 1);
+    assert_eq!(user_count(&server).await, 2);
 }
 
 #[tokio::test]
@@ -621,5 +629,251 @@ async fn a_theme_folder_overrides_built_in_templates() {
     assert!(
         register.contains("Create an account"),
         "templates the theme lacks stay built in"
+    );
+}
+
+/// Registers `username` through the page with a fresh browser; returns the status and page.
+async fn register_as(server: &TestServer, username: &str, email: &str) -> (StatusCode, String) {
+    let response = register(server, &browser(), username, email, PASSWORD).await;
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn look_alike_usernames_are_taken_on_the_register_page() {
+    let server = TestServer::start().await;
+    for original in ["eve", "admin", "paypal"] {
+        let (status, page) = register_as(&server, original, &format!("{original}@example.com")).await;
+        assert_eq!(status, StatusCode::OK, "{original}: {page}");
+    }
+    let look_alikes = [
+        ("ｅｖｅ", "fullwidth letters"),
+        ("ＥＶＥ", "fullwidth capitals"),
+        ("аdmin", "a Cyrillic а"),
+        ("АDMIN", "Cyrillic and capitals"),
+        ("pаypal", "one Cyrillic letter among Latin ones"),
+        ("paypa1", "the digit 1 for l"),
+    ];
+    for (i, (look_alike, how)) in look_alikes.iter().enumerate() {
+        let (status, page) = register_as(&server, look_alike, &format!("other{i}@example.com")).await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "{look_alike:?} ({how}) must be taken: {page}"
+        );
+        assert!(page.contains("That username is taken"), "{how}: {page}");
+    }
+    assert_eq!(user_count(&server).await, 3, "no look-alike account was created");
+    let names: Vec<String> = server
+        .store
+        .list_users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["admin", "eve", "paypal"]);
+
+    // Fullwidth at the login form finds the same account (NFKC there too): the password is
+    // right, so the answer is "confirm first", not "wrong username or password".
+    let response = login(&server, &browser(), "ｅｖｅ", PASSWORD, None).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("confirm your email address first")
+    );
+
+    // A different name in another script is still free.
+    let (status, page) = register_as(&server, "дмитрий", "dmitry@example.com").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+}
+
+#[tokio::test]
+async fn names_with_line_breaks_or_direction_overrides_are_refused_on_register_and_account_pages() {
+    let server = TestServer::start().await;
+    let cases = [
+        (
+            "first_name",
+            "Jane\r\nX-Role: admin",
+            "The first name contains a line break (U+000D)",
+        ),
+        (
+            "last_name",
+            "\u{202E}eoD",
+            "The last name contains a text-direction control (U+202E)",
+        ),
+        (
+            "first_name",
+            "Jane\0",
+            "The first name contains a NUL character (U+0000)",
+        ),
+        (
+            "last_name",
+            "Doe\u{2066}",
+            "The last name contains a text-direction control (U+2066)",
+        ),
+    ];
+    for (field, value, expected) in cases {
+        let response = submit(
+            &browser(),
+            &server.url("/register"),
+            &server.url("/register"),
+            &[
+                ("username", "jane"),
+                ("email", "jane@example.com"),
+                (field, value),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}={value:?}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(expected), "expected {expected:?} in {page}");
+        assert!(page.contains("remove it and try again"), "{page}");
+    }
+    let response = submit(
+        &browser(),
+        &server.url("/register"),
+        &server.url("/register"),
+        &[
+            ("username", "jane"),
+            ("email", "ja\u{202E}ne@example.com"),
+            ("password", PASSWORD),
+            ("password2", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("The email address contains a text-direction control")
+    );
+    assert_eq!(user_count(&server).await, 0, "nothing was registered");
+
+    // The account page applies the same rule and changes nothing.
+    confirmed_user(&server, "zoe", false).await;
+    let client = browser();
+    assert_eq!(
+        login(&server, &client, "zoe", PASSWORD, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let response = submit(
+        &client,
+        &server.url("/account"),
+        &server.url("/account"),
+        &[
+            ("first_name", "Zoë\nSigned in as admin"),
+            ("last_name", "Doe"),
+            ("email", "zoe@example.com"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("The first name contains a line break (U+000A)"), "{page}");
+    let zoe = server.store.user_by_username("zoe").await.unwrap().expect("zoe");
+    assert_eq!(
+        (zoe.first_name.as_str(), zoe.last_name.as_str()),
+        ("", ""),
+        "nothing was saved"
+    );
+}
+
+/// ASVS 4.0.3 V3.7.1 (security review): a session alone cannot change the login address; a
+/// change waits for its confirmation, and the old address can cancel it.
+#[tokio::test]
+async fn an_address_change_needs_the_password_waits_for_confirmation_and_can_be_undone() {
+    let server = TestServer::start().await;
+    let client = browser();
+    register(&server, &client, "jane", "jane@example.com", PASSWORD).await;
+    let link = server.link_in_mail("/email/confirm/").await;
+    client.get(&link).send().await.unwrap();
+    assert_eq!(
+        login(&server, &client, "jane", PASSWORD, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let change = |password: &'static str, to: &'static str| {
+        let client = client.clone();
+        let page = server.url("/account");
+        async move {
+            submit(
+                &client,
+                &page,
+                &page,
+                &[
+                    ("first_name", "Jane"),
+                    ("last_name", "Doe"),
+                    ("email", to),
+                    ("current_password", password),
+                ],
+            )
+            .await
+        }
+    };
+    let jane = || async { server.store.user_by_username("jane").await.unwrap().unwrap() };
+
+    for wrong in ["", "not my password"] {
+        let r = change(wrong, "new@example.com").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.unwrap().contains("enter your current password"));
+        let now = jane().await;
+        assert_eq!(
+            (now.email.as_deref(), now.pending_email),
+            (Some("jane@example.com"), None),
+            "nothing changed"
+        );
+    }
+
+    let r = change(PASSWORD, "new@example.com").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Waiting for confirmation"), "{page}");
+    assert!(!page.contains(PASSWORD), "the password is never echoed back");
+    let now = jane().await;
+    assert_eq!(now.email.as_deref(), Some("jane@example.com"), "the old address stays");
+    assert_eq!(now.pending_email.as_deref(), Some("new@example.com"));
+    for (login_name, works) in [("jane@example.com", true), ("new@example.com", false)] {
+        let status = login(&server, &browser(), login_name, PASSWORD, None).await.status();
+        assert_eq!(status == StatusCode::SEE_OTHER, works, "log in as {login_name}");
+    }
+
+    let confirm = server
+        .link_in_mail_to("new@example.com", "Confirm your new", "/email/confirm/")
+        .await;
+    let undo = server
+        .link_in_mail_to("jane@example.com", "being changed", "/email/undo/")
+        .await;
+    let page = browser().get(&undo).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Change cancelled"), "{page}");
+    assert_eq!(jane().await.pending_email, None);
+    let r = browser().get(&confirm).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "the cancelled change's link is dead"
+    );
+
+    change(PASSWORD, "new@example.com").await;
+    let confirm = loop {
+        let link = server
+            .link_in_mail_to("new@example.com", "Confirm your new", "/email/confirm/")
+            .await;
+        if link != confirm {
+            break link;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let page = client.get(&confirm).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("new@example.com is confirmed"), "{page}");
+    let now = jane().await;
+    assert_eq!(
+        (now.email.as_deref(), now.email_verified, now.pending_email),
+        (Some("new@example.com"), true, None)
     );
 }

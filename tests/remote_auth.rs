@@ -19,9 +19,11 @@ const PASSWORD: &str = "correct horse battery";
 
 const TARGETS: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n\
 remote_auth:\n\
-  - { id: zendesk, kind: zendesk_md5, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', logout_ends_session: true }\n\
-  - { id: agents, kind: zendesk_md5, url: 'https://agents.zendesk.com', secret: '${ZENDESK_SECRET}', allow: groups, groups: [agents] }\n\
-  - { id: staffdesk, kind: zendesk_md5_pipe, url: 'https://staff.zendesk.com', secret: '${ZENDESK_SECRET}', allow: staff, timestamp: now }\n\
+  - { id: zendesk, kind: zendesk_md5, allow_legacy_md5: true, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', logout_ends_session: true }\n\
+  - { id: agents, kind: zendesk_md5, allow_legacy_md5: true, url: 'https://agents.zendesk.com', secret: '${ZENDESK_SECRET}', allow: groups, groups: [agents] }\n\
+  - { id: staffdesk, kind: zendesk_md5_pipe, allow_legacy_md5: true, url: 'https://staff.zendesk.com', secret: '${ZENDESK_SECRET}', allow: staff, timestamp: now }\n\
+  - { id: pipedesk, kind: zendesk_md5_pipe, allow_legacy_md5: true, url: 'https://pipe.zendesk.com', secret: '${ZENDESK_SECRET}' }\n\
+  - { id: slowdesk, kind: zendesk_md5, allow_legacy_md5: true, url: 'https://slow.zendesk.com', secret: '${ZENDESK_SECRET}', timestamp_window: 10m }\n\
   - { id: jwt, kind: zendesk_jwt, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', external_id: user_id, attributes: { organization: company, role: zendesk_role } }\n\
   - { id: jwtget, kind: zendesk_jwt, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', delivery: get }\n\
   - { id: fresh, kind: freshdesk, url: 'https://example.freshdesk.com', secret: '${ZENDESK_SECRET}' }\n";
@@ -74,6 +76,11 @@ fn query(url: &str) -> HashMap<String, String> {
     url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
 
+/// The current Unix time as the helpdesk would send it.
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
 fn md5_hex(text: &str) -> String {
     Md5::digest(text.as_bytes())
         .iter()
@@ -86,10 +93,11 @@ async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
     let server = start().await;
     let user = person(&server, "zoe", Some("zoe+help@example.com")).await;
     let client = signed_in(&server, "zoe").await;
+    let timestamp = now().to_string();
     let r = client
         .get(server.url("/remote-auth/zendesk"))
         .query(&[
-            ("timestamp", "1700000000"),
+            ("timestamp", timestamp.as_str()),
             ("return_to", "https://example.zendesk.com/hc/en-us?a=1&b=2"),
         ])
         .send()
@@ -102,17 +110,23 @@ async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
     let name = format!("{TRICKY_FIRST} {TRICKY_LAST}");
     assert_eq!(q["name"], name);
     assert_eq!(q["email"], "zoe+help@example.com");
-    assert_eq!(q["external_id"], "zoe");
-    assert_eq!(q["timestamp"], "1700000000");
+    assert_eq!(
+        q["external_id"],
+        user.id.to_string(),
+        "the account id by default, never a chosen name"
+    );
+    assert_eq!(q["timestamp"], timestamp);
     assert_eq!(q["return_to"], "https://example.zendesk.com/hc/en-us?a=1&b=2");
     assert_eq!(
         q["hash"],
-        md5_hex(&format!("{name}zoe+help@example.comzoe{SECRET}1700000000"))
+        md5_hex(&format!("{name}zoe+help@example.com{}{SECRET}{timestamp}", user.id))
     );
 
     // A return_to on another host is dropped, not followed.
     let r = client
-        .get(server.url("/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fevil.example%2F"))
+        .get(server.url(&format!(
+            "/remote-auth/zendesk?timestamp={timestamp}&return_to=https%3A%2F%2Fevil.example%2F"
+        )))
         .send()
         .await
         .unwrap();
@@ -137,13 +151,17 @@ async fn a_signed_out_person_goes_through_login_and_lands_on_the_helpdesk() {
     let server = start().await;
     person(&server, "zoe", Some("zoe@example.com")).await;
     let client = browser();
-    let start =
-        server.url("/remote-auth/zendesk?timestamp=1700000000&return_to=https%3A%2F%2Fexample.zendesk.com%2Fhc");
+    let timestamp = now();
+    let start = server.url(&format!(
+        "/remote-auth/zendesk?timestamp={timestamp}&return_to=https%3A%2F%2Fexample.zendesk.com%2Fhc"
+    ));
     let r = client.get(&start).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let login_url = location(&r);
     assert!(
-        login_url.starts_with("/login?next=%2Fremote-auth%2Fzendesk%3Ftimestamp%3D1700000000"),
+        login_url.starts_with(&format!(
+            "/login?next=%2Fremote-auth%2Fzendesk%3Ftimestamp%3D{timestamp}"
+        )),
         "{login_url}"
     );
     let next = query(&server.url(&login_url))["next"].clone();
@@ -252,11 +270,8 @@ async fn access_rules_refuse_people_outside_them() {
     server.store.add_to_group("agents", agent.id).await.unwrap();
 
     let customer = signed_in(&server, "customer").await;
-    let r = customer
-        .get(server.url("/remote-auth/agents?timestamp=1700000000"))
-        .send()
-        .await
-        .unwrap();
+    let agents = server.url(&format!("/remote-auth/agents?timestamp={}", now()));
+    let r = customer.get(&agents).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("not allowed to sign in to agents"));
     assert_eq!(
@@ -270,11 +285,7 @@ async fn access_rules_refuse_people_outside_them() {
     );
 
     let agent = signed_in(&server, "agent").await;
-    let r = agent
-        .get(server.url("/remote-auth/agents?timestamp=1700000000"))
-        .send()
-        .await
-        .unwrap();
+    let r = agent.get(&agents).send().await.unwrap();
     assert!(location(&r).starts_with("https://agents.zendesk.com/access/remote/?"));
 }
 
@@ -309,14 +320,17 @@ async fn bad_requests_get_clear_pages() {
     assert!(location(&r).starts_with("/login"), "signed-out people log in first");
 
     let nomail = signed_in(&server, "nomail").await;
-    let r = nomail
-        .get(server.url("/remote-auth/zendesk?timestamp=1700000000"))
-        .send()
-        .await
-        .unwrap();
+    let zendesk = server.url(&format!("/remote-auth/zendesk?timestamp={}", now()));
+    let r = nomail.get(&zendesk).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("needs a confirmed email address"));
-    // Changing the address unconfirms it; the session lives on, but the helpdesk gets nothing.
+    let events = server.store.recent_events(50).await.unwrap();
+    assert!(
+        !events.iter().any(|e| e.kind == "remote_auth.redirect"),
+        "refused redirects are not recorded as redirects"
+    );
+    // A requested change of address stays pending until confirmed: the helpdesk keeps
+    // getting the confirmed address, never the new one.
     let r = submit(
         &client,
         &server.url("/account"),
@@ -325,22 +339,14 @@ async fn bad_requests_get_clear_pages() {
             ("first_name", "Zoë"),
             ("last_name", ""),
             ("email", "ceo@victim.example"),
+            ("current_password", PASSWORD),
         ],
     )
     .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let r = client
-        .get(server.url("/remote-auth/zendesk?timestamp=1700000000"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("needs a confirmed email address"));
-    let events = server.store.recent_events(50).await.unwrap();
-    assert!(
-        !events.iter().any(|e| e.kind == "remote_auth.redirect"),
-        "refused redirects are not recorded as redirects"
-    );
+    let r = client.get(&zendesk).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(query(&location(&r))["email"], "zoe@example.com");
 }
 
 #[tokio::test]
@@ -385,23 +391,192 @@ async fn group_access_uses_the_store() {
     server.store.create_group("agents").await.unwrap();
     server.store.add_to_group("agents", agent.id).await.unwrap();
     let client = signed_in(&server, "agent").await;
+    let agents = server.url(&format!("/remote-auth/agents?timestamp={}", now()));
     assert_eq!(
-        client
-            .get(server.url("/remote-auth/agents?timestamp=1"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(&agents).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
     );
     server.store.remove_from_group("agents", agent.id).await.unwrap();
     assert_eq!(
-        client
-            .get(server.url("/remote-auth/agents?timestamp=1"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        client.get(&agents).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
+    );
+}
+
+/// An account with a confirmed address and the given display name.
+async fn account(server: &TestServer, username: &str, email: &str, first_name: &str) -> tessera_core::User {
+    let mut new = NewUser::new(Username::parse(username).unwrap(), Some(Email::parse(email).unwrap()));
+    new.email_verified = true;
+    new.first_name = first_name.into();
+    new.password_hash = Some(
+        tessera_core::password::hash_password(
+            &tessera_core::password::Argon2Cost {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            PASSWORD,
+        )
+        .unwrap(),
+    );
+    server.store.create_user(&new).await.unwrap()
+}
+
+/// Every way to cut `joined` back into name, email, external_id and organization, at
+/// character boundaries, each part possibly empty: what someone holding the link could send.
+fn resplits(joined: &str) -> Vec<[&str; 4]> {
+    let cuts: Vec<usize> = joined.char_indices().map(|(i, _)| i).chain([joined.len()]).collect();
+    let mut splits = Vec::new();
+    for (a, &first) in cuts.iter().enumerate() {
+        for (b, &second) in cuts.iter().enumerate().skip(a) {
+            for &third in &cuts[b..] {
+                splits.push([
+                    &joined[..first],
+                    &joined[first..second],
+                    &joined[second..third],
+                    &joined[third..],
+                ]);
+            }
+        }
+    }
+    splits
+}
+
+#[tokio::test]
+async fn mallory_cannot_resplit_a_signed_link_into_the_victim() {
+    let server = start().await;
+    let victim = account(&server, "victim", "victim@corp.example", "Victim").await;
+    // Mallory picks the username that used to be sent as external_id.
+    let mallory = account(&server, "xvictim@corp.example", "mallory1@evil.example", "Mallory").await;
+    let client = signed_in(&server, "xvictim@corp.example").await;
+    let timestamp = now().to_string();
+    let r = client
+        .get(server.url(&format!("/remote-auth/zendesk?timestamp={timestamp}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let q = query(&location(&r));
+    assert_eq!(q["external_id"], mallory.id.to_string());
+
+    let field = |key: &str| q.get(key).cloned().unwrap_or_default();
+    let joined = [
+        field("name"),
+        field("email"),
+        field("external_id"),
+        field("organization"),
+    ]
+    .concat();
+    let victim_id = victim.id.to_string();
+    let splits = resplits(&joined);
+    assert!(splits.len() > 10_000, "{} splits", splits.len());
+    for [name, email, external_id, organization] in splits {
+        // Each one verifies at the helpdesk: same joined string, same hash.
+        let hash = md5_hex(&format!("{name}{email}{external_id}{organization}{SECRET}{timestamp}"));
+        assert_eq!(hash, q["hash"]);
+        assert_ne!(email, "victim@corp.example", "{name:?} {email:?} {external_id:?}");
+        assert_ne!(external_id, victim_id);
+        assert_ne!(external_id, "victim", "the victim's username");
+    }
+
+    // What the old default (external_id = username) signed verified just as well as the
+    // victim's identity with an empty external id: the hole this test guards.
+    let signed_before = ["Mallory", "mallory1@evil.example", "xvictim@corp.example", ""];
+    let attack = ["Mallorymallory1@evil.examplex", "victim@corp.example", "", ""];
+    let hash_of = |fields: [&str; 4]| md5_hex(&format!("{}{SECRET}{timestamp}", fields.concat()));
+    assert_eq!(hash_of(signed_before), hash_of(attack));
+    assert!(resplits(&signed_before.concat()).contains(&attack));
+}
+
+#[tokio::test]
+async fn an_address_hidden_in_the_name_is_refused_with_a_page_and_an_audit_event() {
+    let server = start().await;
+    let mallory = account(
+        &server,
+        "mallory",
+        "mallory1@evil.example",
+        "Mallory victim@corp.example",
+    )
+    .await;
+    account(
+        &server,
+        "mallorypipe",
+        "mallory2@evil.example",
+        "Mallory|victim@corp.example|",
+    )
+    .await;
+    let timestamp = now();
+    let client = signed_in(&server, "mallory").await;
+    let r = client
+        .get(server.url(&format!("/remote-auth/zendesk?timestamp={timestamp}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.headers().get("location").is_none(), "no redirect to the helpdesk");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Cannot sign you in to the helpdesk"), "{page}");
+    assert!(page.contains("the name sent to the helpdesk contains"), "{page}");
+    assert!(page.contains("zendesk_jwt"), "{page}");
+
+    // The pipe scheme refuses a | in the name the same way.
+    let piped = signed_in(&server, "mallorypipe").await;
+    let r = piped
+        .get(server.url(&format!("/remote-auth/pipedesk?timestamp={timestamp}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("contains &#x27;|&#x27;"));
+
+    let events = server.store.recent_events(20).await.unwrap();
+    assert!(!events.iter().any(|e| e.kind == "remote_auth.redirect"));
+    let refused: Vec<_> = events.iter().filter(|e| e.kind == "remote_auth.refused").collect();
+    assert_eq!(refused.len(), 2, "{events:?}");
+    let first = refused.iter().find(|e| e.user_id == Some(mallory.id)).unwrap();
+    assert_eq!(first.detail["target"], "zendesk");
+    assert_eq!(first.detail["kind"], "zendesk_md5");
+    let reason = first.detail["reason"].as_str().unwrap();
+    assert!(reason.contains("name") && reason.contains("'@'"), "{reason}");
+    for event in refused {
+        assert!(!event.detail.to_string().contains(SECRET), "{:?}", event.detail);
+    }
+}
+
+#[tokio::test]
+async fn helpdesk_timestamps_outside_the_window_are_refused() {
+    let server = start().await;
+    person(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe").await;
+    let get = |target: &str, timestamp: i64| {
+        let url = server.url(&format!("/remote-auth/{target}?timestamp={timestamp}"));
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    const MINUTE: i64 = 60;
+    const TEN_YEARS: i64 = 10 * 365 * 24 * 60 * MINUTE;
+
+    for (timestamp, direction) in [(now() + TEN_YEARS, "ahead of"), (now() - 6 * MINUTE, "behind")] {
+        let r = get("zendesk", timestamp).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{timestamp}");
+        assert!(r.headers().get("location").is_none());
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("The sign-in link from the helpdesk is out of date"),
+            "{page}"
+        );
+        assert!(page.contains(direction), "{page}");
+        assert!(page.contains("start the sign-in from the helpdesk again"), "{page}");
+    }
+    let r = get("zendesk", now() - MINUTE).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("https://example.zendesk.com/access/remote/?"));
+
+    // timestamp_window is per target: slowdesk allows 10 minutes.
+    let r = get("slowdesk", now() - 6 * MINUTE).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        get("slowdesk", now() - 11 * MINUTE).await.status(),
+        StatusCode::BAD_REQUEST
     );
 }

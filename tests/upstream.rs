@@ -534,3 +534,182 @@ async fn sqlx_disable(server: &TestServer, id: tessera_core::UserId) {
         .await
         .unwrap();
 }
+
+/// The squatter's first steps of the pre-hijacking attack (security review): sign in with
+/// their own Twitter account, then give the account the victim's address.
+async fn squat(server: &TestServer) -> reqwest::Client {
+    let squatter = browser();
+    let r = sign_in_with(server, &squatter, "twitter", "bob").await;
+    assert_eq!(location(&r), "/account", "bob signs up with Twitter");
+    let csrf = csrf_from(&squatter, &server.url("/account")).await;
+    let r = squatter
+        .post(server.url("/account"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("first_name", "Bob"),
+            ("last_name", ""),
+            ("email", "victim@example.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "a fresh upstream sign-in may ask for a change"
+    );
+    let bob = server.store.user_by_username("bob").await.unwrap().unwrap();
+    assert_eq!(bob.email, None, "the change waits for the victim's mailbox");
+    assert_eq!(bob.pending_email.as_deref(), Some("victim@example.com"));
+    squatter
+}
+
+/// After the victim took their address: the squatter's Twitter sign-in must not reach it.
+async fn assert_squatter_locked_out(server: &TestServer) {
+    let squatter = browser();
+    let r = sign_in_with(server, &squatter, "twitter", "bob").await;
+    assert_eq!(location(&r), "/account");
+    let page = account_page(server, &squatter).await;
+    assert!(
+        !page.contains("victim@example.com"),
+        "the squatter reached the victim's account:\n{page}"
+    );
+    let victim = server.store.user_by_login("victim@example.com").await.unwrap().unwrap();
+    assert!(victim.email_verified);
+    assert!(
+        server.store.identities_of(victim.id).await.unwrap().is_empty(),
+        "no Twitter sign-in of the squatter on the victim's account"
+    );
+}
+
+/// Account pre-hijacking (Sudhodanan & Paverd, USENIX Security 2022), exactly as reported:
+/// the squatter's unconfirmed address no longer blocks the victim's registration, and after
+/// the victim confirms it, the squatter's Twitter sign-in lands in the squatter's own account.
+#[tokio::test]
+async fn a_squatted_address_neither_blocks_the_victim_nor_hands_their_account_to_the_squatter() {
+    let (server, _sb) = setup("").await;
+    squat(&server).await;
+    let victim = browser();
+    let r = crate::support::server::submit(
+        &victim,
+        &server.url("/register"),
+        &server.url("/register"),
+        &[
+            ("username", "victim"),
+            ("email", "victim@example.com"),
+            ("password", "victim's long passphrase"),
+            ("password2", "victim's long passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "registration refused: {}",
+        r.text().await.unwrap()
+    );
+    let link = server
+        .link_in_mail_to("victim@example.com", "Confirm your email address", "/email/confirm/")
+        .await;
+    let page = victim.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("is confirmed"), "{page}");
+    assert_squatter_locked_out(&server).await;
+    let bob = server.store.user_by_username("bob").await.unwrap().unwrap();
+    assert_eq!(bob.pending_email, None, "the victim's proof ended the squatter's claim");
+}
+
+/// The same attack through a password reset: the squatter's pending address is no reset
+/// address, and a reset of an account whose address was never proven removes every sign-in
+/// attached to it (here: an unconfirmed registration by the squatter with a Twitter link).
+#[tokio::test]
+async fn a_reset_through_a_squatted_address_never_leaves_the_squatter_a_way_in() {
+    let (server, _sb) = setup("registration:\n  email_confirmation: optional\n").await;
+    squat(&server).await;
+    let victim = browser();
+    crate::support::server::submit(
+        &victim,
+        &server.url("/password/reset"),
+        &server.url("/password/reset"),
+        &[("login", "victim@example.com")],
+    )
+    .await;
+    // Nobody has the address yet: only the squatter's change confirmation went there.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !server.mails().iter().any(|m| m.contains("/password/reset/")),
+        "a reset link was mailed for the squatter's account"
+    );
+
+    // A squatter who registered with the address (unconfirmed, allowed to sign in by this
+    // config) and connected Twitter: the victim's reset takes the account over clean.
+    let squatter = browser();
+    let r = crate::support::server::submit(
+        &squatter,
+        &server.url("/register"),
+        &server.url("/register"),
+        &[
+            ("username", "squatter2"),
+            ("email", "victim@example.com"),
+            ("password", "squatter's long passphrase"),
+            ("password2", "squatter's long passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in without confirming");
+    let r = connect(&server, &squatter, "twitter", "alice").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    crate::support::server::submit(
+        &victim,
+        &server.url("/password/reset"),
+        &server.url("/password/reset"),
+        &[("login", "victim@example.com")],
+    )
+    .await;
+    let link = server
+        .link_in_mail_to("victim@example.com", "Reset your password", "/password/reset/")
+        .await;
+    let r = crate::support::server::submit(
+        &victim,
+        &link,
+        &link,
+        &[
+            ("password", "victim's new passphrase"),
+            ("password2", "victim's new passphrase"),
+        ],
+    )
+    .await;
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("were removed") && page.contains("Twitter"),
+        "the victim is told:\n{page}"
+    );
+    let taken = server.store.user_by_username("squatter2").await.unwrap().unwrap();
+    assert!(server.store.identities_of(taken.id).await.unwrap().is_empty());
+    let r = squatter.get(server.url("/account")).send().await.unwrap();
+    assert!(location(&r).starts_with("/login"), "the squatter's session ended");
+}
+
+/// A password-less account changes its address only right after signing in (ASVS V3.7.1).
+#[tokio::test]
+async fn a_stale_upstream_session_cannot_change_the_address() {
+    let (server, _sb) = setup("").await;
+    let b = browser();
+    sign_in_with(&server, &b, "twitter", "bob").await;
+    let url = server.state.config.database_url.clone();
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let long_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 600;
+    sqlx::query("UPDATE sessions SET auth_time = $1")
+        .bind(long_ago)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let page = server.url("/account");
+    let r =
+        crate::support::server::submit(&b, &page, &page, &[("first_name", "Bob"), ("email", "bob@example.com")]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("sign in again first"));
+    let bob = server.store.user_by_username("bob").await.unwrap().unwrap();
+    assert_eq!((bob.email, bob.pending_email), (None, None), "nothing changed");
+}

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use std::collections::HashMap;
+use tessera_core::person_text::check_person_text;
 use tessera_core::store::ImportedAccount;
 use tessera_core::{Email, NewUser, UserId, Username};
 use time::format_description::well_known::Rfc3339;
@@ -84,6 +85,13 @@ fn account(
     } else {
         Some(Email::parse(&d.email).map_err(|e| format!("email {:?}: {e}", d.email))?)
     };
+    for (field, value) in [
+        ("first name", &d.first_name),
+        ("last name", &d.last_name),
+        ("email address", &d.email),
+    ] {
+        check_person_text(field, value).map_err(|e| e.to_string())?;
+    }
     let mut user = NewUser::new(username, email);
     user.id = UserId::new();
     user.first_name = d.first_name;

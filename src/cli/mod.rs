@@ -165,6 +165,9 @@ pub async fn run(cli: Cli) -> CliResult {
             let loaded = load_config(&config.config)?;
             tessera_server::check_templates(&loaded)
                 .map_err(|e| Failure::User(format!("{}: {e}", config.config.display())))?;
+            for line in warning_lines(&config.config, &loaded) {
+                eprintln!("{line}");
+            }
             println!("{}: ok", config.config.display());
             Ok(())
         }
@@ -202,19 +205,45 @@ pub async fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// The config's warnings as `warning: FILE:LINE:COL: message`; they never fail a command.
+fn warning_lines(path: &Path, config: &Config) -> Vec<String> {
+    let file = path.display().to_string();
+    config
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {}", w.located(&file)))
+        .collect()
+}
+
 async fn serve(path: &Path, migrate: bool) -> CliResult {
     let config = load_config(path)?;
     tessera_server::init_tracing(Some(&config));
+    for line in warning_lines(path, &config) {
+        tracing::warn!("{line}");
+    }
     let store = open_store(&config, migrate).await?;
-    let listen = config.listen;
+    let listener = bind(config.listen, "listen").await?;
+    let metrics_listener = match config.metrics_listen {
+        Some(address) => Some(bind(address, "metrics.listen").await?),
+        None => None,
+    };
     let state = tessera_server::build_state(config, store.clone()).map_err(|e| Failure::User(format!("{e:#}")))?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
 
-    tessera_server::serve(listener, state)
-        .await
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let metrics = metrics_listener.map(|l| tokio::spawn(tessera_server::serve_metrics(l, state.clone())));
+    let served = tessera_server::serve(listener, state).await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
+    served.map_err(|e| Failure::Internal(e.to_string()))?;
     store.close().await;
     Ok(())
+}
+
+/// Binds `address`; a busy or forbidden one is one clear line naming the config key.
+async fn bind(address: std::net::SocketAddr, key: &str) -> CliResult<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        Failure::User(format!(
+            "cannot listen on {address} ({key}): {e}; choose another address in the config"
+        ))
+    })
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use tessera_core::identity::IdentityStore;
 use tessera_core::password::hash_password;
+use tessera_core::person_text::check_person_text;
 use tessera_core::store::{GroupStore, UserStore};
 use tessera_core::{Email, NewUser, Username};
 
@@ -97,6 +98,11 @@ pub async fn run(command: UserCommand) -> CliResult {
             let config = load_config(&config.config)?;
             let username = Username::parse(&username).map_err(|e| Failure::User(format!("--username: {e}")))?;
             let email = Email::parse(&email).map_err(|e| Failure::User(format!("--email: {e}")))?;
+            check_person_text("email address", email.as_str()).map_err(|e| Failure::User(format!("--email: {e}")))?;
+            let name = name.map(|n| n.trim().to_owned());
+            if let Some(name) = &name {
+                check_person_text("name", name).map_err(|e| Failure::User(format!("--name: {e}")))?;
+            }
             let password = read_password(password_stdin)?;
             config
                 .password_policy
@@ -105,7 +111,7 @@ pub async fn run(command: UserCommand) -> CliResult {
             let store = open_store(&config, true).await?;
             let mut new = NewUser::new(username, Some(email));
             if let Some(name) = name {
-                let (first, last) = name.trim().split_once(' ').unwrap_or((name.trim(), ""));
+                let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
                 new.first_name = first.to_owned();
                 new.last_name = last.trim().to_owned();
             }

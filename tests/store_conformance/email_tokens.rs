@@ -1,6 +1,6 @@
 //! EmailTokenStore: single-use confirmation and password-reset links.
 
-use EmailTokenPurpose::{ConfirmEmail, ResetPassword};
+use EmailTokenPurpose::{ConfirmEmail, ConfirmEmailChange, ResetPassword};
 
 use super::*;
 
@@ -15,16 +15,18 @@ fn a_minute_ago() -> OffsetDateTime {
 /// Uses a confirmation link now; whose address it confirmed.
 async fn confirm(store: &SqlStore, digest: &str) -> Option<User> {
     let now = OffsetDateTime::now_utc();
-    store.confirm_email(digest, now).await.expect("confirm_email")
+    proven(store.confirm_email(digest, now).await.expect("confirm_email"))
 }
 
 /// Uses a reset link now; whose password it set.
 async fn reset(store: &SqlStore, digest: &str, new_hash: &str) -> Option<User> {
     let now = OffsetDateTime::now_utc();
-    store
-        .reset_password(digest, new_hash, now)
-        .await
-        .expect("reset_password")
+    proven(
+        store
+            .reset_password(digest, new_hash, now)
+            .await
+            .expect("reset_password"),
+    )
 }
 
 async fn is_verified(store: &SqlStore, id: UserId) -> bool {
@@ -119,25 +121,53 @@ async fn confirm_email_refuses_an_expired_link() {
 }
 
 #[tokio::test]
-async fn confirm_email_ignores_a_link_sent_to_a_previous_address() {
-    let test = "confirm_email_ignores_a_link_sent_to_a_previous_address";
+async fn a_link_confirms_only_the_address_it_was_sent_to() {
+    let test = "a_link_confirms_only_the_address_it_was_sent_to";
     for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
         let jane = create(&store, "jane", Some("jane@example.com")).await;
-        issue(&store, "to-old-address", &jane, ConfirmEmail, in_an_hour()).await;
-        let update = profile("", "", Some("jane@new.example.org"));
-        store.update_profile(jane.id, &update).await.expect("update_profile");
-        let result = confirm(&store, "to-old-address").await;
+        issue(&store, "to-current", &jane, ConfirmEmail, in_an_hour()).await;
+        store
+            .request_email_change(
+                jane.id,
+                &email("jane@first.example"),
+                &tessera_core::jobs::Effects::none(),
+            )
+            .await
+            .expect("request");
+        let first = reload(&store, jane.id).await;
+        issue_to(
+            &store,
+            "to-first",
+            &first,
+            "jane@first.example",
+            ConfirmEmailChange,
+            in_an_hour(),
+        )
+        .await;
+        store
+            .request_email_change(
+                jane.id,
+                &email("jane@second.example"),
+                &tessera_core::jobs::Effects::none(),
+            )
+            .await
+            .expect("request");
         assert!(
-            result.is_none(),
-            "{backend}: the old address's link must not confirm the new one"
+            confirm(&store, "to-first").await.is_none(),
+            "{backend}: a link for an earlier request must not confirm a later one"
         );
-        let stored = reload(&store, jane.id).await;
-        assert!(!stored.email_verified, "{backend}: the new address stays unverified");
+        let confirmed = confirm(&store, "to-current").await.expect("the current address's link");
         assert_eq!(
-            stored.email.as_deref(),
-            Some("jane@new.example.org"),
+            confirmed.email.as_deref(),
+            Some("jane@example.com"),
             "{backend}: address"
+        );
+        assert!(confirmed.email_verified, "{backend}: the current address is proven");
+        assert_eq!(
+            confirmed.pending_email.as_deref(),
+            Some("jane@second.example"),
+            "{backend}: the pending address still waits for its own link"
         );
     }
 }
@@ -148,11 +178,8 @@ async fn confirm_email_accepts_the_same_address_spelled_in_another_case() {
     for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
         let jane = create(&store, "jane", Some("Jane@example.com")).await;
-        issue(&store, "confirm", &jane, ConfirmEmail, in_an_hour()).await;
-        // Addresses compare case-insensitively everywhere in the store (update_profile keeps
-        // the verification for a case-only change), so this is not a change of address.
-        let update = profile("", "", Some("JANE@example.com"));
-        store.update_profile(jane.id, &update).await.expect("update_profile");
+        // Addresses compare case-insensitively everywhere in the store.
+        issue_to(&store, "confirm", &jane, "JANE@example.com", ConfirmEmail, in_an_hour()).await;
         let confirmed = confirm(&store, "confirm").await.map(|u| u.id);
         assert_eq!(confirmed, Some(jane.id), "{backend}: same mailbox, other spelling");
         assert!(is_verified(&store, jane.id).await, "{backend}: stored as verified");

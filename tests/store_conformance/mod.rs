@@ -8,6 +8,7 @@ mod concurrency;
 mod email_tokens;
 mod groups;
 mod import;
+mod proofs;
 mod sessions;
 mod users;
 
@@ -86,11 +87,41 @@ async fn usernames(store: &SqlStore) -> Vec<String> {
         .collect()
 }
 
-fn profile(first_name: &str, last_name: &str, email: Option<&str>) -> ProfileUpdate {
+fn profile(first_name: &str, last_name: &str) -> ProfileUpdate {
     ProfileUpdate {
         first_name: first_name.to_owned(),
         last_name: last_name.to_owned(),
-        email: email.map(|e| Email::parse(e).expect("valid email")),
+    }
+}
+
+fn email(address: &str) -> Email {
+    Email::parse(address).expect("valid email")
+}
+
+/// Stores a mail link for `user` sent to `address` (any address: a pending one, an old one).
+async fn issue_to(
+    store: &SqlStore,
+    digest: &str,
+    user: &User,
+    address: &str,
+    purpose: EmailTokenPurpose,
+    expires_at: OffsetDateTime,
+) {
+    let token = EmailToken {
+        digest: digest.to_owned(),
+        user_id: user.id,
+        purpose,
+        email: address.to_owned(),
+        expires_at,
+    };
+    store.create_email_token(&token).await.expect("create_email_token");
+}
+
+/// The account a proof proved, if the link worked.
+fn proven(proof: tessera_core::store::Proof) -> Option<User> {
+    match proof {
+        tessera_core::store::Proof::Proven { user, .. } => Some(*user),
+        _ => None,
     }
 }
 
@@ -134,14 +165,8 @@ async fn has_session(store: &SqlStore, digest: &str) -> bool {
 
 /// Stores a mail link for `user`'s current address that ends at `expires_at`.
 async fn issue(store: &SqlStore, digest: &str, user: &User, purpose: EmailTokenPurpose, expires_at: OffsetDateTime) {
-    let token = EmailToken {
-        digest: digest.to_owned(),
-        user_id: user.id,
-        purpose,
-        email: user.email.clone().expect("the account has an address"),
-        expires_at,
-    };
-    store.create_email_token(&token).await.expect("create_email_token");
+    let address = user.email.clone().expect("the account has an address");
+    issue_to(store, digest, user, &address, purpose, expires_at).await;
 }
 
 /// Whose live link of `purpose` `digest` is right now.

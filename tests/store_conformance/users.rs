@@ -141,8 +141,9 @@ async fn an_email_taken_in_another_case_is_a_conflict_and_writes_nothing() {
     let test = "an_email_taken_in_another_case_is_a_conflict_and_writes_nothing";
     for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
-        create(&store, "jane", Some("Jane@Example.com")).await;
-        create(&store, "zoe", Some("Zoë@example.com")).await;
+        // Only a proven address is taken (an unproven claim never blocks: see proofs.rs).
+        create_verified(&store, "jane", "Jane@Example.com", "h").await;
+        create_verified(&store, "zoe", "Zoë@example.com", "h").await;
         let attempts = [
             ("john", "JANE@example.com"),
             ("jim", "jane@EXAMPLE.COM"),
@@ -184,110 +185,187 @@ async fn list_users_orders_by_username_ignoring_case() {
 }
 
 #[tokio::test]
-async fn update_profile_keeps_verification_for_the_same_address_in_any_case() {
-    let test = "update_profile_keeps_verification_for_the_same_address_in_any_case";
+async fn update_profile_changes_the_names_and_nothing_else() {
+    let test = "update_profile_changes_the_names_and_nothing_else";
     for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
         let jane = create_verified(&store, "jane", "Jane@example.com", "h").await;
-        for email in ["Jane@example.com", "JANE@EXAMPLE.COM", "jane@example.com"] {
-            let what = format!("{backend}: update_profile to {email:?}");
-            let update = profile("Jane", "Doe", Some(email));
-            let updated = store.update_profile(jane.id, &update).await.expect("update_profile");
-            assert!(updated.email_verified, "{what}: the same address stays verified");
-            let spelled = update.email.map(|e| e.as_str().to_owned());
-            assert_eq!(updated.email, spelled, "{what}: the new spelling is kept");
-            assert_eq!([&updated.first_name, &updated.last_name], ["Jane", "Doe"], "{what}");
-            let stored = reload(&store, jane.id).await;
-            assert!(stored.email_verified, "{what}: stored verification");
-            assert_eq!(stored.email, updated.email, "{what}: stored address");
-        }
+        let updated = store
+            .update_profile(jane.id, &profile("Jane", "Doe"))
+            .await
+            .expect("update_profile");
+        assert_eq!([&updated.first_name, &updated.last_name], ["Jane", "Doe"], "{backend}");
+        let stored = reload(&store, jane.id).await;
+        assert_eq!(
+            stored.email.as_deref(),
+            Some("Jane@example.com"),
+            "{backend}: address kept"
+        );
+        assert!(stored.email_verified, "{backend}: verification kept");
+        let result = store.update_profile(UserId::new(), &profile("X", "Y")).await;
+        expect_not_found(result, &format!("{backend}: update_profile of an unknown account"));
+        assert_eq!(usernames(&store).await, ["jane"], "{backend}: nothing was created");
     }
 }
 
 #[tokio::test]
-async fn update_profile_with_another_address_clears_verification() {
-    for (backend, db) in each_backend("update_profile_with_another_address_clears_verification").await {
-        let store = open(&db).await;
-        let jane = create_verified(&store, "jane", "jane@example.com", "h").await;
-        let update = profile("", "", Some("jane@elsewhere.org"));
-        let moved = store.update_profile(jane.id, &update).await.expect("update_profile");
-        assert_eq!(
-            moved.email.as_deref(),
-            Some("jane@elsewhere.org"),
-            "{backend}: new address"
-        );
-        assert!(!moved.email_verified, "{backend}: a new address is unverified");
-        assert!(
-            !reload(&store, jane.id).await.email_verified,
-            "{backend}: stored as unverified"
-        );
-        let found = found_by_login(&store, "JANE@ELSEWHERE.ORG").await;
-        assert_eq!(found, Some(jane.id), "{backend}: found by the new address");
-        let found = found_by_login(&store, "jane@example.com").await;
-        assert_eq!(found, None, "{backend}: the old address finds nobody");
-
-        let other = create_verified(&store, "other", "other@example.com", "h").await;
-        let cleared = store.update_profile(other.id, &profile("", "", None)).await;
-        let cleared = cleared.expect("update_profile without an address");
-        assert_eq!(cleared.email, None, "{backend}: address removed");
-        assert!(!cleared.email_verified, "{backend}: no address, nothing verified");
-        let reused = create(&store, "newcomer", Some("other@example.com")).await;
-        assert_eq!(
-            reused.email.as_deref(),
-            Some("other@example.com"),
-            "{backend}: reusable"
-        );
-    }
-}
-
-#[tokio::test]
-async fn update_profile_refuses_another_accounts_address_and_changes_nothing() {
-    let test = "update_profile_refuses_another_accounts_address_and_changes_nothing";
+async fn an_email_change_waits_for_its_confirmation_and_the_old_address_stays() {
+    let test = "an_email_change_waits_for_its_confirmation_and_the_old_address_stays";
     for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
         let jane = create_verified(&store, "jane", "jane@example.com", "h").await;
-        let john = NewUser {
-            first_name: "John".into(),
-            ..new_user("john", Some("john@example.com"))
-        };
-        let john = store.create_user(&john).await.expect("create_user");
-        let update = profile("Johnny", "Smith", Some("JANE@example.com"));
-        let result = store.update_profile(john.id, &update).await;
-        expect_conflict(
-            result,
-            "email",
-            &format!("{backend}: update_profile onto jane's address"),
-        );
-        let john_now = reload(&store, john.id).await;
+        let asked = store
+            .request_email_change(
+                jane.id,
+                &email("Jane@Elsewhere.org"),
+                &tessera_core::jobs::Effects::none(),
+            )
+            .await
+            .expect("request_email_change");
         assert_eq!(
-            [&john_now.first_name, &john_now.last_name],
-            ["John", ""],
-            "{backend}: names"
-        );
-        assert_eq!(
-            john_now.email.as_deref(),
-            Some("john@example.com"),
-            "{backend}: address"
-        );
-        let jane_now = reload(&store, jane.id).await;
-        assert_eq!(
-            jane_now.email.as_deref(),
+            asked.email.as_deref(),
             Some("jane@example.com"),
-            "{backend}: jane's address"
+            "{backend}: old address stays"
         );
-        assert!(jane_now.email_verified, "{backend}: jane still verified");
+        assert!(asked.email_verified, "{backend}: and stays proven");
+        assert_eq!(
+            asked.pending_email.as_deref(),
+            Some("Jane@elsewhere.org"),
+            "{backend}: pending"
+        );
+        assert_eq!(
+            found_by_login(&store, "jane@example.com").await,
+            Some(jane.id),
+            "{backend}: login by old"
+        );
+        assert_eq!(
+            found_by_login(&store, "jane@elsewhere.org").await,
+            None,
+            "{backend}: not by pending"
+        );
+
+        // A pending address blocks nobody: another account may register with it.
+        let other = create(&store, "other", Some("jane@elsewhere.org")).await;
+        assert_eq!(other.email.as_deref(), Some("jane@elsewhere.org"), "{backend}");
+
+        issue_to(
+            &store,
+            "change",
+            &asked,
+            "Jane@elsewhere.org",
+            EmailTokenPurpose::ConfirmEmailChange,
+            OffsetDateTime::now_utc() + Duration::hours(1),
+        )
+        .await;
+        issue(
+            &store,
+            "old-reset",
+            &asked,
+            EmailTokenPurpose::ResetPassword,
+            OffsetDateTime::now_utc() + Duration::hours(1),
+        )
+        .await;
+        let moved = proven(
+            store
+                .confirm_email("change", OffsetDateTime::now_utc())
+                .await
+                .expect("confirm"),
+        )
+        .expect("the change's link works");
+        assert_eq!(
+            moved.email.as_deref(),
+            Some("Jane@elsewhere.org"),
+            "{backend}: new address"
+        );
+        assert!(moved.email_verified, "{backend}: proven by the link");
+        assert_eq!(moved.pending_email, None, "{backend}: nothing pending");
+        assert_eq!(
+            found_by_login(&store, "jane@elsewhere.org").await,
+            Some(jane.id),
+            "{backend}: the prover wins"
+        );
+        assert_eq!(
+            found_by_login(&store, "jane@example.com").await,
+            None,
+            "{backend}: old address gone"
+        );
+        assert_eq!(
+            owner(&store, "old-reset", EmailTokenPurpose::ResetPassword).await,
+            None,
+            "{backend}: old link dead"
+        );
     }
 }
 
 #[tokio::test]
-async fn update_profile_of_an_unknown_account_is_not_found() {
-    for (backend, db) in each_backend("update_profile_of_an_unknown_account_is_not_found").await {
+async fn an_email_change_refuses_a_proven_address_or_a_username_and_changes_nothing() {
+    let test = "an_email_change_refuses_a_proven_address_or_a_username_and_changes_nothing";
+    for (backend, db) in each_backend(test).await {
         let store = open(&db).await;
-        create(&store, "jane", Some("jane@example.com")).await;
-        let update = profile("X", "Y", Some("x@example.com"));
-        let result = store.update_profile(UserId::new(), &update).await;
-        expect_not_found(result, &format!("{backend}: update_profile"));
-        assert_eq!(usernames(&store).await, ["jane"], "{backend}: nothing was created");
+        create_verified(&store, "jane", "jane@example.com", "h").await;
+        create(&store, "bob@example.com", None).await;
+        let john = create_verified(&store, "john", "john@example.com", "h").await;
+        for taken in ["JANE@example.com", "bob@example.com"] {
+            let result = store
+                .request_email_change(john.id, &email(taken), &tessera_core::jobs::Effects::none())
+                .await;
+            expect_conflict(result, "email", &format!("{backend}: change to {taken}"));
+            let stored = reload(&store, john.id).await;
+            assert_eq!(stored.email.as_deref(), Some("john@example.com"), "{backend}: address");
+            assert_eq!(stored.pending_email, None, "{backend}: nothing pending");
+        }
+        let result = store
+            .request_email_change(
+                UserId::new(),
+                &email("x@example.com"),
+                &tessera_core::jobs::Effects::none(),
+            )
+            .await;
+        expect_not_found(result, &format!("{backend}: change of an unknown account"));
+    }
+}
+
+#[tokio::test]
+async fn cancel_email_change_drops_the_pending_address_and_its_link() {
+    let test = "cancel_email_change_drops_the_pending_address_and_its_link";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let jane = create_verified(&store, "jane", "jane@example.com", "h").await;
+        let asked = store
+            .request_email_change(jane.id, &email("new@example.com"), &tessera_core::jobs::Effects::none())
+            .await
+            .expect("request");
+        issue_to(
+            &store,
+            "change",
+            &asked,
+            "new@example.com",
+            EmailTokenPurpose::ConfirmEmailChange,
+            OffsetDateTime::now_utc() + Duration::hours(1),
+        )
+        .await;
+        assert!(
+            store.cancel_email_change(jane.id).await.expect("cancel"),
+            "{backend}: there was one"
+        );
+        assert!(
+            !store.cancel_email_change(jane.id).await.expect("cancel"),
+            "{backend}: now there is none"
+        );
+        assert_eq!(reload(&store, jane.id).await.pending_email, None, "{backend}");
+        let proof = store
+            .confirm_email("change", OffsetDateTime::now_utc())
+            .await
+            .expect("confirm");
+        assert!(
+            proven(proof).is_none(),
+            "{backend}: the cancelled change's link is dead"
+        );
+        assert_eq!(
+            reload(&store, jane.id).await.email.as_deref(),
+            Some("jane@example.com"),
+            "{backend}"
+        );
     }
 }
 
@@ -403,4 +481,155 @@ async fn record_login_stores_the_time_to_the_second() {
             "{backend}: john untouched"
         );
     }
+}
+
+#[tokio::test]
+async fn a_username_that_looks_like_a_taken_one_is_a_conflict_and_writes_nothing() {
+    let test = "a_username_that_looks_like_a_taken_one_is_a_conflict_and_writes_nothing";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        for name in ["eve", "admin", "paypal"] {
+            create(&store, name, Some(&format!("{name}@example.com"))).await;
+        }
+        // Unicode TR39 confusables: fullwidth (also folded by NFKC), Cyrillic, mixed script.
+        let look_alikes = ["ｅｖｅ", "аdmin", "АDMIN", "pаypal", "paypa1", "ρaypal"];
+        for (i, look_alike) in look_alikes.iter().enumerate() {
+            let email = format!("other{i}@example.com");
+            let result = store.create_user(&new_user(look_alike, Some(&email))).await;
+            expect_conflict(result, "username", &format!("{backend}: create_user({look_alike:?})"));
+            let stray = found_by_login(&store, &email).await;
+            assert_eq!(stray, None, "{backend}: the refused {look_alike:?} left a row behind");
+        }
+        assert_eq!(
+            usernames(&store).await,
+            ["admin", "eve", "paypal"],
+            "{backend}: accounts"
+        );
+        // NFKC at look-up too: fullwidth finds the plain account.
+        let eve = found_by_username(&store, "eve").await;
+        assert_eq!(
+            found_by_login(&store, "ＥＶＥ").await,
+            eve,
+            "{backend}: user_by_login(ＥＶＥ)"
+        );
+        assert_eq!(
+            found_by_username(&store, "ｅｖｅ").await,
+            eve,
+            "{backend}: user_by_username(ｅｖｅ)"
+        );
+        assert_eq!(
+            found_by_username(&store, "аdmin").await,
+            None,
+            "{backend}: look-alikes do not log in"
+        );
+    }
+}
+
+#[tokio::test]
+async fn import_refuses_a_look_alike_of_another_account_and_writes_nothing() {
+    let test = "import_refuses_a_look_alike_of_another_account_and_writes_nothing";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        create(&store, "admin", Some("admin@example.com")).await;
+        let accounts = [imported("newcomer", None, &[]), imported("аdmin", None, &["staff"])];
+        match store.import_users(&accounts).await {
+            Err(tessera_core::store::ImportFailure {
+                index: Some(1),
+                error: StoreError::Conflict { field: "username" },
+            }) => {}
+            other => panic!("{backend}: expected a username conflict at #1, got {other:?}"),
+        }
+        assert_eq!(
+            usernames(&store).await,
+            ["admin"],
+            "{backend}: the import was rolled back"
+        );
+        // The account itself (same folded name) is updated, not refused as its own look-alike.
+        let summary = store
+            .import_users(&[imported("Admin", Some("root@example.com"), &[])])
+            .await;
+        assert_eq!(summary.expect("re-import").updated, 1, "{backend}");
+        assert_eq!(usernames(&store).await, ["Admin"], "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_fills_the_skeletons_of_accounts_from_before_migration_0007() {
+    let test = "migrate_fills_the_skeletons_of_accounts_from_before_migration_0007";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let old = NewUser {
+            date_joined: datetime!(2020-01-01 00:00 UTC),
+            ..new_user("admin", Some("admin@example.com"))
+        };
+        store.create_user(&old).await.expect("create_user");
+        // As before 0007 (or from an older binary mid-upgrade): no skeleton stored, so a
+        // look-alike gets in. Then both lose theirs, as if both predated the migration.
+        run_sql(
+            &db,
+            "UPDATE users SET username_skeleton = NULL WHERE username_folded = $1",
+            "admin",
+        )
+        .await;
+        create(&store, "аdmin", Some("cyrillic@example.com")).await;
+        run_sql(
+            &db,
+            "UPDATE users SET username_skeleton = NULL WHERE username_folded <> $1",
+            "",
+        )
+        .await;
+
+        store.migrate().await.expect("migrate again");
+        let skeleton = Username::parse("admin").unwrap().skeleton();
+        assert_eq!(
+            stored_skeleton(&db, "admin").await,
+            Some(skeleton),
+            "{backend}: the older account has it"
+        );
+        assert_eq!(
+            stored_skeleton(&db, "аdmin").await,
+            None,
+            "{backend}: the younger look-alike keeps NULL"
+        );
+        store.migrate().await.expect("migrate is idempotent");
+        assert_eq!(
+            usernames(&store).await,
+            ["admin", "аdmin"],
+            "{backend}: both accounts keep working"
+        );
+        let result = store
+            .create_user(&new_user("ＡＤＭＩＮ", Some("third@example.com")))
+            .await;
+        expect_conflict(
+            result,
+            "username",
+            &format!("{backend}: a new look-alike after the backfill"),
+        );
+    }
+}
+
+/// Runs one statement straight on the database, as an older Tessera or an admin would.
+async fn run_sql(db: &crate::support::db::TestDb, sql: &'static str, bind: &str) {
+    use sqlx::Connection;
+    if db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+        sqlx::query(sql).bind(bind).execute(&mut conn).await.expect(sql);
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::query(sql).bind(bind).execute(&mut conn).await.expect(sql);
+    }
+}
+
+/// The `username_skeleton` column of the account with this folded username.
+async fn stored_skeleton(db: &crate::support::db::TestDb, folded: &str) -> Option<String> {
+    use sqlx::Connection;
+    let sql = "SELECT username_skeleton FROM users WHERE username_folded = $1";
+    let row: (Option<String>,) = if db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+        sqlx::query_as(sql).bind(folded).fetch_one(&mut conn).await.expect(sql)
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::query_as(sql).bind(folded).fetch_one(&mut conn).await.expect(sql)
+    };
+    row.0
 }

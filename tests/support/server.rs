@@ -128,9 +128,26 @@ impl TestServer {
         panic!("no mail links to {}", self.url(path_prefix));
     }
 
+    /// Like [`Self::link_in_mail`], in the newest mail to `to` whose text contains `about`.
+    pub async fn link_in_mail_to(&self, to: &str, about: &str, path_prefix: &str) -> String {
+        for _ in 0..100 {
+            if let Some(link) = self.find_link_where(path_prefix, |mail| {
+                mail.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))) && mail.contains(about)
+            }) {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no mail to {to} about {about:?} links to {}", self.url(path_prefix));
+    }
+
     fn find_link(&self, path_prefix: &str) -> Option<String> {
+        self.find_link_where(path_prefix, |_| true)
+    }
+
+    fn find_link_where(&self, path_prefix: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
         let needle = self.url(path_prefix);
-        for mail in self.mails().iter().rev() {
+        for mail in self.mails().iter().rev().filter(|m| wanted(m)) {
             let unfolded = unfold_quoted_printable(mail);
             if let Some(start) = unfolded.find(&needle) {
                 let rest = &unfolded[start..];

@@ -39,6 +39,9 @@ pub struct User {
     pub username: String,
     pub email: Option<String>,
     pub email_verified: bool,
+    /// A new address the person asked for, waiting for its confirmation link; until then
+    /// `email` stays the login and reset address.
+    pub pending_email: Option<String>,
     pub first_name: String,
     pub last_name: String,
     pub is_active: bool,
@@ -105,13 +108,13 @@ impl NewUser {
     }
 }
 
-/// What a person may edit on their own account page.
+/// The names a person may edit on their own account page. The address is not here: a new
+/// address is only requested (`UserStore::request_email_change`) and takes effect once
+/// its confirmation link is used.
 #[derive(Clone, Debug)]
 pub struct ProfileUpdate {
     pub first_name: String,
     pub last_name: String,
-    /// Changing the address clears `email_verified` until the new one is confirmed.
-    pub email: Option<Email>,
 }
 
 pub const MAX_NAME_LEN: usize = 150;

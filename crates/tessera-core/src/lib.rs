@@ -7,6 +7,7 @@ pub mod identity;
 pub mod jobs;
 pub mod oidc_store;
 pub mod password;
+pub mod person_text;
 pub mod secret_token;
 pub mod store;
 pub mod username;

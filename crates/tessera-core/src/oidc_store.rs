@@ -102,6 +102,27 @@ pub struct NewRefreshToken {
     pub expires_at: OffsetDateTime,
 }
 
+/// What tokens are issued from. Issuing writes nothing unless the guard is still live, and
+/// every revocation flags the guard first, so the two serialize on the guard's row: tokens
+/// issued from a code or family that is revoked meanwhile are never written (RFC 6749 §4.1.2,
+/// OAuth 2.0 Security BCP §4.14.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IssueGuard {
+    /// The authorization code (digest) being redeemed.
+    Code(String),
+    /// The refresh-token family being continued.
+    Family(String),
+}
+
+/// The records of one token response, written atomically.
+#[derive(Clone, Debug)]
+pub struct Issuance {
+    pub guard: IssueGuard,
+    pub access_token: AccessTokenRecord,
+    /// With a [`IssueGuard::Code`] guard this starts a new family (`family_id` is new).
+    pub refresh_token: Option<NewRefreshToken>,
+}
+
 #[derive(Clone, Debug)]
 pub struct StoredRefreshToken {
     pub digest: String,
@@ -155,17 +176,22 @@ pub trait OidcStore: Send + Sync {
     async fn mark_consented(&self, id: &str) -> StoreResult<()>;
     async fn delete_pending(&self, id: &str) -> StoreResult<()>;
 
-    async fn create_code(&self, code: &StoredCode) -> StoreResult<()>;
+    /// Ends the pending request and stores its code in one step; `false` (and nothing
+    /// stored) when the request was already ended, so one pending sign-in yields one code.
+    async fn issue_code(&self, pending_id: &str, code: &StoredCode) -> StoreResult<bool>;
     /// Marks the code used atomically; a second use revokes what the first one issued.
     async fn use_code(&self, digest: &str, now: OffsetDateTime) -> StoreResult<CodeUse>;
+    /// Writes the tokens of one response if its guard is still live; `false` (and nothing
+    /// written) when the code or family was revoked after it was used.
+    async fn issue_tokens(&self, issuance: &Issuance) -> StoreResult<bool>;
 
-    async fn create_refresh_token(&self, token: &NewRefreshToken) -> StoreResult<()>;
     /// Rotates a live token; a rotated/revoked one revokes its family and its access tokens.
     async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse>;
     async fn refresh_token(&self, digest: &str) -> StoreResult<Option<(StoredRefreshToken, bool)>>;
     /// Revokes the family and every access token it issued; returns whether it existed.
     async fn revoke_family(&self, family_id: &str) -> StoreResult<()>;
 
+    /// Records an access token that comes from no code or family (client credentials).
     async fn record_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()>;
     /// `Some((record, revoked))` when known.
     async fn access_token(&self, jti: &str) -> StoreResult<Option<(AccessTokenRecord, bool)>>;

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use crate::Email;
 use crate::account::{Group, NewUser, ProfileUpdate, User, UserId};
 use crate::identity::IdentityStore;
 use crate::jobs::{Effects, JobStore};
@@ -38,13 +39,22 @@ pub trait UserStore: Send + Sync {
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Case-insensitive.
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
-    /// Username or email, case-insensitive; a username match wins over an email match.
+    /// Username or email, case-insensitive; a username match wins over an email match, and
+    /// the account that proved the address over accounts that merely claim it (several may;
+    /// then the newest, as the one most likely being set up right now).
     async fn user_by_login(&self, username_or_email: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
     async fn update_profile(&self, id: UserId, update: &ProfileUpdate) -> StoreResult<User> {
         self.update_profile_with(id, update, &Effects::none()).await
     }
     async fn update_profile_with(&self, id: UserId, update: &ProfileUpdate, effects: &Effects) -> StoreResult<User>;
+    /// Records `email` as the account's pending address (replacing any earlier request) and
+    /// writes `effects` (its confirmation mail, the notice to the current address). The current
+    /// address stays until the link is used. `Conflict { field: "email" }` when another account
+    /// has proven that address or uses it as its username.
+    async fn request_email_change(&self, id: UserId, email: &Email, effects: &Effects) -> StoreResult<User>;
+    /// Drops the pending address and its confirmation links; `false` if there was none.
+    async fn cancel_email_change(&self, id: UserId) -> StoreResult<bool>;
     /// Sets a new password, invalidates every outstanding reset link and ends every session
     /// of the account except `keep_session` (the digest of the one making the change).
     async fn set_password(&self, id: UserId, hash: &str, keep_session: Option<&str>) -> StoreResult<()> {
@@ -127,17 +137,53 @@ pub trait SessionStore: Send + Sync {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmailTokenPurpose {
+    /// Proves the account's current address (after registration, or a resend).
     ConfirmEmail,
     ResetPassword,
+    /// Proves a pending new address; using it makes that address the account's.
+    ConfirmEmailChange,
+    /// Mailed to the old address when a change is requested: cancels or reverts it.
+    UndoEmailChange,
 }
 
 impl EmailTokenPurpose {
+    pub const ALL: [EmailTokenPurpose; 4] = [
+        Self::ConfirmEmail,
+        Self::ResetPassword,
+        Self::ConfirmEmailChange,
+        Self::UndoEmailChange,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ConfirmEmail => "confirm_email",
             Self::ResetPassword => "reset_password",
+            Self::ConfirmEmailChange => "confirm_email_change",
+            Self::UndoEmailChange => "undo_email_change",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// What using a mailed link that proves an address did. Proving an address the account had
+/// not proven before removes what was attached to it by whoever held it unproven (account
+/// pre-hijacking, Sudhodanan & Paverd, USENIX Security 2022): the person is told what went.
+#[derive(Clone, Debug)]
+pub enum Proof {
+    Proven {
+        user: Box<User>,
+        /// Upstream sign-ins removed, as (provider id, upstream username).
+        removed_identities: Vec<(String, Option<String>)>,
+        /// Sessions ended (other browsers signed in to the account).
+        ended_sessions: u64,
+    },
+    /// Unknown, used, expired, or sent to an address the account no longer has.
+    DeadLink,
+    /// Another account proved this address first; nothing was changed.
+    AddressTaken,
 }
 
 /// A single-use link sent by mail. `email` is the address it was sent to: a confirmation
@@ -161,19 +207,26 @@ pub trait EmailTokenStore: Send + Sync {
         purpose: EmailTokenPurpose,
         now: OffsetDateTime,
     ) -> StoreResult<Option<UserId>>;
-    /// Uses up a confirmation link and marks the address verified, atomically.
-    async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
-        self.confirm_email_with(digest, now, &|_| Effects::none()).await
+    /// Uses up a confirmation link (current or pending address) and proves the address,
+    /// atomically. `prover_session` is the digest of the session of the browser that opened
+    /// the link, if any: when it is signed in to this very account, the prover is whoever
+    /// attached its sign-ins, so they stay; otherwise sign-ins connected while the address was
+    /// unproven (not the one the account was created with) and other sessions are removed.
+    async fn confirm_email(&self, digest: &str, now: OffsetDateTime) -> StoreResult<Proof> {
+        self.confirm_email_with(digest, now, None, &|_| Effects::none()).await
     }
-    /// `effects` are written only if a link was actually used.
+    /// `effects` are written only if the address was proven.
     async fn confirm_email_with(
         &self,
         digest: &str,
         now: OffsetDateTime,
+        prover_session: Option<&str>,
         effects: &EffectsFor<'_>,
-    ) -> StoreResult<Option<User>>;
-    /// Uses up a reset link, sets the password, kills other reset links and every session.
-    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Proof>;
+    /// Uses up a reset link, sets the password, proves the address, kills other reset links,
+    /// every session and the account's app tokens. When the address had not been proven
+    /// before, every upstream sign-in goes too: none was attached by the mailbox's owner.
+    async fn reset_password(&self, digest: &str, new_hash: &str, now: OffsetDateTime) -> StoreResult<Proof> {
         self.reset_password_with(digest, new_hash, now, &|_| Effects::none())
             .await
     }
@@ -183,7 +236,27 @@ pub trait EmailTokenStore: Send + Sync {
         new_hash: &str,
         now: OffsetDateTime,
         effects: &EffectsFor<'_>,
-    ) -> StoreResult<Option<User>>;
+    ) -> StoreResult<Proof>;
+    /// Uses up an undo link mailed to the old address: a pending change is dropped; a change
+    /// already confirmed is reverted to the old (now proven) address, every session ends and
+    /// app tokens are revoked, since someone else may have made it. `None` for a dead link.
+    async fn undo_email_change_with(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+        effects: &EffectsFor<'_>,
+    ) -> StoreResult<Option<UndoneChange>>;
+}
+
+/// What an undo link did.
+#[derive(Clone, Debug)]
+pub enum UndoneChange {
+    /// The change was still pending and is now dropped.
+    Cancelled(User),
+    /// The change had been confirmed; the old address is back and every session ended.
+    Reverted(User),
+    /// The change had been confirmed and the old address is now another account's.
+    AddressTaken,
 }
 
 /// An entry for the append-only audit log. Never put secrets, hashes or tokens in `detail`.

@@ -16,7 +16,7 @@ use crate::endpoint::endpoint_url;
 use crate::hex::encode_lower;
 use crate::person::present;
 use crate::return_to::checked_return_to;
-use crate::{Person, RemoteAuthError, Secret};
+use crate::{FreshTimestamp, Person, RemoteAuthError, Secret};
 
 /// Builds the Freshdesk redirect
 /// `{portal}/login/sso?name=…&email=…&phone=…&company=…&timestamp=…&hash=…&redirect_to=…`.
@@ -27,14 +27,14 @@ pub fn freshdesk(
     base: &Url,
     secret: &Secret,
     person: &Person,
-    timestamp: i64,
+    timestamp: FreshTimestamp,
     redirect_to: Option<&str>,
 ) -> Result<Url, RemoteAuthError> {
     let secret = secret.require_non_empty()?;
     person.require_identity()?;
     let redirect_to = checked_return_to(base, redirect_to)?;
     let mut url = endpoint_url(base, "login/sso")?;
-    let timestamp = timestamp.to_string();
+    let timestamp = timestamp.seconds().to_string();
 
     let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of every length");
     mac.update(person.name.as_bytes());
@@ -65,7 +65,7 @@ pub fn freshdesk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{jane, param, query};
+    use crate::test_support::{at, jane, param, query};
     use crate::verify_hex_digest;
 
     fn portal() -> Url {
@@ -83,7 +83,7 @@ mod tests {
         // python3 -c 'import hmac,hashlib;print(hmac.new(b"secret",
         //   b"Jane Doesecretjane@example.com1700000000", hashlib.md5).hexdigest())'
         // prints 85aa33db936b506f07c2c0c0aab2f576.
-        let url = freshdesk(&portal(), &Secret::new("secret"), &jane(), 1_700_000_000, None).unwrap();
+        let url = freshdesk(&portal(), &Secret::new("secret"), &jane(), at(1_700_000_000), None).unwrap();
         assert_eq!(
             url.as_str(),
             "https://acme.freshdesk.com/login/sso?name=Jane+Doe&email=jane%40example.com\
@@ -106,7 +106,7 @@ mod tests {
         };
         let secret = Secret::new("k3y&=");
         let redirect_to = "https://acme.freshdesk.com/support/tickets?x=1&y=2";
-        let url = freshdesk(&portal(), &secret, &person, 99, Some(redirect_to)).unwrap();
+        let url = freshdesk(&portal(), &secret, &person, at(99), Some(redirect_to)).unwrap();
         let keys: Vec<String> = query(&url).into_iter().map(|(k, _)| k).collect();
         assert_eq!(
             keys,
@@ -127,7 +127,7 @@ mod tests {
     #[test]
     fn path_prefix_is_kept() {
         let base = Url::parse("https://help.example.com/portal/").unwrap();
-        let url = freshdesk(&base, &Secret::new("s"), &jane(), 1, None).unwrap();
+        let url = freshdesk(&base, &Secret::new("s"), &jane(), at(1), None).unwrap();
         assert_eq!(url.path(), "/portal/login/sso");
     }
 
@@ -137,7 +137,7 @@ mod tests {
             email: String::new(),
             ..jane()
         };
-        let err = freshdesk(&portal(), &Secret::new("topsecret"), &no_email, 1, None).unwrap_err();
+        let err = freshdesk(&portal(), &Secret::new("topsecret"), &no_email, at(1), None).unwrap_err();
         assert_eq!(err, RemoteAuthError::MissingEmail);
         assert!(!err.to_string().contains("topsecret"));
         assert_eq!(
@@ -145,7 +145,7 @@ mod tests {
                 &portal(),
                 &Secret::new("topsecret"),
                 &jane(),
-                1,
+                at(1),
                 Some("https://evil.com/")
             ),
             Err(RemoteAuthError::ReturnToNotAllowed)

@@ -35,6 +35,13 @@ impl TargetKind {
         TargetKind::Freshdesk,
     ];
 
+    /// Whether this is one of Zendesk's legacy MD5 schemes, whose unseparated
+    /// fields can be re-split (see [`crate::zendesk_md5()`]); the configuration
+    /// asks for an explicit opt-in to them.
+    pub const fn is_legacy_md5(self) -> bool {
+        matches!(self, TargetKind::ZendeskMd5 | TargetKind::ZendeskMd5Pipe)
+    }
+
     /// The configuration name of this kind, e.g. `"zendesk_jwt"`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -73,6 +80,12 @@ mod tests {
             assert_eq!(kind.as_str().parse::<TargetKind>(), Ok(kind));
             assert_eq!(kind.to_string(), kind.as_str());
         }
+    }
+
+    #[test]
+    fn only_the_zendesk_md5_kinds_are_legacy() {
+        let legacy: Vec<TargetKind> = TargetKind::ALL.into_iter().filter(|k| k.is_legacy_md5()).collect();
+        assert_eq!(legacy, [TargetKind::ZendeskMd5, TargetKind::ZendeskMd5Pipe]);
     }
 
     #[test]

@@ -20,7 +20,12 @@
 //! Security notes: the shared [`Secret`] never appears in `Debug` output or
 //! error messages; return addresses are only passed on when they point at
 //! the helpdesk itself ([`return_to_allowed`]); digests are compared in
-//! constant time ([`verify_hex_digest`]).
+//! constant time ([`verify_hex_digest`]); every signer takes a
+//! [`FreshTimestamp`], checked against the caller's clock; and the legacy
+//! Zendesk signers refuse values that would let their unseparated fields be
+//! re-split into another person's identity (see the module docs of
+//! `src/zendesk_md5.rs`). Prefer [`zendesk_jwt()`]: its claims are JSON, so no field can
+//! spill into another.
 
 mod delivery;
 mod endpoint;
@@ -29,12 +34,16 @@ mod freshdesk;
 mod hex;
 mod jwt;
 mod kind;
+mod legacy_fields;
 mod person;
 mod return_to;
 mod secret;
+mod timestamp;
 mod zendesk_jwt;
 mod zendesk_md5;
 
+#[cfg(test)]
+mod resplit_tests;
 #[cfg(test)]
 mod test_support;
 
@@ -44,8 +53,10 @@ pub use freshdesk::freshdesk;
 pub use hex::verify_hex_digest;
 pub use jwt::sign_hs256_jwt;
 pub use kind::TargetKind;
+pub use legacy_fields::PersonField;
 pub use person::Person;
 pub use return_to::return_to_allowed;
 pub use secret::Secret;
+pub use timestamp::FreshTimestamp;
 pub use zendesk_jwt::zendesk_jwt;
 pub use zendesk_md5::{zendesk_md5, zendesk_md5_pipe};

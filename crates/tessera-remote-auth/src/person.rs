@@ -13,7 +13,8 @@ pub struct Person {
     /// Email address. Must not be empty; helpdesks key accounts on it.
     pub email: String,
     /// Stable Tessera account id; lets the helpdesk follow email changes.
-    /// Empty means "none".
+    /// Empty means "none", which only the JWT signer accepts: the legacy
+    /// Zendesk signers need one, and `zendesk_md5` needs the account's UUID.
     pub external_id: String,
     /// Organization (Zendesk) or company (Freshdesk).
     pub organization: Option<String>,

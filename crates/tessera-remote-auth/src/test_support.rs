@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::{Person, Secret};
+use crate::{FreshTimestamp, Person, Secret};
 
 pub(crate) fn zendesk() -> Url {
     Url::parse("https://example.zendesk.com").unwrap()
@@ -15,6 +15,11 @@ pub(crate) fn jane() -> Person {
         external_id: "jane".into(),
         ..Person::default()
     }
+}
+
+/// A timestamp taken as the current time, for signers' unit tests.
+pub(crate) fn at(seconds: i64) -> FreshTimestamp {
+    FreshTimestamp::current(seconds)
 }
 
 pub(crate) fn secret() -> Secret {

@@ -17,7 +17,7 @@ use url::Url;
 use crate::endpoint::endpoint_url;
 use crate::person::{external_id, present};
 use crate::return_to::checked_return_to;
-use crate::{Delivery, Person, RemoteAuthError, Secret, sign_hs256_jwt};
+use crate::{Delivery, FreshTimestamp, Person, RemoteAuthError, Secret, sign_hs256_jwt};
 
 /// The roles Zendesk accepts in the `role` claim.
 const ROLES: [&str; 3] = ["user", "agent", "admin"];
@@ -34,7 +34,7 @@ pub fn zendesk_jwt(
     base: &Url,
     secret: &Secret,
     person: &Person,
-    issued_at: i64,
+    issued_at: FreshTimestamp,
     jti: &str,
     return_to: Option<&str>,
     as_post: bool,
@@ -46,7 +46,7 @@ pub fn zendesk_jwt(
     }
     let return_to = checked_return_to(base, return_to)?;
     let action = endpoint_url(base, "access/jwt")?;
-    let jwt = sign_hs256_jwt(&claims(person, issued_at, jti)?, secret.as_bytes());
+    let jwt = sign_hs256_jwt(&claims(person, issued_at.seconds(), jti)?, secret.as_bytes());
 
     let mut fields = vec![("jwt".to_owned(), jwt)];
     if let Some(return_to) = return_to {
@@ -104,7 +104,7 @@ mod tests {
     use sha2::Sha256;
 
     use super::*;
-    use crate::test_support::{jane, param, query, secret, zendesk};
+    use crate::test_support::{at, jane, param, query, secret, zendesk};
 
     fn redirect(result: Result<Delivery, RemoteAuthError>) -> Url {
         match result.unwrap() {
@@ -134,7 +134,7 @@ mod tests {
             &zendesk(),
             &secret(),
             &jane(),
-            1_700_000_000,
+            at(1_700_000_000),
             "jti-1",
             None,
             false,
@@ -178,7 +178,7 @@ mod tests {
             &zendesk(),
             &secret(),
             &person,
-            5,
+            at(5),
             "abc",
             Some(return_to),
             false,
@@ -211,7 +211,7 @@ mod tests {
             role: None,
             ..jane()
         };
-        let url = redirect(zendesk_jwt(&zendesk(), &secret(), &person, 1, "j", None, false));
+        let url = redirect(zendesk_jwt(&zendesk(), &secret(), &person, at(1), "j", None, false));
         let (_, claims) = verify(&param(&url, "jwt").unwrap(), b"abc123");
         let keys: Vec<&String> = claims.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), 4, "{claims}");
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn distinct_jti_give_distinct_tokens() {
         let token = |jti: &str| {
-            let url = redirect(zendesk_jwt(&zendesk(), &secret(), &jane(), 1, jti, None, false));
+            let url = redirect(zendesk_jwt(&zendesk(), &secret(), &jane(), at(1), jti, None, false));
             param(&url, "jwt").unwrap()
         };
         assert_ne!(token("one"), token("two"));
@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn post_form_carries_the_same_token() {
         let return_to = "https://example.zendesk.com/hc";
-        let posted = zendesk_jwt(&zendesk(), &secret(), &jane(), 9, "p", Some(return_to), true).unwrap();
+        let posted = zendesk_jwt(&zendesk(), &secret(), &jane(), at(9), "p", Some(return_to), true).unwrap();
         let Delivery::PostForm { action, fields } = posted else {
             panic!("expected a form");
         };
@@ -242,7 +242,7 @@ mod tests {
             &zendesk(),
             &secret(),
             &jane(),
-            9,
+            at(9),
             "p",
             Some(return_to),
             false,
@@ -257,23 +257,23 @@ mod tests {
             role: Some("superuser".into()),
             ..jane()
         };
-        let err = zendesk_jwt(&zendesk(), &secret(), &bad_role, 1, "j", None, false).unwrap_err();
+        let err = zendesk_jwt(&zendesk(), &secret(), &bad_role, at(1), "j", None, false).unwrap_err();
         assert_eq!(err, RemoteAuthError::InvalidRole("superuser".into()));
         assert!(err.to_string().contains("user, agent, admin"));
 
         assert_eq!(
-            zendesk_jwt(&zendesk(), &secret(), &jane(), 1, " ", None, false),
+            zendesk_jwt(&zendesk(), &secret(), &jane(), at(1), " ", None, false),
             Err(RemoteAuthError::EmptyJti)
         );
         let no_email = Person {
             email: String::new(),
             ..jane()
         };
-        let err = zendesk_jwt(&zendesk(), &secret(), &no_email, 1, "j", None, true).unwrap_err();
+        let err = zendesk_jwt(&zendesk(), &secret(), &no_email, at(1), "j", None, true).unwrap_err();
         assert_eq!(err, RemoteAuthError::MissingEmail);
         assert!(!err.to_string().contains("abc123"));
         assert_eq!(
-            zendesk_jwt(&zendesk(), &secret(), &jane(), 1, "j", Some("//evil.com"), true),
+            zendesk_jwt(&zendesk(), &secret(), &jane(), at(1), "j", Some("//evil.com"), true),
             Err(RemoteAuthError::ReturnToNotAllowed)
         );
     }

@@ -6,6 +6,7 @@ pub mod config;
 mod csrf;
 mod error;
 mod jobs;
+mod logging;
 mod mailer;
 mod next_url;
 mod oidc;
@@ -17,5 +18,6 @@ mod state;
 mod templates;
 mod upstream;
 
-pub use server::{build_state, check_templates, init_tracing, router, serve};
+pub use logging::init_tracing;
+pub use server::{build_state, check_templates, metrics_router, router, serve, serve_metrics};
 pub use state::AppState;

@@ -10,10 +10,17 @@ use time::OffsetDateTime;
 
 use crate::state::AppState;
 
-/// Creates a single-use link for `purpose` and mails it to the account's address. Each attempt
-/// makes a fresh link, so a retried job never needs the raw token stored anywhere.
+/// Creates a single-use link for `purpose` and mails it: confirmation and reset links to the
+/// account's address, a change's confirmation to the pending address, its undo link to the
+/// current (old) one. Each attempt makes a fresh link, so a retried job never needs the raw
+/// token stored anywhere. A link whose address is gone by delivery time is not sent.
 pub async fn deliver_link(state: &AppState, user: &User, purpose: EmailTokenPurpose) -> Result<(), String> {
-    let Some(email) = user.email.clone() else { return Ok(()) };
+    let to = match purpose {
+        EmailTokenPurpose::ConfirmEmailChange => user.pending_email.clone(),
+        EmailTokenPurpose::UndoEmailChange => user.email.clone().filter(|_| user.pending_email.is_some()),
+        EmailTokenPurpose::ConfirmEmail | EmailTokenPurpose::ResetPassword => user.email.clone(),
+    };
+    let Some(email) = to else { return Ok(()) };
     let token = secret_token::generate();
     let (ttl, path, template, subject) = match purpose {
         EmailTokenPurpose::ConfirmEmail => (
@@ -21,6 +28,18 @@ pub async fn deliver_link(state: &AppState, user: &User, purpose: EmailTokenPurp
             format!("/email/confirm/{token}"),
             "email/confirm_email",
             "Confirm your email address",
+        ),
+        EmailTokenPurpose::ConfirmEmailChange => (
+            state.config.confirm_email_ttl,
+            format!("/email/confirm/{token}"),
+            "email/confirm_email_change",
+            "Confirm your new email address",
+        ),
+        EmailTokenPurpose::UndoEmailChange => (
+            state.config.confirm_email_ttl,
+            format!("/email/undo/{token}"),
+            "email/email_change_notice",
+            "Your email address is being changed",
         ),
         EmailTokenPurpose::ResetPassword => (
             state.config.reset_password_ttl,
@@ -42,6 +61,9 @@ pub async fn deliver_link(state: &AppState, user: &User, purpose: EmailTokenPurp
         .map_err(|e| e.to_string())?;
     let ctx = context! {
         name => user.display_name(),
+        username => user.username.clone(),
+        address => email.clone(),
+        new_address => user.pending_email.clone(),
         link => state.config.public_url(&path),
         valid_for => human_duration(ttl),
     };

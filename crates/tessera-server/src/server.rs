@@ -19,26 +19,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::{Config, LogFormat, MailTransportConfig};
+use crate::config::{Config, MailTransportConfig};
 use crate::error::ErrorPage;
 use crate::password_pool::PasswordPool;
 use crate::state::AppState;
 use crate::templates::Templates;
-
-pub fn init_tracing(config: Option<&Config>) {
-    use tracing_subscriber::EnvFilter;
-    let level = config.map_or("info", |c| c.log_level.as_str());
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(std::io::stderr);
-    let _ = match config.map(|c| c.log_format) {
-        Some(LogFormat::Json) => builder.json().try_init(),
-        _ => builder.try_init(),
-    };
-}
 
 fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
     let from = tessera_mail::parse_mailbox(&config.mail_from).map_err(anyhow::Error::msg)?;
@@ -195,6 +180,27 @@ fn loggable_path(path: &str) -> String {
         }
     }
     path.to_owned()
+}
+
+/// The metrics listener's app: `/metrics` and nothing else (every other path is 404), with
+/// none of the page layers. Kept off the main port (see `routes::metrics_routes`).
+pub fn metrics_router(state: AppState) -> Router {
+    crate::routes::metrics_routes()
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+}
+
+/// Serves `/metrics` on its own listener (`metrics.listen`) until the task is stopped;
+/// the `serve` command runs it beside [`serve`] and stops it when that returns.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, "metrics are served at /metrics");
+    }
+    axum::serve(listener, metrics_router(state)).await
 }
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.

@@ -110,6 +110,9 @@ impl IdentityStore for SqlStore {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             insert_user!(tx, new);
             bind_identity!(sqlx::query(INSERT_IDENTITY), i).execute(&mut *tx).await.map_err(|e| conflict_as_identity(map_sqlx(e)))?;
+            // The sign-in the account was made with: a later confirmation keeps it.
+            sqlx::query("UPDATE identities SET founding = TRUE WHERE provider = $1 AND subject = $2")
+                .bind(&i.provider).bind(&i.subject).execute(&mut *tx).await.map_err(map_sqlx)?;
             write_effects!(tx, effects);
             tx.commit().await.map_err(map_sqlx)?;
         });

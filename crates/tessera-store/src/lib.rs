@@ -113,13 +113,15 @@ impl SqlStore {
         }
     }
 
-    /// Applies every pending migration of this backend's folder (embedded at build time).
+    /// Applies every pending migration of this backend's folder (embedded at build time),
+    /// then fills the columns only Rust can compute (username skeletons, migration 0007).
     pub async fn migrate(&self) -> StoreResult<()> {
         let result = match &self.pool {
             Pool::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await,
             Pool::Postgres(pool) => sqlx::migrate!("../../migrations/postgres").run(pool).await,
         };
-        result.map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+        result.map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
+        users::backfill_username_skeletons(self).await
     }
 
     pub async fn close(&self) {

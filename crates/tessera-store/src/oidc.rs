@@ -3,7 +3,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tessera_core::UserId;
 use tessera_core::oidc_store::{
-    AccessTokenRecord, Authorization, CodeUse, GrantRecord, NewRefreshToken, OidcStore, PendingAuthorization,
+    AccessTokenRecord, Authorization, CodeUse, GrantRecord, Issuance, IssueGuard, OidcStore, PendingAuthorization,
     PromptFlags, RefreshUse, Rotation, StoredCode, StoredKey, StoredRefreshToken,
 };
 use tessera_core::store::{StoreError, StoreResult};
@@ -12,23 +12,78 @@ use time::OffsetDateTime;
 use crate::rows::{from_unix, to_unix, user_id};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
-/// A new password means apps must ask again: every refresh and access token of the account
-/// is revoked, inside the caller's transaction (`$tx`).
+/// A new password means apps must ask again: every code, refresh family, refresh token and
+/// access token of the account is revoked, inside the caller's transaction (`$tx`). Guards
+/// (codes, families) are flagged first, in the order issuing takes them, so an issuance in
+/// flight either finishes before this and is revoked by it, or finds its guard revoked.
 macro_rules! revoke_tokens_of_user {
     ($tx:expr, $user:expr) => {{
-        sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1")
-            .bind($user)
-            .execute(&mut *$tx)
-            .await
-            .map_err($crate::map_sqlx)?;
-        sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE user_id = $1")
-            .bind($user)
-            .execute(&mut *$tx)
-            .await
-            .map_err($crate::map_sqlx)?;
+        for sql in [
+            "UPDATE authorization_codes SET revoked = TRUE WHERE user_id = $1",
+            "UPDATE refresh_families SET revoked = TRUE WHERE user_id = $1",
+            "UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1",
+            "UPDATE access_tokens SET revoked = TRUE WHERE user_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind($user)
+                .execute(&mut *$tx)
+                .await
+                .map_err($crate::map_sqlx)?;
+        }
     }};
 }
 pub(crate) use revoke_tokens_of_user;
+
+/// A replayed code: flag it (its row is the guard issuing locks), then revoke every family
+/// started with it and every token it or they issued, inside `$tx`.
+macro_rules! revoke_code {
+    ($tx:expr, $digest:expr) => {{
+        for sql in [
+            "UPDATE authorization_codes SET revoked = TRUE WHERE digest = $1",
+            "UPDATE refresh_families SET revoked = TRUE WHERE code_digest = $1",
+            "UPDATE refresh_tokens SET revoked = TRUE WHERE family_id IN (SELECT id FROM refresh_families WHERE code_digest = $1)",
+            "UPDATE access_tokens SET revoked = TRUE WHERE code_digest = $1 \
+             OR family_id IN (SELECT id FROM refresh_families WHERE code_digest = $1)",
+        ] {
+            sqlx::query(sql).bind($digest).execute(&mut *$tx).await.map_err(map_sqlx)?;
+        }
+    }};
+}
+
+/// A leaked or withdrawn family: flag it (the guard issuing locks), then its tokens, in `$tx`.
+macro_rules! revoke_family {
+    ($tx:expr, $family:expr) => {{
+        for sql in [
+            "UPDATE refresh_families SET revoked = TRUE WHERE id = $1",
+            "UPDATE refresh_tokens SET revoked = TRUE WHERE family_id = $1",
+            "UPDATE access_tokens SET revoked = TRUE WHERE family_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind($family)
+                .execute(&mut *$tx)
+                .await
+                .map_err(map_sqlx)?;
+        }
+    }};
+}
+
+/// The insert of one access-token record, bound and ready to execute on either backend.
+macro_rules! insert_access_token {
+    ($t:expr) => {
+        sqlx::query(
+            "INSERT INTO access_tokens (jti, client_id, user_id, scopes, family_id, code_digest, sid, revoked, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8)",
+        )
+        .bind(&$t.jti)
+        .bind(&$t.client_id)
+        .bind($t.user_id.map(|u| u.to_string()))
+        .bind(join(&$t.scopes))
+        .bind($t.family_id.as_deref())
+        .bind($t.code_digest.as_deref())
+        .bind($t.sid.as_deref())
+        .bind(to_unix($t.expires_at))
+    };
+}
 
 fn join(words: &[String]) -> String {
     words.join(" ")
@@ -302,9 +357,16 @@ impl OidcStore for SqlStore {
         })
     }
 
-    async fn create_code(&self, c: &StoredCode) -> StoreResult<()> {
+    async fn issue_code(&self, pending_id: &str, c: &StoredCode) -> StoreResult<bool> {
         let a = &c.authorization;
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            // The delete is the election: of concurrent continuations only one removes the row.
+            let ended = sqlx::query("DELETE FROM auth_requests WHERE id = $1")
+                .bind(pending_id).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() == 1;
+            if !ended {
+                return Ok(false);
+            }
             sqlx::query(
                 "INSERT INTO authorization_codes (digest, client_id, redirect_uri, user_id, scopes, nonce, code_challenge, auth_time, sid, amr, used, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, FALSE, $11)",
@@ -312,7 +374,9 @@ impl OidcStore for SqlStore {
             .bind(&c.digest).bind(&a.client_id).bind(&c.redirect_uri).bind(a.user_id.to_string()).bind(join(&a.scopes))
             .bind(c.nonce.as_deref()).bind(c.code_challenge.as_deref()).bind(to_unix(a.auth_time)).bind(&a.sid).bind(join(&a.amr))
             .bind(to_unix(c.expires_at))
-            .execute(pool).await.map(|_| ()).map_err(map_sqlx)
+            .execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)?;
+            Ok(true)
         })
     }
 
@@ -322,21 +386,13 @@ impl OidcStore for SqlStore {
             let first = sqlx::query("UPDATE authorization_codes SET used = TRUE WHERE digest = $1 AND used = FALSE")
                 .bind(digest).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() == 1;
             let row: Option<CodeRow> = sqlx::query_as(
-                "SELECT digest, client_id, redirect_uri, user_id, scopes, nonce, code_challenge, auth_time, sid, amr, used, expires_at \
+                "SELECT digest, client_id, redirect_uri, user_id, scopes, nonce, code_challenge, auth_time, sid, amr, revoked, expires_at \
                  FROM authorization_codes WHERE digest = $1",
             )
             .bind(digest).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
             if !first && row.is_some() {
                 // RFC 6749 §4.1.2: a code used twice revokes every token issued from it.
-                sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE code_digest = $1").bind(digest).execute(&mut *tx).await.map_err(map_sqlx)?;
-                sqlx::query(
-                    "UPDATE access_tokens SET revoked = TRUE WHERE family_id IN (SELECT family_id FROM refresh_tokens WHERE code_digest = $1)",
-                )
-                .bind(digest).execute(&mut *tx).await.map_err(map_sqlx)?;
-                sqlx::query(
-                    "UPDATE refresh_tokens SET revoked = TRUE WHERE family_id IN (SELECT family_id FROM refresh_tokens WHERE code_digest = $1)",
-                )
-                .bind(digest).execute(&mut *tx).await.map_err(map_sqlx)?;
+                revoke_code!(tx, digest);
                 tx.commit().await.map_err(map_sqlx)?;
                 return Ok(CodeUse::Replayed);
             }
@@ -354,14 +410,15 @@ impl OidcStore for SqlStore {
             auth_time,
             sid,
             amr,
-            _,
+            revoked,
             expires_at,
         )) = row
         else {
             return Ok(CodeUse::Unknown);
         };
         let expires_at = from_unix(expires_at)?;
-        if expires_at <= now {
+        // Revoked before its first use: the password changed or access was withdrawn.
+        if revoked || expires_at <= now {
             return Ok(CodeUse::Unknown);
         }
         Ok(CodeUse::First(Box::new(StoredCode {
@@ -374,22 +431,47 @@ impl OidcStore for SqlStore {
         })))
     }
 
-    async fn create_refresh_token(&self, t: &NewRefreshToken) -> StoreResult<()> {
-        let a = &t.authorization;
+    async fn issue_tokens(&self, i: &Issuance) -> StoreResult<bool> {
+        let t = &i.access_token;
         on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO refresh_tokens (digest, family_id, client_id, user_id, scopes, auth_time, sid, amr, code_digest, rotated, revoked, \
-                 issued_at, family_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, FALSE, $10, $11, $12)",
-            )
-            .bind(&t.digest).bind(&t.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(join(&a.scopes))
-            .bind(to_unix(a.auth_time)).bind(&a.sid).bind(join(&a.amr)).bind(t.code_digest.as_deref())
-            .bind(to_unix(t.issued_at)).bind(to_unix(t.family_expires_at)).bind(to_unix(t.expires_at))
-            .execute(pool).await.map(|_| ()).map_err(map_sqlx)
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            // A no-op update that matches only a live guard: it takes the guard's row lock (a
+            // concurrent revocation waits for this transaction, or this one for it, and then
+            // sees the revoked flag), and it reads the flag in the same step.
+            let guard = match &i.guard {
+                IssueGuard::Code(digest) => sqlx::query("UPDATE authorization_codes SET revoked = FALSE WHERE digest = $1 AND revoked = FALSE").bind(digest),
+                IssueGuard::Family(id) => sqlx::query("UPDATE refresh_families SET revoked = FALSE WHERE id = $1 AND revoked = FALSE").bind(id),
+            };
+            if guard.execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() != 1 {
+                return Ok(false);
+            }
+            if let Some(r) = &i.refresh_token {
+                let a = &r.authorization;
+                if let IssueGuard::Code(code_digest) = &i.guard {
+                    sqlx::query(
+                        "INSERT INTO refresh_families (id, client_id, user_id, code_digest, revoked, expires_at) VALUES ($1, $2, $3, $4, FALSE, $5)",
+                    )
+                    .bind(&r.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(code_digest).bind(to_unix(r.family_expires_at))
+                    .execute(&mut *tx).await.map_err(map_sqlx)?;
+                }
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (digest, family_id, client_id, user_id, scopes, auth_time, sid, amr, code_digest, rotated, revoked, \
+                     issued_at, family_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, FALSE, $10, $11, $12)",
+                )
+                .bind(&r.digest).bind(&r.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(join(&a.scopes))
+                .bind(to_unix(a.auth_time)).bind(&a.sid).bind(join(&a.amr)).bind(r.code_digest.as_deref())
+                .bind(to_unix(r.issued_at)).bind(to_unix(r.family_expires_at)).bind(to_unix(r.expires_at))
+                .execute(&mut *tx).await.map_err(map_sqlx)?;
+            }
+            insert_access_token!(t).execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)?;
+            Ok(true)
         })
     }
 
     async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse> {
         let select = format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1");
+        let (family_id, client_id);
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let rotated_now = sqlx::query(
@@ -408,17 +490,21 @@ impl OidcStore for SqlStore {
                 // Revoked on purpose (revocation, password change, consent withdrawn).
                 return Ok(RefreshUse::Revoked);
             }
-            if rotated {
-                // OAuth 2.0 Security BCP §4.14.2: reuse of a rotated refresh token means it
-                // leaked; revoke the family so neither party keeps access.
-                sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE family_id = $1").bind(&token.family_id).execute(&mut *tx).await.map_err(map_sqlx)?;
-                sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE family_id = $1").bind(&token.family_id).execute(&mut *tx).await.map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)?;
-                return Ok(RefreshUse::Reused { client_id: token.authorization.client_id });
+            family_id = token.family_id;
+            client_id = token.authorization.client_id;
+            // Nothing was changed; ending the transaction releases the token row, which
+            // PostgreSQL keeps locked after waiting for a concurrent rotation of it.
+            tx.rollback().await.map_err(map_sqlx)?;
+            if !rotated {
+                return Ok(RefreshUse::Unknown); // merely expired
             }
-            // Merely expired.
-            Ok(RefreshUse::Unknown)
-        })
+        });
+        // OAuth 2.0 Security BCP §4.14.2: reuse of a rotated refresh token means it leaked;
+        // revoke the family so neither party keeps access. In a transaction of its own that
+        // takes the family row first, like issuing does: holding the token row while waiting
+        // for the family row would deadlock against a concurrent revocation of the family.
+        self.revoke_family(&family_id).await?;
+        Ok(RefreshUse::Reused { client_id })
     }
 
     async fn refresh_token(&self, digest: &str) -> StoreResult<Option<(StoredRefreshToken, bool)>> {
@@ -433,21 +519,14 @@ impl OidcStore for SqlStore {
     async fn revoke_family(&self, family_id: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
-            sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE family_id = $1").bind(family_id).execute(&mut *tx).await.map_err(map_sqlx)?;
-            sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE family_id = $1").bind(family_id).execute(&mut *tx).await.map_err(map_sqlx)?;
+            revoke_family!(tx, family_id);
             tx.commit().await.map_err(map_sqlx)
         })
     }
 
     async fn record_access_token(&self, t: &AccessTokenRecord) -> StoreResult<()> {
         on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO access_tokens (jti, client_id, user_id, scopes, family_id, code_digest, sid, revoked, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8)",
-            )
-            .bind(&t.jti).bind(&t.client_id).bind(t.user_id.map(|u| u.to_string())).bind(join(&t.scopes)).bind(t.family_id.as_deref())
-            .bind(t.code_digest.as_deref()).bind(t.sid.as_deref()).bind(to_unix(t.expires_at))
-            .execute(pool).await.map(|_| ()).map_err(map_sqlx)
+            insert_access_token!(t).execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }
 
@@ -545,10 +624,15 @@ impl OidcStore for SqlStore {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let existed = sqlx::query("DELETE FROM grants WHERE user_id = $1 AND client_id = $2")
                 .bind(&user).bind(client_id).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() > 0;
-            sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND client_id = $2")
-                .bind(&user).bind(client_id).execute(&mut *tx).await.map_err(map_sqlx)?;
-            sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE user_id = $1 AND client_id = $2")
-                .bind(&user).bind(client_id).execute(&mut *tx).await.map_err(map_sqlx)?;
+            // Guards first, in the order issuing takes them (see `revoke_tokens_of_user!`).
+            for sql in [
+                "UPDATE authorization_codes SET revoked = TRUE WHERE user_id = $1 AND client_id = $2",
+                "UPDATE refresh_families SET revoked = TRUE WHERE user_id = $1 AND client_id = $2",
+                "UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND client_id = $2",
+                "UPDATE access_tokens SET revoked = TRUE WHERE user_id = $1 AND client_id = $2",
+            ] {
+                sqlx::query(sql).bind(&user).bind(client_id).execute(&mut *tx).await.map_err(map_sqlx)?;
+            }
             tx.commit().await.map_err(map_sqlx)?;
             Ok(existed)
         })
@@ -567,6 +651,7 @@ impl OidcStore for SqlStore {
                 "DELETE FROM authorization_codes WHERE expires_at <= $1 - 86400",
                 "DELETE FROM access_tokens WHERE expires_at <= $1",
                 "DELETE FROM refresh_tokens WHERE family_expires_at <= $1",
+                "DELETE FROM refresh_families WHERE expires_at <= $1",
                 "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1",
             ] {
                 removed += sqlx::query(sql).bind(now).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();

@@ -10,7 +10,7 @@ use uuid::Uuid;
 macro_rules! select_user {
     ($($rest:literal)*) => {
         concat!(
-            "SELECT id, username, email, email_verified, first_name, last_name, is_active, is_staff, \
+            "SELECT id, username, email, email_verified, pending_email, first_name, last_name, is_active, is_staff, \
              is_superuser, password_hash, date_joined, last_login, attributes FROM users ",
             $($rest),*
         )
@@ -24,6 +24,7 @@ pub(crate) struct UserRow {
     username: String,
     email: Option<String>,
     email_verified: bool,
+    pending_email: Option<String>,
     first_name: String,
     last_name: String,
     is_active: bool,
@@ -46,6 +47,7 @@ impl TryFrom<UserRow> for User {
             username: row.username,
             email: row.email,
             email_verified: row.email_verified,
+            pending_email: row.pending_email,
             first_name: row.first_name,
             last_name: row.last_name,
             is_active: row.is_active,

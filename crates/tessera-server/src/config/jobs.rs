@@ -39,9 +39,12 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "password.changed",
     "password.reset",
     "email.confirmed",
+    "email.change_requested",
+    "email.change_undone",
     "client.consent",
     "session.logout",
     "remote_auth.redirect",
+    "remote_auth.refused",
     "identity.linked",
     "identity.unlinked",
 ];

@@ -8,6 +8,7 @@ mod clients;
 mod duration;
 mod env;
 mod jobs;
+mod metrics;
 mod raw;
 mod remote_auth;
 mod upstreams;
@@ -114,6 +115,9 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub remote_auth: Vec<RemoteAuthTarget>,
+    /// Problems that do not stop Tessera, sorted by position: `check-config` prints them,
+    /// `serve` logs them at start.
+    pub warnings: Vec<Problem>,
     pub clients: Vec<ClientConfig>,
     pub oidc: OidcSettings,
     pub jobs: JobSettings,
@@ -123,6 +127,8 @@ pub struct Config {
     pub pipeline: Vec<Step>,
     /// Start the fake Twitter/Facebook/Instagram/OIDC providers here (development only).
     pub sandbox: Option<SocketAddr>,
+    /// Where `/metrics` is served, apart from the main port; `None`: nowhere.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -160,6 +166,13 @@ pub struct ConfigErrors {
     pub problems: Vec<Problem>,
 }
 
+impl Problem {
+    /// `FILE:LINE:COL: message`, as `check-config` prints it.
+    pub fn located(&self, file: &str) -> String {
+        format!("{file}:{}:{}: {}", self.line.max(1), self.column.max(1), self.message)
+    }
+}
+
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.problems.iter().enumerate() {
@@ -178,11 +191,21 @@ impl std::error::Error for ConfigErrors {}
 pub(crate) struct Checker<'e> {
     pub(crate) env: &'e dyn Env,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 impl<'e> Checker<'e> {
     pub(crate) fn problem<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
         self.problems.push(Problem {
+            line: at.referenced.line(),
+            column: at.referenced.column(),
+            message: message.into(),
+        });
+    }
+
+    /// Something the admin should know that does not make the file invalid.
+    pub(crate) fn warning<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
+        self.warnings.push(Problem {
             line: at.referenced.line(),
             column: at.referenced.column(),
             message: message.into(),
@@ -277,10 +300,15 @@ pub fn parse(text: &str, env: &dyn Env) -> Result<Config, Vec<Problem>> {
     let mut c = Checker {
         env,
         problems: Vec::new(),
+        warnings: Vec::new(),
     };
     let config = validate(raw, &mut c);
     match config {
-        Some(config) if c.problems.is_empty() => Ok(config),
+        Some(mut config) if c.problems.is_empty() => {
+            c.warnings.sort_by_key(|w| (w.line, w.column));
+            config.warnings = c.warnings;
+            Ok(config)
+        }
         _ => {
             c.problems.sort_by_key(|p| (p.line, p.column));
             Err(c.problems)
@@ -428,6 +456,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let upstreams = upstreams::upstreams(raw.upstreams.as_deref().unwrap_or_default(), c);
     let pipeline = upstreams::pipeline(raw.pipeline.as_deref(), c);
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
+    let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
     // Only connectors that can post: Twitter (OAuth 1.0a) and X (OAuth 2).
     if let (Some(p), Some(at)) = (
         &actions.post_on_join,
@@ -481,6 +510,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         log_format: log_format?,
         log_level,
         remote_auth,
+        warnings: Vec::new(),
         clients,
         oidc,
         jobs,
@@ -489,6 +519,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         upstreams,
         pipeline,
         sandbox,
+        metrics_listen,
     })
 }
 

@@ -31,6 +31,13 @@ pub struct RawConfig {
     pub upstreams: Option<Vec<Spanned<serde_json::Value>>>,
     pub sandbox: Option<RawSandbox>,
     pub pipeline: Option<Vec<S>>,
+    pub metrics: Option<RawMetrics>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    pub listen: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +212,10 @@ pub struct RawRemoteAuth {
     pub groups: Option<Vec<S>>,
     pub attributes: Option<RawRemoteAuthAttributes>,
     pub logout_ends_session: Option<Spanned<bool>>,
+    /// The legacy MD5 kinds are refused unless this is `true`.
+    pub allow_legacy_md5: Option<Spanned<bool>>,
+    /// How far a helpdesk's timestamp may be from now, either way.
+    pub timestamp_window: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -68,7 +68,7 @@ fn bad_master_key_says_how_to_make_one_without_echoing_it() {
 #[test]
 fn remote_auth_targets_validate() {
     let ok = minimal(
-        "remote_auth:\n  - id: zendesk\n    kind: zendesk_md5\n    url: https://example.zendesk.com\n    secret: ${ZD}\n    allow: groups\n    groups: [agents]\n",
+        "remote_auth:\n  - id: zendesk\n    kind: zendesk_md5\n    allow_legacy_md5: true\n    url: https://example.zendesk.com\n    secret: ${ZD}\n    allow: groups\n    groups: [agents]\n",
     );
     let c = parse(&ok, &env()).unwrap();
     assert_eq!(c.remote_auth[0].access, AccessRule::Groups(vec!["agents".into()]));
@@ -123,7 +123,7 @@ fn issuer_durations_levels_and_helpdesk_urls_are_checked() {
     assert!(all.contains("longer than 0s"), "{all}");
     assert!(all.contains("not a log filter"), "{all}");
     let zd =
-        minimal("remote_auth:\n  - { id: z, kind: zendesk_md5, url: 'https://u:p@x.zendesk.com/?a=1', secret: s }\n");
+        minimal("remote_auth:\n  - { id: z, kind: zendesk_jwt, url: 'https://u:p@x.zendesk.com/?a=1', secret: s }\n");
     let problems = parse(&zd, &env()).unwrap_err();
     assert!(problems[0].message.contains("base URL only"), "{problems:?}");
     let c = parse(
@@ -188,4 +188,23 @@ fn upstreams_pipeline_sandbox_and_post_on_join_are_checked() {
 
     let unknown = minimal("upstreams:\n  - { id: x, kind: myspace, client_id: a }\n");
     assert!(parse(&unknown, &env()).unwrap_err()[0].message.contains("upstreams"));
+}
+
+#[test]
+fn metrics_listen_defaults_to_loopback_and_can_be_moved_or_turned_off() {
+    let default = parse(&minimal(""), &env()).unwrap();
+    assert_eq!(default.metrics_listen, Some("127.0.0.1:9464".parse().unwrap()));
+    let moved = parse(&minimal("metrics:\n  listen: 10.0.0.5:9100\n"), &env()).unwrap();
+    assert_eq!(moved.metrics_listen, Some("10.0.0.5:9100".parse().unwrap()));
+    for off in ["off", "none", "'off'"] {
+        let c = parse(&minimal(&format!("metrics:\n  listen: {off}\n")), &env()).unwrap();
+        assert_eq!(c.metrics_listen, None, "listen: {off}");
+    }
+    let problems = parse(&minimal("metrics:\n  listen: 9464\n"), &env()).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 7);
+    assert!(
+        problems[0].message.contains("like 127.0.0.1:9464; write off"),
+        "{problems:?}"
+    );
 }

@@ -15,10 +15,9 @@ use crate::state::AppState;
 pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
     match job.kind.as_str() {
         "mail.link" => {
-            let purpose = match job.payload["purpose"].as_str() {
-                Some("confirm_email") => EmailTokenPurpose::ConfirmEmail,
-                Some("reset_password") => EmailTokenPurpose::ResetPassword,
-                other => return Err(format!("unknown link purpose {other:?}")),
+            let purpose = job.payload["purpose"].as_str();
+            let Some(purpose) = purpose.and_then(EmailTokenPurpose::parse) else {
+                return Err(format!("unknown link purpose {purpose:?}"));
             };
             match account(state, &job.payload).await? {
                 Some(user) => mailer::deliver_link(state, &user, purpose).await,

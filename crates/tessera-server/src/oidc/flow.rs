@@ -88,25 +88,34 @@ pub async fn next_step(
         return Ok(Next::Consent);
     }
     let code = tessera_oidc::random_token();
-    state
+    let issued = state
         .store
-        .create_code(&StoredCode {
-            digest: secret_token::digest(&code),
-            redirect_uri: p.redirect_uri.clone(),
-            nonce: p.nonce.clone(),
-            code_challenge: p.code_challenge.clone(),
-            authorization: Authorization {
-                client_id: client.client.id.clone(),
-                user_id: user.id,
-                scopes: p.scopes.clone(),
-                auth_time: signed_in.session.auth_time,
-                sid: sid_of(&signed_in.session.id_digest),
-                amr: signed_in.session.amr.split_whitespace().map(str::to_owned).collect(),
+        .issue_code(
+            &p.id,
+            &StoredCode {
+                digest: secret_token::digest(&code),
+                redirect_uri: p.redirect_uri.clone(),
+                nonce: p.nonce.clone(),
+                code_challenge: p.code_challenge.clone(),
+                authorization: Authorization {
+                    client_id: client.client.id.clone(),
+                    user_id: user.id,
+                    scopes: p.scopes.clone(),
+                    auth_time: signed_in.session.auth_time,
+                    sid: sid_of(&signed_in.session.id_digest),
+                    amr: signed_in.session.amr.split_whitespace().map(str::to_owned).collect(),
+                },
+                expires_at: now + state.config.oidc.code_ttl,
             },
-            expires_at: now + state.config.oidc.code_ttl,
-        })
+        )
         .await?;
-    state.store.delete_pending(&p.id).await?;
+    if !issued {
+        // A concurrent continuation of the same request already got its code.
+        return Err(AppError::BadRequest(
+            "This sign-in request was already completed (in another tab or by a double click). Return to the app."
+                .into(),
+        ));
+    }
     let url =
         tessera_oidc::authorization_response(&p.redirect_uri, &code, p.state.as_deref(), state.config.issuer_str())
             .map_err(|e| AppError::internal(e.to_string()))?;

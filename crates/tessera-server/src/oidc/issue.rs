@@ -2,7 +2,7 @@
 //! introspected), ID tokens (OIDC Core §2), and rotating refresh tokens.
 
 use serde::Serialize;
-use tessera_core::oidc_store::{AccessTokenRecord, Authorization, NewRefreshToken};
+use tessera_core::oidc_store::{AccessTokenRecord, Authorization, Issuance, IssueGuard, NewRefreshToken};
 use tessera_core::secret_token;
 use tessera_oidc::{IdTokenInput, OAuthError, TYP_ACCESS_TOKEN, TYP_ID_TOKEN};
 use time::OffsetDateTime;
@@ -56,8 +56,9 @@ pub async fn for_person(
         .grant_types
         .contains(&tessera_oidc::GrantType::RefreshToken)
         && (auth.scopes.iter().any(|s| s == "offline_access") || client.refresh_without_offline_access);
-    let (family_id, family_expires_at, code_digest) = match family {
+    let (guard, family_id, family_expires_at, code_digest) = match family {
         Family::New { code_digest } => (
+            IssueGuard::Code(code_digest.clone()),
             tessera_oidc::random_token(),
             now + state.config.oidc.refresh_token_ttl,
             Some(code_digest),
@@ -65,22 +66,28 @@ pub async fn for_person(
         Family::Continue {
             family_id,
             family_expires_at,
-        } => (family_id, family_expires_at, None),
+        } => (
+            IssueGuard::Family(family_id.clone()),
+            family_id,
+            family_expires_at,
+            None,
+        ),
     };
-    let (access_token, expires_in) = access_token(
+    let record = AccessTokenRecord {
+        jti: uuid::Uuid::new_v4().to_string(),
+        client_id: client.client.id.clone(),
+        user_id: Some(user.id),
+        scopes: auth.scopes.clone(),
+        family_id: wants_refresh.then(|| family_id.clone()),
+        code_digest: code_digest.clone(),
+        sid: Some(auth.sid.clone()),
+        expires_at: now + state.config.oidc.access_token_ttl,
+    };
+    let (access_token, expires_in) = sign_access_token(
         state,
         client,
         &user.id.to_string(),
-        AccessTokenRecord {
-            jti: uuid::Uuid::new_v4().to_string(),
-            client_id: client.client.id.clone(),
-            user_id: Some(user.id),
-            scopes: auth.scopes.clone(),
-            family_id: wants_refresh.then(|| family_id.clone()),
-            code_digest: code_digest.clone(),
-            sid: Some(auth.sid.clone()),
-            expires_at: now + state.config.oidc.access_token_ttl,
-        },
+        &record,
         Some(auth.auth_time.unix_timestamp()),
     )
     .await?;
@@ -110,25 +117,28 @@ pub async fn for_person(
     } else {
         None
     };
-    let refresh_token = if wants_refresh {
-        let token = tessera_oidc::random_token();
-        let idle_end = now + state.config.oidc.refresh_token_idle;
-        state
-            .store
-            .create_refresh_token(&NewRefreshToken {
-                digest: secret_token::digest(&token),
-                family_id,
-                authorization: auth.clone(),
-                code_digest,
-                issued_at: now,
-                family_expires_at,
-                expires_at: idle_end.min(family_expires_at),
-            })
-            .await?;
-        Some(token)
-    } else {
-        None
+    let refresh_token = wants_refresh.then(tessera_oidc::random_token);
+    let issuance = Issuance {
+        guard,
+        access_token: record,
+        refresh_token: refresh_token.as_ref().map(|token| NewRefreshToken {
+            digest: secret_token::digest(token),
+            family_id,
+            authorization: auth.clone(),
+            code_digest,
+            issued_at: now,
+            family_expires_at,
+            expires_at: (now + state.config.oidc.refresh_token_idle).min(family_expires_at),
+        }),
     };
+    // Nothing signed above is valid until it is recorded here, and it is not recorded when
+    // the code or family was revoked meanwhile (a concurrent replay or reuse).
+    if !state.store.issue_tokens(&issuance).await? {
+        return Err(AppError::OAuth(OAuthError::invalid_grant(
+            "this authorization was revoked while the tokens were being issued (the code or refresh token was \
+             used twice); sign in again",
+        )));
+    }
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -139,12 +149,12 @@ pub async fn for_person(
     })
 }
 
-/// Signs an RFC 9068 access token with the client's algorithm and records its `jti`.
-pub async fn access_token(
+/// Signs an RFC 9068 access token with the client's algorithm; the caller records its `jti`.
+pub async fn sign_access_token(
     state: &AppState,
     client: &ClientConfig,
     sub: &str,
-    record: AccessTokenRecord,
+    record: &AccessTokenRecord,
     auth_time: Option<i64>,
 ) -> Result<(String, u64), AppError> {
     let now = OffsetDateTime::now_utc();
@@ -164,7 +174,6 @@ pub async fn access_token(
     let token = key
         .sign_jwt(TYP_ACCESS_TOKEN, &claims)
         .map_err(|e| AppError::internal(e.to_string()))?;
-    state.store.record_access_token(&record).await?;
     Ok((token, ttl))
 }
 

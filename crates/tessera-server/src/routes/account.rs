@@ -9,7 +9,7 @@ use tessera_core::password::Verification;
 use tessera_core::store::{EmailTokenPurpose, StoreError};
 use tessera_core::{Email, ProfileUpdate, User};
 
-use super::register::capitalize;
+use super::register::{capitalize, unsafe_text_errors};
 use super::{Form, page, rejected, too_long};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -25,6 +25,9 @@ pub struct ProfileForm {
     #[serde(default)]
     last_name: String,
     email: String,
+    /// Needed to change the address (re-authentication); never echoed back.
+    #[serde(default, skip_serializing)]
+    current_password: String,
 }
 
 impl ProfileForm {
@@ -33,7 +36,39 @@ impl ProfileForm {
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             email: user.email.clone().unwrap_or_default(),
+            current_password: String::new(),
         }
+    }
+}
+
+/// How recent an upstream sign-in must be to stand in for a password (password-less accounts).
+const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
+
+/// ASVS 4.0.3 V3.7.1 / V2.2.3: changing a credential-bearing field (the login and reset
+/// address) needs proof that the person, not just their session, is there: the current
+/// password, or for an account without one a sign-in within the last few minutes.
+async fn reauthenticated(state: &AppState, signed_in: &SignedIn, current_password: &str) -> Result<bool, AppError> {
+    match &signed_in.user.password_hash {
+        Some(stored) => {
+            let verdict = state
+                .passwords
+                .verify(stored.clone(), current_password.to_owned())
+                .await?;
+            Ok(verdict != Verification::Invalid)
+        }
+        None => Ok(time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_SIGN_IN),
+    }
+}
+
+fn reauthentication_error(user: &User) -> String {
+    if user.password_hash.is_some() {
+        "To change your email address, enter your current password.".into()
+    } else {
+        format!(
+            "To change your email address, sign in again first (log out, then sign in with your provider) and \
+             change it within {} minutes.",
+            FRESH_SIGN_IN.whole_minutes()
+        )
     }
 }
 
@@ -91,6 +126,7 @@ async fn account_page(
         .collect();
     let extra = context! {
         form => ser(form), errors => ser(errors), notice, apps => ser(&apps),
+        has_password => user.password_hash.is_some(),
         identities => ser(&identities), connectable => ser(&connectable), people => ser(&people),
     };
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
@@ -113,6 +149,7 @@ pub async fn update(
     State(state): State<AppState>,
     csrf: CsrfCookie,
     signed_in: SignedIn,
+    actor: Actor,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
@@ -123,6 +160,7 @@ pub async fn update(
     {
         errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
     }
+    errors.extend(unsafe_text_errors(&form.first_name, &form.last_name, &form.email));
     let email = Email::parse(&form.email)
         .map_err(|e| errors.push(capitalize(&e.to_string())))
         .ok();
@@ -130,32 +168,39 @@ pub async fn update(
         return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await;
     };
     let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
-    let update = ProfileUpdate {
+    if too_long(&[&form.current_password])
+        || (email_changed && !reauthenticated(&state, &signed_in, &form.current_password).await?)
+    {
+        let errors = [reauthentication_error(user)];
+        return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
+    }
+    let names = ProfileUpdate {
         first_name: form.first_name.trim().to_owned(),
         last_name: form.last_name.trim().to_owned(),
-        email: Some(email),
     };
-    let effects = if email_changed {
-        Effects {
-            jobs: vec![effects::mail_link(&state, user.id, EmailTokenPurpose::ConfirmEmail)],
-            ..Effects::none()
-        }
-    } else {
-        Effects::none()
-    };
-    let updated = match state.store.update_profile_with(user.id, &update, &effects).await {
-        Ok(updated) => updated,
-        Err(StoreError::Conflict { .. }) => {
+    if email_changed {
+        // Refused before anything is written, so a taken address changes nothing at all.
+        if let Err(e) = request_email_change(&state, user, &email, &actor).await {
+            let StoreError::Conflict { .. } = e else {
+                return Err(e.into());
+            };
             let errors = ["Another account already uses that email address.".to_owned()];
             return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
         }
-        Err(e) => return Err(e.into()),
-    };
+    }
+    let updated = state
+        .store
+        .update_profile_with(user.id, &names, &Effects::none())
+        .await?;
     let notice = if email_changed {
         state.jobs_wake.notify_waiters();
-        "Saved. We sent a confirmation link to your new address."
+        format!(
+            "Saved. We sent a confirmation link to {}; until you open it, your address stays {}.",
+            email.as_str(),
+            user.email.as_deref().unwrap_or("unset")
+        )
     } else {
-        "Saved."
+        "Saved.".to_owned()
     };
     account_page(
         &state,
@@ -163,6 +208,59 @@ pub async fn update(
         &updated,
         StatusCode::OK,
         &ProfileForm::of(&updated),
+        &[],
+        Some(&notice),
+    )
+    .await
+}
+
+/// Records the pending address with its confirmation mail and, to the current address, a
+/// notice with a link that cancels (or reverts) the change.
+async fn request_email_change(state: &AppState, user: &User, email: &Email, actor: &Actor) -> Result<(), StoreError> {
+    let mut effects = effects::event(
+        state,
+        "email.change_requested",
+        Some(user.id),
+        serde_json::json!({ "had_address": user.email.is_some() }),
+        actor,
+    );
+    effects.jobs.push(effects::mail_link(
+        state,
+        user.id,
+        EmailTokenPurpose::ConfirmEmailChange,
+    ));
+    if user.email.is_some() {
+        effects
+            .jobs
+            .push(effects::mail_link(state, user.id, EmailTokenPurpose::UndoEmailChange));
+    }
+    state
+        .store
+        .request_email_change(user.id, email, &effects)
+        .await
+        .map(|_| ())
+}
+
+/// "Cancel" next to a pending address on the account page.
+pub async fn cancel_email_change(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Form(_): Form<super::NoFields>,
+) -> Result<Response, AppError> {
+    let user = &signed_in.user;
+    let notice = if state.store.cancel_email_change(user.id).await? {
+        "The change of address is cancelled; its confirmation link no longer works."
+    } else {
+        "There was no change of address to cancel."
+    };
+    let user = state.store.user_by_id(user.id).await?.ok_or(AppError::NotFound)?;
+    account_page(
+        &state,
+        &csrf,
+        &user,
+        StatusCode::OK,
+        &ProfileForm::of(&user),
         &[],
         Some(notice),
     )

@@ -3,39 +3,63 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use tessera_core::secret_token;
-use tessera_core::store::EmailTokenPurpose;
+use tessera_core::store::{EmailTokenPurpose, Proof, UndoneChange};
 use time::OffsetDateTime;
 
 use super::{Form, message, too_long};
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
+use crate::session::MaybeSignedIn;
 use crate::state::AppState;
 use tessera_core::jobs::Effects;
 
-/// Following the mailed link proves the person reads that mailbox.
+/// Following the mailed link proves the person reads that mailbox. The browser's session (if
+/// it is signed in to the same account) tells the store that the prover is the holder.
 pub async fn confirm(
     State(state): State<AppState>,
     actor: Actor,
+    MaybeSignedIn(signed_in): MaybeSignedIn,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let events = |id| effects::event(&state, "email.confirmed", Some(id), serde_json::json!({}), &actor);
-    let confirmed = state
+    let prover = signed_in.as_ref().map(|s| s.session.id_digest.as_str());
+    let proof = state
         .store
-        .confirm_email_with(&secret_token::digest(&token), OffsetDateTime::now_utc(), &events)
+        .confirm_email_with(
+            &secret_token::digest(&token),
+            OffsetDateTime::now_utc(),
+            prover,
+            &events,
+        )
         .await?;
     state.jobs_wake.notify_waiters();
-    match confirmed {
-        Some(user) => {
-            tracing::info!(user = %user.id, "email confirmed");
-            message(
-                &state,
-                StatusCode::OK,
-                "Email address confirmed",
-                "Thank you: your address is confirmed. You can log in now.",
-                Some(("/login", "Log in")),
-            )
+    match proof {
+        Proof::Proven {
+            user,
+            removed_identities,
+            ended_sessions,
+        } => {
+            tracing::info!(user = %user.id, removed = removed_identities.len(), ended_sessions, "email confirmed");
+            let text = format!(
+                "Thank you: {} is confirmed as your address.{}",
+                user.email.as_deref().unwrap_or_default(),
+                removals_text(&state, &removed_identities, ended_sessions)
+            );
+            let link = if signed_in.is_some_and(|s| s.user.id == user.id) {
+                ("/account", "Your account")
+            } else {
+                ("/login", "Log in")
+            };
+            message(&state, StatusCode::OK, "Email address confirmed", &text, Some(link))
         }
-        None => message(
+        Proof::AddressTaken => message(
+            &state,
+            StatusCode::CONFLICT,
+            "This address belongs to another account",
+            "Another account confirmed this address first, so it cannot be used for this one. Log in to the account that has it, or choose another address.",
+            Some(("/login", "Log in")),
+        ),
+        Proof::DeadLink => message(
             &state,
             StatusCode::BAD_REQUEST,
             "This link does not work any more",
@@ -43,6 +67,81 @@ pub async fn confirm(
             Some(("/login", "Log in")),
         ),
     }
+}
+
+/// Tells the person what proving the address removed, and why (see `Proof`).
+pub fn removals_text(state: &AppState, removed: &[(String, Option<String>)], ended_sessions: u64) -> String {
+    let mut text = String::new();
+    if !removed.is_empty() {
+        let names: Vec<String> = removed
+            .iter()
+            .map(|(provider, username)| match username {
+                Some(name) => format!("{} ({name})", state.upstreams.label(provider)),
+                None => state.upstreams.label(provider),
+            })
+            .collect();
+        text.push_str(&format!(
+            " These sign-ins were connected before anyone had proven this address, so they were removed: {}. \
+             Connect them again from your account page if they are yours.",
+            names.join(", ")
+        ));
+    }
+    if ended_sessions > 0 {
+        text.push_str(&format!(
+            " {ended_sessions} other signed-in browser{} signed out.",
+            if ended_sessions == 1 { " was" } else { "s were" }
+        ));
+    }
+    text
+}
+
+/// The link mailed to the old address when a change was requested: cancels it, or reverts a
+/// change that was already confirmed (which also signs every browser out).
+pub async fn undo_change(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let events = |id| effects::event(&state, "email.change_undone", Some(id), serde_json::json!({}), &actor);
+    let undone = state
+        .store
+        .undo_email_change_with(&secret_token::digest(&token), OffsetDateTime::now_utc(), &events)
+        .await?;
+    let (status, title, text) = match undone {
+        Some(UndoneChange::Cancelled(user)) => {
+            tracing::info!(user = %user.id, "email change cancelled from the old address");
+            (
+                StatusCode::OK,
+                "Change cancelled",
+                "The change of address is cancelled: your account keeps this address. If you did not ask for the change, change your password now.",
+            )
+        }
+        Some(UndoneChange::Reverted(user)) => {
+            tracing::warn!(user = %user.id, "email change reverted from the old address");
+            (
+                StatusCode::OK,
+                "Change undone",
+                "Your account has this address again, every browser was signed out and apps must ask again. Reset your password now: someone else may know it.",
+            )
+        }
+        Some(UndoneChange::AddressTaken) => (
+            StatusCode::CONFLICT,
+            "This address belongs to another account now",
+            "The change cannot be undone because another account has since confirmed this address. Contact an administrator.",
+        ),
+        None => (
+            StatusCode::BAD_REQUEST,
+            "This link does not work any more",
+            "Links like this work once and expire.",
+        ),
+    };
+    message(
+        &state,
+        status,
+        title,
+        text,
+        Some(("/password/reset", "Reset your password")),
+    )
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ pub async fn healthz() -> &'static str {
 }
 
 /// Prometheus text: job queue depth (shared, from the database) and this node's job runs.
+/// Served only by the metrics listener (`metrics.listen`), never on the main port.
 pub async fn metrics(
     State(state): State<AppState>,
 ) -> Result<impl axum::response::IntoResponse, crate::error::AppError> {

@@ -66,7 +66,7 @@ pub struct LoginForm {
 
 /// What a password check concluded.
 pub enum PasswordLogin {
-    Accepted(User),
+    Accepted(Box<User>),
     /// Wrong password or no such account: deliberately indistinguishable.
     Refused,
     Inactive,
@@ -100,7 +100,7 @@ pub async fn check_password(state: &AppState, login: &str, password: &str) -> Re
     if needs_confirmation && user.email.is_some() && !user.email_verified {
         return Ok(PasswordLogin::Unconfirmed);
     }
-    Ok(PasswordLogin::Accepted(user))
+    Ok(PasswordLogin::Accepted(Box::new(user)))
 }
 
 pub async fn submit(

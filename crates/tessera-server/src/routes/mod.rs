@@ -29,7 +29,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", get(logout::show).post(logout::submit))
@@ -49,6 +48,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/email/confirm/{token}", get(email_confirm::confirm))
         .route("/email/confirm/resend", axum::routing::post(email_confirm::resend))
+        .route("/email/undo/{token}", get(email_confirm::undo_change))
+        .route(
+            "/account/email/cancel",
+            axum::routing::post(account::cancel_email_change),
+        )
         .route("/admin/users", get(account::admin_users))
         .route("/remote-auth/{target}", get(remote_auth::start))
         .route("/remote-auth/{target}/logout", get(remote_auth::logout))
@@ -73,6 +77,12 @@ pub fn routes() -> Router<AppState> {
         .route("/account/disconnect", axum::routing::post(upstream::disconnect))
         .route("/login/{upstream}", get(upstream::start))
         .route("/login/{upstream}/callback", get(upstream::callback))
+}
+
+/// The metrics listener's only route. It is not on the main port: the job counters move
+/// only when a mail goes to an existing account, so a public `/metrics` would tell who has one.
+pub fn metrics_routes() -> Router<AppState> {
+    Router::new().route("/metrics", get(health::metrics))
 }
 
 /// A POST form (`application/x-www-form-urlencoded`), CSRF-checked before anything else:

@@ -5,10 +5,11 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 use tessera_core::secret_token;
-use tessera_core::store::EmailTokenPurpose;
+use tessera_core::store::{EmailTokenPurpose, Proof};
 use time::OffsetDateTime;
 
 use super::account::new_password_problem;
+use super::email_confirm::removals_text;
 use super::{Form, message, page, rejected, too_long};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -134,16 +135,24 @@ pub async fn reset(
     let hash = state.passwords.hash(form.password).await?;
     let events = |id| effects::event(&state, "password.reset", Some(id), serde_json::json!({}), &actor);
     match state.store.reset_password_with(&digest, &hash, now, &events).await? {
-        Some(user) => {
-            tracing::info!(user = %user.id, "password reset");
+        Proof::Proven {
+            user,
+            removed_identities,
+            ..
+        } => {
+            tracing::info!(user = %user.id, removed = removed_identities.len(), "password reset");
+            let text = format!(
+                "Your new password is set and every session was signed out. Log in with it now.{}",
+                removals_text(&state, &removed_identities, 0)
+            );
             message(
                 &state,
                 StatusCode::OK,
                 "Password changed",
-                "Your new password is set and every session was signed out. Log in with it now.",
+                &text,
                 Some(("/login", "Log in")),
             )
         }
-        None => dead_link(&state),
+        Proof::AddressTaken | Proof::DeadLink => dead_link(&state),
     }
 }

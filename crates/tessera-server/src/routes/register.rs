@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
+use tessera_core::person_text::person_text_problems;
 use tessera_core::store::StoreError;
 use tessera_core::{Email, NewUser, Username};
 
@@ -99,6 +100,7 @@ fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), 
     if form.first_name.chars().count() > MAX_NAME_LEN || form.last_name.chars().count() > MAX_NAME_LEN {
         errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
     }
+    errors.extend(unsafe_text_errors(&form.first_name, &form.last_name, &form.email));
     if let Err(why) = state
         .config
         .password_policy
@@ -112,6 +114,20 @@ fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), 
         (Some(u), Some(e)) if errors.is_empty() => Ok((u, e)),
         _ => Err(errors),
     }
+}
+
+/// The person-text rule (no line breaks, controls or text-direction overrides) for the fields
+/// of a profile, phrased for the form; shared with the account page.
+pub fn unsafe_text_errors(first_name: &str, last_name: &str, email: &str) -> Vec<String> {
+    let fields = [
+        ("first name", first_name),
+        ("last name", last_name),
+        ("email address", email),
+    ];
+    person_text_problems(&fields)
+        .iter()
+        .map(|problem| capitalize(&problem.to_string()))
+        .collect()
 }
 
 pub fn capitalize(text: &str) -> String {
@@ -175,7 +191,7 @@ pub async fn submit(
         Err(StoreError::Conflict { field }) => {
             let error = match field {
                 "email" => "An account with that email address already exists. Log in, or reset its password.",
-                _ => "That username is taken; choose another.",
+                _ => "That username is taken, or looks too much like one that is; choose another.",
             };
             return form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[error.to_owned()]);
         }

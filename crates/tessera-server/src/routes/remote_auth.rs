@@ -11,7 +11,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use tessera_core::User;
-use tessera_remote_auth::{Delivery, Person, TargetKind, return_to_allowed};
+use tessera_remote_auth::{Delivery, FreshTimestamp, Person, RemoteAuthError, TargetKind, return_to_allowed};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -31,19 +31,38 @@ fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RemoteAuthTarget, AppEr
         .ok_or(AppError::NotFound)
 }
 
-/// The timestamp to sign: Zendesk's legacy schemes sign the one Zendesk sent.
-fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Result<i64, AppError> {
+const NO_TIMESTAMP: &str = "The helpdesk did not send a timestamp. Start the login from the helpdesk's sign-in link.";
+const NOT_SECONDS: &str =
+    "The helpdesk sent a timestamp that is not a number of seconds. Start the login from the helpdesk again.";
+
+/// The timestamp to sign: Zendesk's legacy schemes sign the one Zendesk sent; the other
+/// kinds, and legacy targets with `timestamp: now` when none was sent, use the clock.
+fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Result<FreshTimestamp, AppError> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let legacy = matches!(target.kind, TargetKind::ZendeskMd5 | TargetKind::ZendeskMd5Pipe);
-    match query.get("timestamp").map(|t| t.trim()) {
-        Some(t) if legacy && !t.is_empty() => t.parse::<i64>().ok().filter(|t| *t > 0).ok_or_else(|| {
-            AppError::BadRequest("The helpdesk sent a timestamp that is not a number of seconds. Start the login from the helpdesk again.".into())
-        }),
-        _ if !legacy || target.timestamp == TimestampSource::Now => Ok(now),
-        _ => Err(AppError::BadRequest(
-            "The helpdesk did not send a timestamp. Start the login from the helpdesk's sign-in link.".into(),
-        )),
+    let legacy = target.kind.is_legacy_md5();
+    match query.get("timestamp").map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        Some(sent) if legacy => fresh_timestamp(target, sent, now),
+        _ if !legacy || target.timestamp == TimestampSource::Now => Ok(FreshTimestamp::current(now)),
+        _ => Err(AppError::BadRequest(NO_TIMESTAMP.into())),
     }
+}
+
+/// The helpdesk's timestamp, when it is a number of seconds within the target's window
+/// around now, so a captured link cannot be signed for a time far ahead or long past.
+///
+/// A refusal is a page here, not a redirect: Zendesk's `kind=error&message=` convention
+/// runs the other way (helpdesk to Tessera's logout URL), and bouncing through that URL
+/// would end the Tessera session when `logout_ends_session` is set.
+fn fresh_timestamp(target: &RemoteAuthTarget, sent: &str, now: i64) -> Result<FreshTimestamp, AppError> {
+    let seconds = sent
+        .parse::<i64>()
+        .ok()
+        .filter(|t| *t > 0)
+        .ok_or_else(|| AppError::BadRequest(NOT_SECONDS.into()))?;
+    FreshTimestamp::within(seconds, now, target.timestamp_window).map_err(|e| {
+        tracing::info!(target = %target.id, timestamp = seconds, now, "refused a helpdesk timestamp outside the window");
+        AppError::BadRequest(format!("The sign-in link from the helpdesk is out of date: {e}."))
+    })
 }
 
 async fn allowed(state: &AppState, target: &RemoteAuthTarget, user: &User) -> Result<bool, AppError> {
@@ -130,33 +149,10 @@ pub async fn start(
         ok
     });
     let person = person(target, user, email);
-    let signed = match target.kind {
-        TargetKind::ZendeskMd5 => {
-            tessera_remote_auth::zendesk_md5(&target.url, &target.secret, &person, timestamp, return_to)
-                .map(Delivery::Redirect)
-        }
-        TargetKind::ZendeskMd5Pipe => {
-            tessera_remote_auth::zendesk_md5_pipe(&target.url, &target.secret, &person, timestamp, return_to)
-                .map(Delivery::Redirect)
-        }
-        TargetKind::Freshdesk => {
-            tessera_remote_auth::freshdesk(&target.url, &target.secret, &person, timestamp, return_to)
-                .map(Delivery::Redirect)
-        }
-        TargetKind::ZendeskJwt => {
-            let jti = Uuid::new_v4().to_string();
-            tessera_remote_auth::zendesk_jwt(
-                &target.url,
-                &target.secret,
-                &person,
-                timestamp,
-                &jti,
-                return_to,
-                target.post_form,
-            )
-        }
+    let delivery = match sign(target, &person, timestamp, return_to) {
+        Ok(delivery) => delivery,
+        Err(refusal) => return refuse(&state, target, user, &actor, &refusal).await,
     };
-    let delivery = signed.map_err(|e| AppError::BadRequest(format!("Cannot sign you in to {}: {e}", target.id)))?;
     effects::emit(
         &state,
         effects::event(
@@ -178,6 +174,71 @@ pub async fn start(
             Ok(html.into_response())
         }
     }
+}
+
+/// The signed link or form for `person`, by the target's scheme. The signers themselves
+/// refuse what their scheme cannot carry safely.
+fn sign(
+    target: &RemoteAuthTarget,
+    person: &Person,
+    timestamp: FreshTimestamp,
+    return_to: Option<&str>,
+) -> Result<Delivery, RemoteAuthError> {
+    match target.kind {
+        TargetKind::ZendeskMd5 => {
+            tessera_remote_auth::zendesk_md5(&target.url, &target.secret, person, timestamp, return_to)
+                .map(Delivery::Redirect)
+        }
+        TargetKind::ZendeskMd5Pipe => {
+            tessera_remote_auth::zendesk_md5_pipe(&target.url, &target.secret, person, timestamp, return_to)
+                .map(Delivery::Redirect)
+        }
+        TargetKind::Freshdesk => {
+            tessera_remote_auth::freshdesk(&target.url, &target.secret, person, timestamp, return_to)
+                .map(Delivery::Redirect)
+        }
+        TargetKind::ZendeskJwt => {
+            let jti = Uuid::new_v4().to_string();
+            tessera_remote_auth::zendesk_jwt(
+                &target.url,
+                &target.secret,
+                person,
+                timestamp,
+                &jti,
+                return_to,
+                target.post_form,
+            )
+        }
+    }
+}
+
+/// Nothing was signed: record why (never the secret or the link: the error holds
+/// neither) and tell the person on a page, without sending them to the helpdesk.
+async fn refuse(
+    state: &AppState,
+    target: &RemoteAuthTarget,
+    user: &User,
+    actor: &Actor,
+    refusal: &RemoteAuthError,
+) -> Result<Response, AppError> {
+    tracing::info!(user = %user.id, target = %target.id, reason = %refusal, "remote auth refused to sign");
+    let detail = serde_json::json!({
+        "target": target.id,
+        "kind": target.kind.as_str(),
+        "reason": refusal.to_string(),
+    });
+    effects::emit(
+        state,
+        effects::event(state, "remote_auth.refused", Some(user.id), detail, actor),
+    )
+    .await?;
+    message(
+        state,
+        StatusCode::BAD_REQUEST,
+        "Cannot sign you in to the helpdesk",
+        &format!("Tessera did not sign you in to {}: {refusal}.", target.id),
+        Some(("/account", "Your account")),
+    )
 }
 
 /// Zendesk sends people here on sign-out, and with `kind=error&message=…` when it refused the

@@ -7,6 +7,7 @@
 
 use serde_json::json;
 use tessera_core::identity::{LinkedIdentity, LoginPurpose};
+use tessera_core::person_text::clean_person_text;
 use tessera_core::store::StoreError;
 use tessera_core::{Email, NewUser, User, Username};
 use tessera_upstream::Identity;
@@ -103,13 +104,17 @@ async fn unique_username(state: &AppState, identity: &Identity) -> Result<Userna
     Err(AppError::internal("no free username found"))
 }
 
+/// First and last name from the upstream profile, cleaned of line breaks, controls and
+/// text-direction overrides: the person did not type them here and cannot fix them, so they
+/// are repaired rather than refused (the rule is `tessera_core::person_text`).
 fn split_name(identity: &Identity) -> (String, String) {
-    let first = identity.profile["first_name"].as_str().map(str::to_owned);
-    let last = identity.profile["last_name"].as_str().map(str::to_owned);
-    match (first, last, &identity.name) {
+    let cleaned = |text: &str| clean_person_text(text).trim().to_owned();
+    let first = identity.profile["first_name"].as_str().map(cleaned);
+    let last = identity.profile["last_name"].as_str().map(cleaned);
+    match (first, last, identity.name.as_deref().map(cleaned)) {
         (Some(f), Some(l), _) => (f, l),
         (_, _, Some(name)) => {
-            let (f, l) = name.trim().split_once(' ').unwrap_or((name.trim(), ""));
+            let (f, l) = name.split_once(' ').unwrap_or((&name, ""));
             (f.to_owned(), l.trim().to_owned())
         }
         _ => (String::new(), String::new()),
@@ -242,14 +247,19 @@ pub async fn run(
             "This server does not create accounts from sign-ins: ask an administrator for an account, then connect this provider to it.",
         )));
     }
-    // An address someone already uses is never taken over; an unverified one is not kept.
+    // An address another account proved is never taken over (an unproven claim on it does not
+    // count: the new account proves it through the provider); an unverified one is not kept.
     let verified_email = identity
         .email
         .as_deref()
         .filter(|_| identity.email_verified)
         .and_then(|e| Email::parse(e).ok());
     if let Some(email) = &verified_email
-        && state.store.user_by_login(email.as_str()).await?.is_some()
+        && state
+            .store
+            .user_by_login(email.as_str())
+            .await?
+            .is_some_and(|holder| holder.email_verified || holder.username.eq_ignore_ascii_case(email.as_str()))
     {
         return Ok(Err(Stop::LogInFirst));
     }
@@ -270,6 +280,7 @@ pub async fn run(
         username: new.username.to_string(),
         email: None,
         email_verified: false,
+        pending_email: None,
         first_name: String::new(),
         last_name: String::new(),
         is_active: true,
@@ -340,4 +351,37 @@ fn post_on_join_job(state: &AppState, identity: &Identity, user: &User) -> Optio
         "post_on_join:{}:{}:{}",
         user.id, identity.provider, identity.subject
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(name: Option<&str>, profile: serde_json::Value) -> Identity {
+        Identity {
+            provider: "sandbox".into(),
+            subject: "1".into(),
+            username: None,
+            email: None,
+            email_verified: false,
+            name: name.map(str::to_owned),
+            picture: None,
+            profile,
+            tokens: Default::default(),
+            friends: None,
+        }
+    }
+
+    #[test]
+    fn upstream_names_lose_line_breaks_controls_and_direction_overrides() {
+        let forged = identity(Some("Eve\r\nrole: admin\u{202E}"), json!({}));
+        assert_eq!(split_name(&forged), ("Eve".to_owned(), "role: admin".to_owned()));
+        let fields = identity(
+            None,
+            json!({ "first_name": "\u{2066}Eve\u{0}", "last_name": "Doe\u{1b}[2J\n" }),
+        );
+        assert_eq!(split_name(&fields), ("Eve".to_owned(), "Doe[2J".to_owned()));
+        let plain = identity(Some("Zoë O'Brien"), json!({}));
+        assert_eq!(split_name(&plain), ("Zoë".to_owned(), "O'Brien".to_owned()));
+    }
 }

@@ -159,7 +159,8 @@ async fn client_credentials(
         sid: None,
         expires_at: OffsetDateTime::now_utc() + state.config.oidc.access_token_ttl,
     };
-    let (access_token, expires_in) = issue::access_token(state, client, &client.client.id, record, None).await?;
+    let (access_token, expires_in) = issue::sign_access_token(state, client, &client.client.id, &record, None).await?;
+    state.store.record_access_token(&record).await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
