@@ -434,13 +434,33 @@ async fn a_reset_for_an_unknown_or_a_known_account_looks_the_same_on_the_main_po
         let response = client.get(server.url("/metrics")).send().await.unwrap();
         (response.status(), response.text().await.unwrap())
     };
+    // The operator's job counters (the metrics listener's) move the same way too: one
+    // link-request job per request, whoever it names; the worker decides who gets mail.
+    let job_counts = || {
+        let text = server.state.job_metrics.render(&[]);
+        text.lines()
+            .filter(|l| l.starts_with("tessera_jobs_processed_total{"))
+            .filter_map(|l| {
+                l.rsplit_once(' ')
+                    .map(|(k, n)| (k.to_owned(), n.parse::<u64>().unwrap_or(0)))
+            })
+            .collect::<std::collections::BTreeMap<String, u64>>()
+    };
     let mut answers = Vec::new();
+    let mut job_deltas = Vec::new();
     for login in ["jane", "nobody", "jane@example.com", "nobody@example.com"] {
         let before = main_port_metrics().await;
+        let jobs_before = job_counts();
         let answer = submit(&client, &reset, &reset, &[("login", login)]).await;
         answers.push((login, answer.status(), answer.text().await.unwrap()));
         // Whatever the reset caused (a mail job for jane) has run before the observer looks.
         settled(&server.store, Duration::from_secs(10)).await;
+        let delta: Vec<(String, u64)> = job_counts()
+            .into_iter()
+            .map(|(k, n)| (k.clone(), n - jobs_before.get(&k).copied().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        job_deltas.push((login, delta));
         let after = main_port_metrics().await;
         assert_eq!(
             before.0,
@@ -456,6 +476,10 @@ async fn a_reset_for_an_unknown_or_a_known_account_looks_the_same_on_the_main_po
             "{login}: answered as for jane"
         );
     }
+    for (login, delta) in &job_deltas {
+        assert_eq!(delta, &job_deltas[0].1, "{login}: job counters moved as for jane");
+    }
+    assert_eq!(job_deltas[0].1.len(), 1, "one job per request: {:?}", job_deltas[0].1);
     // Not vacuous: the known account did get its two mails.
     assert_eq!(subjects(&server, "Reset your password"), 2);
 }

@@ -83,6 +83,16 @@ pub fn mail_link(state: &AppState, user: UserId, purpose: EmailTokenPurpose) -> 
     )
 }
 
+/// A link asked for by login name (reset, resend): the worker decides whether an account
+/// gets it, so the request looks the same for every name (no account enumeration).
+pub fn link_request(state: &AppState, login: &str, purpose: EmailTokenPurpose) -> NewJob {
+    job(
+        state,
+        "mail.link_request",
+        json!({ "login": login.trim(), "purpose": purpose.as_str() }),
+    )
+}
+
 /// A new account: the event, its confirmation mail, and the configured welcome and follow-up.
 pub fn registered(state: &AppState, user: &NewUser, actor: &Actor) -> Effects {
     let mut effects = event(

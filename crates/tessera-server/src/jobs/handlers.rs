@@ -24,6 +24,7 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
                 None => Ok(()),
             }
         }
+        "mail.link_request" => link_request(state, &job.payload).await,
         "mail.welcome" => match account(state, &job.payload).await? {
             Some(user) => mailer::deliver(state, &user, "email/welcome", "Welcome").await,
             None => Ok(()),
@@ -36,6 +37,27 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
         "webhook" => webhook(state, &job.payload).await,
         "post_on_join" => post_on_join(state, &job.payload).await,
         other => Err(format!("unknown job kind {other:?}")),
+    }
+}
+
+/// A reset or confirmation link asked for by login name: only an active account gets a reset
+/// link, and only one waiting for confirmation a confirmation link; anything else is done.
+async fn link_request(state: &AppState, payload: &Value) -> Result<(), String> {
+    let (Some(login), Some(purpose)) = (
+        payload["login"].as_str(),
+        payload["purpose"].as_str().and_then(EmailTokenPurpose::parse),
+    ) else {
+        return Err("mail.link_request job is missing login or purpose".into());
+    };
+    let user = state.store.user_by_login(login).await.map_err(|e| e.to_string())?;
+    let wanted = match purpose {
+        EmailTokenPurpose::ResetPassword => user.filter(|u| u.is_active),
+        EmailTokenPurpose::ConfirmEmail => user.filter(|u| u.is_active && !u.email_verified),
+        _ => return Err(format!("{} links are not asked for by login name", purpose.as_str())),
+    };
+    match wanted {
+        Some(user) => mailer::deliver_link(state, &user, purpose).await,
+        None => Ok(()),
     }
 }
 

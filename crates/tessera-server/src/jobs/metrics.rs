@@ -1,9 +1,9 @@
 //! Counters for `/metrics` (Prometheus text format 0.0.4). Queue depth is read from the
 //! database at scrape time, so every node reports the shared queue.
 //!
-//! These counters are operator-only: a `mail.link` job exists only when a reset or
-//! confirmation request matched an account, so its counts tell the reader which requests did
-//! (account enumeration). That is why `/metrics` is served on its own listener
+//! These counters are operator-only. Reset and resend requests each queue one
+//! `mail.link_request` job whoever they name, so counts do not reveal accounts, but durations
+//! differ (a mail was sent or not). That is why `/metrics` is served on its own listener
 //! (`metrics.listen`, loopback by default) and never on the main port. Do not add counters
 //! that requests move differently for known and unknown accounts to anything public.
 

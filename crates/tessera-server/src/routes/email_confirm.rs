@@ -149,15 +149,11 @@ pub struct ResendForm {
     login: String,
 }
 
-/// Sends a fresh confirmation link. The answer is the same whether or not the account
-/// exists, so it reveals nothing.
+/// Sends a fresh confirmation link. The answer, and the one job it queues, are the same
+/// whether or not the account exists, so it reveals nothing (the worker looks it up).
 pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
-    if !too_long(&[&form.login])
-        && let Some(user) = state.store.user_by_login(&form.login).await?
-        && user.is_active
-        && !user.email_verified
-    {
-        let job = effects::mail_link(&state, user.id, EmailTokenPurpose::ConfirmEmail);
+    if !too_long(&[&form.login]) {
+        let job = effects::link_request(&state, &form.login, EmailTokenPurpose::ConfirmEmail);
         effects::emit(
             &state,
             Effects {
