@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod error_mapping;
 mod jobs;
 mod oidc;
 mod outage;

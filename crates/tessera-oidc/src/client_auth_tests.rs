@@ -4,6 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 
 use super::*;
+use crate::Challenge;
 use crate::client::{ClientSecret, GrantType};
 use crate::keys::SigningAlg;
 
@@ -131,8 +132,7 @@ fn malformed_basic_is_invalid_client_with_challenge() {
     ] {
         let err = auth(Some(&header), &[]).unwrap_err();
         assert_eq!(err.error, "invalid_client", "{header}");
-        assert_eq!(err.status, 401);
-        assert_eq!(err.www_authenticate.as_deref(), Some(r#"Basic realm="tessera""#));
+        assert_eq!(err.challenge, Some(Challenge::Basic));
     }
 }
 
@@ -144,8 +144,7 @@ fn both_methods_is_invalid_request() {
     )
     .unwrap_err();
     assert_eq!(err.error, "invalid_request");
-    assert_eq!(err.status, 400);
-    assert_eq!(err.www_authenticate, None);
+    assert_eq!(err.challenge, None);
     // A matching client_id in the body alone is fine; a different one is not.
     assert!(auth(Some(&basic("app:s3cret")), &[("client_id", "app")]).is_ok());
     let err = auth(Some(&basic("app:s3cret")), &[("client_id", "spa")]).unwrap_err();
@@ -177,8 +176,7 @@ fn no_client_id_is_invalid_client_without_challenge() {
     for body in [&[][..], &[("client_secret", "s3cret")][..], &[("client_id", "")][..]] {
         let err = auth(None, body).unwrap_err();
         assert_eq!(err.error, "invalid_client");
-        assert_eq!(err.status, 401);
-        assert_eq!(err.www_authenticate, None);
+        assert_eq!(err.challenge, None);
     }
 }
 
@@ -200,16 +198,14 @@ fn wrong_secret_is_401_with_challenge_only_for_basic() {
     let find = |id: &str| cs.iter().find(|c| c.id == id);
 
     let err = authenticate(&auth(Some(&basic("app:wrong")), &[]).unwrap(), find).unwrap_err();
-    assert_eq!((err.error, err.status), ("invalid_client", 401));
-    assert_eq!(err.www_authenticate.as_deref(), Some(r#"Basic realm="tessera""#));
+    assert_eq!((err.error, err.challenge), ("invalid_client", Some(Challenge::Basic)));
 
     let err = authenticate(
         &auth(None, &[("client_id", "app"), ("client_secret", "wrong")]).unwrap(),
         find,
     )
     .unwrap_err();
-    assert_eq!((err.error, err.status), ("invalid_client", 401));
-    assert_eq!(err.www_authenticate, None);
+    assert_eq!((err.error, err.challenge), ("invalid_client", None));
 
     assert_eq!(
         authenticate(
@@ -233,7 +229,7 @@ fn unknown_client_is_invalid_client() {
     let cs = clients();
     let find = |id: &str| cs.iter().find(|c| c.id == id);
     let err = authenticate(&ClientAuth::None { id: "ghost".into() }, find).unwrap_err();
-    assert_eq!((err.error, err.www_authenticate.is_none()), ("invalid_client", true));
+    assert_eq!((err.error, err.challenge.is_none()), ("invalid_client", true));
     let err = authenticate(
         &ClientAuth::Basic {
             id: "ghost".into(),
@@ -242,7 +238,7 @@ fn unknown_client_is_invalid_client() {
         find,
     )
     .unwrap_err();
-    assert!(err.www_authenticate.is_some());
+    assert_eq!(err.challenge, Some(Challenge::Basic));
 }
 
 #[test]
@@ -266,7 +262,7 @@ fn public_client_presenting_a_secret_is_refused() {
         find,
     )
     .unwrap_err();
-    assert!(err.www_authenticate.is_some());
+    assert_eq!(err.challenge, Some(Challenge::Basic));
     assert_eq!(
         authenticate(&ClientAuth::None { id: "spa".into() }, find).unwrap().id,
         "spa"
@@ -281,10 +277,7 @@ fn confidential_client_without_secret_is_refused() {
     let cs = clients();
     let find = |id: &str| cs.iter().find(|c| c.id == id);
     let err = authenticate(&ClientAuth::None { id: "app".into() }, find).unwrap_err();
-    assert_eq!(
-        (err.error, err.status, err.www_authenticate),
-        ("invalid_client", 401, None)
-    );
+    assert_eq!((err.error, err.challenge), ("invalid_client", None));
     // An empty Basic password is not the secret either.
     let got = auth(Some(&basic("app:")), &[]).unwrap();
     assert!(authenticate(&got, find).is_err());

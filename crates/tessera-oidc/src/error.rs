@@ -14,7 +14,10 @@ use serde_json::json;
 const MAX_ECHO_CHARS: usize = 64;
 
 /// An OAuth 2.0 error for the token, introspection, revocation or userinfo
-/// endpoints (RFC 6749 §5.2, RFC 6750 §3.1).
+/// endpoints (RFC 6749 §5.2, RFC 6750 §3.1). It carries the protocol facts
+/// only: the RFC code, the description, and which authentication scheme the
+/// answer must challenge; the web crate derives the HTTP status and the
+/// `WWW-Authenticate` header from them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     /// The `error` code, e.g. `invalid_request`.
@@ -22,95 +25,104 @@ pub struct OAuthError {
     /// The `error_description`: human readable, already restricted to the
     /// characters RFC 6749 §5.2 allows.
     pub description: String,
-    /// HTTP status to answer with.
-    pub status: u16,
-    /// Value of the `WWW-Authenticate` response header, when one is due.
-    pub www_authenticate: Option<String>,
+    /// The scheme to challenge, when the RFCs require a challenge.
+    pub challenge: Option<Challenge>,
+}
+
+/// Which authentication a refusal challenges (`WWW-Authenticate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// RFC 6749 §5.2: the client tried HTTP Basic and failed.
+    Basic,
+    /// RFC 6750 §3: a bearer token was presented and refused (the challenge
+    /// names the error).
+    Bearer,
+    /// RFC 6750 §3.1: the request carried no token at all, so the challenge
+    /// carries no error code.
+    BearerWithoutError,
 }
 
 impl OAuthError {
-    fn new(error: &'static str, description: impl Into<String>, status: u16) -> Self {
+    fn new(error: &'static str, description: impl Into<String>) -> Self {
         OAuthError {
             error,
             description: sanitize_description(&description.into()),
-            status,
-            www_authenticate: None,
+            challenge: None,
         }
+    }
+
+    fn challenging(mut self, challenge: Challenge) -> Self {
+        self.challenge = Some(challenge);
+        self
     }
 
     /// RFC 6749 §5.2: missing, repeated or malformed parameter.
     pub fn invalid_request(description: impl Into<String>) -> Self {
-        Self::new("invalid_request", description, 400)
+        Self::new("invalid_request", description)
     }
 
     /// RFC 6749 §5.2: client authentication failed and the client tried
     /// HTTP Basic, so the answer MUST be 401 with a `WWW-Authenticate`
     /// challenge for the scheme it used.
     pub fn invalid_client_basic(description: impl Into<String>) -> Self {
-        let mut e = Self::new("invalid_client", description, 401);
-        e.www_authenticate = Some(r#"Basic realm="tessera""#.to_owned());
-        e
+        Self::new("invalid_client", description).challenging(Challenge::Basic)
     }
 
     /// RFC 6749 §5.2: client authentication failed (not via the
     /// Authorization header, so no challenge is sent).
     pub fn invalid_client(description: impl Into<String>) -> Self {
-        Self::new("invalid_client", description, 401)
+        Self::new("invalid_client", description)
     }
 
     /// RFC 6749 §5.2: bad, expired, revoked or reused grant (code, refresh
     /// token), redirect_uri mismatch, or PKCE verification failure
     /// (RFC 7636 §4.6).
     pub fn invalid_grant(description: impl Into<String>) -> Self {
-        Self::new("invalid_grant", description, 400)
+        Self::new("invalid_grant", description)
     }
 
     /// RFC 6749 §5.2: the client may not use this grant type.
     pub fn unauthorized_client(description: impl Into<String>) -> Self {
-        Self::new("unauthorized_client", description, 400)
+        Self::new("unauthorized_client", description)
     }
 
     /// RFC 6749 §5.2: grant type not supported by this server.
     pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
-        Self::new("unsupported_grant_type", description, 400)
+        Self::new("unsupported_grant_type", description)
     }
 
     /// RFC 6749 §5.2: requested scope is invalid, unknown or exceeds what
     /// was granted.
     pub fn invalid_scope(description: impl Into<String>) -> Self {
-        Self::new("invalid_scope", description, 400)
+        Self::new("invalid_scope", description)
     }
 
     /// RFC 7009 §2.2.1: the server cannot revoke this kind of token.
     pub fn unsupported_token_type(description: impl Into<String>) -> Self {
-        Self::new("unsupported_token_type", description, 400)
+        Self::new("unsupported_token_type", description)
     }
 
     /// RFC 6750 §3.1: the bearer token is missing, expired, revoked or
     /// malformed. 401 with a `Bearer` challenge (RFC 6750 §3).
     pub fn invalid_token(description: impl Into<String>) -> Self {
-        let mut e = Self::new("invalid_token", description, 401);
-        e.www_authenticate = Some(format!(
-            r#"Bearer realm="tessera", error="invalid_token", error_description="{}""#,
-            e.description
-        ));
-        e
+        Self::new("invalid_token", description).challenging(Challenge::Bearer)
+    }
+
+    /// RFC 6750 §3.1: the request has no bearer token at all; the challenge
+    /// then names no error.
+    pub fn missing_token(description: impl Into<String>) -> Self {
+        Self::new("invalid_token", description).challenging(Challenge::BearerWithoutError)
     }
 
     /// RFC 6750 §3.1: the token lacks the scope this resource needs.
     pub fn insufficient_scope(description: impl Into<String>) -> Self {
-        let mut e = Self::new("insufficient_scope", description, 403);
-        e.www_authenticate = Some(format!(
-            r#"Bearer realm="tessera", error="insufficient_scope", error_description="{}""#,
-            e.description
-        ));
-        e
+        Self::new("insufficient_scope", description).challenging(Challenge::Bearer)
     }
 
     /// RFC 6749 §5.2 allows only the listed codes, but servers answer
     /// unexpected failures with `server_error` (as §4.1.2.1 does) and 500.
     pub fn server_error(description: impl Into<String>) -> Self {
-        Self::new("server_error", description, 500)
+        Self::new("server_error", description)
     }
 
     /// The JSON body of the error response (RFC 6749 §5.2).
@@ -239,13 +251,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn invalid_client_basic_has_challenge_and_401() {
+    fn invalid_client_basic_challenges_basic() {
         let e = OAuthError::invalid_client_basic("bad secret");
-        assert_eq!(e.status, 401);
-        assert_eq!(e.www_authenticate.as_deref(), Some(r#"Basic realm="tessera""#));
+        assert_eq!(e.challenge, Some(Challenge::Basic));
         let e = OAuthError::invalid_client("bad secret");
-        assert_eq!(e.status, 401);
-        assert_eq!(e.www_authenticate, None);
+        assert_eq!(e.challenge, None);
     }
 
     #[test]
@@ -255,7 +265,7 @@ mod tests {
             e.to_json(),
             json!({"error": "invalid_grant", "error_description": "code already used"})
         );
-        assert_eq!(e.status, 400);
+        assert_eq!(e.challenge, None);
     }
 
     #[test]
@@ -263,10 +273,7 @@ mod tests {
         let e = OAuthError::invalid_scope("scope \"é\\x\"\n");
         assert_eq!(e.description, "scope '?'x'?");
         let t = OAuthError::invalid_token("a\"b");
-        assert_eq!(
-            t.www_authenticate.as_deref(),
-            Some(r#"Bearer realm="tessera", error="invalid_token", error_description="a'b""#)
-        );
+        assert_eq!((t.description.as_str(), t.challenge), ("a'b", Some(Challenge::Bearer)));
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub use claims::{
 };
 pub use client::{Client, ClientSecret, GrantType};
 pub use discovery::provider_metadata;
-pub use error::{JwtError, OAuthError, OidcError};
+pub use error::{Challenge, JwtError, OAuthError, OidcError};
 pub use hashes::at_hash;
 pub use jwt::{TYP_ACCESS_TOKEN, TYP_ID_TOKEN, TYP_LOGOUT_TOKEN};
 pub use keys::{SigningAlg, SigningKey, jwks, verify_jwt};

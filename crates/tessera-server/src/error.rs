@@ -1,8 +1,10 @@
 //! The one place errors become HTTP.
 //!
 //! Handlers return `Result<_, AppError>`. An `AppError` turns into a status code plus an
-//! [`ErrorPage`] marker; the `render_error_pages` middleware (which has the templates) turns
-//! that marker into the themed HTML page. Internal causes are logged with the request's id
+//! [`ErrorPage`] marker (an OAuth error straight into its RFC 6749 §5.2 JSON, with the
+//! status and challenge derived here from its code). Which router a route is on decides the
+//! rest: the page router's middleware renders the marker as the themed HTML page, the API
+//! router's as JSON ([`api_error_json`]). Internal causes are logged with the request's id
 //! and never shown: the person sees a safe sentence that says what to do next.
 
 use axum::http::StatusCode;
@@ -24,6 +26,11 @@ pub enum AppError {
     },
     /// An OAuth 2.0 error for an API endpoint: JSON body (RFC 6749 §5.2), not a page.
     OAuth(tessera_oidc::OAuthError),
+    /// An upstream sign-in (Twitter, an OIDC provider, …) failed; `label` names the provider.
+    Upstream {
+        label: String,
+        error: tessera_upstream::UpstreamError,
+    },
     /// The database (or another dependency) is unreachable right now.
     Unavailable(String),
     Internal(String),
@@ -39,7 +46,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(cause) => Self::Unavailable(cause),
-            StoreError::NotFound(what) => Self::BadRequest(format!("no such {what}")),
+            StoreError::NotFound(_) => Self::NotFound,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -51,21 +58,90 @@ impl From<minijinja::Error> for AppError {
     }
 }
 
+/// The HTTP status an OAuth error code answers with (RFC 6749 §5.2: 400, or 401 for
+/// `invalid_client`; RFC 6750 §3.1: 401 for `invalid_token`, 403 for `insufficient_scope`).
+pub fn oauth_status(e: &tessera_oidc::OAuthError) -> StatusCode {
+    match e.error {
+        "invalid_client" | "invalid_token" => StatusCode::UNAUTHORIZED,
+        "insufficient_scope" => StatusCode::FORBIDDEN,
+        "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        "temporarily_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// The `WWW-Authenticate` challenge an OAuth error is due (RFC 6749 §5.2, RFC 6750 §3).
+pub fn oauth_challenge(e: &tessera_oidc::OAuthError) -> Option<String> {
+    use tessera_oidc::Challenge;
+    Some(match e.challenge? {
+        Challenge::Basic => r#"Basic realm="tessera""#.to_owned(),
+        Challenge::BearerWithoutError => r#"Bearer realm="tessera""#.to_owned(),
+        // The description is already restricted to characters that are safe in quotes.
+        Challenge::Bearer => format!(
+            r#"Bearer realm="tessera", error="{}", error_description="{}""#,
+            e.error, e.description
+        ),
+    })
+}
+
 /// The JSON error of the token, userinfo, introspection and revocation endpoints.
 pub fn oauth_response(e: &tessera_oidc::OAuthError) -> Response {
     use axum::http::{HeaderValue, header};
-    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = (status, axum::Json(e.to_json())).into_response();
+    let mut response = (oauth_status(e), axum::Json(e.to_json())).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(challenge) = e
-        .www_authenticate
-        .as_deref()
-        .and_then(|c| HeaderValue::from_str(c).ok())
-    {
+    if let Some(challenge) = oauth_challenge(e).and_then(|c| HeaderValue::from_str(&c).ok()) {
         headers.insert(header::WWW_AUTHENTICATE, challenge);
     }
     response
+}
+
+/// The RFC 6749 §5.2-style JSON an API route answers for an error that is not an OAuth
+/// error (the page routes render [`ErrorPage`] as HTML instead).
+pub fn api_error_json(status: StatusCode, page: &ErrorPage) -> Response {
+    use axum::http::{HeaderValue, header};
+    let error = match status {
+        StatusCode::SERVICE_UNAVAILABLE => "temporarily_unavailable",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED => "invalid_request",
+        _ => "server_error",
+    };
+    let description = tessera_oidc::OAuthError::invalid_request(page.message.clone()).description;
+    let body = serde_json::json!({ "error": error, "error_description": description });
+    let mut json = (status, axum::Json(body)).into_response();
+    json.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    json
+}
+
+/// What the person is told when an upstream sign-in fails: a cancelled one changes nothing,
+/// a provider that does not answer is 502 (their side), anything else a refusal.
+fn upstream_failure(label: &str, e: tessera_upstream::UpstreamError) -> (StatusCode, &'static str, String) {
+    use tessera_upstream::UpstreamError;
+    let title = "Sign-in did not work";
+    match e {
+        UpstreamError::Cancelled => (
+            StatusCode::BAD_REQUEST,
+            title,
+            format!("You cancelled signing in with {label}. Nothing was changed."),
+        ),
+        UpstreamError::Api(why) => {
+            tracing::warn!(%why, upstream = label, "upstream unavailable");
+            (
+                StatusCode::BAD_GATEWAY,
+                title,
+                format!("{label} is not answering right now. Please try again in a moment."),
+            )
+        }
+        other => {
+            tracing::warn!(error = %other, upstream = label, "upstream login failed");
+            (
+                StatusCode::BAD_REQUEST,
+                title,
+                format!("{label} did not let us sign you in ({other}). Please start again."),
+            )
+        }
+    }
 }
 
 /// What the error page shows; inserted into the response for the middleware to render.
@@ -73,10 +149,13 @@ pub fn oauth_response(e: &tessera_oidc::OAuthError) -> Response {
 pub struct ErrorPage {
     pub title: &'static str,
     pub message: String,
+    /// Where the page's one link leads (`href`, text).
+    pub link: Option<(&'static str, &'static str)>,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let mut link = None;
         let (status, title, message) = match self {
             Self::OAuth(e) => return oauth_response(&e),
             Self::NeedsLogin { next } => {
@@ -84,6 +163,10 @@ impl IntoResponse for AppError {
                 return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();
             }
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "That did not work", message),
+            Self::Upstream { label, error } => {
+                link = Some(("/login", "Back to the login page"));
+                upstream_failure(&label, error)
+            }
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", message),
             Self::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -121,7 +204,66 @@ impl IntoResponse for AppError {
             }
         };
         let mut response = status.into_response();
-        response.extensions_mut().insert(ErrorPage { title, message });
+        response.extensions_mut().insert(ErrorPage { title, message, link });
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_oidc::OAuthError;
+
+    fn answer(e: &OAuthError) -> (StatusCode, Option<String>) {
+        let r = oauth_response(e);
+        let challenge = r
+            .headers()
+            .get(axum::http::header::WWW_AUTHENTICATE)
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        (r.status(), challenge)
+    }
+
+    #[test]
+    fn oauth_errors_answer_with_the_rfc_status_and_challenge() {
+        let basic = Some(r#"Basic realm="tessera""#.to_owned());
+        assert_eq!(
+            answer(&OAuthError::invalid_client_basic("x")),
+            (StatusCode::UNAUTHORIZED, basic)
+        );
+        assert_eq!(
+            answer(&OAuthError::invalid_client("x")),
+            (StatusCode::UNAUTHORIZED, None)
+        );
+        assert_eq!(answer(&OAuthError::invalid_grant("x")), (StatusCode::BAD_REQUEST, None));
+        assert_eq!(
+            answer(&OAuthError::invalid_request("x")),
+            (StatusCode::BAD_REQUEST, None)
+        );
+        assert_eq!(
+            answer(&OAuthError::unsupported_grant_type("x")),
+            (StatusCode::BAD_REQUEST, None)
+        );
+        assert_eq!(
+            answer(&OAuthError::invalid_token("a\"b")),
+            (
+                StatusCode::UNAUTHORIZED,
+                Some(r#"Bearer realm="tessera", error="invalid_token", error_description="a'b""#.to_owned())
+            )
+        );
+        assert_eq!(
+            answer(&OAuthError::missing_token("x")),
+            (StatusCode::UNAUTHORIZED, Some(r#"Bearer realm="tessera""#.to_owned()))
+        );
+        assert_eq!(answer(&OAuthError::insufficient_scope("x")).0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            answer(&OAuthError::server_error("x")).0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn a_missing_row_is_not_found() {
+        let e: AppError = StoreError::NotFound("user").into();
+        assert_eq!(e.into_response().status(), StatusCode::NOT_FOUND);
     }
 }

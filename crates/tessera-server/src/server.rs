@@ -84,50 +84,43 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
     })
 }
 
-/// Renders the themed error page for responses that carry an [`ErrorPage`].
+/// The page router's half of the one error mapping: a response that carries an
+/// [`ErrorPage`] becomes the themed HTML page.
 async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    // Apps call these, not browsers: they get RFC 6749 §5.2-style JSON, never a page.
-    let api = [
-        "/token",
-        "/userinfo",
-        "/introspect",
-        "/revoke",
-        "/api/",
-        "/jwks",
-        "/.well-known/",
-    ]
-    .iter()
-    .any(|p| request.uri().path().starts_with(p));
     let response = next.run(request).await;
-    if api && response.extensions().get::<ErrorPage>().is_some() {
-        let status = response.status();
-        let error = match status {
-            axum::http::StatusCode::SERVICE_UNAVAILABLE => "temporarily_unavailable",
-            axum::http::StatusCode::NOT_FOUND => "not_found",
-            _ => "server_error",
-        };
-        let body = serde_json::json!({ "error": error, "error_description": "the server could not complete the request; try again later" });
-        let mut json = (status, axum::Json(body)).into_response();
-        json.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return json;
-    }
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
         return response;
     };
     let status = response.status();
     match state.templates.page(
         "message.html",
-        context! { title => page.title, message => page.message.clone(), is_error => true },
+        context! {
+            title => page.title, message => page.message.clone(), is_error => true,
+            link => page.link.map(|(href, text)| context! { href, text }),
+        },
     ) {
         Ok(html) => (status, html).into_response(),
         Err(_) => (status, page.message).into_response(),
     }
 }
 
+/// The API router's half: apps call these routes, not browsers, so an [`ErrorPage`] becomes
+/// RFC 6749 §5.2-style JSON.
+async fn render_error_json(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    match response.extensions().get::<ErrorPage>() {
+        Some(page) => crate::error::api_error_json(response.status(), page),
+        None => response,
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    crate::routes::routes()
+    // Which router a route is on decides how its errors look (see `error.rs`).
+    let api = crate::routes::api_routes()
+        .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
+        .layer(middleware::from_fn(render_error_json));
+    crate::routes::page_routes()
         // Before the layers, so unknown paths get the same themed page as every other error.
         .fallback(|| async { crate::error::AppError::NotFound })
         .method_not_allowed_fallback(|| async { crate::error::AppError::MethodNotAllowed })
@@ -136,6 +129,7 @@ pub fn router(state: AppState) -> Router {
             crate::csrf::ensure_cookie,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .merge(api)
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -172,7 +166,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The path with single-use secrets (email links) cut out, so logs never hold a live link.
 fn loggable_path(path: &str) -> String {
-    for prefix in ["/email/confirm/", "/password/reset/"] {
+    for prefix in ["/email/confirm/", "/email/undo/", "/password/reset/"] {
         if let Some(rest) = path.strip_prefix(prefix)
             && !rest.is_empty()
         {

@@ -25,10 +25,9 @@ use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+/// Pages for people in a browser: their errors render as the themed HTML page.
+pub fn page_routes() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
         .route("/", get(|| async { axum::response::Redirect::to("/account") }))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", get(logout::show).post(logout::submit))
@@ -56,14 +55,27 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(account::admin_users))
         .route("/remote-auth/{target}", get(remote_auth::start))
         .route("/remote-auth/{target}/logout", get(remote_auth::logout))
-        .route("/.well-known/openid-configuration", get(oidc::discovery::configuration))
-        .route("/jwks", get(oidc::discovery::jwks))
         .route(
             "/authorize",
             get(oidc::authorize::authorize).post(oidc::authorize::authorize),
         )
         .route("/authorize/continue", get(oidc::authorize::resume))
         .route("/consent", get(oidc::consent::show).post(oidc::consent::decide))
+        .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
+        .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))
+        .route("/account/disconnect", axum::routing::post(upstream::disconnect))
+        .route("/login/{upstream}", get(upstream::start))
+        .route("/login/{upstream}/callback", get(upstream::callback))
+}
+
+/// Endpoints that apps and load balancers call: their errors are RFC 6749 §5.2-style JSON,
+/// never a page.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/.well-known/openid-configuration", get(oidc::discovery::configuration))
+        .route("/jwks", get(oidc::discovery::jwks))
         .route("/token", axum::routing::post(oidc::token::token))
         .route(
             "/userinfo",
@@ -72,11 +84,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/contacts", get(oidc::userinfo::contacts))
         .route("/introspect", axum::routing::post(oidc::introspect::introspect))
         .route("/revoke", axum::routing::post(oidc::revoke::revoke))
-        .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
-        .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))
-        .route("/account/disconnect", axum::routing::post(upstream::disconnect))
-        .route("/login/{upstream}", get(upstream::start))
-        .route("/login/{upstream}/callback", get(upstream::callback))
 }
 
 /// The metrics listener's only route. It is not on the main port: the job counters move

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use tessera_core::identity::{LoginPurpose, UpstreamLogin};
 use tessera_core::secret_token;
 use tessera_core::{User, UserId};
-use tessera_upstream::UpstreamError;
 use time::OffsetDateTime;
 
 use super::{Form, NoFields, message};
@@ -37,36 +36,6 @@ fn secure(state: &AppState) -> &'static str {
     if state.config.secure_cookies() { "; Secure" } else { "" }
 }
 
-fn upstream_failure(state: &AppState, label: &str, e: UpstreamError) -> Result<Response, AppError> {
-    let (status, text) = match e {
-        UpstreamError::Cancelled => (
-            StatusCode::BAD_REQUEST,
-            format!("You cancelled signing in with {label}. Nothing was changed."),
-        ),
-        UpstreamError::Api(why) => {
-            tracing::warn!(%why, upstream = label, "upstream unavailable");
-            (
-                StatusCode::BAD_GATEWAY,
-                format!("{label} is not answering right now. Please try again in a moment."),
-            )
-        }
-        other => {
-            tracing::warn!(error = %other, upstream = label, "upstream login failed");
-            (
-                StatusCode::BAD_REQUEST,
-                format!("{label} did not let us sign you in ({other}). Please start again."),
-            )
-        }
-    };
-    message(
-        state,
-        status,
-        "Sign-in did not work",
-        &text,
-        Some(("/login", "Back to the login page")),
-    )
-}
-
 async fn begin(
     state: &AppState,
     csrf: &CsrfCookie,
@@ -79,7 +48,12 @@ async fn begin(
     let token = tessera_oidc::random_token();
     let start = match connector.connector.login_url(&callback_url(state, id)?, &token).await {
         Ok(start) => start,
-        Err(e) => return upstream_failure(state, &connector.upstream.label, e),
+        Err(error) => {
+            return Err(AppError::Upstream {
+                label: connector.upstream.label.clone(),
+                error,
+            });
+        }
     };
     state
         .store
@@ -214,7 +188,7 @@ pub async fn callback(
         .await
     {
         Ok(identity) => identity,
-        Err(e) => return upstream_failure(&state, &label, e),
+        Err(error) => return Err(AppError::Upstream { label, error }),
     };
     let link_to: Option<User> = match login.user_id {
         Some(uid) => state.store.user_by_id(uid).await?,

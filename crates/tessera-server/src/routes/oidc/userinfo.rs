@@ -99,9 +99,9 @@ pub async fn userinfo(
         }
         (Some(t), None) | (None, Some(t)) => t.to_owned(),
         (None, None) => {
-            let mut e = OAuthError::invalid_token("an access token is required");
-            e.www_authenticate = Some(r#"Bearer realm="tessera""#.to_owned());
-            return Err(AppError::OAuth(e));
+            return Err(AppError::OAuth(OAuthError::missing_token(
+                "an access token is required",
+            )));
         }
     };
     let record = live_access_token(&state, &token)
