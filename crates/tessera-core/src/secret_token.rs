@@ -18,6 +18,31 @@ pub fn digest(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
+/// HMAC-SHA256 of `message` under `key` (RFC 2104): the one keyed MAC the web layer uses
+/// (CSRF tokens, key derivation, webhook signatures, the activation cookie).
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of every length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// Lower-case hexadecimal, as webhook receivers and MAC-carrying cookies expect.
+pub fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    out
+}
+
+/// Unpadded base64url, the form every token and MAC in URLs and cookies takes.
+pub fn base64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Constant-time equality for secrets that are compared directly.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
@@ -26,6 +51,17 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hmac_sha256_matches_rfc_4231_case_2_and_hex_is_lower_case() {
+        // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
+        let mac = super::hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            super::hex_lower(&mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(super::hex_lower(&[0x00, 0xab, 0xff]), "00abff");
+    }
+
     #[test]
     fn tokens_are_unique_and_digests_stable() {
         let (a, b) = (super::generate(), super::generate());

@@ -11,10 +11,6 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use tessera_core::secret_token;
 
 use crate::error::AppError;
@@ -48,9 +44,7 @@ impl CsrfCookie {
 }
 
 fn mac(key: &[u8; 32], cookie: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
-    mac.update(cookie.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    secret_token::base64url(&secret_token::hmac_sha256(key, cookie.as_bytes()))
 }
 
 /// On https the `__Host-` prefix stops a sibling subdomain from planting its own cookie
@@ -73,11 +67,7 @@ pub async fn ensure_cookie(State(state): State<AppState>, mut request: Request, 
     request.extensions_mut().insert(CsrfCookie(cookie.clone()));
     let mut response = next.run(request).await;
     if fresh {
-        let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-        let header = format!(
-            "{}={cookie}; Path=/; HttpOnly; SameSite=Lax{secure}",
-            cookie_name(&state)
-        );
+        let header = crate::cookies::set(&state, cookie_name(&state), &cookie, "/", None);
         if let Ok(value) = HeaderValue::from_str(&header) {
             response.headers_mut().append(SET_COOKIE, value);
         }

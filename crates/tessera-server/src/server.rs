@@ -9,9 +9,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use hmac::{Hmac, KeyInit, Mac};
 use minijinja::context;
-use sha2::Sha256;
 use tessera_core::store::Store;
 use tessera_mail::{MailTransport, OutboxTransport, SmtpSettings, SmtpTransport};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -45,9 +43,7 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
 
 /// The CSRF key is derived from the master key so rotating one rotates the other.
 fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(master).expect("HMAC accepts any key length");
-    mac.update(purpose.as_bytes());
-    mac.finalize().into_bytes().into()
+    tessera_core::secret_token::hmac_sha256(master, purpose.as_bytes())
 }
 
 /// Compiles every page and mail template (theme first), as `serve` does at start.

@@ -34,13 +34,6 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-fn cookie_header(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        cookie_name(state)
-    )
-}
 
 /// A signed-in person and their session.
 #[derive(Clone, Debug)]
@@ -73,7 +66,14 @@ pub async fn start(
     };
     state.store.create_session(&session).await?;
     let max_age = state.config.session_absolute.as_secs() as i64;
-    Ok((cookie_header(state, &token, max_age), session))
+    let cookie = crate::cookies::set(
+        state,
+        cookie_name(state),
+        &token,
+        "/",
+        Some(time::Duration::seconds(max_age)),
+    );
+    Ok((cookie, session))
 }
 
 /// Ends the session (if any) and returns the `Set-Cookie` value that clears the cookie.
@@ -81,7 +81,7 @@ pub async fn end(state: &AppState, cookie: Option<&str>) -> Result<String, AppEr
     if let Some(token) = cookie {
         state.store.delete_session(&secret_token::digest(token)).await?;
     }
-    Ok(cookie_header(state, "", 0))
+    Ok(crate::cookies::clear(state, cookie_name(state), "/"))
 }
 
 pub fn session_cookie(state: &AppState, parts: &Parts) -> Option<String> {

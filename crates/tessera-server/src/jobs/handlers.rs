@@ -1,10 +1,9 @@
 //! What each kind of job does. A handler returns `Err(reason)` to be retried (the reason is
 //! stored on the job); doing nothing because the account is gone is a success.
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
-use sha2::Sha256;
 use tessera_core::jobs::Job;
+use tessera_core::secret_token;
 use tessera_core::store::EmailTokenPurpose;
 use tessera_core::{User, UserId};
 use time::OffsetDateTime;
@@ -105,9 +104,8 @@ async fn account(state: &AppState, payload: &Value) -> Result<Option<User>, Stri
 /// Hex HMAC-SHA256 over `timestamp + "." + body`, keyed with the webhook's secret. Binding the
 /// timestamp lets receivers refuse replays of old deliveries.
 pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
-    mac.update(format!("{timestamp}.{body}").as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    let signed = format!("{timestamp}.{body}");
+    secret_token::hex_lower(&secret_token::hmac_sha256(secret.as_bytes(), signed.as_bytes()))
 }
 
 async fn webhook(state: &AppState, payload: &Value) -> Result<(), String> {

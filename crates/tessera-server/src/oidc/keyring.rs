@@ -71,6 +71,14 @@ impl KeyRing {
             if has_key && !force && !self.rotation_due(&existing, alg, now, config) {
                 continue;
             }
+            let key = tokio::task::spawn_blocking(move || SigningKey::generate(alg))
+                .await
+                .map_err(|e| AppError::internal(format!("key generation task: {e}")))?
+                .map_err(|e| AppError::internal(format!("key generation: {e}")))?;
+            // The schedule counts from when the key exists, not from before generating it: an
+            // RSA key can take a while on a busy machine, and `key_publish_before` must still
+            // pass between publishing it and signing with it.
+            let now = OffsetDateTime::now_utc();
             let since = if force {
                 now + Duration::from_secs(1)
             } else {
@@ -82,10 +90,6 @@ impl KeyRing {
             } else {
                 now
             };
-            let key = tokio::task::spawn_blocking(move || SigningKey::generate(alg))
-                .await
-                .map_err(|e| AppError::internal(format!("key generation task: {e}")))?
-                .map_err(|e| AppError::internal(format!("key generation: {e}")))?;
             let longest_token = config.oidc.id_token_ttl.max(config.oidc.access_token_ttl);
             let rotation = Rotation {
                 new_key: StoredKey {

@@ -32,8 +32,9 @@ fn callback_url(state: &AppState, id: &str) -> Result<url::Url, AppError> {
         .map_err(|e| AppError::internal(e.to_string()))
 }
 
-fn secure(state: &AppState) -> &'static str {
-    if state.config.secure_cookies() { "; Secure" } else { "" }
+/// The state cookie lives only on `/login/{id}` (the start and its callback).
+fn state_cookie_path(id: &str) -> String {
+    format!("/login/{id}")
 }
 
 async fn begin(
@@ -70,10 +71,7 @@ async fn begin(
         .await?;
     // OAuth 1.0a callbacks carry no `state`: this cookie finds the login again (and for
     // OAuth 2 it must agree with the `state` parameter, binding the callback to this browser).
-    let cookie = format!(
-        "{STATE_COOKIE}={token}; Path=/login/{id}; HttpOnly; SameSite=Lax; Max-Age=900{}",
-        secure(state)
-    );
+    let cookie = crate::cookies::set(state, STATE_COOKIE, &token, &state_cookie_path(id), Some(LOGIN_TTL));
     Ok((
         StatusCode::SEE_OTHER,
         [(LOCATION, start.redirect_url.to_string()), (SET_COOKIE, cookie)],
@@ -212,10 +210,7 @@ pub async fn callback(
             .set_contacts(&identity.provider, &identity.subject, friends)
             .await?;
     }
-    let clear = format!(
-        "{STATE_COOKIE}=; Path=/login/{id}; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        secure(&state)
-    );
+    let clear = crate::cookies::clear(&state, STATE_COOKIE, &state_cookie_path(&id));
     let user = outcome.user;
     // Hybrid registration: connecting a provider is what activates the account.
     // Only an account still waiting for its first activation: never one an admin disabled.
@@ -268,18 +263,12 @@ const ACTIVATION_TTL: i64 = 3600;
 pub fn activation_cookie(state: &AppState, csrf: &CsrfCookie, user: UserId) -> String {
     let issued = OffsetDateTime::now_utc().unix_timestamp();
     let value = format!("{user}.{issued}.{}", activation_mac(state, csrf, user, issued));
-    format!(
-        "{ACTIVATION_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Lax; Max-Age=3600{}",
-        secure(state)
-    )
+    crate::cookies::set(state, ACTIVATION_COOKIE, &value, "/login", Some(time::Duration::hours(1)))
 }
 
 fn activation_mac(state: &AppState, csrf: &CsrfCookie, user: UserId, issued: i64) -> String {
-    use hmac::{Hmac, KeyInit, Mac};
-    let mut mac =
-        <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&state.csrf_key).expect("HMAC accepts any key length");
-    mac.update(format!("activate:{user}:{issued}:{}", csrf.browser_binding()).as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    let signed = format!("activate:{user}:{issued}:{}", csrf.browser_binding());
+    secret_token::hex_lower(&secret_token::hmac_sha256(&state.csrf_key, signed.as_bytes()))
 }
 
 fn activation_user(state: &AppState, csrf: &CsrfCookie, value: &str) -> Option<UserId> {
