@@ -151,10 +151,60 @@ pub async fn callback(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     let connector = state.upstreams.get(&id).ok_or(AppError::NotFound)?;
-    let label = connector.upstream.label.clone();
     let query: Vec<(String, String)> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
+    let Some(login) = take_login(&state, &csrf, connector, &id, &query, &headers).await? else {
+        return expired(&state);
+    };
+    let data = tessera_oidc::open(&state.config.master_key.0, &login.sealed_data, LOGIN_CONTEXT)
+        .map_err(|_| AppError::internal("upstream login data cannot be unsealed"))?;
+    let data = String::from_utf8(data).map_err(|_| AppError::internal("upstream login data is not text"))?;
+    let label = connector.upstream.label.clone();
+    let identity = connector
+        .connector
+        .handle_callback(&callback_url(&state, &id)?, &query, &data)
+        .await
+        .map_err(|error| AppError::Upstream {
+            label: label.clone(),
+            error,
+        })?;
+    let link_to: Option<User> = match login.user_id {
+        Some(uid) => state.store.user_by_id(uid).await?,
+        None => None,
+    };
+    let outcome = match pipeline::run(&state, &login.purpose, link_to.as_ref(), &identity, &actor).await? {
+        Ok(outcome) => outcome,
+        Err(stop) => {
+            let text = stop.message(&label);
+            return message(
+                &state,
+                StatusCode::CONFLICT,
+                "Sign-in stopped",
+                &text,
+                Some(("/login", "Back to the login page")),
+            );
+        }
+    };
+    if let Some(friends) = &identity.friends {
+        state
+            .store
+            .set_contacts(&identity.provider, &identity.subject, friends)
+            .await?;
+    }
+    finish(&state, old_cookie.as_deref(), &actor, &id, login, outcome).await
+}
+
+/// The login in flight this callback belongs to, used up, if the browser that started it is
+/// the one coming back; `None` for an expired, replayed or foreign callback.
+async fn take_login(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    connector: &crate::upstream::Connector,
+    id: &str,
+    query: &[(String, String)],
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<UpstreamLogin>, AppError> {
     let cookie = read_cookie(headers.get_all(axum::http::header::COOKIE), STATE_COOKIE);
     let from_query = query.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone());
     let token = if connector.connector.callback_has_state() {
@@ -166,53 +216,26 @@ pub async fn callback(
     } else {
         cookie
     };
-    let Some(token) = token else { return expired(&state) };
-    let Some(login) = state
+    let Some(token) = token else { return Ok(None) };
+    let login = state
         .store
         .take_upstream_login(&secret_token::digest(&token), OffsetDateTime::now_utc())
-        .await?
-    else {
-        return expired(&state);
-    };
-    if login.upstream != id || login.browser != csrf.browser_binding() {
-        return expired(&state);
-    }
-    let data = tessera_oidc::open(&state.config.master_key.0, &login.sealed_data, LOGIN_CONTEXT)
-        .map_err(|_| AppError::internal("upstream login data cannot be unsealed"))?;
-    let data = String::from_utf8(data).map_err(|_| AppError::internal("upstream login data is not text"))?;
-    let identity = match connector
-        .connector
-        .handle_callback(&callback_url(&state, &id)?, &query, &data)
-        .await
-    {
-        Ok(identity) => identity,
-        Err(error) => return Err(AppError::Upstream { label, error }),
-    };
-    let link_to: Option<User> = match login.user_id {
-        Some(uid) => state.store.user_by_id(uid).await?,
-        None => None,
-    };
-    let outcome = match pipeline::run(&state, &login.purpose, link_to.as_ref(), &identity, &actor).await? {
-        Ok(outcome) => outcome,
-        Err(stop) => {
-            return message(
-                &state,
-                StatusCode::CONFLICT,
-                "Sign-in stopped",
-                &stop.message(&label),
-                Some(("/login", "Back to the login page")),
-            );
-        }
-    };
-    if let Some(friends) = &identity.friends {
-        state
-            .store
-            .set_contacts(&identity.provider, &identity.subject, friends)
-            .await?;
-    }
-    let clear = crate::cookies::clear(&state, STATE_COOKIE, &state_cookie_path(&id));
+        .await?;
+    Ok(login.filter(|l| l.upstream == id && l.browser == csrf.browser_binding()))
+}
+
+/// After the pipeline: back to the account page for a connection, else a new session (and,
+/// for a hybrid registration, the activation connecting a provider stands for).
+async fn finish(
+    state: &AppState,
+    old_cookie: Option<&str>,
+    actor: &Actor,
+    id: &str,
+    login: UpstreamLogin,
+    outcome: pipeline::Outcome,
+) -> Result<Response, AppError> {
+    let clear = crate::cookies::clear(state, STATE_COOKIE, &state_cookie_path(id));
     let user = outcome.user;
-    // Hybrid registration: connecting a provider is what activates the account.
     // Only an account still waiting for its first activation: never one an admin disabled.
     let activating = login.purpose == LoginPurpose::Link
         && !user.is_active
@@ -228,14 +251,10 @@ pub async fn callback(
         )
             .into_response());
     }
-    let (session_cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "fed").await?;
+    let (session_cookie, _) = session::start(state, old_cookie, &user, "fed").await?;
     state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
     let detail = serde_json::json!({ "method": "fed", "provider": id, "is_new": outcome.is_new, "new_association": outcome.new_association });
-    effects::emit(
-        &state,
-        effects::event(&state, "user.login", Some(user.id), detail, &actor),
-    )
-    .await?;
+    effects::emit(state, effects::event(state, "user.login", Some(user.id), detail, actor)).await?;
     let target = login
         .next
         .and_then(|n| safe_next(Some(&n)))
@@ -263,7 +282,13 @@ const ACTIVATION_TTL: i64 = 3600;
 pub fn activation_cookie(state: &AppState, csrf: &CsrfCookie, user: UserId) -> String {
     let issued = OffsetDateTime::now_utc().unix_timestamp();
     let value = format!("{user}.{issued}.{}", activation_mac(state, csrf, user, issued));
-    crate::cookies::set(state, ACTIVATION_COOKIE, &value, "/login", Some(time::Duration::hours(1)))
+    crate::cookies::set(
+        state,
+        ACTIVATION_COOKIE,
+        &value,
+        "/login",
+        Some(time::Duration::hours(1)),
+    )
 }
 
 fn activation_mac(state: &AppState, csrf: &CsrfCookie, user: UserId, issued: i64) -> String {

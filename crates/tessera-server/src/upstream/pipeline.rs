@@ -7,9 +7,10 @@
 
 use serde_json::json;
 use tessera_core::identity::{LinkedIdentity, LoginPurpose};
+use tessera_core::jobs::Effects;
 use tessera_core::person_text::clean_person_text;
 use tessera_core::store::StoreError;
-use tessera_core::{Email, NewUser, User, Username};
+use tessera_core::{Email, NewUser, User, UserId, Username};
 use tessera_upstream::Identity;
 use time::OffsetDateTime;
 
@@ -50,11 +51,11 @@ impl Stop {
     }
 }
 
-fn linked(identity: &Identity, user: &User, sealed_tokens: Vec<u8>, now: OffsetDateTime) -> LinkedIdentity {
+fn linked(identity: &Identity, user: UserId, sealed_tokens: Vec<u8>, now: OffsetDateTime) -> LinkedIdentity {
     LinkedIdentity {
         provider: identity.provider.clone(),
         subject: identity.subject.clone(),
-        user_id: user.id,
+        user_id: user,
         username: identity.username.clone(),
         email: identity.email.clone(),
         email_verified: identity.email_verified,
@@ -128,188 +129,219 @@ pub async fn run(
     identity: &Identity,
     actor: &Actor,
 ) -> Result<Result<Outcome, Stop>, AppError> {
-    let steps = &state.config.pipeline;
-    let now = OffsetDateTime::now_utc();
     let tokens = serde_json::to_vec(&identity.tokens).map_err(|e| AppError::internal(e.to_string()))?;
-    let sealed = tessera_oidc::seal(&state.config.master_key.0, &tokens, super::TOKENS_CONTEXT);
-    let existing = state.store.identity(&identity.provider, &identity.subject).await?;
-
-    // Connecting from the account page (or activating a hybrid registration).
+    let sign_in = SignIn {
+        state,
+        identity,
+        actor,
+        sealed: tessera_oidc::seal(&state.config.master_key.0, &tokens, super::TOKENS_CONTEXT),
+        existing: state.store.identity(&identity.provider, &identity.subject).await?,
+        now: OffsetDateTime::now_utc(),
+    };
     if *purpose == LoginPurpose::Link {
         let user = link_to.ok_or_else(|| AppError::internal("link without an account"))?;
-        return match existing {
-            Some(found) if found.user_id != user.id => Ok(Err(Stop::AlreadyLinkedElsewhere)),
-            Some(_) => {
-                state
-                    .store
-                    .update_identity(&linked(identity, user, sealed, now))
-                    .await?;
-                Ok(Ok(Outcome {
-                    user: user.clone(),
-                    is_new: false,
-                    new_association: false,
-                }))
-            }
-            None => {
-                let link = linked(identity, user, sealed, now);
-                let detail = json!({ "provider": identity.provider, "is_new": false, "new_association": true });
-                let mut fx = effects::event(state, "identity.linked", Some(user.id), detail, actor);
-                fx.jobs.extend(post_on_join_job(state, identity, user));
-                state.store.link_identity(&link, &fx).await.map_err(link_error)?;
-                state.jobs_wake.notify_waiters();
-                Ok(Ok(Outcome {
-                    user: user.clone(),
-                    is_new: false,
-                    new_association: true,
-                }))
-            }
-        };
+        return sign_in.connect_to(user).await;
+    }
+    match sign_in.known_account().await? {
+        Ok(Some(user)) => sign_in.into_known(user).await,
+        Ok(None) => sign_in.create_account().await,
+        Err(stop) => Ok(Err(stop)),
+    }
+}
+
+/// One upstream sign-in going through the pipeline's steps.
+struct SignIn<'a> {
+    state: &'a AppState,
+    identity: &'a Identity,
+    actor: &'a Actor,
+    /// The upstream tokens, sealed with the master key.
+    sealed: Vec<u8>,
+    /// The link this upstream account already has, if any.
+    existing: Option<LinkedIdentity>,
+    now: OffsetDateTime,
+}
+
+impl SignIn<'_> {
+    fn steps(&self) -> &[Step] {
+        &self.state.config.pipeline
     }
 
-    let mut user: Option<User> = None;
-    if steps.contains(&Step::SocialUser)
-        && let Some(found) = &existing
-    {
-        user = state.store.user_by_id(found.user_id).await?;
+    fn link(&self, user: UserId) -> LinkedIdentity {
+        linked(self.identity, user, self.sealed.clone(), self.now)
     }
-    if user.is_none()
-        && steps.contains(&Step::AssociateByEmail)
-        && identity.email_verified
-        && let Some(email) = identity.email.as_deref()
-        && let Some(local) = state
-            .store
-            .user_by_login(email)
-            .await?
-            .filter(|u| u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
-    {
-        if !local.email_verified {
-            return Ok(Err(Stop::LogInFirst));
+
+    /// The audit event (and the opt-in post) of a new link, written with the link.
+    fn linked_effects(&self, user: UserId, is_new: bool) -> Effects {
+        let detail = json!({ "provider": self.identity.provider, "is_new": is_new, "new_association": true });
+        let mut fx = effects::event(self.state, "identity.linked", Some(user), detail, self.actor);
+        fx.jobs.extend(post_on_join_job(self.state, self.identity, user));
+        fx
+    }
+
+    /// Connecting from the account page (or activating a hybrid registration).
+    async fn connect_to(&self, user: &User) -> Result<Result<Outcome, Stop>, AppError> {
+        let new_association = match &self.existing {
+            Some(found) if found.user_id != user.id => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
+            Some(_) => {
+                self.state.store.update_identity(&self.link(user.id)).await?;
+                false
+            }
+            None => {
+                let fx = self.linked_effects(user.id, false);
+                self.state
+                    .store
+                    .link_identity(&self.link(user.id), &fx)
+                    .await
+                    .map_err(link_error)?;
+                self.state.jobs_wake.notify_waiters();
+                true
+            }
+        };
+        Ok(Ok(Outcome {
+            user: user.clone(),
+            is_new: false,
+            new_association,
+        }))
+    }
+
+    /// The local account this sign-in belongs to: by its link (`social_user`), else by a
+    /// verified address the account proved too (`associate_by_email`).
+    async fn known_account(&self) -> Result<Result<Option<User>, Stop>, AppError> {
+        if self.steps().contains(&Step::SocialUser)
+            && let Some(found) = &self.existing
+            && let Some(user) = self.state.store.user_by_id(found.user_id).await?
+        {
+            return Ok(Ok(Some(user)));
         }
-        user = Some(local);
+        let identity = self.identity;
+        if self.steps().contains(&Step::AssociateByEmail)
+            && identity.email_verified
+            && let Some(email) = identity.email.as_deref()
+            && let Some(local) = self
+                .state
+                .store
+                .user_by_login(email)
+                .await?
+                .filter(|u| u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+        {
+            if !local.email_verified {
+                return Ok(Err(Stop::LogInFirst));
+            }
+            return Ok(Ok(Some(local)));
+        }
+        Ok(Ok(None))
     }
-    if let Some(user) = user {
-        if existing.as_ref().is_some_and(|found| found.user_id != user.id) {
+
+    /// Signs in to an account Tessera knows, linking this upstream account if it is new.
+    async fn into_known(&self, user: User) -> Result<Result<Outcome, Stop>, AppError> {
+        if self.existing.as_ref().is_some_and(|found| found.user_id != user.id) {
             return Ok(Err(Stop::AlreadyLinkedElsewhere));
         }
         if !user.is_active {
             return Ok(Err(Stop::Disabled));
         }
-        let new_association = existing.is_none();
+        let new_association = self.existing.is_none();
         if new_association {
-            if !steps.contains(&Step::AssociateUser) {
+            if !self.steps().contains(&Step::AssociateUser) {
                 return Ok(Err(Stop::LogInFirst));
             }
-            let detail = json!({ "provider": identity.provider, "is_new": false, "new_association": true });
-            let mut fx = effects::event(state, "identity.linked", Some(user.id), detail, actor);
-            fx.jobs.extend(post_on_join_job(state, identity, &user));
-            state
+            let fx = self.linked_effects(user.id, false);
+            self.state
                 .store
-                .link_identity(&linked(identity, &user, sealed, now), &fx)
+                .link_identity(&self.link(user.id), &fx)
                 .await
                 .map_err(link_error)?;
-        } else if steps.contains(&Step::LoadExtraData) {
-            state
-                .store
-                .update_identity(&linked(identity, &user, sealed, now))
-                .await?;
+        } else if self.steps().contains(&Step::LoadExtraData) {
+            self.state.store.update_identity(&self.link(user.id)).await?;
         }
-        if steps.contains(&Step::UpdateUserDetails) {
-            let (first, last) = split_name(identity);
-            state.store.fill_profile(user.id, &first, &last).await?;
-            state
-                .store
-                .fill_attributes(user.id, &mapped_attributes(state, identity))
-                .await?;
+        if self.steps().contains(&Step::UpdateUserDetails) {
+            let (first, last) = split_name(self.identity);
+            self.state.store.fill_profile(user.id, &first, &last).await?;
+            let attributes = mapped_attributes(self.state, self.identity);
+            self.state.store.fill_attributes(user.id, &attributes).await?;
         }
-        return Ok(Ok(Outcome {
+        Ok(Ok(Outcome {
             user,
             is_new: false,
             new_association,
-        }));
+        }))
     }
 
-    // A person Tessera does not know yet.
-    match state.config.registration {
-        RegistrationMode::Closed => {
-            return Ok(Err(Stop::NoNewAccounts(
+    /// Why no account may be created for a person Tessera does not know yet, if none may.
+    fn creation_refused(&self) -> Option<Stop> {
+        match self.state.config.registration {
+            RegistrationMode::Closed => Some(Stop::NoNewAccounts(
                 "There is no account for this sign-in, and registration is closed here.",
-            )));
-        }
-        RegistrationMode::Hybrid => {
-            return Ok(Err(Stop::NoNewAccounts(
+            )),
+            RegistrationMode::Hybrid => Some(Stop::NoNewAccounts(
                 "There is no account for this sign-in yet: create one on the registration page first, then connect this provider to activate it.",
-            )));
+            )),
+            RegistrationMode::Open | RegistrationMode::SocialOnly if !self.steps().contains(&Step::CreateUser) => {
+                Some(Stop::NoNewAccounts(
+                    "This server does not create accounts from sign-ins: ask an administrator for an account, then connect this provider to it.",
+                ))
+            }
+            RegistrationMode::Open | RegistrationMode::SocialOnly => None,
         }
-        RegistrationMode::Open | RegistrationMode::SocialOnly => {}
     }
-    if !steps.contains(&Step::CreateUser) {
-        return Ok(Err(Stop::NoNewAccounts(
-            "This server does not create accounts from sign-ins: ask an administrator for an account, then connect this provider to it.",
-        )));
-    }
-    // An address another account proved is never taken over (an unproven claim on it does not
-    // count: the new account proves it through the provider); an unverified one is not kept.
-    let verified_email = identity
-        .email
-        .as_deref()
-        .filter(|_| identity.email_verified)
-        .and_then(|e| Email::parse(e).ok());
-    if let Some(email) = &verified_email
-        && state
+
+    /// A person Tessera does not know yet: a new account, made with this link in one step.
+    async fn create_account(&self) -> Result<Result<Outcome, Stop>, AppError> {
+        if let Some(stop) = self.creation_refused() {
+            return Ok(Err(stop));
+        }
+        let state = self.state;
+        let identity = self.identity;
+        // An address another account proved is never taken over (an unproven claim on it does
+        // not count: the new account proves it through the provider); an unverified one is not
+        // kept.
+        let verified_email = identity
+            .email
+            .as_deref()
+            .filter(|_| identity.email_verified)
+            .and_then(|e| Email::parse(e).ok());
+        if let Some(email) = &verified_email
+            && state
+                .store
+                .user_by_login(email.as_str())
+                .await?
+                .is_some_and(|holder| holder.email_verified || holder.username.eq_ignore_ascii_case(email.as_str()))
+        {
+            return Ok(Err(Stop::LogInFirst));
+        }
+        let username = if self.steps().contains(&Step::GetUsername) {
+            unique_username(state, identity).await?
+        } else {
+            Username::parse(&format!("{}-{}", identity.provider, identity.subject))
+                .map_err(|e| AppError::internal(e.to_string()))?
+        };
+        let mut new = NewUser::new(username, verified_email.clone());
+        new.email_verified = verified_email.is_some();
+        if self.steps().contains(&Step::UpdateUserDetails) {
+            (new.first_name, new.last_name) = split_name(identity);
+            new.attributes = mapped_attributes(state, identity);
+        }
+        let mut fx = effects::registered(state, &new, self.actor);
+        let linked_fx = self.linked_effects(new.id, true);
+        fx.events.extend(linked_fx.events);
+        fx.jobs.extend(linked_fx.jobs);
+        let user = match state
             .store
-            .user_by_login(email.as_str())
-            .await?
-            .is_some_and(|holder| holder.email_verified || holder.username.eq_ignore_ascii_case(email.as_str()))
-    {
-        return Ok(Err(Stop::LogInFirst));
+            .create_user_with_identity(&new, &self.link(new.id), &fx)
+            .await
+        {
+            Ok(user) => user,
+            Err(StoreError::Conflict { field: "identity" }) => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
+            Err(StoreError::Conflict { .. }) => return Ok(Err(Stop::LogInFirst)),
+            Err(e) => return Err(e.into()),
+        };
+        state.jobs_wake.notify_waiters();
+        Ok(Ok(Outcome {
+            user,
+            is_new: true,
+            new_association: true,
+        }))
     }
-    let username = if steps.contains(&Step::GetUsername) {
-        unique_username(state, identity).await?
-    } else {
-        Username::parse(&format!("{}-{}", identity.provider, identity.subject))
-            .map_err(|e| AppError::internal(e.to_string()))?
-    };
-    let mut new = NewUser::new(username, verified_email.clone());
-    new.email_verified = verified_email.is_some();
-    if steps.contains(&Step::UpdateUserDetails) {
-        (new.first_name, new.last_name) = split_name(identity);
-        new.attributes = mapped_attributes(state, identity);
-    }
-    let placeholder = User {
-        id: new.id,
-        username: new.username.to_string(),
-        email: None,
-        email_verified: false,
-        pending_email: None,
-        first_name: String::new(),
-        last_name: String::new(),
-        is_active: true,
-        is_staff: false,
-        is_superuser: false,
-        password_hash: None,
-        date_joined: now,
-        last_login: None,
-        attributes: Default::default(),
-    };
-    let link = linked(identity, &placeholder, sealed, now);
-    let mut fx = effects::registered(state, &new, actor);
-    let detail = json!({ "provider": identity.provider, "is_new": true, "new_association": true });
-    let linked_fx = effects::event(state, "identity.linked", Some(new.id), detail, actor);
-    fx.events.extend(linked_fx.events);
-    fx.jobs.extend(linked_fx.jobs);
-    fx.jobs.extend(post_on_join_job(state, identity, &placeholder));
-    let user = match state.store.create_user_with_identity(&new, &link, &fx).await {
-        Ok(user) => user,
-        Err(StoreError::Conflict { field: "identity" }) => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
-        Err(StoreError::Conflict { .. }) => return Ok(Err(Stop::LogInFirst)),
-        Err(e) => return Err(e.into()),
-    };
-    state.jobs_wake.notify_waiters();
-    Ok(Ok(Outcome {
-        user,
-        is_new: true,
-        new_association: true,
-    }))
 }
 
 /// The upstream profile fields this upstream maps to account attributes (plus the picture).
@@ -339,7 +371,7 @@ fn link_error(e: StoreError) -> AppError {
 
 /// `actions.post_on_join`: an opt-in post through the person's own token when this upstream
 /// is newly associated.
-fn post_on_join_job(state: &AppState, identity: &Identity, user: &User) -> Option<tessera_core::jobs::NewJob> {
+fn post_on_join_job(state: &AppState, identity: &Identity, user: UserId) -> Option<tessera_core::jobs::NewJob> {
     let action = state
         .config
         .actions
@@ -349,7 +381,7 @@ fn post_on_join_job(state: &AppState, identity: &Identity, user: &User) -> Optio
     let payload = json!({ "provider": identity.provider, "subject": identity.subject, "text": action.text });
     Some(effects::job(state, "post_on_join", payload).key(format!(
         "post_on_join:{}:{}:{}",
-        user.id, identity.provider, identity.subject
+        user, identity.provider, identity.subject
     )))
 }
 
