@@ -47,6 +47,9 @@ pub struct User {
     pub is_active: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
+    /// Hybrid registration: inactive until the person connects an upstream account. Never
+    /// set on an account an admin disabled, so activation cannot re-enable one.
+    pub awaiting_activation: bool,
     #[serde(skip)]
     pub password_hash: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -81,6 +84,8 @@ pub struct NewUser {
     pub is_active: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
+    /// See [`User::awaiting_activation`].
+    pub awaiting_activation: bool,
     pub password_hash: Option<String>,
     pub date_joined: OffsetDateTime,
     pub last_login: Option<OffsetDateTime>,
@@ -100,6 +105,7 @@ impl NewUser {
             is_active: true,
             is_staff: false,
             is_superuser: false,
+            awaiting_activation: false,
             password_hash: None,
             date_joined: OffsetDateTime::now_utc(),
             last_login: None,

@@ -71,7 +71,8 @@ pub trait IdentityStore: Send + Sync {
     async fn set_contacts(&self, provider: &str, subject: &str, friends: &[String]) -> StoreResult<()>;
     /// Local accounts linked to upstream ids in this person's friends lists.
     async fn people_you_may_know(&self, user: UserId) -> StoreResult<Vec<User>>;
-    /// Activates an account (hybrid registration, once an upstream account is connected).
+    /// Activates an account waiting for activation (hybrid registration, once an upstream
+    /// account is connected); an account that does not wait for it stays as it is.
     async fn activate_user(&self, user: UserId) -> StoreResult<()>;
     async fn create_upstream_login(&self, login: &UpstreamLogin) -> StoreResult<()>;
     /// Uses up the login in flight (single use), if still live.

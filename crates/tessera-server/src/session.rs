@@ -34,7 +34,6 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-
 /// A signed-in person and their session.
 #[derive(Clone, Debug)]
 pub struct SignedIn {

@@ -210,12 +210,10 @@ impl IdentityStore for SqlStore {
     }
 
     async fn activate_user(&self, user: UserId) -> StoreResult<()> {
-        let mut account = self.user_by_id(user).await?.ok_or(StoreError::NotFound("user"))?;
-        account.attributes.remove("tessera_awaiting_activation");
-        let attributes = serde_json::Value::Object(account.attributes).to_string();
+        // Only an account that waits for activation: never one an admin disabled.
         on_pool!(self, pool => {
-            sqlx::query("UPDATE users SET is_active = TRUE, attributes = $2 WHERE id = $1")
-                .bind(user.to_string()).bind(&attributes)
+            sqlx::query("UPDATE users SET is_active = TRUE, awaiting_activation = FALSE WHERE id = $1 AND awaiting_activation")
+                .bind(user.to_string())
                 .execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }

@@ -11,7 +11,7 @@ macro_rules! select_user {
     ($($rest:literal)*) => {
         concat!(
             "SELECT id, username, email, email_verified, pending_email, first_name, last_name, is_active, is_staff, \
-             is_superuser, password_hash, date_joined, last_login, attributes FROM users ",
+             is_superuser, awaiting_activation, password_hash, date_joined, last_login, attributes FROM users ",
             $($rest),*
         )
     };
@@ -30,6 +30,7 @@ pub(crate) struct UserRow {
     is_active: bool,
     is_staff: bool,
     is_superuser: bool,
+    awaiting_activation: bool,
     password_hash: Option<String>,
     date_joined: i64,
     last_login: Option<i64>,
@@ -53,6 +54,7 @@ impl TryFrom<UserRow> for User {
             is_active: row.is_active,
             is_staff: row.is_staff,
             is_superuser: row.is_superuser,
+            awaiting_activation: row.awaiting_activation,
             password_hash: row.password_hash,
             date_joined: from_unix(row.date_joined)?,
             last_login: row.last_login.map(from_unix).transpose()?,

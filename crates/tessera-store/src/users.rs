@@ -19,8 +19,8 @@ pub(crate) fn attributes_json(new: &NewUser) -> String {
 
 pub(crate) const INSERT_USER: &str = "INSERT INTO users (id, username, username_folded, email, email_folded, \
      email_verified, first_name, last_name, is_active, is_staff, is_superuser, password_hash, \
-     date_joined, last_login, attributes, username_skeleton) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+     date_joined, last_login, attributes, username_skeleton, awaiting_activation) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
 
 /// Import updates everything but the id, so a re-run converges on the dump's content.
 /// `$1 = $1` and `$16 = $16` only keep the id and skeleton parameters referenced, so both
@@ -29,7 +29,7 @@ pub(crate) const INSERT_USER: &str = "INSERT INTO users (id, username, username_
 const UPDATE_IMPORTED_USER: &str = "UPDATE users SET username = $2, email = $4, email_folded = $5, \
      email_verified = $6, first_name = $7, last_name = $8, is_active = $9, is_staff = $10, \
      is_superuser = $11, password_hash = $12, date_joined = $13, last_login = $14, attributes = $15 \
-     WHERE username_folded = $3 AND $1 = $1 AND $16 = $16";
+     WHERE username_folded = $3 AND $1 = $1 AND $16 = $16 AND $17 = $17";
 
 macro_rules! bind_new_user {
     ($query:expr, $new:expr) => {
@@ -50,6 +50,7 @@ macro_rules! bind_new_user {
             .bind($new.last_login.map(to_unix))
             .bind($crate::users::attributes_json($new))
             .bind($new.username.skeleton())
+            .bind($new.awaiting_activation)
     };
 }
 pub(crate) use bind_new_user;

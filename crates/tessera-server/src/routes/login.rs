@@ -91,7 +91,7 @@ pub async fn check_password(state: &AppState, login: &str, password: &str) -> Re
         state.store.upgrade_password_hash(user.id, &stored, &upgraded).await?;
     }
     if !user.is_active {
-        if super::upstream::awaiting_activation(&user) {
+        if user.awaiting_activation {
             return Ok(PasswordLogin::AwaitingActivation(user.id));
         }
         return Ok(PasswordLogin::Inactive);

@@ -181,10 +181,7 @@ pub async fn submit(
     // Hybrid: the account waits, inactive, until the person connects an upstream account.
     let hybrid = state.config.registration == RegistrationMode::Hybrid;
     new.is_active = !hybrid;
-    if hybrid {
-        new.attributes
-            .insert(super::upstream::AWAITING_ACTIVATION.into(), true.into());
-    }
+    new.awaiting_activation = hybrid;
     let effects = effects::registered(&state, &new, &actor);
     let user = match state.store.create_user_with(&new, &effects).await {
         Ok(user) => user,

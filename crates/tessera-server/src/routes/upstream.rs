@@ -240,7 +240,7 @@ async fn finish(
     let activating = login.purpose == LoginPurpose::Link
         && !user.is_active
         && state.config.registration == RegistrationMode::Hybrid
-        && awaiting_activation(&user);
+        && user.awaiting_activation;
     if activating {
         state.store.activate_user(user.id).await?;
     }
@@ -268,13 +268,6 @@ async fn finish(
     Ok(response)
 }
 
-/// The attribute a hybrid registration carries until a provider is connected.
-pub const AWAITING_ACTIVATION: &str = "tessera_awaiting_activation";
-
-pub fn awaiting_activation(user: &User) -> bool {
-    user.attributes.get(AWAITING_ACTIVATION) == Some(&serde_json::Value::Bool(true))
-}
-
 /// How long an activation cookie is honoured (the MAC carries its issue time).
 const ACTIVATION_TTL: i64 = 3600;
 
@@ -287,7 +280,7 @@ pub fn activation_cookie(state: &AppState, csrf: &CsrfCookie, user: UserId) -> S
         ACTIVATION_COOKIE,
         &value,
         "/login",
-        Some(time::Duration::hours(1)),
+        Some(time::Duration::seconds(ACTIVATION_TTL)),
     )
 }
 
