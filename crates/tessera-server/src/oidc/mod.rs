@@ -2,6 +2,7 @@
 //! next for a pending authorization, token issuance, and back-channel logout. Protocol
 //! parsing and JWT mechanics are in `tessera-oidc`; HTTP is in `routes::oidc`.
 
+pub mod access;
 pub mod backchannel;
 pub mod flow;
 pub mod issue;

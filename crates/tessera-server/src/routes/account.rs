@@ -9,8 +9,8 @@ use tessera_core::password::Verification;
 use tessera_core::store::{EmailTokenPurpose, StoreError};
 use tessera_core::{Email, ProfileUpdate, User};
 
-use super::register::{capitalize, unsafe_text_errors};
 use super::{Form, page, rejected, too_long};
+use super::{capitalize, new_password_problem, unsafe_text_errors};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
@@ -345,19 +345,6 @@ pub async fn change_password(
         Some("Your password was changed. Other sessions were signed out."),
     )
     .await
-}
-
-/// The policy plus "typed twice the same", shared by the change and reset forms.
-pub fn new_password_problem(state: &AppState, user: &User, password: &str, again: &str) -> Result<(), String> {
-    state
-        .config
-        .password_policy
-        .check(password, &user.username, user.email.as_deref())
-        .map_err(|w| capitalize(&w))?;
-    if password != again {
-        return Err("The two passwords differ; type the same password twice.".into());
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@ use tessera_core::secret_token;
 use tessera_core::store::{EmailTokenPurpose, Proof, UndoneChange};
 use time::OffsetDateTime;
 
-use super::{Form, message, too_long};
+use super::{Form, message, removals_text, too_long};
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
 use crate::session::MaybeSignedIn;
@@ -67,32 +67,6 @@ pub async fn confirm(
             Some(("/login", "Log in")),
         ),
     }
-}
-
-/// Tells the person what proving the address removed, and why (see `Proof`).
-pub fn removals_text(state: &AppState, removed: &[(String, Option<String>)], ended_sessions: u64) -> String {
-    let mut text = String::new();
-    if !removed.is_empty() {
-        let names: Vec<String> = removed
-            .iter()
-            .map(|(provider, username)| match username {
-                Some(name) => format!("{} ({name})", state.upstreams.label(provider)),
-                None => state.upstreams.label(provider),
-            })
-            .collect();
-        text.push_str(&format!(
-            " These sign-ins were connected before anyone had proven this address, so they were removed: {}. \
-             Connect them again from your account page if they are yours.",
-            names.join(", ")
-        ));
-    }
-    if ended_sessions > 0 {
-        text.push_str(&format!(
-            " {ended_sessions} other signed-in browser{} signed out.",
-            if ended_sessions == 1 { " was" } else { "s were" }
-        ));
-    }
-    text
 }
 
 /// The link mailed to the old address when a change was requested: cancels it, or reverts a

@@ -8,7 +8,7 @@ use tessera_core::password::Verification;
 use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
-use super::{Form, page, rejected, too_long};
+use super::{Form, NextQuery, page, rejected, see_other, too_long};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -16,15 +16,6 @@ use crate::jobs::effects::{self, Actor};
 use crate::next_url::safe_next;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
-
-#[derive(Deserialize)]
-pub struct NextQuery {
-    pub next: Option<String>,
-    /// Show the form even to a signed-in person (an app asked for a fresh login).
-    pub reauth: Option<String>,
-    /// Prefills the username field (OIDC `login_hint`).
-    pub login_hint: Option<String>,
-}
 
 pub async fn show(
     State(state): State<AppState>,
@@ -156,7 +147,7 @@ pub async fn submit(
                 "activate.html",
                 context! { buttons => crate::templates::ser(&buttons) },
             )?;
-            let cookie = super::upstream::activation_cookie(&state, &csrf, id);
+            let cookie = crate::upstream::activation::cookie(&state, &csrf, id);
             Ok((StatusCode::FORBIDDEN, [(SET_COOKIE, cookie)], html).into_response())
         }
         PasswordLogin::Inactive => refuse(
@@ -183,8 +174,4 @@ pub async fn submit(
             Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
         }
     }
-}
-
-pub fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }

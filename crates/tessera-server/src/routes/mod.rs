@@ -3,6 +3,7 @@
 
 mod account;
 mod email_confirm;
+mod forms;
 mod health;
 mod login;
 mod logout;
@@ -14,16 +15,17 @@ mod upstream;
 
 use crate::templates::ser;
 use axum::Router;
-use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
+use axum::http::header::LOCATION;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use minijinja::{Value, context};
-use serde::de::DeserializeOwned;
 
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::state::AppState;
+
+pub use forms::{Form, NextQuery, NoFields, capitalize, new_password_problem, too_long, unsafe_text_errors};
 
 /// Pages for people in a browser: their errors render as the themed HTML page.
 pub fn page_routes() -> Router<AppState> {
@@ -92,47 +94,6 @@ pub fn metrics_routes() -> Router<AppState> {
     Router::new().route("/metrics", get(health::metrics))
 }
 
-/// A POST form (`application/x-www-form-urlencoded`), CSRF-checked before anything else:
-/// a handler that takes `Form<T>` cannot forget the check. A missing or wrong token is a 403
-/// page; a malformed body a clear 400, never axum's plain-text rejection.
-pub struct Form<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let cookie = req.extensions().get::<CsrfCookie>().cloned();
-        let is_form = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if !is_form {
-            return Err(AppError::BadRequest(
-                "Send this form as application/x-www-form-urlencoded (a normal HTML form).".into(),
-            ));
-        }
-        let body = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}).", e.body_text())))?;
-        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-        let submitted = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
-        cookie.ok_or(AppError::Csrf)?.verify(state, submitted)?;
-        let object: serde_json::Map<String, serde_json::Value> = fields
-            .into_iter()
-            .filter(|(k, _)| k != "csrf")
-            .map(|(k, v)| (k, serde_json::Value::String(v)))
-            .collect();
-        serde_json::from_value(serde_json::Value::Object(object))
-            .map(Form)
-            .map_err(|e| {
-                AppError::BadRequest(format!(
-                    "The form could not be read ({e}). Reload the page and try again."
-                ))
-            })
-    }
-}
-
 /// Renders a page with the values every page needs (the signed-in user, the CSRF token).
 pub fn page(
     state: &AppState,
@@ -168,13 +129,33 @@ pub fn message(
     Ok((status, html).into_response())
 }
 
-/// A form whose only field is the CSRF token (which [`Form`] checks).
-#[derive(serde::Deserialize)]
-pub struct NoFields {}
+/// A redirect to `to` after a form post (303: the browser follows it with a GET).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
 
-/// Fields longer than this are refused before anything else looks at them.
-pub const MAX_FIELD: usize = 1024;
-
-pub fn too_long(fields: &[&str]) -> bool {
-    fields.iter().any(|f| f.len() > MAX_FIELD)
+/// Tells the person what proving the address removed, and why (see `Proof`).
+pub fn removals_text(state: &AppState, removed: &[(String, Option<String>)], ended_sessions: u64) -> String {
+    let mut text = String::new();
+    if !removed.is_empty() {
+        let names: Vec<String> = removed
+            .iter()
+            .map(|(provider, username)| match username {
+                Some(name) => format!("{} ({name})", state.upstreams.label(provider)),
+                None => state.upstreams.label(provider),
+            })
+            .collect();
+        text.push_str(&format!(
+            " These sign-ins were connected before anyone had proven this address, so they were removed: {}. \
+             Connect them again from your account page if they are yours.",
+            names.join(", ")
+        ));
+    }
+    if ended_sessions > 0 {
+        text.push_str(&format!(
+            " {ended_sessions} other signed-in browser{} signed out.",
+            if ended_sessions == 1 { " was" } else { "s were" }
+        ));
+    }
+    text
 }

@@ -8,9 +8,8 @@ use tessera_core::secret_token;
 use tessera_core::store::{EmailTokenPurpose, Proof};
 use time::OffsetDateTime;
 
-use super::account::new_password_problem;
-use super::email_confirm::removals_text;
-use super::{Form, message, page, rejected, too_long};
+use super::new_password_problem;
+use super::{Form, message, page, rejected, removals_text, too_long};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};

@@ -6,12 +6,10 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
-use tessera_core::person_text::person_text_problems;
 use tessera_core::store::StoreError;
 use tessera_core::{Email, NewUser, Username};
 
-use super::login::{NextQuery, see_other};
-use super::{Form, message, page, rejected, too_long};
+use super::{Form, NextQuery, capitalize, message, page, rejected, see_other, too_long, unsafe_text_errors};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -116,34 +114,6 @@ fn validate(state: &AppState, form: &RegisterForm) -> Result<(Username, Email), 
     }
 }
 
-/// The person-text rule (no line breaks, controls or text-direction overrides) for the fields
-/// of a profile, phrased for the form; shared with the account page.
-pub fn unsafe_text_errors(first_name: &str, last_name: &str, email: &str) -> Vec<String> {
-    let fields = [
-        ("first name", first_name),
-        ("last name", last_name),
-        ("email address", email),
-    ];
-    person_text_problems(&fields)
-        .iter()
-        .map(|problem| capitalize(&problem.to_string()))
-        .collect()
-}
-
-pub fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
-    let rest: String = chars.collect();
-    if rest.ends_with('.') {
-        format!("{first}{rest}")
-    } else {
-        format!("{first}{rest}.")
-    }
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     csrf: CsrfCookie,
@@ -205,7 +175,7 @@ pub async fn submit(
             "activate.html",
             context! { buttons => ser(&buttons) },
         )?;
-        let cookie = super::upstream::activation_cookie(&state, &csrf, user.id);
+        let cookie = crate::upstream::activation::cookie(&state, &csrf, user.id);
         return Ok((StatusCode::OK, [(SET_COOKIE, cookie)], html).into_response());
     }
     if state.config.email_confirmation == EmailConfirmation::Required {

@@ -24,7 +24,6 @@ use crate::state::AppState;
 use crate::upstream::{LOGIN_CONTEXT, pipeline};
 
 const STATE_COOKIE: &str = "tessera_upstream_state";
-const ACTIVATION_COOKIE: &str = "tessera_activation";
 const LOGIN_TTL: time::Duration = time::Duration::minutes(15);
 
 fn callback_url(state: &AppState, id: &str) -> Result<url::Url, AppError> {
@@ -94,11 +93,9 @@ pub async fn start(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     if q.activate.is_some() {
-        let user = read_cookie(headers.get_all(axum::http::header::COOKIE), ACTIVATION_COOKIE)
-            .and_then(|v| activation_user(&state, &csrf, &v))
-            .ok_or_else(|| {
-                AppError::BadRequest("This activation link has expired. Log in or register again.".into())
-            })?;
+        let user = crate::upstream::activation::user_of(&state, &csrf, &headers).ok_or_else(|| {
+            AppError::BadRequest("This activation link has expired. Log in or register again.".into())
+        })?;
         return begin(&state, &csrf, &id, LoginPurpose::Link, Some(user), None).await;
     }
     begin(
@@ -266,37 +263,6 @@ async fn finish(
         }
     }
     Ok(response)
-}
-
-/// How long an activation cookie is honoured (the MAC carries its issue time).
-const ACTIVATION_TTL: i64 = 3600;
-
-/// `{user}.{issued}.{mac}`: proves this browser registered that account within the hour.
-pub fn activation_cookie(state: &AppState, csrf: &CsrfCookie, user: UserId) -> String {
-    let issued = OffsetDateTime::now_utc().unix_timestamp();
-    let value = format!("{user}.{issued}.{}", activation_mac(state, csrf, user, issued));
-    crate::cookies::set(
-        state,
-        ACTIVATION_COOKIE,
-        &value,
-        "/login",
-        Some(time::Duration::seconds(ACTIVATION_TTL)),
-    )
-}
-
-fn activation_mac(state: &AppState, csrf: &CsrfCookie, user: UserId, issued: i64) -> String {
-    let signed = format!("activate:{user}:{issued}:{}", csrf.browser_binding());
-    secret_token::hex_lower(&secret_token::hmac_sha256(&state.csrf_key, signed.as_bytes()))
-}
-
-fn activation_user(state: &AppState, csrf: &CsrfCookie, value: &str) -> Option<UserId> {
-    let mut parts = value.splitn(3, '.');
-    let (user, issued, mac) = (parts.next()?, parts.next()?, parts.next()?);
-    let user = UserId(uuid::Uuid::parse_str(user).ok()?);
-    let issued: i64 = issued.parse().ok()?;
-    let fresh = OffsetDateTime::now_utc().unix_timestamp() - issued <= ACTIVATION_TTL;
-    let genuine = secret_token::constant_time_eq(activation_mac(state, csrf, user, issued).as_bytes(), mac.as_bytes());
-    (fresh && genuine).then_some(user)
 }
 
 #[derive(Deserialize)]

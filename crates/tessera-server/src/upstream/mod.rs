@@ -1,6 +1,7 @@
 //! Upstream logins: the connectors built from `upstreams:`, and the pipeline that turns an
 //! upstream identity into one local account.
 
+pub mod activation;
 pub mod pipeline;
 
 use std::sync::Arc;

@@ -5,12 +5,12 @@ use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use tessera_core::oidc_store::{PendingAuthorization, PromptFlags};
 use tessera_oidc::AuthorizeOutcome;
 use time::OffsetDateTime;
 use url::Url;
 
+use super::{PendingId, continue_path, load_pending};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::oidc::flow::{self, Next};
@@ -111,34 +111,6 @@ pub async fn authorize(
     };
     state.store.create_pending(&pending).await?;
     Ok(Redirect::to(&continue_path(&pending.id)).into_response())
-}
-
-pub fn continue_path(id: &str) -> String {
-    format!("/authorize/continue?id={}", urlencoding::encode(id))
-}
-
-#[derive(Deserialize)]
-pub struct PendingId {
-    pub id: String,
-}
-
-/// The pending request, if it is live and belongs to this browser.
-pub async fn load_pending(state: &AppState, csrf: &CsrfCookie, id: &str) -> Result<PendingAuthorization, AppError> {
-    let expired = || {
-        AppError::BadRequest(
-            "This sign-in request has expired or was started in another browser. Return to the app and sign in again."
-                .into(),
-        )
-    };
-    let pending = state
-        .store
-        .pending(id, OffsetDateTime::now_utc())
-        .await?
-        .ok_or_else(expired)?;
-    if pending.browser != csrf.browser_binding() {
-        return Err(expired());
-    }
-    Ok(pending)
 }
 
 pub async fn resume(

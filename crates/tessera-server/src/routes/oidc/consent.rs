@@ -8,7 +8,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use url::Url;
 
-use super::authorize::{PendingId, continue_path, load_pending};
+use super::{PendingId, continue_path, load_pending};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};

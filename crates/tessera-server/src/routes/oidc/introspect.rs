@@ -11,9 +11,9 @@ use tessera_core::secret_token;
 use tessera_oidc::OAuthError;
 use time::OffsetDateTime;
 
-use super::userinfo::live_access_token;
 use super::{authenticated_client, form_params, no_store_json, param};
 use crate::error::AppError;
+use crate::oidc::access::live_access_token;
 use crate::state::AppState;
 
 /// The account's username while it exists and is active; a disabled account's tokens are

@@ -12,7 +12,12 @@ pub mod userinfo;
 use axum::http::{HeaderMap, header};
 use tessera_oidc::{Client, ClientAuth, OAuthError};
 
+use serde::Deserialize;
+use tessera_core::oidc_store::PendingAuthorization;
+use time::OffsetDateTime;
+
 use crate::config::ClientConfig;
+use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -67,4 +72,32 @@ pub fn no_store_json(value: impl serde::Serialize) -> axum::response::Response {
         .headers_mut()
         .insert(header::PRAGMA, axum::http::HeaderValue::from_static("no-cache"));
     response
+}
+
+pub fn continue_path(id: &str) -> String {
+    format!("/authorize/continue?id={}", urlencoding::encode(id))
+}
+
+#[derive(Deserialize)]
+pub struct PendingId {
+    pub id: String,
+}
+
+/// The pending request, if it is live and belongs to this browser.
+pub async fn load_pending(state: &AppState, csrf: &CsrfCookie, id: &str) -> Result<PendingAuthorization, AppError> {
+    let expired = || {
+        AppError::BadRequest(
+            "This sign-in request has expired or was started in another browser. Return to the app and sign in again."
+                .into(),
+        )
+    };
+    let pending = state
+        .store
+        .pending(id, OffsetDateTime::now_utc())
+        .await?
+        .ok_or_else(expired)?;
+    if pending.browser != csrf.browser_binding() {
+        return Err(expired());
+    }
+    Ok(pending)
 }

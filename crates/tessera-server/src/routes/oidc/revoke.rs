@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use tessera_core::secret_token;
 use tessera_oidc::OAuthError;
 
-use super::userinfo::live_access_token;
 use super::{authenticated_client, form_params, param};
 use crate::error::AppError;
+use crate::oidc::access::live_access_token;
 use crate::state::AppState;
 
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {

@@ -5,35 +5,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
-use tessera_core::oidc_store::AccessTokenRecord;
 use tessera_oidc::OAuthError;
-use time::OffsetDateTime;
 
 use super::no_store_json;
 use crate::error::AppError;
+use crate::oidc::access::live_access_token;
 use crate::oidc::subject::subject;
 use crate::state::AppState;
 
 fn invalid(description: &str) -> AppError {
     AppError::OAuth(OAuthError::invalid_token(description))
-}
-
-/// The access token's record, if the JWT is ours, unexpired, an access token, and not revoked.
-pub async fn live_access_token(state: &AppState, token: &str) -> Result<Option<AccessTokenRecord>, AppError> {
-    let Some((header, claims)) = state.keys.verify(token).await else {
-        return Ok(None);
-    };
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    let ours = header["typ"] == tessera_oidc::TYP_ACCESS_TOKEN
-        && claims["iss"] == state.config.issuer_str()
-        && claims["exp"].as_i64().is_some_and(|exp| exp > now);
-    let Some(jti) = claims["jti"].as_str().filter(|_| ours) else {
-        return Ok(None);
-    };
-    Ok(match state.store.access_token(jti).await? {
-        Some((record, false)) => Some(record),
-        _ => None,
-    })
 }
 
 /// `GET /api/contacts` (scope `contacts`): local accounts linked to the upstream ids in this
