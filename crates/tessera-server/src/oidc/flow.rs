@@ -87,29 +87,34 @@ pub async fn next_step(
         }
         return Ok(Next::Consent);
     }
+    code_redirect(state, client, p, signed_in).await
+}
+
+/// Ends the pending request with a code for the app, and the redirect that carries it
+/// (RFC 6749 §4.1.2, with `iss` per RFC 9207).
+async fn code_redirect(
+    state: &AppState,
+    client: &ClientConfig,
+    p: &PendingAuthorization,
+    signed_in: &SignedIn,
+) -> Result<Next, AppError> {
     let code = tessera_oidc::random_token();
-    let issued = state
-        .store
-        .issue_code(
-            &p.id,
-            &StoredCode {
-                digest: secret_token::digest(&code),
-                redirect_uri: p.redirect_uri.clone(),
-                nonce: p.nonce.clone(),
-                code_challenge: p.code_challenge.clone(),
-                authorization: Authorization {
-                    client_id: client.client.id.clone(),
-                    user_id: user.id,
-                    scopes: p.scopes.clone(),
-                    auth_time: signed_in.session.auth_time,
-                    sid: sid_of(&signed_in.session.id_digest),
-                    amr: signed_in.session.amr.split_whitespace().map(str::to_owned).collect(),
-                },
-                expires_at: now + state.config.oidc.code_ttl,
-            },
-        )
-        .await?;
-    if !issued {
+    let stored = StoredCode {
+        digest: secret_token::digest(&code),
+        redirect_uri: p.redirect_uri.clone(),
+        nonce: p.nonce.clone(),
+        code_challenge: p.code_challenge.clone(),
+        authorization: Authorization {
+            client_id: client.client.id.clone(),
+            user_id: signed_in.user.id,
+            scopes: p.scopes.clone(),
+            auth_time: signed_in.session.auth_time,
+            sid: sid_of(&signed_in.session.id_digest),
+            amr: signed_in.session.amr.split_whitespace().map(str::to_owned).collect(),
+        },
+        expires_at: OffsetDateTime::now_utc() + state.config.oidc.code_ttl,
+    };
+    if !state.store.issue_code(&p.id, &stored).await? {
         // A concurrent continuation of the same request already got its code.
         return Err(AppError::BadRequest(
             "This sign-in request was already completed (in another tab or by a double click). Return to the app."

@@ -92,28 +92,7 @@ pub async fn for_person(
     )
     .await?;
     let id_token = if auth.scopes.iter().any(|s| s == "openid") {
-        let subject = subject(state, &user, client, &auth.scopes).await?;
-        let alg = client.client.id_token_alg;
-        let claims = tessera_oidc::id_token_claims(&IdTokenInput {
-            issuer: state.config.issuer_str(),
-            client_id: &client.client.id,
-            subject: &subject,
-            scopes: &auth.scopes,
-            auth_time: auth.auth_time.unix_timestamp(),
-            nonce,
-            access_token: Some(&access_token),
-            alg,
-            sid: Some(&auth.sid),
-            amr: &auth.amr,
-            acr: None,
-            now: now.unix_timestamp(),
-            ttl_seconds: state.config.oidc.id_token_ttl.as_secs() as i64,
-        });
-        let key = state.keys.signing_key(alg).await?;
-        Some(
-            key.sign_jwt(TYP_ID_TOKEN, &claims)
-                .map_err(|e| AppError::internal(e.to_string()))?,
-        )
+        Some(id_token(state, client, &user, auth, nonce, &access_token, now).await?)
     } else {
         None
     };
@@ -147,6 +126,38 @@ pub async fn for_person(
         id_token,
         scope: tessera_oidc::scope::scope_string(&auth.scopes),
     })
+}
+
+/// The ID token (OIDC Core §2) for this authorization, bound to its access token (`at_hash`).
+async fn id_token(
+    state: &AppState,
+    client: &ClientConfig,
+    user: &tessera_core::User,
+    auth: &Authorization,
+    nonce: Option<&str>,
+    access_token: &str,
+    now: OffsetDateTime,
+) -> Result<String, AppError> {
+    let subject = subject(state, user, client, &auth.scopes).await?;
+    let alg = client.client.id_token_alg;
+    let claims = tessera_oidc::id_token_claims(&IdTokenInput {
+        issuer: state.config.issuer_str(),
+        client_id: &client.client.id,
+        subject: &subject,
+        scopes: &auth.scopes,
+        auth_time: auth.auth_time.unix_timestamp(),
+        nonce,
+        access_token: Some(access_token),
+        alg,
+        sid: Some(&auth.sid),
+        amr: &auth.amr,
+        acr: None,
+        now: now.unix_timestamp(),
+        ttl_seconds: state.config.oidc.id_token_ttl.as_secs() as i64,
+    });
+    let key = state.keys.signing_key(alg).await?;
+    key.sign_jwt(TYP_ID_TOKEN, &claims)
+        .map_err(|e| AppError::internal(e.to_string()))
 }
 
 /// Signs an RFC 9068 access token with the client's algorithm; the caller records its `jti`.

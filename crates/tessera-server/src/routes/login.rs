@@ -138,18 +138,7 @@ pub async fn submit(
     match outcome {
         PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
         // The right password proves it is them: let them finish activating.
-        PasswordLogin::AwaitingActivation(id) => {
-            let buttons = state.upstreams.buttons();
-            let html = page(
-                &state,
-                &csrf,
-                None,
-                "activate.html",
-                context! { buttons => crate::templates::ser(&buttons) },
-            )?;
-            let cookie = crate::upstream::activation::cookie(&state, &csrf, id);
-            Ok((StatusCode::FORBIDDEN, [(SET_COOKIE, cookie)], html).into_response())
-        }
+        PasswordLogin::AwaitingActivation(id) => activation_page(&state, &csrf, id),
         PasswordLogin::Inactive => refuse(
             StatusCode::FORBIDDEN,
             "This account is disabled. Contact an administrator.",
@@ -160,18 +149,38 @@ pub async fn submit(
             "Please confirm your email address first: open the link we mailed you, or ask for a new one below.",
             true,
         ),
-        PasswordLogin::Accepted(user) => {
-            let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
-            state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
-            let detail = serde_json::json!({ "method": "pwd" });
-            effects::emit(
-                &state,
-                effects::event(&state, "user.login", Some(user.id), detail, &actor),
-            )
-            .await?;
-            tracing::info!(user = %user.id, "password login");
-            let target = next.unwrap_or_else(|| "/account".to_owned());
-            Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
-        }
+        PasswordLogin::Accepted(user) => start_session(&state, old_cookie.as_deref(), &actor, &user, next).await,
     }
+}
+
+/// Hybrid registration: the person proved who they are, so they may connect a provider to
+/// activate the account (the cookie lets `/login/{id}?activate=1` find it).
+fn activation_page(state: &AppState, csrf: &CsrfCookie, id: UserId) -> Result<Response, AppError> {
+    let buttons = state.upstreams.buttons();
+    let html = page(
+        state,
+        csrf,
+        None,
+        "activate.html",
+        context! { buttons => crate::templates::ser(&buttons) },
+    )?;
+    let cookie = crate::upstream::activation::cookie(state, csrf, id);
+    Ok((StatusCode::FORBIDDEN, [(SET_COOKIE, cookie)], html).into_response())
+}
+
+/// A new session for an accepted password, then on to `next`.
+async fn start_session(
+    state: &AppState,
+    old_cookie: Option<&str>,
+    actor: &Actor,
+    user: &User,
+    next: Option<String>,
+) -> Result<Response, AppError> {
+    let (cookie, _) = session::start(state, old_cookie, user, "pwd").await?;
+    state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
+    let detail = serde_json::json!({ "method": "pwd" });
+    effects::emit(state, effects::event(state, "user.login", Some(user.id), detail, actor)).await?;
+    tracing::info!(user = %user.id, "password login");
+    let target = next.unwrap_or_else(|| "/account".to_owned());
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
 }

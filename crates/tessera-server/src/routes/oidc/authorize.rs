@@ -6,7 +6,7 @@ use axum::extract::{Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use tessera_core::oidc_store::{PendingAuthorization, PromptFlags};
-use tessera_oidc::AuthorizeOutcome;
+use tessera_oidc::{AuthorizeOutcome, AuthorizeRequest};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -61,54 +61,12 @@ pub async fn authorize(
         }
         AuthorizeOutcome::Valid(request) => request,
     };
-    let hint_subject = match &request.id_token_hint {
-        None => None,
-        Some(hint) => match state.keys.verify(hint).await {
-            // An ID token of ours, for this client (an access token is not a hint).
-            Some((header, claims))
-                if header["typ"] == tessera_oidc::TYP_ID_TOKEN
-                    && claims["iss"] == state.config.issuer_str()
-                    && claims["aud"] == request.client_id.as_str() =>
-            {
-                claims["sub"].as_str().map(str::to_owned)
-            }
-            _ => {
-                let uri = Url::parse(&request.redirect_uri).map_err(|e| AppError::internal(e.to_string()))?;
-                let url = tessera_oidc::error_response(
-                    &uri,
-                    "invalid_request",
-                    "id_token_hint is not an ID token issued by this server",
-                    request.state.as_deref(),
-                    state.config.issuer_str(),
-                );
-                return Ok(Redirect::to(url.as_str()).into_response());
-            }
-        },
+    let hint_subject = match hint_subject(&state, &request).await? {
+        Ok(subject) => subject,
+        Err(redirect) => return Ok(Redirect::to(redirect.as_str()).into_response()),
     };
-    let now = OffsetDateTime::now_utc();
-    let pending = PendingAuthorization {
-        id: tessera_oidc::random_token(),
-        browser: csrf.browser_binding(),
-        client_id: request.client_id,
-        redirect_uri: request.redirect_uri,
-        scopes: request.scopes,
-        state: request.state,
-        nonce: request.nonce,
-        code_challenge: request.code_challenge,
-        prompt: PromptFlags {
-            none: request.prompt.none,
-            login: request.prompt.login,
-            consent: request.prompt.consent,
-            select_account: request.prompt.select_account,
-        },
-        max_age: request.max_age,
-        login_hint: request.login_hint,
-        hint_subject,
-        session_at_start: signed_in.filter(|_| request.prompt.login).map(|s| s.session.id_digest),
-        consented: false,
-        created_at: now,
-        expires_at: now + PENDING_FOR,
-    };
+    let session_at_start = signed_in.filter(|_| request.prompt.login).map(|s| s.session.id_digest);
+    let pending = pending(request, csrf.browser_binding(), hint_subject, session_at_start);
     state.store.create_pending(&pending).await?;
     Ok(Redirect::to(&continue_path(&pending.id)).into_response())
 }
@@ -135,5 +93,65 @@ pub async fn resume(
         }
         Next::Consent => Ok(Redirect::to(&format!("/consent?id={}", urlencoding::encode(&pending.id))).into_response()),
         Next::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
+    }
+}
+
+/// The `sub` an `id_token_hint` names: it must be an ID token of ours for this client (an
+/// access token is no hint); otherwise the error redirect to send the browser back with.
+async fn hint_subject(state: &AppState, request: &AuthorizeRequest) -> Result<Result<Option<String>, Url>, AppError> {
+    let Some(hint) = &request.id_token_hint else {
+        return Ok(Ok(None));
+    };
+    match state.keys.verify(hint).await {
+        Some((header, claims))
+            if header["typ"] == tessera_oidc::TYP_ID_TOKEN
+                && claims["iss"] == state.config.issuer_str()
+                && claims["aud"] == request.client_id.as_str() =>
+        {
+            Ok(Ok(claims["sub"].as_str().map(str::to_owned)))
+        }
+        _ => {
+            let uri = Url::parse(&request.redirect_uri).map_err(|e| AppError::internal(e.to_string()))?;
+            Ok(Err(tessera_oidc::error_response(
+                &uri,
+                "invalid_request",
+                "id_token_hint is not an ID token issued by this server",
+                request.state.as_deref(),
+                state.config.issuer_str(),
+            )))
+        }
+    }
+}
+
+/// The pending sign-in a valid request becomes, bound to this browser.
+fn pending(
+    request: AuthorizeRequest,
+    browser: String,
+    hint_subject: Option<String>,
+    session_at_start: Option<String>,
+) -> PendingAuthorization {
+    let now = OffsetDateTime::now_utc();
+    PendingAuthorization {
+        id: tessera_oidc::random_token(),
+        browser,
+        client_id: request.client_id,
+        redirect_uri: request.redirect_uri,
+        scopes: request.scopes,
+        state: request.state,
+        nonce: request.nonce,
+        code_challenge: request.code_challenge,
+        prompt: PromptFlags {
+            none: request.prompt.none,
+            login: request.prompt.login,
+            consent: request.prompt.consent,
+            select_account: request.prompt.select_account,
+        },
+        max_age: request.max_age,
+        login_hint: request.login_hint,
+        hint_subject,
+        session_at_start,
+        consented: false,
+        created_at: now,
+        expires_at: now + PENDING_FOR,
     }
 }
