@@ -123,55 +123,84 @@ pub fn parse_authorize<'c>(
     find_client: impl Fn(&str) -> Option<&'c Client>,
 ) -> AuthorizeOutcome {
     let p = Params::new(params);
-    let show = |d: &str| AuthorizeOutcome::ShowError {
-        description: sanitize_description(d),
+    let (client, redirect_uri, url) = match client_and_redirect_uri(&p, find_client) {
+        Ok(found) => found,
+        Err(description) => {
+            return AuthorizeOutcome::ShowError {
+                description: sanitize_description(&description),
+            };
+        }
     };
+    // From here on errors are redirected with `state` (RFC 6749 §4.1.2.1). A duplicated
+    // state cannot be echoed faithfully, so it is dropped and the duplicate is reported.
+    let state = p.get("state").map(str::to_owned);
+    match checked_request(&p, client) {
+        Ok(checked) => AuthorizeOutcome::Valid(AuthorizeRequest {
+            client_id: client.id.clone(),
+            redirect_uri: redirect_uri.to_owned(),
+            scopes: checked.scopes,
+            state,
+            nonce: p.get("nonce").map(str::to_owned),
+            code_challenge: checked.code_challenge,
+            prompt: checked.prompt,
+            max_age: checked.max_age,
+            login_hint: p.get("login_hint").map(str::to_owned),
+            id_token_hint: p.get("id_token_hint").map(str::to_owned),
+        }),
+        Err((error, description)) => AuthorizeOutcome::RedirectError {
+            redirect_uri: url,
+            error,
+            description: sanitize_description(&description),
+            state,
+        },
+    }
+}
 
-    // 1. Client and redirect URI: failures here are shown, never redirected
-    //    (RFC 6749 §4.1.2.1 first paragraph).
+/// Step 1: the client and its redirect URI. Failures here are shown, never redirected
+/// (RFC 6749 §4.1.2.1 first paragraph); the error is the description to show.
+fn client_and_redirect_uri<'p, 'c>(
+    p: &Params<'p>,
+    find_client: impl Fn(&str) -> Option<&'c Client>,
+) -> Result<(&'c Client, &'p str, Url), String> {
     let client_id = match p.one("client_id") {
-        Err(_) => return show("client_id was given more than once"),
-        Ok(None) => return show("client_id is missing"),
+        Err(_) => return Err("client_id was given more than once".into()),
+        Ok(None) => return Err("client_id is missing".into()),
         Ok(Some(id)) => id,
     };
-    let Some(client) = find_client(client_id) else {
-        return show(&format!("unknown client_id {:?}", echo(client_id)));
-    };
+    let client = find_client(client_id).ok_or_else(|| format!("unknown client_id {:?}", echo(client_id)))?;
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED and must exactly match
     // a registered one (simple string comparison, RFC 9700 §4.1.3).
     let redirect_uri = match p.one("redirect_uri") {
-        Err(_) => return show("redirect_uri was given more than once"),
-        Ok(None) => return show("redirect_uri is missing"),
+        Err(_) => return Err("redirect_uri was given more than once".into()),
+        Ok(None) => return Err("redirect_uri is missing".into()),
         Ok(Some(uri)) => uri,
     };
     if !client.has_redirect_uri(redirect_uri) {
-        return show("redirect_uri is not registered for this client");
+        return Err("redirect_uri is not registered for this client".into());
     }
     // RFC 6749 §3.1.2: an absolute URI without a fragment. Registration
     // should already ensure that; check anyway rather than build a broken
     // redirect.
-    let url = match Url::parse(redirect_uri) {
-        Ok(url) if url.fragment().is_none() => url,
-        _ => {
-            return show("the registered redirect_uri is not a valid absolute URI without fragment");
-        }
-    };
+    match Url::parse(redirect_uri) {
+        Ok(url) if url.fragment().is_none() => Ok((client, redirect_uri, url)),
+        _ => Err("the registered redirect_uri is not a valid absolute URI without fragment".into()),
+    }
+}
 
-    // 2. From here on errors are redirected with `state` (RFC 6749
-    //    §4.1.2.1). A duplicated state cannot be echoed faithfully, so it
-    //    is dropped and the duplicate is reported.
-    let state = p.get("state").map(str::to_owned);
-    let fail = |error: &'static str, description: &str| AuthorizeOutcome::RedirectError {
-        redirect_uri: url.clone(),
-        error,
-        description: sanitize_description(description),
-        state: state.clone(),
-    };
+/// What step 2 checked and parsed.
+struct Checked {
+    scopes: Vec<String>,
+    code_challenge: Option<String>,
+    prompt: Prompt,
+    max_age: Option<i64>,
+}
 
+/// Step 2: everything else; an error is the (code, description) to redirect with.
+fn checked_request(p: &Params<'_>, client: &Client) -> Result<Checked, (&'static str, String)> {
+    let fail = |error: &'static str, description: &str| Err((error, description.to_owned()));
     if let Some(name) = p.first_duplicate(KNOWN) {
         return fail(codes::INVALID_REQUEST, &format!("{name} was given more than once"));
     }
-
     // OIDC Core §6: request objects are optional; say clearly we have none.
     if p.has("request") {
         return fail(
@@ -182,7 +211,6 @@ pub fn parse_authorize<'c>(
     if p.has("request_uri") {
         return fail(codes::REQUEST_URI_NOT_SUPPORTED, "request_uri is not supported");
     }
-
     // RFC 6749 §4.1.1: response_type is REQUIRED; only the code flow here.
     match p.get("response_type") {
         None => return fail(codes::INVALID_REQUEST, "response_type is missing"),
@@ -204,69 +232,39 @@ pub fn parse_authorize<'c>(
             &format!("response_mode {:?} is not supported; use query", echo(mode)),
         );
     }
-
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return fail(
             codes::UNAUTHORIZED_CLIENT,
             "this client is not allowed to use the authorization code flow",
         );
     }
-
-    // OIDC Core §3.1.2.1: scope is REQUIRED and MUST contain `openid`.
-    let scopes = match parse_scope(p.get("scope").unwrap_or_default()) {
-        Ok(s) => s,
-        Err(d) => return fail(codes::INVALID_SCOPE, &d),
-    };
-    if !scopes.iter().any(|s| s == "openid") {
-        return fail(
-            codes::INVALID_SCOPE,
-            "scope must include openid (this is an OpenID Connect provider)",
-        );
-    }
-    if let Some(s) = scopes.iter().find(|s| !client.scopes.contains(s)) {
-        return fail(
-            codes::INVALID_SCOPE,
-            &format!("scope {} is not allowed for this client", echo(s)),
-        );
-    }
-
-    let code_challenge = match pkce(&p, client) {
-        Ok(c) => c,
-        Err(d) => return fail(codes::INVALID_REQUEST, d),
-    };
-
-    let prompt = match parse_prompt(p.get("prompt")) {
-        Ok(pr) => pr,
-        Err(d) => return fail(codes::INVALID_REQUEST, &d),
-    };
-
-    // OIDC Core §3.1.2.1: max_age is a number of seconds; anything but a
-    // plain non-negative integer is malformed.
-    let max_age = match p.get("max_age") {
-        None => None,
-        Some(m) => match m.bytes().all(|b| b.is_ascii_digit()).then(|| m.parse::<i64>()) {
-            Some(Ok(n)) => Some(n),
-            _ => {
-                return fail(
-                    codes::INVALID_REQUEST,
-                    "max_age must be a non-negative integer number of seconds",
-                );
-            }
-        },
-    };
-
-    AuthorizeOutcome::Valid(AuthorizeRequest {
-        client_id: client.id.clone(),
-        redirect_uri: redirect_uri.to_owned(),
-        scopes,
-        state,
-        nonce: p.get("nonce").map(str::to_owned),
-        code_challenge,
-        prompt,
-        max_age,
-        login_hint: p.get("login_hint").map(str::to_owned),
-        id_token_hint: p.get("id_token_hint").map(str::to_owned),
+    Ok(Checked {
+        scopes: scopes(p, client).map_err(|d| (codes::INVALID_SCOPE, d))?,
+        code_challenge: pkce(p, client).map_err(|d| (codes::INVALID_REQUEST, d.to_owned()))?,
+        prompt: parse_prompt(p.get("prompt")).map_err(|d| (codes::INVALID_REQUEST, d))?,
+        max_age: max_age(p).map_err(|d| (codes::INVALID_REQUEST, d.to_owned()))?,
     })
+}
+
+/// OIDC Core §3.1.2.1: scope is REQUIRED and MUST contain `openid`; every value must be
+/// registered for the client.
+fn scopes(p: &Params<'_>, client: &Client) -> Result<Vec<String>, String> {
+    let scopes = parse_scope(p.get("scope").unwrap_or_default())?;
+    if !scopes.iter().any(|s| s == "openid") {
+        return Err("scope must include openid (this is an OpenID Connect provider)".into());
+    }
+    crate::scope::check_client_scopes(client, &scopes).map_err(|e| e.description)?;
+    Ok(scopes)
+}
+
+/// OIDC Core §3.1.2.1: max_age is a number of seconds; anything but a plain non-negative
+/// integer is malformed.
+fn max_age(p: &Params<'_>) -> Result<Option<i64>, &'static str> {
+    let Some(m) = p.get("max_age") else { return Ok(None) };
+    match m.bytes().all(|b| b.is_ascii_digit()).then(|| m.parse::<i64>()) {
+        Some(Ok(n)) => Ok(Some(n)),
+        _ => Err("max_age must be a non-negative integer number of seconds"),
+    }
 }
 
 /// RFC 7636 §4.3 with S256 only. Returns the challenge, or the

@@ -61,7 +61,7 @@ async fn checked_return(state: &AppState, params: &[(String, String)]) -> Result
     let registered = client_id
         .as_deref()
         .and_then(|id| state.config.client(id))
-        .filter(|c| c.client.post_logout_redirect_uris.iter().any(|u| u == uri));
+        .filter(|c| c.client.has_post_logout_redirect_uri(uri));
     match (registered, client_id) {
         (Some(_), Some(client_id)) => Ok(Some(Return { uri: uri.to_owned(), state: get(params, "state").map(str::to_owned), client_id })),
         _ => Err(AppError::BadRequest(
