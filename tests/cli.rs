@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::support::db::fresh_sqlite;
+use crate::support::people::FAST_PASSWORDS;
 use crate::support::server::TEST_MASTER_KEY;
 
 struct Admin {
@@ -22,8 +23,7 @@ impl Admin {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("tessera.yaml");
         let yaml = format!(
-            "issuer: http://127.0.0.1:1\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{CLI_TEST_KEY}}\n\
-             passwords:\n  argon2: {{ memory_kib: 1024, iterations: 1, parallelism: 1 }}\n",
+            "issuer: http://127.0.0.1:1\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{CLI_TEST_KEY}}\n{FAST_PASSWORDS}",
             db.url
         );
         std::fs::write(&config, yaml).unwrap();

@@ -10,28 +10,15 @@ use tessera_core::jobs::{Job, JobState, JobStore};
 use tessera_store::SqlStore;
 
 use crate::support::db::{TestDb, each_backend};
-use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, csrf_from, submit};
+use crate::support::people::{FAST_PASSWORDS as FAST, PASSWORD};
+use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, submit};
 use crate::support::smtp::SmtpSink;
 
-const PASSWORD: &str = "correct horse battery";
-const FAST: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
-
+/// Registers `username` (address `USERNAME@example.com`) at `base` in a fresh browser.
 async fn register(base: &str, username: &str) -> StatusCode {
-    let client = browser();
-    let csrf = csrf_from(&client, &format!("{base}/register")).await;
     let email = format!("{username}@example.com");
-    client
-        .post(format!("{base}/register"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", username),
-            ("email", email.as_str()),
-            ("password", PASSWORD),
-            ("password2", PASSWORD),
-        ])
-        .send()
+    crate::support::people::register(base, &browser(), username, &email, PASSWORD)
         .await
-        .unwrap()
         .status()
 }
 
@@ -90,7 +77,7 @@ async fn mail_goes_through_a_real_smtp_conversation() {
         "{FAST}email:\n  from: \"Tessera <id@example.com>\"\n  transport:\n    kind: smtp\n    host: 127.0.0.1\n    port: {}\n    tls: none\n",
         sink.port
     );
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    let server = TestServer::start_configured(&extra).await;
     assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
     settled(&server.store, Duration::from_secs(20)).await;
     let received = sink.received();
@@ -120,7 +107,7 @@ async fn a_dead_mail_server_delays_mail_and_never_the_registration() {
     let extra = format!(
         "{FAST}jobs:\n  max_attempts: 2\nemail:\n  transport:\n    kind: smtp\n    host: 127.0.0.1\n    port: {port}\n    tls: none\n    timeout: 2s\n"
     );
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    let server = TestServer::start_configured(&extra).await;
     assert_eq!(
         register(&server.base, "jane").await,
         StatusCode::OK,
@@ -185,7 +172,7 @@ async fn webhooks_are_signed_so_an_independent_hmac_verifies_them() {
     let extra = format!(
         "{FAST}webhooks:\n  - url: '{url}'\n    events: [user.registered, user.login_failed]\n    secret: {HOOK_SECRET}\n"
     );
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    let server = TestServer::start_configured(&extra).await;
     assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
     settled(&server.store, Duration::from_secs(20)).await;
     let deliveries = seen.lock().unwrap().clone();
@@ -215,7 +202,7 @@ async fn a_failing_webhook_is_retried_then_dead_with_its_reason() {
     let extra = format!(
         "{FAST}jobs:\n  max_attempts: 2\nwebhooks:\n  - url: '{url}'\n    events: [user.registered]\n    secret: {HOOK_SECRET}\n"
     );
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    let server = TestServer::start_configured(&extra).await;
     assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
     let jobs = settled(&server.store, Duration::from_secs(30)).await;
     let hook = jobs.iter().find(|j| j.kind == "webhook").unwrap();
@@ -394,7 +381,7 @@ async fn metrics_listener(server: &TestServer) -> String {
 
 #[tokio::test]
 async fn metrics_are_served_by_the_metrics_listener_and_not_on_the_main_port() {
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), FAST).await;
+    let server = TestServer::start_configured(FAST).await;
     assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
     settled(&server.store, Duration::from_secs(10)).await;
 
@@ -425,7 +412,7 @@ async fn metrics_are_served_by_the_metrics_listener_and_not_on_the_main_port() {
 
 #[tokio::test]
 async fn a_reset_for_an_unknown_or_a_known_account_looks_the_same_on_the_main_port() {
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), FAST).await;
+    let server = TestServer::start_configured(FAST).await;
     assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
     settled(&server.store, Duration::from_secs(10)).await;
     let reset = server.url("/password/reset");

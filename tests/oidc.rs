@@ -11,21 +11,17 @@ use openidconnect::{
 };
 use reqwest::StatusCode;
 use serde_json::Value;
-use tessera_core::store::{GroupStore, UserStore};
-use tessera_core::{Email, NewUser, User, Username};
+use tessera_core::User;
 
-use crate::support::db::fresh_sqlite;
+use crate::support::people::{self, FAST_PASSWORDS, PASSWORD};
 use crate::support::server::{TestServer, browser, csrf_from, csrf_of, location};
 
-const PASSWORD: &str = "correct horse battery";
 pub(crate) const DEMO_SECRET: &str = "demo-app-secret-0123456789";
 const OTHER_SECRET: &str = "other-app-secret-0123456789";
 pub(crate) const CALLBACK: &str = "http://127.0.0.1:9000/callback";
 
 pub(crate) fn clients_yaml(backchannel: &str) -> String {
-    r#"
-passwords:
-  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }
+    let clients = r#"
 oidc:
   key_publish_before: 1s
 clients:
@@ -58,32 +54,25 @@ clients:
     .replace("DEMO_SECRET", DEMO_SECRET)
     .replace("OTHER_SECRET", OTHER_SECRET)
     .replace("CALLBACK", CALLBACK)
-    .replace("BACKCHANNEL", backchannel)
+    .replace("BACKCHANNEL", backchannel);
+    format!("{FAST_PASSWORDS}{clients}")
 }
 
 async fn start() -> TestServer {
-    TestServer::start_with(fresh_sqlite(), &clients_yaml("http://127.0.0.1:9/never")).await
+    TestServer::start_configured(&clients_yaml("http://127.0.0.1:9/never")).await
 }
 
+/// Jane as the apps see her: confirmed address, names, a mapped attribute and a group.
 pub(crate) async fn person(server: &TestServer) -> User {
-    let mut new = NewUser::new(
-        Username::parse("jane").unwrap(),
-        Some(Email::parse("jane@example.com").unwrap()),
-    );
-    new.email_verified = true;
-    new.first_name = "Jane".into();
-    new.last_name = "Doe".into();
-    new.attributes.insert("department".into(), "Support".into());
-    let cost = tessera_core::password::Argon2Cost {
-        memory_kib: 1024,
-        iterations: 1,
-        parallelism: 1,
-    };
-    new.password_hash = Some(tessera_core::password::hash_password(&cost, PASSWORD).unwrap());
-    let user = server.store.create_user(&new).await.unwrap();
-    server.store.create_group("staff-team").await.unwrap();
-    server.store.add_to_group("staff-team", user.id).await.unwrap();
-    user
+    people::person("jane")
+        .email("jane@example.com")
+        .confirmed()
+        .names("Jane", "Doe")
+        .attribute("department", "Support")
+        .password(PASSWORD)
+        .group("staff-team")
+        .create(server)
+        .await
 }
 
 /// openidconnect's HTTP client contract, served by reqwest 0.13.
@@ -804,7 +793,10 @@ fn base64_decode(text: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn key_rotation_keeps_old_tokens_valid_and_new_tokens_use_the_new_key() {
-    let server = start().await;
+    // Keys are stored to the second, so a 1 s `key_publish_before` may leave next to no time
+    // between publishing the new key and signing with it; 3 s leaves at least 2 s to look.
+    let yaml = clients_yaml("http://127.0.0.1:9/never").replace("key_publish_before: 1s", "key_publish_before: 3s");
+    let server = TestServer::start_configured(&yaml).await;
     let jwks = || async {
         reqwest::get(server.url("/jwks"))
             .await
@@ -853,7 +845,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_new_tokens_use_the_new_key() {
         "not signing yet (key_publish_before)"
     );
 
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
     let (_, after, _) = token_request(
         &server,
         Some(("demo-app", DEMO_SECRET)),
@@ -920,7 +912,7 @@ async fn backchannel_logout_reaches_the_app_with_a_verifiable_token() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-    let server = TestServer::start_with(fresh_sqlite(), &clients_yaml(&format!("http://{addr}/backchannel"))).await;
+    let server = TestServer::start_configured(&clients_yaml(&format!("http://{addr}/backchannel"))).await;
     let user = person(&server).await;
     let browser = browser();
     let code = code_for(&server, &browser, "demo-app", CALLBACK, "openid", "").await;

@@ -7,54 +7,8 @@ use reqwest::StatusCode;
 use tessera_core::store::UserStore;
 use tessera_core::{Email, NewUser, Username};
 
+use crate::support::people::{PASSWORD, log_in as login, person, register};
 use crate::support::server::{TestServer, browser, csrf_from, location, submit};
-
-const PASSWORD: &str = "correct horse battery";
-
-async fn register(
-    server: &TestServer,
-    client: &reqwest::Client,
-    username: &str,
-    email: &str,
-    password: &str,
-) -> reqwest::Response {
-    let csrf = csrf_from(client, &server.url("/register")).await;
-    client
-        .post(server.url("/register"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", username),
-            ("email", email),
-            ("first_name", "Jane"),
-            ("last_name", "Doe"),
-            ("password", password),
-            ("password2", password),
-        ])
-        .send()
-        .await
-        .expect("POST /register")
-}
-
-async fn login(
-    server: &TestServer,
-    client: &reqwest::Client,
-    login: &str,
-    password: &str,
-    next: Option<&str>,
-) -> reqwest::Response {
-    // The reset page always has a form, signed in or not.
-    let csrf = csrf_from(client, &server.url("/password/reset")).await;
-    let mut form = vec![("csrf", csrf.as_str()), ("login", login), ("password", password)];
-    if let Some(next) = next {
-        form.push(("next", next));
-    }
-    client
-        .post(server.url("/login"))
-        .form(&form)
-        .send()
-        .await
-        .expect("POST /login")
-}
 
 async fn user_count(server: &TestServer) -> usize {
     server.store.list_users().await.expect("list").len()
@@ -65,7 +19,7 @@ async fn register_confirm_login_change_logout_reset_login() {
     let server = TestServer::start().await;
     let client = browser();
 
-    let response = register(&server, &client, "jane", "Jane@Example.com", PASSWORD).await;
+    let response = register(&server.base, &client, "jane", "Jane@Example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("Check your mail"));
 
@@ -192,13 +146,13 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
     let server = TestServer::start().await;
     let client = browser();
     assert_eq!(
-        register(&server, &client, "jane", "jane@example.com", PASSWORD)
+        register(&server.base, &client, "jane", "jane@example.com", PASSWORD)
             .await
             .status(),
         StatusCode::OK
     );
 
-    let response = register(&server, &browser(), "JANE", "other@example.com", PASSWORD).await;
+    let response = register(&server.base, &browser(), "JANE", "other@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let page = response.text().await.unwrap();
     assert!(page.contains("That username is taken"), "{page}");
@@ -207,13 +161,13 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
 
     // An address another account only claims blocks nobody (security review: account
     // pre-hijacking); one it proved does.
-    let response = register(&server, &browser(), "janet", "JANE@EXAMPLE.COM", PASSWORD).await;
+    let response = register(&server.base, &browser(), "janet", "JANE@EXAMPLE.COM", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK, "an unproven claim blocks nobody");
     let link = server
         .link_in_mail_to("jane@example.com", "Confirm", "/email/confirm/")
         .await;
     client.get(&link).send().await.unwrap();
-    let response = register(&server, &browser(), "jill", "JANE@EXAMPLE.COM", PASSWORD).await;
+    let response = register(&server.base, &browser(), "jill", "JANE@EXAMPLE.COM", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(
         response
@@ -241,7 +195,7 @@ async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
         ("jane", "not-an-email", PASSWORD, "valid email address"),
     ];
     for (username, email, password, expected) in cases {
-        let response = register(&server, &browser(), username, email, password).await;
+        let response = register(&server.base, &browser(), username, email, password).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{expected}");
         let page = response.text().await.unwrap();
         assert!(page.contains(expected), "expected {expected:?} in {page}");
@@ -262,7 +216,7 @@ async fn weak_or_mismatched_passwords_and_bad_fields_are_explained() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("The two passwords differ"));
     let long = "x".repeat(5000);
-    let response = register(&server, &browser(), &long, "jane@example.com", PASSWORD).await;
+    let response = register(&server.base, &browser(), &long, "jane@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("far too long"));
     assert_eq!(user_count(&server).await, 0, "no bad form created an account");
@@ -348,23 +302,13 @@ async fn malformed_form_bodies_get_a_clear_400() {
     );
 }
 
+/// An account with a confirmed address `USERNAME@example.com` and [`PASSWORD`].
 async fn confirmed_user(server: &TestServer, username: &str, staff: bool) {
-    let mut new = NewUser::new(
-        Username::parse(username).unwrap(),
-        Some(Email::parse(&format!("{username}@example.com")).unwrap()),
-    );
-    new.email_verified = true;
-    new.is_staff = staff;
-    new.password_hash = Some(tessera_core::password::hash_password(&fast_cost(), PASSWORD).unwrap());
-    server.store.create_user(&new).await.expect("create user");
-}
-
-fn fast_cost() -> tessera_core::password::Argon2Cost {
-    tessera_core::password::Argon2Cost {
-        memory_kib: 1024,
-        iterations: 1,
-        parallelism: 1,
-    }
+    let someone = person(username)
+        .email(&format!("{username}@example.com"))
+        .confirmed()
+        .password(PASSWORD);
+    if staff { someone.staff() } else { someone }.create(server).await;
 }
 
 #[tokio::test]
@@ -515,8 +459,7 @@ async fn reset_link_dies_when_the_password_changes() {
 
 #[tokio::test]
 async fn closed_registration_refuses_new_accounts() {
-    let db = crate::support::db::fresh_sqlite();
-    let server = TestServer::start_with(db, "registration:\n  mode: closed\n").await;
+    let server = TestServer::start_configured("registration:\n  mode: closed\n").await;
     let client = browser();
     assert_eq!(
         client.get(server.url("/register")).send().await.unwrap().status(),
@@ -541,8 +484,7 @@ async fn closed_registration_refuses_new_accounts() {
 /// Eight logins at the production argon2 cost in flight; /healthz must keep answering.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_while_logins_hash() {
-    let db = crate::support::db::fresh_sqlite();
-    let server = TestServer::start_with(db, "passwords:\n  max_concurrent_hashes: 2\n").await;
+    let server = TestServer::start_configured("passwords:\n  max_concurrent_hashes: 2\n").await;
     let mut new = NewUser::new(
         Username::parse("jane").unwrap(),
         Some(Email::parse("jane@example.com").unwrap()),
@@ -608,7 +550,7 @@ async fn a_theme_folder_overrides_built_in_templates() {
     )
     .unwrap();
     let extra = format!("theme:\n  dir: {}\n", theme.path().display());
-    let server = TestServer::start_with(crate::support::db::fresh_sqlite(), &extra).await;
+    let server = TestServer::start_configured(&extra).await;
     let login = browser()
         .get(server.url("/login"))
         .send()
@@ -634,7 +576,7 @@ async fn a_theme_folder_overrides_built_in_templates() {
 
 /// Registers `username` through the page with a fresh browser; returns the status and page.
 async fn register_as(server: &TestServer, username: &str, email: &str) -> (StatusCode, String) {
-    let response = register(server, &browser(), username, email, PASSWORD).await;
+    let response = register(&server.base, &browser(), username, email, PASSWORD).await;
     (response.status(), response.text().await.unwrap())
 }
 
@@ -791,7 +733,7 @@ async fn names_with_line_breaks_or_direction_overrides_are_refused_on_register_a
 async fn an_address_change_needs_the_password_waits_for_confirmation_and_can_be_undone() {
     let server = TestServer::start().await;
     let client = browser();
-    register(&server, &client, "jane", "jane@example.com", PASSWORD).await;
+    register(&server.base, &client, "jane", "jane@example.com", PASSWORD).await;
     let link = server.link_in_mail("/email/confirm/").await;
     client.get(&link).send().await.unwrap();
     assert_eq!(

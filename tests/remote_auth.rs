@@ -8,17 +8,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use md5::{Digest, Md5};
 use reqwest::StatusCode;
-use tessera_core::store::{AuditStore, GroupStore, UserStore};
-use tessera_core::{Email, NewUser, Username};
+use tessera_core::store::{AuditStore, GroupStore};
 
-use crate::support::db::fresh_sqlite;
+use crate::support::people::{FAST_PASSWORDS, PASSWORD, person, signed_in};
 use crate::support::server::{TestServer, browser, csrf_from, location, submit};
 
 const SECRET: &str = "zd-shared-secret";
-const PASSWORD: &str = "correct horse battery";
 
-const TARGETS: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n\
-remote_auth:\n\
+const TARGETS: &str = "remote_auth:\n\
   - { id: zendesk, kind: zendesk_md5, allow_legacy_md5: true, url: 'https://example.zendesk.com', secret: '${ZENDESK_SECRET}', logout_ends_session: true }\n\
   - { id: agents, kind: zendesk_md5, allow_legacy_md5: true, url: 'https://agents.zendesk.com', secret: '${ZENDESK_SECRET}', allow: groups, groups: [agents] }\n\
   - { id: staffdesk, kind: zendesk_md5_pipe, allow_legacy_md5: true, url: 'https://staff.zendesk.com', secret: '${ZENDESK_SECRET}', allow: staff, timestamp: now }\n\
@@ -32,44 +29,23 @@ const TRICKY_FIRST: &str = "Zoë \"Z\" O'Brien & Co";
 const TRICKY_LAST: &str = "+ =50% #1 Ünïcødé";
 
 async fn start() -> TestServer {
-    TestServer::start_with(fresh_sqlite(), TARGETS).await
+    TestServer::start_configured(&format!("{FAST_PASSWORDS}{TARGETS}")).await
 }
 
-async fn person(server: &TestServer, username: &str, email: Option<&str>) -> tessera_core::User {
-    let mut new = NewUser::new(
-        Username::parse(username).unwrap(),
-        email.map(|e| Email::parse(e).unwrap()),
-    );
-    new.email_verified = true;
-    new.first_name = TRICKY_FIRST.into();
-    new.last_name = TRICKY_LAST.into();
-    new.attributes.insert("company".into(), "Acme & Sons".into());
-    new.attributes.insert("zendesk_role".into(), "agent".into());
-    new.password_hash = Some(
-        tessera_core::password::hash_password(
-            &tessera_core::password::Argon2Cost {
-                memory_kib: 1024,
-                iterations: 1,
-                parallelism: 1,
-            },
-            PASSWORD,
-        )
-        .unwrap(),
-    );
-    server.store.create_user(&new).await.unwrap()
-}
-
-async fn signed_in(server: &TestServer, username: &str) -> reqwest::Client {
-    let client = browser();
-    let r = submit(
-        &client,
-        &server.url("/password/reset"),
-        &server.url("/login"),
-        &[("login", username), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    client
+/// A confirmed account with the tricky names and the attributes the helpdesks map.
+async fn tricky(server: &TestServer, username: &str, email: Option<&str>) -> tessera_core::User {
+    let someone = person(username)
+        .confirmed()
+        .names(TRICKY_FIRST, TRICKY_LAST)
+        .attribute("company", "Acme & Sons")
+        .attribute("zendesk_role", "agent")
+        .password(PASSWORD);
+    match email {
+        Some(email) => someone.email(email),
+        None => someone,
+    }
+    .create(server)
+    .await
 }
 
 fn query(url: &str) -> HashMap<String, String> {
@@ -91,8 +67,8 @@ fn md5_hex(text: &str) -> String {
 #[tokio::test]
 async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
     let server = start().await;
-    let user = person(&server, "zoe", Some("zoe+help@example.com")).await;
-    let client = signed_in(&server, "zoe").await;
+    let user = tricky(&server, "zoe", Some("zoe+help@example.com")).await;
+    let client = signed_in(&server, "zoe", PASSWORD).await;
     let timestamp = now().to_string();
     let r = client
         .get(server.url("/remote-auth/zendesk"))
@@ -149,7 +125,7 @@ async fn tricky_unicode_name_survives_and_the_hash_recomputes() {
 #[tokio::test]
 async fn a_signed_out_person_goes_through_login_and_lands_on_the_helpdesk() {
     let server = start().await;
-    person(&server, "zoe", Some("zoe@example.com")).await;
+    tricky(&server, "zoe", Some("zoe@example.com")).await;
     let client = browser();
     let timestamp = now();
     let start = server.url(&format!(
@@ -202,8 +178,8 @@ fn verify_jwt(token: &str) -> serde_json::Value {
 #[tokio::test]
 async fn zendesk_jwt_verifies_and_has_a_fresh_jti_each_time() {
     let server = start().await;
-    let user = person(&server, "zoe", Some("zoe@example.com")).await;
-    let client = signed_in(&server, "zoe").await;
+    let user = tricky(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe", PASSWORD).await;
 
     // POST delivery: an auto-submitting form with the token in a hidden field.
     let page = client
@@ -250,8 +226,8 @@ async fn zendesk_jwt_verifies_and_has_a_fresh_jti_each_time() {
 #[tokio::test]
 async fn freshdesk_hash_recomputes() {
     let server = start().await;
-    person(&server, "zoe", Some("zoe@example.com")).await;
-    let client = signed_in(&server, "zoe").await;
+    tricky(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe", PASSWORD).await;
     let to = location(&client.get(server.url("/remote-auth/fresh")).send().await.unwrap());
     assert!(to.starts_with("https://example.freshdesk.com/login/sso?"), "{to}");
     let q = query(&to);
@@ -264,12 +240,12 @@ async fn freshdesk_hash_recomputes() {
 #[tokio::test]
 async fn access_rules_refuse_people_outside_them() {
     let server = start().await;
-    let agent = person(&server, "agent", Some("agent@example.com")).await;
-    person(&server, "customer", Some("customer@example.com")).await;
+    let agent = tricky(&server, "agent", Some("agent@example.com")).await;
+    tricky(&server, "customer", Some("customer@example.com")).await;
     server.store.create_group("agents").await.unwrap();
     server.store.add_to_group("agents", agent.id).await.unwrap();
 
-    let customer = signed_in(&server, "customer").await;
+    let customer = signed_in(&server, "customer", PASSWORD).await;
     let agents = server.url(&format!("/remote-auth/agents?timestamp={}", now()));
     let r = customer.get(&agents).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -284,7 +260,7 @@ async fn access_rules_refuse_people_outside_them() {
         StatusCode::FORBIDDEN
     );
 
-    let agent = signed_in(&server, "agent").await;
+    let agent = signed_in(&server, "agent", PASSWORD).await;
     let r = agent.get(&agents).send().await.unwrap();
     assert!(location(&r).starts_with("https://agents.zendesk.com/access/remote/?"));
 }
@@ -292,9 +268,9 @@ async fn access_rules_refuse_people_outside_them() {
 #[tokio::test]
 async fn bad_requests_get_clear_pages() {
     let server = start().await;
-    person(&server, "zoe", Some("zoe@example.com")).await;
-    person(&server, "nomail", None).await;
-    let client = signed_in(&server, "zoe").await;
+    tricky(&server, "zoe", Some("zoe@example.com")).await;
+    tricky(&server, "nomail", None).await;
+    let client = signed_in(&server, "zoe", PASSWORD).await;
     let r = client
         .get(server.url("/remote-auth/nowhere?timestamp=1"))
         .send()
@@ -319,7 +295,7 @@ async fn bad_requests_get_clear_pages() {
         .unwrap();
     assert!(location(&r).starts_with("/login"), "signed-out people log in first");
 
-    let nomail = signed_in(&server, "nomail").await;
+    let nomail = signed_in(&server, "nomail", PASSWORD).await;
     let zendesk = server.url(&format!("/remote-auth/zendesk?timestamp={}", now()));
     let r = nomail.get(&zendesk).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -352,8 +328,8 @@ async fn bad_requests_get_clear_pages() {
 #[tokio::test]
 async fn helpdesk_errors_are_shown_escaped_and_logout_ends_the_session() {
     let server = start().await;
-    person(&server, "zoe", Some("zoe@example.com")).await;
-    let client = signed_in(&server, "zoe").await;
+    tricky(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe", PASSWORD).await;
     let r = client
         .get(server.url("/remote-auth/zendesk/logout"))
         .query(&[("kind", "error"), ("message", "<script>alert(1)</script> Invalid hash")])
@@ -387,10 +363,10 @@ async fn helpdesk_errors_are_shown_escaped_and_logout_ends_the_session() {
 async fn group_access_uses_the_store() {
     // Guards the rule's data source: removing the membership removes the access.
     let server = start().await;
-    let agent = person(&server, "agent", Some("agent@example.com")).await;
+    let agent = tricky(&server, "agent", Some("agent@example.com")).await;
     server.store.create_group("agents").await.unwrap();
     server.store.add_to_group("agents", agent.id).await.unwrap();
-    let client = signed_in(&server, "agent").await;
+    let client = signed_in(&server, "agent", PASSWORD).await;
     let agents = server.url(&format!("/remote-auth/agents?timestamp={}", now()));
     assert_eq!(
         client.get(&agents).send().await.unwrap().status(),
@@ -405,21 +381,13 @@ async fn group_access_uses_the_store() {
 
 /// An account with a confirmed address and the given display name.
 async fn account(server: &TestServer, username: &str, email: &str, first_name: &str) -> tessera_core::User {
-    let mut new = NewUser::new(Username::parse(username).unwrap(), Some(Email::parse(email).unwrap()));
-    new.email_verified = true;
-    new.first_name = first_name.into();
-    new.password_hash = Some(
-        tessera_core::password::hash_password(
-            &tessera_core::password::Argon2Cost {
-                memory_kib: 1024,
-                iterations: 1,
-                parallelism: 1,
-            },
-            PASSWORD,
-        )
-        .unwrap(),
-    );
-    server.store.create_user(&new).await.unwrap()
+    person(username)
+        .email(email)
+        .confirmed()
+        .names(first_name, "")
+        .password(PASSWORD)
+        .create(server)
+        .await
 }
 
 /// Every way to cut `joined` back into name, email, external_id and organization, at
@@ -448,7 +416,7 @@ async fn mallory_cannot_resplit_a_signed_link_into_the_victim() {
     let victim = account(&server, "victim", "victim@corp.example", "Victim").await;
     // Mallory picks the username that used to be sent as external_id.
     let mallory = account(&server, "xvictim@corp.example", "mallory1@evil.example", "Mallory").await;
-    let client = signed_in(&server, "xvictim@corp.example").await;
+    let client = signed_in(&server, "xvictim@corp.example", PASSWORD).await;
     let timestamp = now().to_string();
     let r = client
         .get(server.url(&format!("/remote-auth/zendesk?timestamp={timestamp}")))
@@ -506,7 +474,7 @@ async fn an_address_hidden_in_the_name_is_refused_with_a_page_and_an_audit_event
     )
     .await;
     let timestamp = now();
-    let client = signed_in(&server, "mallory").await;
+    let client = signed_in(&server, "mallory", PASSWORD).await;
     let r = client
         .get(server.url(&format!("/remote-auth/zendesk?timestamp={timestamp}")))
         .send()
@@ -520,7 +488,7 @@ async fn an_address_hidden_in_the_name_is_refused_with_a_page_and_an_audit_event
     assert!(page.contains("zendesk_jwt"), "{page}");
 
     // The pipe scheme refuses a | in the name the same way.
-    let piped = signed_in(&server, "mallorypipe").await;
+    let piped = signed_in(&server, "mallorypipe", PASSWORD).await;
     let r = piped
         .get(server.url(&format!("/remote-auth/pipedesk?timestamp={timestamp}")))
         .send()
@@ -546,8 +514,8 @@ async fn an_address_hidden_in_the_name_is_refused_with_a_page_and_an_audit_event
 #[tokio::test]
 async fn helpdesk_timestamps_outside_the_window_are_refused() {
     let server = start().await;
-    person(&server, "zoe", Some("zoe@example.com")).await;
-    let client = signed_in(&server, "zoe").await;
+    tricky(&server, "zoe", Some("zoe@example.com")).await;
+    let client = signed_in(&server, "zoe", PASSWORD).await;
     let get = |target: &str, timestamp: i64| {
         let url = server.url(&format!("/remote-auth/{target}?timestamp={timestamp}"));
         let client = client.clone();

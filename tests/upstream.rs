@@ -8,10 +8,8 @@ use tessera_core::jobs::{JobState, JobStore};
 use tessera_core::store::UserStore;
 use tessera_sandbox::{Sandbox, SandboxOptions};
 
-use crate::support::db::fresh_sqlite;
+use crate::support::people::{FAST_PASSWORDS, person};
 use crate::support::server::{TestServer, browser, csrf_from, location};
-
-const FAST: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
 
 fn upstreams_yaml(sb: &str) -> String {
     format!(
@@ -27,8 +25,8 @@ async fn setup(extra: &str) -> (TestServer, Sandbox) {
     let sandbox = tessera_sandbox::start("127.0.0.1:0".parse().unwrap(), SandboxOptions::default())
         .await
         .expect("sandbox");
-    let yaml = format!("{FAST}{}{extra}", upstreams_yaml(&sandbox.base_url()));
-    (TestServer::start_with(fresh_sqlite(), &yaml).await, sandbox)
+    let yaml = format!("{FAST_PASSWORDS}{}{extra}", upstreams_yaml(&sandbox.base_url()));
+    (TestServer::start_configured(&yaml).await, sandbox)
 }
 
 /// Starts an upstream login in `browser` and picks `person` on the sandbox's page; returns
@@ -171,12 +169,7 @@ async fn a_second_provider_links_and_either_signs_in_to_the_same_account() {
 async fn an_unverified_email_never_links_accounts() {
     let (server, _sb) = setup("pipeline: [social_user, associate_by_email, get_username, create_user, associate_user, load_extra_data, update_user_details]\n").await;
     // A local account holding frank's address, never confirmed: the takeover setup.
-    let mut squatter = tessera_core::NewUser::new(
-        tessera_core::Username::parse("squatter").unwrap(),
-        Some(tessera_core::Email::parse("frank@example.com").unwrap()),
-    );
-    squatter.email_verified = false;
-    let squatter = server.store.create_user(&squatter).await.unwrap();
+    let squatter = person("squatter").email("frank@example.com").create(&server).await;
     let b = browser();
     let r = sign_in_with(&server, &b, "oidc", "frank").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
@@ -373,14 +366,7 @@ async fn bad_callbacks_get_clear_pages_and_change_nothing() {
 async fn posting_on_join_reaches_the_sandbox_signed_with_the_persons_token() {
     let (server, sb) = setup("actions:\n  post_on_join: { upstream: twitter, text: 'I just joined Example!' }\n").await;
     // A local "alice" exists already: the Twitter alice gets a numbered username, not hers.
-    server
-        .store
-        .create_user(&tessera_core::NewUser::new(
-            tessera_core::Username::parse("alice").unwrap(),
-            None,
-        ))
-        .await
-        .unwrap();
+    person("alice").create(&server).await;
     let b = browser();
     sign_in_with(&server, &b, "twitter", "alice").await;
     let mut posts = Vec::new();
@@ -524,15 +510,14 @@ async fn a_refused_post_on_join_is_dead_lettered_with_its_reason() {
 
 /// Disables an account the way an admin would, straight in the database.
 async fn sqlx_disable(server: &TestServer, id: tessera_core::UserId) {
-    let url = server.state.config.database_url.clone();
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE users SET is_active = FALSE WHERE id = $1")
-        .bind(id.to_string())
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let id = id.to_string();
+    let changed = server
+        .execute_sql(
+            "UPDATE users SET is_active = FALSE WHERE id = $1",
+            &[id.as_str().into()],
+        )
+        .await;
+    assert_eq!(changed, 1, "the account to disable exists");
 }
 
 /// The squatter's first steps of the pre-hijacking attack (security review): sign in with
@@ -695,16 +680,10 @@ async fn a_stale_upstream_session_cannot_change_the_address() {
     let (server, _sb) = setup("").await;
     let b = browser();
     sign_in_with(&server, &b, "twitter", "bob").await;
-    let url = server.state.config.database_url.clone();
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
     let long_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 600;
-    sqlx::query("UPDATE sessions SET auth_time = $1")
-        .bind(long_ago)
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    server
+        .execute_sql("UPDATE sessions SET auth_time = $1", &[long_ago.into()])
+        .await;
     let page = server.url("/account");
     let r =
         crate::support::server::submit(&b, &page, &page, &[("first_name", "Bob"), ("email", "bob@example.com")]).await;

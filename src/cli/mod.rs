@@ -62,6 +62,8 @@ enum Command {
     },
     /// Run only the fake upstream providers (Twitter, Facebook, Instagram, OIDC) for
     /// development and demos; `serve` starts them itself when the config has `sandbox:`.
+    /// Needs a build with `--features sandbox`; other builds hide it and say so.
+    #[cfg_attr(not(feature = "sandbox"), command(hide = true))]
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:8091")]
         listen: std::net::SocketAddr,
@@ -174,18 +176,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::User { command } => users::run(command).await,
         Command::Group { command } => groups::run(command).await,
         Command::Jobs { command } => jobs::run(command).await,
-        Command::Sandbox { listen } => {
-            tessera_server::init_tracing(None);
-            let sandbox = tessera_sandbox::start(listen, tessera_sandbox::SandboxOptions::default())
-                .await
-                .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
-            println!(
-                "sandbox providers at {}: /twitter /facebook /instagram /oidc (Ctrl-C stops)",
-                sandbox.base_url()
-            );
-            let _ = tokio::signal::ctrl_c().await;
-            Ok(())
-        }
+        Command::Sandbox { listen } => sandbox(listen).await,
         Command::Keys {
             command: KeysCommand::Rotate { config },
         } => {
@@ -203,6 +194,31 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// `tessera sandbox`: the fake providers until Ctrl-C.
+#[cfg(feature = "sandbox")]
+async fn sandbox(listen: std::net::SocketAddr) -> CliResult {
+    tessera_server::init_tracing(None);
+    let sandbox = tessera_sandbox::start(listen, tessera_sandbox::SandboxOptions::default())
+        .await
+        .map_err(|e| Failure::User(format!("cannot listen on {listen}: {e}")))?;
+    println!(
+        "sandbox providers at {}: /twitter /facebook /instagram /oidc (Ctrl-C stops)",
+        sandbox.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}
+
+/// A build without the `sandbox` feature has no fake providers to run.
+#[cfg(not(feature = "sandbox"))]
+async fn sandbox(_listen: std::net::SocketAddr) -> CliResult {
+    Err(Failure::User(
+        "this build of tessera has no sandbox (the fake upstream providers, for development only); \
+         build with the sandbox feature, e.g. cargo run --release --features sandbox -- sandbox"
+            .to_owned(),
+    ))
 }
 
 /// The config's warnings as `warning: FILE:LINE:COL: message`; they never fail a command.

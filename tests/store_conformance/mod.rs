@@ -1,13 +1,105 @@
 //! Storage conformance: every test runs against every backend `each_backend` offers (a fresh
 //! SQLite file always, a fresh PostgreSQL database when TESSERA_TEST_POSTGRES_URL is set) and
-//! checks what the doc comments of the `tessera_core::store` traits promise, bad paths included.
+//! checks what the doc comments of the `tessera_core` storage traits promise, bad paths included.
 //! Each test owns its databases, so tests never depend on each other or on their order.
+//!
+//! Every trait method and the tests that check it (`coverage.rs` fails when a method of
+//! `store.rs`, `identity.rs`, `oidc_store.rs` or `jobs.rs` is missing here, is never called by
+//! the suite, or names a test that does not exist):
+//!
+//! | trait | method | tests |
+//! |---|---|---|
+//! | UserStore | `create_user` | a_created_account_reads_back_field_for_field, a_username_taken_in_another_case_is_a_conflict_and_writes_nothing |
+//! | UserStore | `create_user_with` | create_user_with_writes_its_effects_only_with_the_account |
+//! | UserStore | `user_by_id` | a_created_account_reads_back_field_for_field |
+//! | UserStore | `user_by_username` | lookups_fold_case_including_non_ascii |
+//! | UserStore | `user_by_login` | lookups_fold_case_including_non_ascii, a_username_may_not_be_another_accounts_email_or_the_reverse |
+//! | UserStore | `list_users` | list_users_orders_by_username_ignoring_case |
+//! | UserStore | `update_profile` | update_profile_changes_the_names_and_nothing_else |
+//! | UserStore | `update_profile_with` | account_changes_write_their_effects_only_when_they_happen |
+//! | UserStore | `request_email_change` | an_email_change_waits_for_its_confirmation_and_the_old_address_stays, an_email_change_refuses_a_proven_address_or_a_username_and_changes_nothing |
+//! | UserStore | `cancel_email_change` | cancel_email_change_drops_the_pending_address_and_its_link |
+//! | UserStore | `set_password` | set_password_ends_other_sessions_and_reset_links_of_that_account_only |
+//! | UserStore | `set_password_with` | account_changes_write_their_effects_only_when_they_happen |
+//! | UserStore | `upgrade_password_hash` | upgrade_password_hash_replaces_only_the_expected_hash |
+//! | UserStore | `record_login` | record_login_stores_the_time_to_the_second |
+//! | UserStore | `import_users` | import_creates_accounts_groups_and_memberships, a_failed_import_names_the_account_and_writes_nothing |
+//! | GroupStore | `create_group` | create_group_refuses_a_duplicate_name |
+//! | GroupStore | `add_to_group` | add_to_group_needs_the_group_and_may_be_repeated, concurrent_additions_to_one_group_all_succeed |
+//! | GroupStore | `remove_from_group` | remove_from_group_says_whether_the_person_was_a_member |
+//! | GroupStore | `list_groups` | list_groups_sorts_groups_and_members |
+//! | GroupStore | `groups_of` | list_groups_sorts_groups_and_members |
+//! | SessionStore | `create_session` | a_session_round_trips_and_can_be_touched_and_deleted, a_session_needs_an_existing_account |
+//! | SessionStore | `session` | a_session_round_trips_and_can_be_touched_and_deleted |
+//! | SessionStore | `touch_session` | a_session_round_trips_and_can_be_touched_and_deleted |
+//! | SessionStore | `delete_session` | a_session_round_trips_and_can_be_touched_and_deleted |
+//! | SessionStore | `delete_stale_sessions` | delete_stale_sessions_removes_expired_and_idle_sessions_only |
+//! | EmailTokenStore | `create_email_token` | email_token_owner_respects_purpose_and_expiry_without_using_the_link |
+//! | EmailTokenStore | `email_token_owner` | email_token_owner_respects_purpose_and_expiry_without_using_the_link |
+//! | EmailTokenStore | `confirm_email` | confirm_email_is_single_use_and_marks_the_address_verified, confirm_email_refuses_an_expired_link |
+//! | EmailTokenStore | `confirm_email_with` | a_confirmation_removes_sign_ins_connected_before_any_proof_unless_the_holder_proves, mailed_links_write_their_effects_only_when_they_work |
+//! | EmailTokenStore | `reset_password` | reset_password_is_single_use_and_ends_every_session, a_password_reset_revokes_every_app_token_of_the_account |
+//! | EmailTokenStore | `reset_password_with` | mailed_links_write_their_effects_only_when_they_work |
+//! | EmailTokenStore | `undo_email_change_with` | an_undo_link_cancels_a_pending_change_or_reverts_a_confirmed_one, an_undo_link_that_is_dead_or_finds_the_old_address_taken_changes_nothing |
+//! | AuditStore | `record_event` | recent_events_come_newest_first_and_round_trip |
+//! | AuditStore | `recent_events` | recent_events_come_newest_first_and_round_trip |
+//! | Health | `ping` | ping_reaches_the_database |
+//! | IdentityStore | `identity` | a_linked_identity_reads_back_field_for_field |
+//! | IdentityStore | `identities_of` | identities_of_lists_an_accounts_identities_by_provider_then_link_time |
+//! | IdentityStore | `link_identity` | an_identity_links_to_one_account_only_and_a_refused_link_writes_nothing, identity_links_write_their_effects_only_when_linked |
+//! | IdentityStore | `create_user_with_identity` | create_user_with_identity_creates_both_or_neither, identity_links_write_their_effects_only_when_linked |
+//! | IdentityStore | `update_identity` | update_identity_refreshes_what_the_upstream_says_and_keeps_the_link |
+//! | IdentityStore | `fill_profile` | fill_profile_and_fill_attributes_never_overwrite |
+//! | IdentityStore | `fill_attributes` | fill_profile_and_fill_attributes_never_overwrite |
+//! | IdentityStore | `unlink_identity` | unlink_identity_removes_only_that_accounts_identity |
+//! | IdentityStore | `set_contacts` | people_you_may_know_are_active_accounts_linked_to_friends_on_the_same_provider |
+//! | IdentityStore | `people_you_may_know` | people_you_may_know_are_active_accounts_linked_to_friends_on_the_same_provider |
+//! | IdentityStore | `activate_user` | activate_user_activates_only_an_account_waiting_for_it |
+//! | IdentityStore | `create_upstream_login` | an_upstream_login_is_taken_once_while_it_is_live |
+//! | IdentityStore | `take_upstream_login` | an_upstream_login_is_taken_once_while_it_is_live |
+//! | OidcStore | `published_keys` | published_keys_round_trip_oldest_first_per_algorithm_until_they_expire |
+//! | OidcStore | `rotate_key` | concurrent_rotations_elect_exactly_one, a_rotation_that_is_not_due_changes_nothing |
+//! | OidcStore | `create_pending` | a_pending_request_round_trips_until_it_expires |
+//! | OidcStore | `pending` | a_pending_request_round_trips_until_it_expires |
+//! | OidcStore | `mark_consented` | mark_consented_and_delete_pending_touch_only_their_request |
+//! | OidcStore | `delete_pending` | mark_consented_and_delete_pending_touch_only_their_request |
+//! | OidcStore | `issue_code` | one_pending_request_issues_one_code |
+//! | OidcStore | `use_code` | use_code_gives_the_code_once_then_reports_the_replay, an_expired_or_withdrawn_code_is_unknown_at_its_first_use |
+//! | OidcStore | `issue_tokens` | issued_tokens_read_back_and_a_replayed_code_revokes_them, issue_tokens_writes_nothing_once_its_guard_is_revoked |
+//! | OidcStore | `use_refresh_token` | a_refresh_token_rotates_once_and_its_reuse_revokes_the_family, a_revoked_or_expired_refresh_token_does_not_rotate |
+//! | OidcStore | `refresh_token` | issued_tokens_read_back_and_a_replayed_code_revokes_them |
+//! | OidcStore | `revoke_family` | revoke_family_ends_its_tokens_only |
+//! | OidcStore | `record_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
+//! | OidcStore | `access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
+//! | OidcStore | `revoke_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
+//! | OidcStore | `clients_of_session` | clients_of_session_names_each_app_once_from_access_or_refresh_tokens |
+//! | OidcStore | `grant` | a_grant_round_trips_and_saving_it_again_replaces_it |
+//! | OidcStore | `save_grant` | a_grant_round_trips_and_saving_it_again_replaces_it |
+//! | OidcStore | `grants_of` | a_grant_round_trips_and_saving_it_again_replaces_it |
+//! | OidcStore | `revoke_grant` | revoke_grant_forgets_the_consent_and_ends_that_apps_tokens_for_that_person_only |
+//! | OidcStore | `purge_expired` | purge_expired_deletes_what_has_expired_and_keeps_what_is_live |
+//! | JobStore | `enqueue` | enqueue_is_idempotent_by_key_and_the_job_reads_back |
+//! | JobStore | `claim` | claim_leases_due_jobs_up_to_the_limit_and_never_twice_while_leased, an_expired_lease_passes_to_another_worker_and_only_the_holder_may_finish |
+//! | JobStore | `complete` | an_expired_lease_passes_to_another_worker_and_only_the_holder_may_finish |
+//! | JobStore | `fail` | fail_requeues_at_the_retry_time_or_buries_the_job_with_its_reason |
+//! | JobStore | `jobs` | jobs_filters_by_state_within_the_limit_and_job_counts_counts_each_state |
+//! | JobStore | `retry_job` | retry_job_revives_dead_or_queued_jobs_only |
+//! | JobStore | `purge_jobs` | purge_jobs_deletes_finished_jobs_before_the_cut_off_and_dead_ones_only_when_asked |
+//! | JobStore | `job_counts` | jobs_filters_by_state_within_the_limit_and_job_counts_counts_each_state |
 
 mod audit_health;
 mod concurrency;
+mod coverage;
+mod effects;
 mod email_tokens;
 mod groups;
+mod identities;
 mod import;
+mod job_queue;
+mod oidc_fixtures;
+mod oidc_grants;
+mod oidc_requests;
+mod oidc_tokens;
 mod proofs;
 mod sessions;
 mod users;
@@ -192,5 +284,3 @@ fn expect_not_found<T: Debug>(result: StoreResult<T>, what: &str) {
         "{what}: expected NotFound, got {result:?}"
     );
 }
-
-mod keys;

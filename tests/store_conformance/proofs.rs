@@ -329,3 +329,96 @@ async fn an_undo_link_cancels_a_pending_change_or_reverts_a_confirmed_one() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_undo_link_that_is_dead_or_finds_the_old_address_taken_changes_nothing() {
+    let test = "an_undo_link_that_is_dead_or_finds_the_old_address_taken_changes_nothing";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let undo = |digest: &'static str| {
+            let store = store.clone();
+            async move {
+                let now = OffsetDateTime::now_utc();
+                store
+                    .undo_email_change_with(digest, now, &|_| Effects::none())
+                    .await
+                    .expect("undo")
+            }
+        };
+        let jane = create_verified(&store, "jane", "jane@example.com", "h").await;
+        let asked = store
+            .request_email_change(jane.id, &email("new@example.com"), &Effects::none())
+            .await
+            .expect("request");
+        let a_minute_ago = OffsetDateTime::now_utc() - Duration::minutes(1);
+        issue_to(
+            &store,
+            "expired",
+            &asked,
+            "jane@example.com",
+            UndoEmailChange,
+            a_minute_ago,
+        )
+        .await;
+        issue_to(
+            &store,
+            "wrong-kind",
+            &asked,
+            "jane@example.com",
+            ConfirmEmail,
+            in_an_hour(),
+        )
+        .await;
+        for dead in ["expired", "wrong-kind", "unknown"] {
+            assert!(undo(dead).await.is_none(), "{backend}: {dead} is no undo link");
+            let stored = reload(&store, jane.id).await;
+            assert_eq!(
+                stored.pending_email.as_deref(),
+                Some("new@example.com"),
+                "{backend}: {dead}"
+            );
+        }
+
+        // The change went through, then someone else proved the old address: the undo link
+        // cannot bring it back, and changes nothing.
+        issue_to(
+            &store,
+            "undo",
+            &asked,
+            "jane@example.com",
+            UndoEmailChange,
+            in_an_hour(),
+        )
+        .await;
+        let change = EmailTokenPurpose::ConfirmEmailChange;
+        issue_to(&store, "change", &asked, "new@example.com", change, in_an_hour()).await;
+        sign_in(&store, "jane-session", jane.id).await;
+        assert!(matches!(
+            confirm(&store, "change", Some("jane-session")).await,
+            Proof::Proven { .. }
+        ));
+        let newcomer = create(&store, "newcomer", Some("jane@example.com")).await;
+        issue(&store, "newcomer-confirm", &newcomer, ConfirmEmail, in_an_hour()).await;
+        assert!(matches!(
+            confirm(&store, "newcomer-confirm", None).await,
+            Proof::Proven { .. }
+        ));
+        assert!(
+            matches!(undo("undo").await, Some(UndoneChange::AddressTaken)),
+            "{backend}: the old address is taken"
+        );
+        let stored = reload(&store, jane.id).await;
+        assert_eq!(
+            stored.email.as_deref(),
+            Some("new@example.com"),
+            "{backend}: the new address stays"
+        );
+        assert!(stored.email_verified, "{backend}: and stays proven");
+        assert!(has_session(&store, "jane-session").await, "{backend}: no session ended");
+        assert_eq!(
+            found_by_login(&store, "jane@example.com").await,
+            Some(newcomer.id),
+            "{backend}: the old address is the newcomer's"
+        );
+    }
+}

@@ -609,15 +609,8 @@ async fn migrate_fills_the_skeletons_of_accounts_from_before_migration_0007() {
 }
 
 /// Runs one statement straight on the database, as an older Tessera or an admin would.
-async fn run_sql(db: &crate::support::db::TestDb, sql: &'static str, bind: &str) {
-    use sqlx::Connection;
-    if db.url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
-        sqlx::query(sql).bind(bind).execute(&mut conn).await.expect(sql);
-    } else {
-        let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
-        sqlx::query(sql).bind(bind).execute(&mut conn).await.expect(sql);
-    }
+async fn run_sql(db: &crate::support::db::TestDb, sql: &str, bind: &str) {
+    crate::support::db::execute(&db.url, sql, &[bind.into()]).await;
 }
 
 /// The `username_skeleton` column of the account with this folded username.

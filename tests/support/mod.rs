@@ -1,6 +1,7 @@
-//! Shared test fixtures: fresh databases and a spawned server.
+//! Shared test fixtures: fresh databases, a spawned server, and the people in it.
 
 pub mod db;
+pub mod people;
 pub mod proxy;
 pub mod server;
 pub mod smtp;

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use tessera_store::SqlStore;
 
-use super::db::{TestDb, fresh_sqlite, open};
+use super::db::{Arg, TestDb, execute, open, test_db};
+use super::people::FAST_PASSWORDS;
 
 pub const TEST_MASTER_KEY: &str = "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=";
 
@@ -17,7 +18,7 @@ pub struct TestServer {
     pub state: tessera_server::AppState,
     pub store: Arc<SqlStore>,
     pub outbox: PathBuf,
-    _db: TestDb,
+    db: TestDb,
     _dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
 }
@@ -28,12 +29,21 @@ impl Drop for TestServer {
     }
 }
 
-/// Cheap argon2 so tests stay fast; the production defaults are covered by unit tests.
-const FAST_PASSWORDS: &str = "passwords:\n  argon2: { memory_kib: 1024, iterations: 1, parallelism: 1 }\n";
+/// The running test's name (libtest names each test's thread after it), for messages.
+fn current_test() -> String {
+    std::thread::current().name().unwrap_or("a test").to_owned()
+}
 
 impl TestServer {
+    /// A server with cheap password hashing on a fresh [`test_db`] (the backend
+    /// TESSERA_TEST_BACKEND chooses).
     pub async fn start() -> Self {
-        Self::start_with(fresh_sqlite(), FAST_PASSWORDS).await
+        Self::start_configured(FAST_PASSWORDS).await
+    }
+
+    /// Like [`Self::start_with`], on a fresh [`test_db`].
+    pub async fn start_configured(extra_yaml: &str) -> Self {
+        Self::start_with(test_db(&current_test()).await, extra_yaml).await
     }
 
     /// `extra_yaml` is appended to a minimal config (top-level keys).
@@ -73,7 +83,7 @@ impl TestServer {
             state,
             store,
             outbox,
-            _db: db,
+            db,
             _dir: dir,
             task,
         };
@@ -97,6 +107,12 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Runs one SQL statement straight on this server's database, behind the store's back
+    /// (see [`execute`]); returns the rows it changed.
+    pub async fn execute_sql(&self, sql: &str, args: &[Arg<'_>]) -> u64 {
+        execute(&self.db.url, sql, args).await
     }
 
     /// Every mail in the outbox, as raw RFC 5322 text, oldest first.

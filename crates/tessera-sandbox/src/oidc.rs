@@ -111,13 +111,14 @@ pub(crate) async fn token(
     });
     let mut answer = json!({"access_token": access, "token_type": "Bearer", "expires_in": 3600, "scope": code.scope});
     if scope_has(&code.scope, "openid") {
-        answer["id_token"] = json!(id_token(&state, &code)?);
+        answer["id_token"] = json!(id_token(&state, &code, &access)?);
     }
     Ok(Json(answer))
 }
 
-/// Signs the ID token (OIDC Core §2), lying as configured.
-fn id_token(state: &SandboxState, code: &Code) -> Result<String, ApiError> {
+/// Signs the ID token (OIDC Core §2) with the `at_hash` of the access token issued with it
+/// (§3.1.3.6), lying as configured.
+fn id_token(state: &SandboxState, code: &Code, access_token: &str) -> Result<String, ApiError> {
     let misbehavior = state.lock().oidc_misbehavior;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut claims = person_claims(code.person, &code.scope);
@@ -129,12 +130,16 @@ fn id_token(state: &SandboxState, code: &Code) -> Result<String, ApiError> {
         claims["nonce"] = json!(nonce);
     }
     let mut key = &state.shared.oidc_key;
+    claims["at_hash"] = json!(tessera_oidc::at_hash(access_token, key.alg()));
     match misbehavior {
         Some(OidcMisbehavior::WrongSignature) => key = &state.shared.rogue_key,
         Some(OidcMisbehavior::WrongNonce) => claims["nonce"] = json!("not-the-nonce-you-sent"),
         Some(OidcMisbehavior::WrongAudience) => claims["aud"] = json!("some-other-client"),
         Some(OidcMisbehavior::WrongIssuer) => claims["iss"] = json!("https://evil.example"),
         Some(OidcMisbehavior::Expired) => claims["exp"] = json!(now - 3600),
+        Some(OidcMisbehavior::WrongAtHash) => {
+            claims["at_hash"] = json!(tessera_oidc::at_hash("another-token", key.alg()))
+        }
         Some(OidcMisbehavior::UserinfoWrongSubject) | None => {}
     }
     key.sign_jwt(tessera_oidc::TYP_ID_TOKEN, &claims)

@@ -124,6 +124,8 @@ pub enum OidcMisbehavior {
     WrongIssuer,
     /// ID tokens expired an hour ago.
     Expired,
+    /// ID tokens carry an `at_hash` of another access token than the one issued with them.
+    WrongAtHash,
     /// Userinfo describes someone else (a different `sub`).
     UserinfoWrongSubject,
 }

@@ -200,6 +200,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
     }
     // Development only: the fake upstream providers, on their own port, for this process's life.
+    // Without the `sandbox` feature the config refuses `sandbox:`, so there is nothing to start.
+    #[cfg(feature = "sandbox")]
     let _sandbox = match state.config.sandbox {
         Some(addr) => Some(
             tessera_sandbox::start(addr, tessera_sandbox::SandboxOptions::default())

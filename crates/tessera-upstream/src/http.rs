@@ -2,7 +2,10 @@
 //! [`UpstreamError`]s: unreachable or 5xx is `Api`, 4xx is `Refused`, a body
 //! that does not parse is `Protocol`. Messages name the step, never a secret.
 
-use reqwest::{RequestBuilder, StatusCode};
+use std::future::Future;
+use std::pin::Pin;
+
+use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::UpstreamError;
@@ -23,6 +26,49 @@ pub(crate) async fn send(step: &str, request: RequestBuilder) -> Result<Vec<u8>,
         return Ok(body.to_vec());
     }
     Err(status_error(step, status, &body))
+}
+
+/// `openidconnect`'s HTTP client (its `AsyncHttpClient`) over the connector's
+/// `reqwest::Client`, for one `step`: a 2xx answer goes to openidconnect to parse;
+/// anything else becomes the same [`UpstreamError`] as [`send`] gives (unreachable or
+/// 5xx: `Api`; 4xx: `Refused` with the OAuth error code), which openidconnect hands back
+/// as its `Request` error.
+pub(crate) struct OidcHttp<'a> {
+    pub client: &'a Client,
+    pub step: &'a str,
+}
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for OidcHttp<'_> {
+    type Error = UpstreamError;
+    type Future = Pin<Box<dyn Future<Output = Result<openidconnect::HttpResponse, UpstreamError>> + Send + 'c>>;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let request = self
+                .client
+                .request(parts.method, parts.uri.to_string())
+                .headers(parts.headers)
+                .body(body);
+            let response = request
+                .send()
+                .await
+                .map_err(|e| UpstreamError::Api(format!("{}: {}", self.step, transport_reason(&e))))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| UpstreamError::Api(format!("{}: {}", self.step, transport_reason(&e))))?;
+            if !status.is_success() {
+                return Err(status_error(self.step, status, &body));
+            }
+            let mut answer = openidconnect::http::Response::new(body.to_vec());
+            *answer.status_mut() = status;
+            *answer.headers_mut() = headers;
+            Ok(answer)
+        })
+    }
 }
 
 /// Sends `request` and parses a JSON answer.

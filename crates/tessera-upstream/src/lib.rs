@@ -9,7 +9,7 @@
 //! | [`x_oauth2`]   | X OAuth 2.0 with PKCE (RFC 6749 + RFC 7636)                       |
 //! | [`facebook`]   | Facebook Login (OAuth 2, Graph API with `appsecret_proof`)        |
 //! | [`instagram`]  | Instagram API with Instagram Login (long-lived token exchange)    |
-//! | [`oidc`]       | any OpenID Connect provider (discovery, ID token validation)      |
+//! | [`oidc`]       | any OpenID Connect provider (`openidconnect`: discovery, ID token) |
 //! | [`oauth2`]     | any plain OAuth 2 provider with a userinfo endpoint               |
 //! | [`oauth1`]     | the RFC 5849 HMAC-SHA1 signing core (also used by the sandbox)    |
 //!
@@ -35,7 +35,6 @@ pub mod twitter;
 pub mod x_oauth2;
 
 mod http;
-mod id_token;
 mod oauth2_flow;
 mod pkce;
 

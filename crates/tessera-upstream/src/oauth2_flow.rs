@@ -53,7 +53,8 @@ pub(crate) fn callback_code<'a>(step: &str, query: &'a [(String, String)]) -> Re
     }
 }
 
-/// A successful token response (RFC 6749 §5.1) plus the OIDC `id_token`.
+/// A successful token response (RFC 6749 §5.1). The `oidc` connector has its own, from
+/// openidconnect.
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
     pub access_token: String,
@@ -61,8 +62,6 @@ pub(crate) struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(default)]
     pub expires_in: Option<i64>,
-    #[serde(default)]
-    pub id_token: Option<String>,
 }
 
 /// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).

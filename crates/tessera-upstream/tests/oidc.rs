@@ -90,3 +90,32 @@ async fn issuer_must_match_discovery_and_secret_must_be_right() {
     config.client_secret = Some("wrong".into());
     assert_refused(login(oidc::open(config, client()).as_ref(), "frank").await);
 }
+
+#[tokio::test]
+async fn a_wrong_at_hash_nonce_or_audience_is_refused_with_a_clear_reason() {
+    let sb = sandbox().await;
+    let c = oidc::open(sb.oidc_config("oidc"), client());
+    // The sandbox's honest ID tokens carry a correct at_hash, so the check runs on every login.
+    assert!(login(c.as_ref(), "frank").await.is_ok());
+    for (lie, message) in [
+        (
+            OidcMisbehavior::WrongAtHash,
+            "the provider's answer was invalid: ID token: at_hash does not match the access token",
+        ),
+        (
+            OidcMisbehavior::WrongNonce,
+            "the provider's answer was invalid: ID token: the nonce does not match this login",
+        ),
+        (
+            OidcMisbehavior::WrongAudience,
+            "the provider's answer was invalid: ID token: wrong audience",
+        ),
+    ] {
+        sb.set_oidc_misbehavior(Some(lie));
+        let err = login(c.as_ref(), "frank").await.unwrap_err();
+        assert!(matches!(err, UpstreamError::Protocol(_)), "{lie:?}: {err:?}");
+        assert_eq!(err.to_string(), message, "{lie:?}");
+    }
+    sb.set_oidc_misbehavior(None);
+    assert!(login(c.as_ref(), "frank").await.is_ok());
+}

@@ -29,7 +29,8 @@ pub struct RawConfig {
     /// Each entry is handed to `tessera-upstream` (after `${ENV}` substitution), which owns
     /// the connector keys; only `label` is Tessera's own.
     pub upstreams: Option<Vec<Spanned<serde_json::Value>>>,
-    pub sandbox: Option<RawSandbox>,
+    /// Spanned so a build without the `sandbox` feature can point at the section.
+    pub sandbox: Option<Spanned<RawSandbox>>,
     pub pipeline: Option<Vec<S>>,
     pub metrics: Option<RawMetrics>,
 }

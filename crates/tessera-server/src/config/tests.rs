@@ -147,6 +147,34 @@ fn errors_render_as_file_line_col() {
     assert_eq!(errors.to_string(), "c.yaml:3:7: bad");
 }
 
+#[cfg(feature = "sandbox")]
+#[test]
+fn a_sandbox_section_starts_the_sandbox_in_a_build_with_it() {
+    let dev = minimal("sandbox:\n  listen: 127.0.0.1:8091\n");
+    assert_eq!(
+        parse(&dev, &env()).unwrap().sandbox,
+        Some("127.0.0.1:8091".parse().unwrap())
+    );
+}
+
+#[cfg(not(feature = "sandbox"))]
+#[test]
+fn a_sandbox_section_is_refused_by_a_build_without_it() {
+    let dev = minimal("sandbox:\n  listen: 127.0.0.1:8091\n");
+    let problems = parse(&dev, &env()).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!((problems[0].line, problems[0].column), (7, 3), "at the section");
+    assert!(
+        problems[0]
+            .message
+            .starts_with("sandbox: this build of tessera has no sandbox")
+    );
+    assert!(
+        problems[0].message.contains("--features sandbox"),
+        "says how to get one"
+    );
+}
+
 #[test]
 fn upstreams_pipeline_sandbox_and_post_on_join_are_checked() {
     let fb = "upstreams:\n  - { id: fb, kind: facebook, client_id: a, client_secret: '${ZD}' }\n";
@@ -165,11 +193,12 @@ fn upstreams_pipeline_sandbox_and_post_on_join_are_checked() {
     );
 
     let open_sandbox = minimal("sandbox:\n  listen: 0.0.0.0:8091\n");
-    assert!(
-        parse(&open_sandbox, &env()).unwrap_err()[0]
-            .message
-            .contains("loopback")
-    );
+    let problems = parse(&open_sandbox, &env()).unwrap_err();
+    // A build without the sandbox refuses the section whatever it says (tested above).
+    #[cfg(feature = "sandbox")]
+    assert!(problems[0].message.contains("loopback"));
+    #[cfg(not(feature = "sandbox"))]
+    assert!(problems[0].message.contains("--features sandbox"), "{problems:?}");
 
     let post = minimal(&format!("{fb}actions:\n  post_on_join: {{ upstream: fb, text: hi }}\n"));
     let problems = parse(&post, &env()).unwrap_err();

@@ -158,18 +158,27 @@ pub(super) fn pipeline(raw: Option<&[super::S]>, c: &mut Checker) -> Vec<Step> {
     steps
 }
 
-pub(super) fn sandbox(raw: Option<&RawSandbox>, c: &mut Checker) -> Option<SocketAddr> {
-    raw.and_then(|s| {
-        c.parsed("sandbox.listen", &s.listen, |t| {
-            let addr: SocketAddr = t
-                .parse()
-                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8091"))?;
-            // Fake providers hand out identities to anyone who clicks: never beyond this machine.
-            if addr.ip().is_loopback() {
-                Ok(addr)
-            } else {
-                Err(format!("{t:?} must be a loopback address (127.0.0.1 or [::1])"))
-            }
-        })
+/// What a build without the `sandbox` feature says about a `sandbox:` section.
+const SANDBOX_NOT_BUILT: &str = "sandbox: this build of tessera has no sandbox (the fake upstream providers, for \
+     development only): remove the sandbox section, or build with the sandbox feature, e.g. \
+     cargo run --release --features sandbox -- serve --config FILE";
+
+pub(super) fn sandbox(raw: Option<&Spanned<RawSandbox>>, c: &mut Checker) -> Option<SocketAddr> {
+    let raw = raw?;
+    // Production builds leave the sandbox out (see the `sandbox` feature in Cargo.toml).
+    if !cfg!(feature = "sandbox") {
+        c.problem(raw, SANDBOX_NOT_BUILT);
+        return None;
+    }
+    c.parsed("sandbox.listen", &raw.value.listen, |t| {
+        let addr: SocketAddr = t
+            .parse()
+            .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8091"))?;
+        // Fake providers hand out identities to anyone who clicks: never beyond this machine.
+        if addr.ip().is_loopback() {
+            Ok(addr)
+        } else {
+            Err(format!("{t:?} must be a loopback address (127.0.0.1 or [::1])"))
+        }
     })
 }

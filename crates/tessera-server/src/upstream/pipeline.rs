@@ -143,7 +143,7 @@ pub async fn run(
         return sign_in.connect_to(user).await;
     }
     match sign_in.known_account().await? {
-        Ok(Some(user)) => sign_in.into_known(user).await,
+        Ok(Some(user)) => sign_in.enter_known(user).await,
         Ok(None) => sign_in.create_account().await,
         Err(stop) => Ok(Err(stop)),
     }
@@ -233,7 +233,7 @@ impl SignIn<'_> {
     }
 
     /// Signs in to an account Tessera knows, linking this upstream account if it is new.
-    async fn into_known(&self, user: User) -> Result<Result<Outcome, Stop>, AppError> {
+    async fn enter_known(&self, user: User) -> Result<Result<Outcome, Stop>, AppError> {
         if self.existing.as_ref().is_some_and(|found| found.user_id != user.id) {
             return Ok(Err(Stop::AlreadyLinkedElsewhere));
         }
