@@ -7,7 +7,8 @@ use tessera_core::jobs::Effects;
 
 use super::*;
 
-fn identity(provider: &str, subject: &str, user: UserId) -> LinkedIdentity {
+/// A linked identity as a provider would describe it (linked a day ago).
+pub(super) fn identity(provider: &str, subject: &str, user: UserId) -> LinkedIdentity {
     let at = OffsetDateTime::now_utc() - Duration::days(1);
     LinkedIdentity {
         provider: provider.to_owned(),

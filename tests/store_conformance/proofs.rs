@@ -3,7 +3,9 @@
 //! proving it removes what whoever held it unproven attached.
 
 use EmailTokenPurpose::{ConfirmEmail, ResetPassword, UndoEmailChange};
-use tessera_core::identity::{IdentityStore, LinkedIdentity};
+use tessera_core::identity::IdentityStore;
+
+use super::identities::identity;
 use tessera_core::jobs::Effects;
 use tessera_core::store::{Proof, UndoneChange};
 
@@ -11,22 +13,6 @@ use super::*;
 
 fn in_an_hour() -> OffsetDateTime {
     OffsetDateTime::now_utc() + Duration::hours(1)
-}
-
-fn identity(provider: &str, subject: &str, user: UserId) -> LinkedIdentity {
-    let now = OffsetDateTime::now_utc();
-    LinkedIdentity {
-        provider: provider.to_owned(),
-        subject: subject.to_owned(),
-        user_id: user,
-        username: Some(format!("{provider}-{subject}")),
-        email: None,
-        email_verified: false,
-        profile: serde_json::json!({}),
-        tokens_sealed: None,
-        linked_at: now,
-        updated_at: now,
-    }
 }
 
 /// An account made by signing in with `provider` (its founding sign-in), with an unproven

@@ -178,6 +178,16 @@ impl SignIn<'_> {
         fx
     }
 
+    /// Links this upstream account to an existing account, with its audit event and post.
+    async fn link_new(&self, user: UserId) -> Result<(), AppError> {
+        let fx = self.linked_effects(user, false);
+        self.state
+            .store
+            .link_identity(&self.link(user), &fx)
+            .await
+            .map_err(link_error)
+    }
+
     /// Connecting from the account page (or activating a hybrid registration).
     async fn connect_to(&self, user: &User) -> Result<Result<Outcome, Stop>, AppError> {
         let new_association = match &self.existing {
@@ -187,12 +197,7 @@ impl SignIn<'_> {
                 false
             }
             None => {
-                let fx = self.linked_effects(user.id, false);
-                self.state
-                    .store
-                    .link_identity(&self.link(user.id), &fx)
-                    .await
-                    .map_err(link_error)?;
+                self.link_new(user.id).await?;
                 self.state.jobs_wake.notify_waiters();
                 true
             }
@@ -245,12 +250,7 @@ impl SignIn<'_> {
             if !self.steps().contains(&Step::AssociateUser) {
                 return Ok(Err(Stop::LogInFirst));
             }
-            let fx = self.linked_effects(user.id, false);
-            self.state
-                .store
-                .link_identity(&self.link(user.id), &fx)
-                .await
-                .map_err(link_error)?;
+            self.link_new(user.id).await?;
         } else if self.steps().contains(&Step::LoadExtraData) {
             self.state.store.update_identity(&self.link(user.id)).await?;
         }
