@@ -818,4 +818,37 @@ async fn an_address_change_needs_the_password_waits_for_confirmation_and_can_be_
         (now.email.as_deref(), now.email_verified, now.pending_email),
         (Some("new@example.com"), true, None)
     );
+
+    // The undo notice is addressed when the change is asked for: one that goes out only after
+    // the change was confirmed (a slow mail queue) still reaches the old address, and works.
+    let earlier = server
+        .link_in_mail_to("jane@example.com", "being changed", "/email/undo/")
+        .await;
+    let late_notice = tessera_core::jobs::NewJob::new(
+        "mail.link",
+        serde_json::json!({ "user_id": now.id.to_string(), "purpose": "undo_email_change",
+                            "to": "jane@example.com", "new_address": "new@example.com" }),
+    );
+    tessera_core::jobs::JobStore::enqueue(&*server.store, &late_notice)
+        .await
+        .unwrap();
+    server.state.jobs_wake.notify_waiters();
+    let mut undo = earlier.clone();
+    for _ in 0..100 {
+        undo = server
+            .link_in_mail_to("jane@example.com", "being changed", "/email/undo/")
+            .await;
+        if undo != earlier {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(undo, earlier, "the late notice reached the old address");
+    let page = browser().get(&undo).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Change undone"), "{page}");
+    let now = jane().await;
+    assert_eq!(
+        (now.email.as_deref(), now.email_verified),
+        (Some("jane@example.com"), true)
+    );
 }

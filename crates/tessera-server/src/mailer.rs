@@ -10,15 +10,47 @@ use time::OffsetDateTime;
 
 use crate::state::AppState;
 
+/// Where an email change's mails go, fixed when the change was asked for.
+pub struct ChangeAddresses {
+    /// The recipient: the new address (confirmation) or the old one (undo notice).
+    pub to: String,
+    pub new_address: String,
+}
+
+impl ChangeAddresses {
+    pub fn from_payload(payload: &serde_json::Value) -> Option<Self> {
+        Some(Self {
+            to: payload["to"].as_str()?.to_owned(),
+            new_address: payload["new_address"].as_str()?.to_owned(),
+        })
+    }
+}
+
 /// Creates a single-use link for `purpose` and mails it: confirmation and reset links to the
-/// account's address, a change's confirmation to the pending address, its undo link to the
-/// current (old) one. Each attempt makes a fresh link, so a retried job never needs the raw
-/// token stored anywhere. A link whose address is gone by delivery time is not sent.
-pub async fn deliver_link(state: &AppState, user: &User, purpose: EmailTokenPurpose) -> Result<(), String> {
-    let to = match purpose {
-        EmailTokenPurpose::ConfirmEmailChange => user.pending_email.clone(),
-        EmailTokenPurpose::UndoEmailChange => user.email.clone().filter(|_| user.pending_email.is_some()),
-        EmailTokenPurpose::ConfirmEmail | EmailTokenPurpose::ResetPassword => user.email.clone(),
+/// account's address; a change's confirmation to its new address while the account still
+/// waits for it, and its undo notice to the old address in any case (it can revert a change
+/// already confirmed). Each attempt makes a fresh link, so a retried job never needs the raw
+/// token stored anywhere.
+pub async fn deliver_link(
+    state: &AppState,
+    user: &User,
+    purpose: EmailTokenPurpose,
+    change: Option<ChangeAddresses>,
+) -> Result<(), String> {
+    let still_pending = |new: &str| {
+        user.pending_email
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(new))
+    };
+    let (to, new_address) = match (purpose, change) {
+        (EmailTokenPurpose::ConfirmEmailChange, Some(c)) => {
+            (Some(c.to).filter(|to| still_pending(to)), Some(c.new_address))
+        }
+        (EmailTokenPurpose::UndoEmailChange, Some(c)) => (Some(c.to), Some(c.new_address)),
+        (EmailTokenPurpose::ConfirmEmailChange | EmailTokenPurpose::UndoEmailChange, None) => {
+            return Err("an email-change mail job without its addresses".into());
+        }
+        (EmailTokenPurpose::ConfirmEmail | EmailTokenPurpose::ResetPassword, _) => (user.email.clone(), None),
     };
     let Some(email) = to else { return Ok(()) };
     let token = secret_token::generate();
@@ -63,7 +95,7 @@ pub async fn deliver_link(state: &AppState, user: &User, purpose: EmailTokenPurp
         name => user.display_name(),
         username => user.username.clone(),
         address => email.clone(),
-        new_address => user.pending_email.clone(),
+        new_address,
         link => state.config.public_url(&path),
         valid_for => human_duration(ttl),
     };

@@ -83,6 +83,22 @@ pub fn mail_link(state: &AppState, user: UserId, purpose: EmailTokenPurpose) -> 
     )
 }
 
+/// The two mails of an email change, addressed when it is asked for: the confirmation to the
+/// new address and, when there is one, the undo notice to the old one. The undo notice must
+/// reach the old address even if the change is confirmed before the mail goes out.
+pub fn email_change_mails(state: &AppState, user: UserId, old: Option<&str>, new: &str) -> Vec<NewJob> {
+    let addressed = |purpose: EmailTokenPurpose, to: &str| {
+        job(
+            state,
+            "mail.link",
+            json!({ "user_id": user.to_string(), "purpose": purpose.as_str(), "to": to, "new_address": new }),
+        )
+    };
+    let mut jobs = vec![addressed(EmailTokenPurpose::ConfirmEmailChange, new)];
+    jobs.extend(old.map(|old| addressed(EmailTokenPurpose::UndoEmailChange, old)));
+    jobs
+}
+
 /// A link asked for by login name (reset, resend): the worker decides whether an account
 /// gets it, so the request looks the same for every name (no account enumeration).
 pub fn link_request(state: &AppState, login: &str, purpose: EmailTokenPurpose) -> NewJob {

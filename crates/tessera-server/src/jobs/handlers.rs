@@ -18,8 +18,9 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             let Some(purpose) = purpose.and_then(EmailTokenPurpose::parse) else {
                 return Err(format!("unknown link purpose {purpose:?}"));
             };
+            let change = mailer::ChangeAddresses::from_payload(&job.payload);
             match account(state, &job.payload).await? {
-                Some(user) => mailer::deliver_link(state, &user, purpose).await,
+                Some(user) => mailer::deliver_link(state, &user, purpose, change).await,
                 None => Ok(()),
             }
         }
@@ -55,7 +56,7 @@ async fn link_request(state: &AppState, payload: &Value) -> Result<(), String> {
         _ => return Err(format!("{} links are not asked for by login name", purpose.as_str())),
     };
     match wanted {
-        Some(user) => mailer::deliver_link(state, &user, purpose).await,
+        Some(user) => mailer::deliver_link(state, &user, purpose, None).await,
         None => Ok(()),
     }
 }

@@ -6,7 +6,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
 use tessera_core::password::Verification;
-use tessera_core::store::{EmailTokenPurpose, StoreError};
+use tessera_core::store::StoreError;
 use tessera_core::{Email, ProfileUpdate, User};
 
 use super::{Form, page, rejected, too_long};
@@ -224,16 +224,12 @@ async fn request_email_change(state: &AppState, user: &User, email: &Email, acto
         serde_json::json!({ "had_address": user.email.is_some() }),
         actor,
     );
-    effects.jobs.push(effects::mail_link(
+    effects.jobs.extend(effects::email_change_mails(
         state,
         user.id,
-        EmailTokenPurpose::ConfirmEmailChange,
+        user.email.as_deref(),
+        email.as_str(),
     ));
-    if user.email.is_some() {
-        effects
-            .jobs
-            .push(effects::mail_link(state, user.id, EmailTokenPurpose::UndoEmailChange));
-    }
     state
         .store
         .request_email_change(user.id, email, &effects)
