@@ -820,7 +820,8 @@ async fn key_rotation_keeps_old_tokens_valid_and_new_tokens_use_the_new_key() {
     let old_token = before["access_token"].as_str().unwrap().to_owned();
     let old_kid = kid_of(&old_token);
 
-    let created = server.state.keys.maintain(&server.state.config, true).await.unwrap();
+    let policy = tessera_server::oidc::key_policy(&server.state.config);
+    let created = server.state.provider.keys().maintain(&policy, true).await.unwrap();
     assert!(!created.is_empty());
     let published: Vec<String> = jwks().await["keys"]
         .as_array()
@@ -881,7 +882,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_new_tokens_use_the_new_key() {
     );
     // Once every token the retired key signed has expired, it leaves the JWKS.
     let later = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
-    let kept: Vec<String> = tessera_core::oidc_store::OidcStore::published_keys(&*server.store, later)
+    let kept: Vec<String> = tessera_oidc::storage::KeyStore::published_keys(&*server.store, later)
         .await
         .unwrap()
         .into_iter()

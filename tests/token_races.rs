@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tessera_core::oidc_store::OidcStore;
 use tessera_core::secret_token;
+use tessera_oidc::storage::TokenStore;
 use tokio::sync::Barrier;
 
 use crate::oidc::{CALLBACK, DEMO_SECRET, clients_yaml, code_for, person, token_request};

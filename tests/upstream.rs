@@ -508,6 +508,89 @@ async fn a_refused_post_on_join_is_dead_lettered_with_its_reason() {
     assert!(sb.posts().is_empty());
 }
 
+/// The upstream subject of the Twitter identity linked to the account `username`.
+async fn twitter_subject(server: &TestServer, username: &str) -> String {
+    let user = server
+        .store
+        .user_by_username(username)
+        .await
+        .unwrap()
+        .expect("the account");
+    let identities = server.store.identities_of(user.id).await.unwrap();
+    identities
+        .into_iter()
+        .find(|i| i.provider == "twitter")
+        .expect("a Twitter link")
+        .subject
+}
+
+/// Queues a `post_on_join` job as the pipeline would, and waits until the worker settles it.
+async fn post_as(server: &TestServer, subject: &str, text: &str) -> tessera_core::jobs::Job {
+    let payload = serde_json::json!({ "provider": "twitter", "subject": subject, "text": text });
+    let job = tessera_core::jobs::NewJob {
+        max_attempts: 1,
+        ..tessera_core::jobs::NewJob::new("post_on_join", payload.clone())
+    };
+    assert!(server.store.enqueue(&job).await.unwrap());
+    server.state.jobs_wake.notify_waiters();
+    for _ in 0..100 {
+        let settled = server.store.jobs(None, 50).await.unwrap().into_iter().find(|j| {
+            j.kind == "post_on_join" && j.payload == payload && matches!(j.state, JobState::Done | JobState::Dead)
+        });
+        if let Some(job) = settled {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the post_on_join job for {subject} did not settle");
+}
+
+/// The swap attack on tokens sealed at rest: someone who can write the database but has no
+/// master key copies alice's sealed Twitter tokens into bob's row, so that a job acting for bob
+/// would post with alice's account. The tokens are sealed for alice's row only: bob's job is
+/// refused and nothing is posted, while alice's own tokens still work.
+#[tokio::test]
+async fn upstream_tokens_copied_into_another_identity_are_refused() {
+    let (server, sb) = setup("").await;
+    sign_in_with(&server, &browser(), "twitter", "alice").await;
+    sign_in_with(&server, &browser(), "twitter", "bob").await;
+    let (alice, bob) = (
+        twitter_subject(&server, "alice").await,
+        twitter_subject(&server, "bob").await,
+    );
+    assert_ne!(alice, bob);
+    let copied = server
+        .execute_sql(
+            "UPDATE identities SET tokens_sealed = \
+             (SELECT tokens_sealed FROM identities WHERE provider = 'twitter' AND subject = $1) \
+             WHERE provider = 'twitter' AND subject = $2",
+            &[alice.as_str().into(), bob.as_str().into()],
+        )
+        .await;
+    assert_eq!(copied, 1, "alice's sealed tokens are now in bob's row");
+
+    let refused = post_as(&server, &bob, "posted as bob with alice's tokens").await;
+    assert_eq!(refused.state, JobState::Dead, "{refused:?}");
+    assert!(
+        refused
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("could not be opened"),
+        "{refused:?}"
+    );
+    assert!(sb.posts().is_empty(), "nothing was posted with alice's tokens");
+
+    let own = post_as(&server, &alice, "alice's own post").await;
+    assert_eq!(own.state, JobState::Done, "{own:?}");
+    let posts = sb.posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        (posts[0].user_id.as_str(), posts[0].text.as_str()),
+        (alice.as_str(), "alice's own post")
+    );
+}
+
 /// Disables an account the way an admin would, straight in the database.
 async fn sqlx_disable(server: &TestServer, id: tessera_core::UserId) {
     let id = id.to_string();

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
+use tessera_oidc::provider::SystemClock;
 use tessera_server::config::{self, Config, ProcessEnv};
 use tessera_store::SqlStore;
 
@@ -181,13 +182,13 @@ pub async fn run(cli: Cli) -> CliResult {
             command: KeysCommand::Rotate { config },
         } => {
             let config = load_config(&config.config)?;
+            // Only the store and the key ring: no templates, mail transport or HTTP clients.
             let store = open_store(&config, true).await?;
-            let state = tessera_server::build_state(config, store).map_err(|e| Failure::User(format!("{e:#}")))?;
-            let created = state
-                .keys
-                .maintain(&state.config, true)
+            let keys = tessera_server::oidc::key_ring(&config, store, Arc::new(SystemClock));
+            let created = keys
+                .maintain(&tessera_server::oidc::key_policy(&config), true)
                 .await
-                .map_err(|e| Failure::Internal(format!("{e:?}")))?;
+                .map_err(|e| Failure::Internal(e.to_string()))?;
             for kid in created {
                 println!("created signing key {kid}");
             }

@@ -1,38 +1,23 @@
 //! `tessera user …`: create accounts, set passwords, list, import from Django.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use tessera_core::identity::IdentityStore;
 use tessera_core::password::hash_password;
 use tessera_core::person_text::check_person_text;
 use tessera_core::store::{GroupStore, UserStore};
-use tessera_core::{Email, NewUser, Username};
+use tessera_core::{Email, NewUser, User, Username};
+use tessera_server::config::Config;
+use tessera_store::SqlStore;
 
 use super::{CliResult, ConfigArg, Failure, load_config, open_store};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create an account (its email counts as confirmed: the admin vouches for it).
-    Create {
-        #[command(flatten)]
-        config: ConfigArg,
-        #[arg(long)]
-        username: String,
-        #[arg(long)]
-        email: String,
-        /// Full name; the first word becomes the first name.
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        superuser: bool,
-        #[arg(long)]
-        staff: bool,
-        /// Read the password from the first line of standard input.
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    Create(CreateArgs),
     /// Set an account's password (ends its sessions and reset links).
     SetPassword {
         #[command(flatten)]
@@ -58,6 +43,28 @@ pub enum UserCommand {
         format: String,
         file: PathBuf,
     },
+}
+
+// `user create`'s options in one struct, so they travel to `create` together. No doc
+// comment: the subcommand's help is the one on `UserCommand::Create`.
+#[derive(Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    #[arg(long)]
+    username: String,
+    #[arg(long)]
+    email: String,
+    /// Full name; the first word becomes the first name.
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    superuser: bool,
+    #[arg(long)]
+    staff: bool,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 /// From stdin with --password-stdin, else a no-echo prompt on a terminal; never from argv
@@ -86,140 +93,155 @@ fn read_password(from_stdin: bool) -> CliResult<String> {
 
 pub async fn run(command: UserCommand) -> CliResult {
     match command {
-        UserCommand::Create {
-            config,
-            username,
-            email,
-            name,
-            superuser,
-            staff,
-            password_stdin,
-        } => {
-            let config = load_config(&config.config)?;
-            let username = Username::parse(&username).map_err(|e| Failure::User(format!("--username: {e}")))?;
-            let email = Email::parse(&email).map_err(|e| Failure::User(format!("--email: {e}")))?;
-            check_person_text("email address", email.as_str()).map_err(|e| Failure::User(format!("--email: {e}")))?;
-            let name = name.map(|n| n.trim().to_owned());
-            if let Some(name) = &name {
-                check_person_text("name", name).map_err(|e| Failure::User(format!("--name: {e}")))?;
-            }
-            let password = read_password(password_stdin)?;
-            config
-                .password_policy
-                .check(&password, username.as_str(), Some(email.as_str()))
-                .map_err(|why| Failure::User(format!("password refused: {why}")))?;
-            let store = open_store(&config, true).await?;
-            let mut new = NewUser::new(username, Some(email));
-            if let Some(name) = name {
-                let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
-                new.first_name = first.to_owned();
-                new.last_name = last.trim().to_owned();
-            }
-            new.email_verified = true;
-            new.is_superuser = superuser;
-            new.is_staff = staff || superuser;
-            new.password_hash =
-                Some(hash_password(&config.argon2, &password).map_err(|e| Failure::Internal(e.to_string()))?);
-            let user = store.create_user(&new).await?;
-            println!("created {} ({})", user.username, user.id);
-            Ok(())
-        }
+        UserCommand::Create(args) => create(args).await,
         UserCommand::SetPassword {
             config,
             username,
             password_stdin,
-        } => {
-            let config = load_config(&config.config)?;
-            let store = open_store(&config, true).await?;
-            let user = store
-                .user_by_username(&username)
-                .await?
-                .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
-            let password = read_password(password_stdin)?;
-            config
-                .password_policy
-                .check(&password, &user.username, user.email.as_deref())
-                .map_err(|why| Failure::User(format!("password refused: {why}")))?;
-            let hash = hash_password(&config.argon2, &password).map_err(|e| Failure::Internal(e.to_string()))?;
-            store.set_password(user.id, &hash, None).await?;
-            println!("password set for {}; their sessions were ended", user.username);
-            Ok(())
-        }
-        UserCommand::List { config, json } => {
-            let config = load_config(&config.config)?;
-            let store = open_store(&config, true).await?;
-            for user in store.list_users().await? {
-                let groups = store.groups_of(user.id).await?;
-                if json {
-                    let mut value = serde_json::to_value(&user).map_err(|e| Failure::Internal(e.to_string()))?;
-                    value["groups"] = serde_json::json!(groups);
-                    let identities: Vec<serde_json::Value> = store
-                        .identities_of(user.id)
-                        .await?
-                        .into_iter()
-                        .map(|i| serde_json::json!({ "provider": i.provider, "subject": i.subject, "username": i.username }))
-                        .collect();
-                    value["identities"] = serde_json::json!(identities);
-                    println!("{value}");
-                } else {
-                    let flags: Vec<&str> = [
-                        (user.is_active, "active"),
-                        (!user.is_active, "inactive"),
-                        (user.is_staff, "staff"),
-                        (user.is_superuser, "superuser"),
-                    ]
-                    .into_iter()
-                    .filter_map(|(on, name)| on.then_some(name))
-                    .collect();
-                    let verified = if user.email.is_none() || user.email_verified {
-                        ""
-                    } else {
-                        " (unconfirmed)"
-                    };
-                    println!(
-                        "{}\t{}{}\t{}\tgroups: {}",
-                        user.username,
-                        user.email.as_deref().unwrap_or("-"),
-                        verified,
-                        flags.join(","),
-                        if groups.is_empty() {
-                            "-".to_owned()
-                        } else {
-                            groups.join(",")
-                        }
-                    );
-                }
-            }
-            Ok(())
-        }
-        UserCommand::Import { config, format, file } => {
-            if format != "django-json" {
-                return Err(Failure::User(format!(
-                    "--format {format:?} is not supported; use --format django-json"
-                )));
-            }
-            let config = load_config(&config.config)?;
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| Failure::User(format!("cannot read {}: {e}", file.display())))?;
-            let accounts = super::django_import::parse(&text).map_err(|problems| Failure::User(problems.join("\n")))?;
-            let store = open_store(&config, true).await?;
-            let (entries, accounts): (Vec<usize>, Vec<_>) = accounts.into_iter().unzip();
-            let summary = store.import_users(&accounts).await.map_err(|e| {
-                let place = e
-                    .index
-                    .and_then(|i| entries.get(i))
-                    .map(|entry| format!("entry #{entry}: "))
-                    .unwrap_or_default();
-                Failure::User(format!("{place}{}; nothing was imported", e.error))
-            })?;
-            let noun = if accounts.len() == 1 { "account" } else { "accounts" };
-            println!(
-                "imported {} {noun}: {} created, {} updated",
-                accounts.len(),
-                summary.created,
-                summary.updated
-            );
-            Ok(())
+        } => set_password(&config, &username, password_stdin).await,
+        UserCommand::List { config, json } => list(&config, json).await,
+        UserCommand::Import { config, format, file } => import(&config, &format, &file).await,
+    }
+}
+
+async fn create(args: CreateArgs) -> CliResult {
+    let config = load_config(&args.config.config)?;
+    let username = Username::parse(&args.username).map_err(|e| Failure::User(format!("--username: {e}")))?;
+    let email = Email::parse(&args.email).map_err(|e| Failure::User(format!("--email: {e}")))?;
+    check_person_text("email address", email.as_str()).map_err(|e| Failure::User(format!("--email: {e}")))?;
+    let name = args.name.map(|n| n.trim().to_owned());
+    if let Some(name) = &name {
+        check_person_text("name", name).map_err(|e| Failure::User(format!("--name: {e}")))?;
+    }
+    let password = acceptable_password(&config, args.password_stdin, username.as_str(), Some(email.as_str()))?;
+    let store = open_store(&config, true).await?;
+    let mut new = NewUser::new(username, Some(email));
+    if let Some(name) = name {
+        let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
+        new.first_name = first.to_owned();
+        new.last_name = last.trim().to_owned();
+    }
+    new.email_verified = true;
+    new.is_superuser = args.superuser;
+    new.is_staff = args.staff || args.superuser;
+    new.password_hash = Some(hashed(&config, &password)?);
+    let user = store.create_user(&new).await?;
+    println!("created {} ({})", user.username, user.id);
+    Ok(())
+}
+
+async fn set_password(config: &ConfigArg, username: &str, password_stdin: bool) -> CliResult {
+    let config = load_config(&config.config)?;
+    let store = open_store(&config, true).await?;
+    let user = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
+    let password = acceptable_password(&config, password_stdin, &user.username, user.email.as_deref())?;
+    let hash = hashed(&config, &password)?;
+    store.set_password(user.id, &hash, None).await?;
+    println!("password set for {}; their sessions were ended", user.username);
+    Ok(())
+}
+
+/// The new password for the account `username`, once the config's policy accepts it.
+fn acceptable_password(config: &Config, from_stdin: bool, username: &str, email: Option<&str>) -> CliResult<String> {
+    let password = read_password(from_stdin)?;
+    config
+        .password_policy
+        .check(&password, username, email)
+        .map_err(|why| Failure::User(format!("password refused: {why}")))?;
+    Ok(password)
+}
+
+fn hashed(config: &Config, password: &str) -> CliResult<String> {
+    hash_password(&config.argon2, password).map_err(|e| Failure::Internal(e.to_string()))
+}
+
+async fn list(config: &ConfigArg, json: bool) -> CliResult {
+    let config = load_config(&config.config)?;
+    let store = open_store(&config, true).await?;
+    for user in store.list_users().await? {
+        let groups = store.groups_of(user.id).await?;
+        if json {
+            println!("{}", json_line(&store, &user, groups).await?);
+        } else {
+            println!("{}", text_line(&user, &groups));
         }
     }
+    Ok(())
+}
+
+/// The account with its groups and upstream identities, as one JSON object.
+async fn json_line(store: &SqlStore, user: &User, groups: Vec<String>) -> CliResult<serde_json::Value> {
+    let mut value = serde_json::to_value(user).map_err(|e| Failure::Internal(e.to_string()))?;
+    value["groups"] = serde_json::json!(groups);
+    let identities: Vec<serde_json::Value> = store
+        .identities_of(user.id)
+        .await?
+        .into_iter()
+        .map(|i| serde_json::json!({ "provider": i.provider, "subject": i.subject, "username": i.username }))
+        .collect();
+    value["identities"] = serde_json::json!(identities);
+    Ok(value)
+}
+
+/// `USERNAME<TAB>EMAIL<TAB>FLAGS<TAB>groups: GROUPS`, `-` for what is missing.
+fn text_line(user: &User, groups: &[String]) -> String {
+    let flags: Vec<&str> = [
+        (user.is_active, "active"),
+        (!user.is_active, "inactive"),
+        (user.is_staff, "staff"),
+        (user.is_superuser, "superuser"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    let verified = if user.email.is_none() || user.email_verified {
+        ""
+    } else {
+        " (unconfirmed)"
+    };
+    format!(
+        "{}\t{}{}\t{}\tgroups: {}",
+        user.username,
+        user.email.as_deref().unwrap_or("-"),
+        verified,
+        flags.join(","),
+        if groups.is_empty() {
+            "-".to_owned()
+        } else {
+            groups.join(",")
+        }
+    )
+}
+
+async fn import(config: &ConfigArg, format: &str, file: &Path) -> CliResult {
+    if format != "django-json" {
+        return Err(Failure::User(format!(
+            "--format {format:?} is not supported; use --format django-json"
+        )));
+    }
+    let config = load_config(&config.config)?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| Failure::User(format!("cannot read {}: {e}", file.display())))?;
+    let accounts = super::django_import::parse(&text).map_err(|problems| Failure::User(problems.join("\n")))?;
+    let store = open_store(&config, true).await?;
+    let (entries, accounts): (Vec<usize>, Vec<_>) = accounts.into_iter().unzip();
+    let summary = store.import_users(&accounts).await.map_err(|e| {
+        let place = e
+            .index
+            .and_then(|i| entries.get(i))
+            .map(|entry| format!("entry #{entry}: "))
+            .unwrap_or_default();
+        Failure::User(format!("{place}{}; nothing was imported", e.error))
+    })?;
+    let noun = if accounts.len() == 1 { "account" } else { "accounts" };
+    println!(
+        "imported {} {noun}: {} created, {} updated",
+        accounts.len(),
+        summary.created,
+        summary.updated
+    );
+    Ok(())
 }

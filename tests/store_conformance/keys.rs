@@ -1,7 +1,7 @@
 //! Signing-key rotation is elected through the database: however many nodes try at once,
 //! one rotation happens per period.
 
-use tessera_core::oidc_store::{OidcStore, Rotation, StoredKey};
+use tessera_oidc::storage::{CodeStore, GrantStore, KeyStore, PendingStore, TokenStore, Rotation, StoredKey};
 use time::{Duration, OffsetDateTime};
 
 use crate::support::db::{each_backend, open};

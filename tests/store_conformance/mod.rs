@@ -1,11 +1,11 @@
 //! Storage conformance: every test runs against every backend `each_backend` offers (a fresh
 //! SQLite file always, a fresh PostgreSQL database when TESSERA_TEST_POSTGRES_URL is set) and
-//! checks what the doc comments of the `tessera_core` storage traits promise, bad paths included.
+//! checks what the doc comments of the storage traits promise, bad paths included.
 //! Each test owns its databases, so tests never depend on each other or on their order.
 //!
 //! Every trait method and the tests that check it (`coverage.rs` fails when a method of
-//! `store.rs`, `identity.rs`, `oidc_store.rs` or `jobs.rs` is missing here, is never called by
-//! the suite, or names a test that does not exist):
+//! `store.rs`, `identity.rs`, `jobs.rs` (tessera-core) or `storage.rs` (tessera-oidc) is
+//! missing here, is never called by the suite, or names a test that does not exist):
 //!
 //! | trait | method | tests |
 //! |---|---|---|
@@ -57,27 +57,27 @@
 //! | IdentityStore | `activate_user` | activate_user_activates_only_an_account_waiting_for_it |
 //! | IdentityStore | `create_upstream_login` | an_upstream_login_is_taken_once_while_it_is_live |
 //! | IdentityStore | `take_upstream_login` | an_upstream_login_is_taken_once_while_it_is_live |
-//! | OidcStore | `published_keys` | published_keys_round_trip_oldest_first_per_algorithm_until_they_expire |
-//! | OidcStore | `rotate_key` | concurrent_rotations_elect_exactly_one, a_rotation_that_is_not_due_changes_nothing |
-//! | OidcStore | `create_pending` | a_pending_request_round_trips_until_it_expires |
-//! | OidcStore | `pending` | a_pending_request_round_trips_until_it_expires |
-//! | OidcStore | `mark_consented` | mark_consented_and_delete_pending_touch_only_their_request |
-//! | OidcStore | `delete_pending` | mark_consented_and_delete_pending_touch_only_their_request |
-//! | OidcStore | `issue_code` | one_pending_request_issues_one_code |
-//! | OidcStore | `use_code` | use_code_gives_the_code_once_then_reports_the_replay, an_expired_or_withdrawn_code_is_unknown_at_its_first_use |
-//! | OidcStore | `issue_tokens` | issued_tokens_read_back_and_a_replayed_code_revokes_them, issue_tokens_writes_nothing_once_its_guard_is_revoked |
-//! | OidcStore | `use_refresh_token` | a_refresh_token_rotates_once_and_its_reuse_revokes_the_family, a_revoked_or_expired_refresh_token_does_not_rotate |
-//! | OidcStore | `refresh_token` | issued_tokens_read_back_and_a_replayed_code_revokes_them |
-//! | OidcStore | `revoke_family` | revoke_family_ends_its_tokens_only |
-//! | OidcStore | `record_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
-//! | OidcStore | `access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
-//! | OidcStore | `revoke_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
-//! | OidcStore | `clients_of_session` | clients_of_session_names_each_app_once_from_access_or_refresh_tokens |
-//! | OidcStore | `grant` | a_grant_round_trips_and_saving_it_again_replaces_it |
-//! | OidcStore | `save_grant` | a_grant_round_trips_and_saving_it_again_replaces_it |
-//! | OidcStore | `grants_of` | a_grant_round_trips_and_saving_it_again_replaces_it |
-//! | OidcStore | `revoke_grant` | revoke_grant_forgets_the_consent_and_ends_that_apps_tokens_for_that_person_only |
-//! | OidcStore | `purge_expired` | purge_expired_deletes_what_has_expired_and_keeps_what_is_live |
+//! | KeyStore | `published_keys` | published_keys_round_trip_oldest_first_per_algorithm_until_they_expire |
+//! | KeyStore | `rotate_key` | concurrent_rotations_elect_exactly_one, a_rotation_that_is_not_due_changes_nothing |
+//! | PendingStore | `create_pending` | a_pending_request_round_trips_until_it_expires |
+//! | PendingStore | `pending` | a_pending_request_round_trips_until_it_expires |
+//! | PendingStore | `mark_consented` | mark_consented_and_delete_pending_touch_only_their_request |
+//! | PendingStore | `delete_pending` | mark_consented_and_delete_pending_touch_only_their_request |
+//! | CodeStore | `issue_code` | one_pending_request_issues_one_code |
+//! | CodeStore | `use_code` | use_code_gives_the_code_once_then_reports_the_replay, an_expired_or_withdrawn_code_is_unknown_at_its_first_use |
+//! | TokenStore | `issue_tokens` | issued_tokens_read_back_and_a_replayed_code_revokes_them, issue_tokens_writes_nothing_once_its_guard_is_revoked |
+//! | TokenStore | `use_refresh_token` | a_refresh_token_rotates_once_and_its_reuse_revokes_the_family, a_revoked_or_expired_refresh_token_does_not_rotate |
+//! | TokenStore | `refresh_token` | issued_tokens_read_back_and_a_replayed_code_revokes_them |
+//! | TokenStore | `revoke_family` | revoke_family_ends_its_tokens_only |
+//! | TokenStore | `record_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
+//! | TokenStore | `access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
+//! | TokenStore | `revoke_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |
+//! | TokenStore | `clients_of_session` | clients_of_session_names_each_app_once_from_access_or_refresh_tokens |
+//! | GrantStore | `grant` | a_grant_round_trips_and_saving_it_again_replaces_it |
+//! | GrantStore | `save_grant` | a_grant_round_trips_and_saving_it_again_replaces_it |
+//! | GrantStore | `grants_of` | a_grant_round_trips_and_saving_it_again_replaces_it |
+//! | GrantStore | `revoke_grant` | revoke_grant_forgets_the_consent_and_ends_that_apps_tokens_for_that_person_only |
+//! | TokenStore | `purge_expired` | purge_expired_deletes_what_has_expired_and_keeps_what_is_live |
 //! | JobStore | `enqueue` | enqueue_is_idempotent_by_key_and_the_job_reads_back |
 //! | JobStore | `claim` | claim_leases_due_jobs_up_to_the_limit_and_never_twice_while_leased, an_expired_lease_passes_to_another_worker_and_only_the_holder_may_finish |
 //! | JobStore | `complete` | an_expired_lease_passes_to_another_worker_and_only_the_holder_may_finish |

@@ -1,9 +1,9 @@
 //! Records of the OpenID Connect provider as its endpoints write them (no tests here): a
 //! pending request, its code, the tokens a redemption or a refresh issues.
 
-use tessera_core::oidc_store::{
-    AccessTokenRecord, Authorization, CodeUse, Issuance, IssueGuard, NewRefreshToken, OidcStore, PendingAuthorization,
-    PromptFlags, RefreshUse, StoredCode, StoredRefreshToken,
+use tessera_oidc::storage::{
+    AccessTokenRecord, Authorization, CodeStore, CodeUse, Issuance, IssueGuard, NewRefreshToken, PendingAuthorization,
+    PendingStore, PromptFlags, RefreshUse, StoredCode, StoredRefreshToken, TokenStore,
 };
 
 use super::*;

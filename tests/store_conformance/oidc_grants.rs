@@ -1,10 +1,10 @@
-//! OidcStore: remembered consent and what withdrawing it ends; the clean-up of expired
+//! CodeStore, GrantStore, KeyStore, PendingStore, TokenStore: remembered consent and what withdrawing it ends; the clean-up of expired
 //! records; and the account changes whose doc comments promise that app tokens end.
 
 use EmailTokenPurpose::{ResetPassword, UndoEmailChange};
 use tessera_core::jobs::Effects;
-use tessera_core::oidc_store::{CodeUse, OidcStore};
 use tessera_core::store::UndoneChange;
+use tessera_oidc::storage::{CodeStore, CodeUse, GrantStore, PendingStore, TokenStore};
 
 use super::oidc_fixtures::{
     access_token, all_dead, all_live, authorization, pending, redeem, refresh_token, stored_code, stored_code_until,
@@ -161,7 +161,7 @@ async fn purge_expired_deletes_what_has_expired_and_keeps_what_is_live() {
             store.create_pending(&pending(id, "demo-app", ends)).await.unwrap();
         }
         let old_at = access_token("old-at", &auth, None, None);
-        let old_at = tessera_core::oidc_store::AccessTokenRecord {
+        let old_at = tessera_oidc::storage::AccessTokenRecord {
             expires_at: now - Duration::minutes(1),
             ..old_at
         };
@@ -181,10 +181,10 @@ async fn purge_expired_deletes_what_has_expired_and_keeps_what_is_live() {
         }
         stored_code(&store, "live-code", auth.clone()).await;
         let live = redeem(&store, "live-code").await;
-        let ended_family = tessera_core::oidc_store::Issuance {
-            guard: tessera_core::oidc_store::IssueGuard::Code("live-code".into()),
+        let ended_family = tessera_oidc::storage::Issuance {
+            guard: tessera_oidc::storage::IssueGuard::Code("live-code".into()),
             access_token: access_token("family-at", &auth, Some("old-family"), Some("live-code")),
-            refresh_token: Some(tessera_core::oidc_store::NewRefreshToken {
+            refresh_token: Some(tessera_oidc::storage::NewRefreshToken {
                 family_expires_at: now - Duration::seconds(1),
                 expires_at: now - Duration::seconds(1),
                 ..refresh_token("old-rt", "old-family", &auth, Some("live-code"))

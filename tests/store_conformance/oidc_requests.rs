@@ -1,7 +1,7 @@
-//! OidcStore, up to the code: signing keys, pending authorization requests, and codes that
+//! CodeStore, GrantStore, KeyStore, PendingStore, TokenStore, up to the code: signing keys, pending authorization requests, and codes that
 //! can be issued once per request and used once.
 
-use tessera_core::oidc_store::{CodeUse, OidcStore, PromptFlags, Rotation, StoredKey};
+use tessera_oidc::storage::{CodeStore, CodeUse, GrantStore, KeyStore, PendingStore, PromptFlags, Rotation, StoredKey};
 
 use super::oidc_fixtures::{authorization, code, pending, redeem, stored_code, stored_code_until};
 use super::*;
@@ -142,7 +142,7 @@ async fn a_pending_request_round_trips_until_it_expires() {
     for (backend, db) in each_backend("a_pending_request_round_trips_until_it_expires").await {
         let store = open(&db).await;
         let now = OffsetDateTime::now_utc();
-        let full = tessera_core::oidc_store::PendingAuthorization {
+        let full = tessera_oidc::storage::PendingAuthorization {
             scopes: ["openid", "email", "offline_access"].map(String::from).to_vec(),
             state: Some("xyz ✓".into()),
             nonce: Some("n-0S6_WzA2Mj".into()),

@@ -1,7 +1,7 @@
-//! OidcStore, from the code on: issuing tokens behind a live guard, refresh-token rotation
+//! CodeStore, GrantStore, KeyStore, PendingStore, TokenStore, from the code on: issuing tokens behind a live guard, refresh-token rotation
 //! and reuse detection, access-token records and their revocation.
 
-use tessera_core::oidc_store::{Issuance, IssueGuard, OidcStore, RefreshUse};
+use tessera_oidc::storage::{CodeStore, Issuance, IssueGuard, RefreshUse, TokenStore};
 
 use super::oidc_fixtures::{
     Issued, access_revoked, access_token, all_dead, all_live, authorization, issue_successor, redeem, refresh,
@@ -47,7 +47,7 @@ async fn issued_tokens_read_back_and_a_replayed_code_revokes_them() {
         let refreshed = refresh(&store, &issued.refresh).await;
         let replay = store.use_code("code", OffsetDateTime::now_utc()).await.unwrap();
         assert!(
-            matches!(replay, tessera_core::oidc_store::CodeUse::Replayed),
+            matches!(replay, tessera_oidc::storage::CodeUse::Replayed),
             "{backend}: {replay:?}"
         );
         assert!(
@@ -240,7 +240,7 @@ async fn an_access_token_record_round_trips_and_can_be_revoked_alone() {
         let jane = create(&store, "jane", None).await;
         let now = OffsetDateTime::now_utc();
         // Client credentials: nobody's token, from no code or family.
-        let machine = tessera_core::oidc_store::AccessTokenRecord {
+        let machine = tessera_oidc::storage::AccessTokenRecord {
             jti: "cc-1".into(),
             client_id: "backend-job".into(),
             user_id: None,

@@ -1,5 +1,8 @@
-//! Opaque bearer secrets (session ids, email links, CSRF cookies). Only a SHA-256 digest of
-//! each is stored, so a copy of the database does not hand out live sessions or reset links.
+//! Opaque bearer secrets (session ids, email links, CSRF cookies) and the primitives every
+//! crate uses for secrets: random tokens, digests, HMAC-SHA256, hex, base64url and
+//! constant-time comparison (the in-memory secret type is [`crate::secret::Secret`]). Only a
+//! SHA-256 digest of each bearer secret is stored, so a copy of the database does not hand out
+//! live sessions or reset links.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,9 +11,15 @@ use sha2::{Digest, Sha256};
 
 /// 32 random bytes from the thread-local CSPRNG (ChaCha, seeded by the OS), base64url without padding (43 characters).
 pub fn generate() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    random_token(32)
+}
+
+/// `bytes` random bytes from the thread-local CSPRNG, base64url without padding: nonces,
+/// PKCE verifiers and other one-use values whose size a protocol sets.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(&buf)
 }
 
 /// The form a secret is stored and looked up in.
@@ -60,6 +69,8 @@ mod tests {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         assert_eq!(super::hex_lower(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(super::hex_lower(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(super::hex_lower(&[]), "");
     }
 
     #[test]
@@ -69,6 +80,8 @@ mod tests {
         assert_eq!(a.len(), 43);
         assert_eq!(super::digest(&a), super::digest(&a));
         assert_ne!(super::digest(&a), a);
+        assert_eq!(super::random_token(16).len(), 22);
+        assert_ne!(super::random_token(16), super::random_token(16));
         assert!(super::constant_time_eq(b"abc", b"abc"));
         assert!(!super::constant_time_eq(b"abc", b"abd"));
         assert!(!super::constant_time_eq(b"abc", b"ab"));

@@ -6,12 +6,10 @@ use time::OffsetDateTime;
 
 use crate::Email;
 use crate::account::{Group, NewUser, ProfileUpdate, User, UserId};
-use crate::identity::IdentityStore;
-use crate::jobs::{Effects, JobStore};
+use crate::jobs::Effects;
 
 /// Effects that depend on which account a link turned out to belong to.
 pub type EffectsFor<'a> = dyn Fn(UserId) -> Effects + Send + Sync + 'a;
-use crate::oidc_store::OidcStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -306,22 +304,4 @@ pub trait AuditStore: Send + Sync {
 pub trait Health: Send + Sync {
     /// A cheap round trip to the database.
     async fn ping(&self) -> StoreResult<()>;
-}
-
-/// Everything the web layer needs, as one object.
-pub trait Store:
-    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + IdentityStore + Health
-{
-}
-impl<T> Store for T where
-    T: UserStore
-        + GroupStore
-        + SessionStore
-        + EmailTokenStore
-        + AuditStore
-        + OidcStore
-        + JobStore
-        + IdentityStore
-        + Health
-{
 }

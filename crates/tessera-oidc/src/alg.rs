@@ -28,6 +28,15 @@ impl SigningAlg {
     /// Every algorithm, RS256 first (the one relying parties assume).
     pub const ALL: [SigningAlg; 3] = [SigningAlg::Rs256, SigningAlg::Es256, SigningAlg::EdDsa];
 
+    /// The same algorithm as `jsonwebtoken` names it.
+    pub(crate) fn jwt_algorithm(self) -> jsonwebtoken::Algorithm {
+        match self {
+            SigningAlg::Rs256 => jsonwebtoken::Algorithm::RS256,
+            SigningAlg::Es256 => jsonwebtoken::Algorithm::ES256,
+            SigningAlg::EdDsa => jsonwebtoken::Algorithm::EdDSA,
+        }
+    }
+
     /// The JOSE name: `RS256`, `ES256` or `EdDSA`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -3,6 +3,7 @@
 //! Times are Unix seconds passed in by the caller (no clock here), so the
 //! output is reproducible.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::hashes::at_hash;
@@ -209,10 +210,34 @@ pub fn id_token_claims(input: &IdTokenInput) -> Value {
     Value::Object(claims)
 }
 
-/// JWT access token claims (RFC 9068 §2.2): iss, exp, aud, sub,
-/// client_id, iat, jti, scope (space-joined, omitted when empty),
-/// auth_time when known. Sign with typ `at+jwt` (RFC 9068 §2.1). For the
-/// client credentials grant pass the client id as `sub` (§2.2).
+/// JWT access token claims (RFC 9068 §2.2): iss, exp, aud, sub, client_id, iat, jti, scope
+/// (space-joined, omitted when empty), auth_time when known. Signed with typ `at+jwt`
+/// (RFC 9068 §2.1), and read back the same way when an app presents the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenClaims {
+    /// Our issuer identifier.
+    pub iss: String,
+    /// The resource the token is for (the client itself: we are the only resource server).
+    pub aud: String,
+    /// The person, or the client for the client credentials grant (RFC 9068 §2.2).
+    pub sub: String,
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// Issued at, Unix seconds.
+    pub iat: i64,
+    /// Expires at, Unix seconds.
+    pub exp: i64,
+    /// The token's id: its row in the access-token table, so it can be revoked.
+    pub jti: String,
+    /// Granted scopes, space-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// When the person authenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+}
+
+/// Builds [`AccessTokenClaims`]. For the client credentials grant pass the client id as `sub`.
 #[allow(clippy::too_many_arguments)]
 pub fn access_token_claims(
     issuer: &str,
@@ -224,41 +249,76 @@ pub fn access_token_claims(
     auth_time: Option<i64>,
     now: i64,
     ttl_seconds: i64,
-) -> Value {
-    let mut claims = json!({
-        "iss": issuer,
-        "aud": audience,
-        "sub": sub,
-        "client_id": client_id,
-        "iat": now,
-        "exp": now.saturating_add(ttl_seconds),
-        "jti": jti,
-    });
-    if !scopes.is_empty() {
-        claims["scope"] = json!(scopes.join(" "));
+) -> AccessTokenClaims {
+    AccessTokenClaims {
+        iss: issuer.to_owned(),
+        aud: audience.to_owned(),
+        sub: sub.to_owned(),
+        client_id: client_id.to_owned(),
+        iat: now,
+        exp: now.saturating_add(ttl_seconds),
+        jti: jti.to_owned(),
+        scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
+        auth_time,
     }
-    if let Some(t) = auth_time {
-        claims["auth_time"] = json!(t);
-    }
-    claims
 }
 
-/// Logout token claims (OIDC Back-Channel Logout 1.0 §2.4): iss, aud,
-/// iat, exp (now + [`LOGOUT_TOKEN_TTL_SECONDS`]), jti, sub, sid, and
-/// `events` with the back-channel logout member; never a `nonce` (§2.4
-/// forbids it so a logout token cannot pass as an ID token). Sign with typ
-/// `logout+jwt`.
-pub fn logout_token_claims(issuer: &str, client_id: &str, sub: &str, sid: &str, jti: &str, now: i64) -> Value {
-    json!({
-        "iss": issuer,
-        "aud": client_id,
-        "iat": now,
-        "exp": now.saturating_add(LOGOUT_TOKEN_TTL_SECONDS),
-        "jti": jti,
-        "sub": sub,
-        "sid": sid,
-        "events": { BACKCHANNEL_LOGOUT_EVENT: {} },
-    })
+/// The claims Tessera reads back from an ID token it issued when one comes back as
+/// `id_token_hint` (OIDC Core §3.1.2.1, RP-Initiated Logout §2). Expiry is deliberately not
+/// among them: an expired hint still names who and which app (RP-Initiated Logout §4).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IdTokenHint {
+    /// Our issuer identifier, to compare.
+    pub iss: String,
+    /// The person.
+    pub sub: String,
+    /// The client it was issued to (we always issue a single audience).
+    pub aud: String,
+}
+
+/// Logout token claims (OIDC Back-Channel Logout 1.0 §2.4): iss, aud, iat, exp (now +
+/// [`LOGOUT_TOKEN_TTL_SECONDS`]), jti, sub, sid, and `events` with the back-channel logout
+/// member; never a `nonce` (§2.4 forbids it so a logout token cannot pass as an ID token).
+/// Signed with typ `logout+jwt`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogoutTokenClaims {
+    /// Our issuer identifier.
+    pub iss: String,
+    /// The relying party being told.
+    pub aud: String,
+    /// Issued at, Unix seconds.
+    pub iat: i64,
+    /// Expires at, Unix seconds.
+    pub exp: i64,
+    /// Unique per token, so the relying party can refuse replays.
+    pub jti: String,
+    /// The person.
+    pub sub: String,
+    /// The session that ended.
+    pub sid: String,
+    /// `{BACKCHANNEL_LOGOUT_EVENT: {}}`.
+    pub events: Value,
+}
+
+/// Builds [`LogoutTokenClaims`].
+pub fn logout_token_claims(
+    issuer: &str,
+    client_id: &str,
+    sub: &str,
+    sid: &str,
+    jti: &str,
+    now: i64,
+) -> LogoutTokenClaims {
+    LogoutTokenClaims {
+        iss: issuer.to_owned(),
+        aud: client_id.to_owned(),
+        iat: now,
+        exp: now.saturating_add(LOGOUT_TOKEN_TTL_SECONDS),
+        jti: jti.to_owned(),
+        sub: sub.to_owned(),
+        sid: sid.to_owned(),
+        events: json!({ BACKCHANNEL_LOGOUT_EVENT: {} }),
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use tessera_core::secret::{ExposeSecret, Secret};
 
 use crate::b64;
 use crate::keys::SigningAlg;
@@ -57,9 +58,10 @@ impl FromStr for GrantType {
     }
 }
 
-/// A client secret. `Debug` never shows it; comparison is constant time.
+/// A client secret. `Debug` never shows it; comparison is constant time. Held in the
+/// workspace's one secret type ([`tessera_core::secret::Secret`]), so it is zeroed when dropped.
 #[derive(Clone)]
-pub struct ClientSecret(String);
+pub struct ClientSecret(Secret);
 
 /// Random bytes in a generated secret: 256 bits, more than enough for a
 /// symmetric credential (RFC 6749 §10.10).
@@ -68,18 +70,18 @@ const SECRET_BYTES: usize = 32;
 impl ClientSecret {
     /// Wraps a secret loaded from configuration or storage.
     pub fn new(secret: impl Into<String>) -> Self {
-        ClientSecret(secret.into())
+        ClientSecret(Secret::new(secret))
     }
 
     /// A new random secret: 32 bytes, base64url (43 characters, so it needs
     /// no escaping in HTTP Basic or a form body).
     pub fn generate() -> Self {
-        ClientSecret(b64::random(SECRET_BYTES))
+        ClientSecret::new(b64::random(SECRET_BYTES))
     }
 
     /// The secret itself, to show once to an administrator or to store.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// Whether `given` is this secret. Both sides are hashed first so the
@@ -87,7 +89,7 @@ impl ClientSecret {
     /// `ct_eq` on slices returns early when the lengths differ, which
     /// would leak the secret's length).
     pub fn matches(&self, given: &str) -> bool {
-        let ours = Sha256::digest(self.0.as_bytes());
+        let ours = Sha256::digest(self.expose().as_bytes());
         let theirs = Sha256::digest(given.as_bytes());
         ours.as_slice().ct_eq(theirs.as_slice()).into()
     }

@@ -219,6 +219,15 @@ pub enum JwtError {
     /// The signature does not verify.
     #[error("JWT signature is invalid")]
     BadSignature,
+    /// Validly signed, but another kind of token (its `typ`, RFC 8725 §3.11).
+    #[error("JWT is another kind of token")]
+    WrongKind,
+    /// Validly signed, but not by our issuer identifier.
+    #[error("JWT names another issuer")]
+    WrongIssuer,
+    /// Validly signed, but expired.
+    #[error("JWT has expired")]
+    Expired,
 }
 
 /// Makes text safe for `error_description`: RFC 6749 §4.1.2.1 and §5.2

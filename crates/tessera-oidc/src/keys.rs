@@ -10,9 +10,7 @@ use std::sync::Arc;
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    self, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, UnparsedPublicKey,
-};
+use aws_lc_rs::signature::{self, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 
 use crate::b64;
 use crate::error::OidcError;
@@ -41,6 +39,8 @@ struct Inner {
     /// Public key in the form aws-lc-rs verifies with: RFC 8017
     /// `RSAPublicKey` DER, an uncompressed P-256 point, or 32 Ed25519 bytes.
     public: Vec<u8>,
+    /// The same public key for `jsonwebtoken`, built once at load.
+    decoding: jsonwebtoken::DecodingKey,
 }
 
 enum Pair {
@@ -101,6 +101,7 @@ impl SigningKey {
                 (Pair::Ed(k), public)
             }
         };
+        let decoding = crate::jwt::decoding_key(&public, rsa_components(&pair));
         Ok(SigningKey {
             inner: Arc::new(Inner {
                 kid,
@@ -108,6 +109,7 @@ impl SigningKey {
                 pkcs8: der.to_vec(),
                 pair,
                 public,
+                decoding,
             }),
         })
     }
@@ -154,36 +156,48 @@ impl SigningKey {
         }
     }
 
-    /// Checks a raw JWS signature made with this key's algorithm.
+    /// Checks a raw JWS signature made with this key's algorithm (verification of JWTs goes
+    /// through `jsonwebtoken`, see [`crate::jwt`]).
+    #[cfg(test)]
     pub(crate) fn verify_bytes(&self, message: &[u8], sig: &[u8]) -> bool {
         let alg: &'static dyn signature::VerificationAlgorithm = match self.inner.alg {
             SigningAlg::Rs256 => &signature::RSA_PKCS1_2048_8192_SHA256,
             SigningAlg::Es256 => &signature::ECDSA_P256_SHA256_FIXED,
             SigningAlg::EdDsa => &signature::ED25519,
         };
-        UnparsedPublicKey::new(alg, &self.inner.public)
+        signature::UnparsedPublicKey::new(alg, &self.inner.public)
             .verify(message, sig)
             .is_ok()
     }
 
     /// The RSA public key (n, e) as big-endian bytes without leading zeros.
     pub(crate) fn rsa_public(&self) -> Option<(&[u8], &[u8])> {
-        match &self.inner.pair {
-            Pair::Rsa(k) => {
-                let p = k.public_key();
-                Some((
-                    p.modulus().big_endian_without_leading_zero(),
-                    p.exponent().big_endian_without_leading_zero(),
-                ))
-            }
-            _ => None,
-        }
+        rsa_components(&self.inner.pair)
+    }
+
+    /// The public key prepared for `jsonwebtoken`'s verification.
+    pub(crate) fn decoding_key(&self) -> &jsonwebtoken::DecodingKey {
+        &self.inner.decoding
     }
 
     /// The raw public key bytes (uncompressed point for EC, 32 bytes for
     /// Ed25519, RFC 8017 DER for RSA).
     pub(crate) fn public_bytes(&self) -> &[u8] {
         &self.inner.public
+    }
+}
+
+/// The RSA public key (n, e) of an RSA pair, big-endian without leading zeros.
+fn rsa_components(pair: &Pair) -> Option<(&[u8], &[u8])> {
+    match pair {
+        Pair::Rsa(k) => {
+            let p = k.public_key();
+            Some((
+                p.modulus().big_endian_without_leading_zero(),
+                p.exponent().big_endian_without_leading_zero(),
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -1,12 +1,19 @@
-//! Tessera's OpenID Connect provider protocol.
+//! Tessera's OpenID Connect provider.
 //!
-//! Pure functions and types: no HTTP, no database, no clock. Requests come
-//! in as parameter lists, and results go out as values and outcome enums
-//! that the web crate turns into responses:
+//! [`provider`] is the service: it runs authorization continuations, grants,
+//! token checks, introspection, revocation, logout tokens and the key ring over
+//! the storage traits of [`storage`], a [`provider::Directory`] of clients and
+//! accounts and an injected [`provider::Clock`]. The other modules are pure
+//! functions and types (no HTTP, no database, no clock): requests come in as
+//! parameter lists, and results go out as values and outcome enums that the
+//! web crate turns into responses:
 //!
 //! | module          | purpose                                                        |
 //! |-----------------|----------------------------------------------------------------|
 //! | [`keys`]        | signing keys (aws-lc-rs), JWT signing/verification, JWKs        |
+//! | [`presented`]   | access tokens and ID token hints that come back to us           |
+//! | [`provider`]    | the provider service (grants, continuation, key ring, ...)      |
+//! | [`storage`]     | the storage traits the provider needs                           |
 //! | [`mod@seal`]    | AES-256-GCM encryption of secrets at rest                       |
 //! | [`authorize`]   | authorization request validation and redirects (RFC 6749, OIDC) |
 //! | [`token`]       | token request parsing, client authentication, PKCE, grants      |
@@ -29,9 +36,12 @@ pub mod hashes;
 pub mod jwt;
 pub mod keys;
 pub mod pkce;
+pub mod presented;
+pub mod provider;
 pub mod redirect;
 pub mod scope;
 pub mod seal;
+pub mod storage;
 pub mod token;
 
 mod alg;
@@ -41,13 +51,14 @@ mod params;
 
 pub use authorize::{AuthorizeOutcome, AuthorizeRequest, Prompt, parse_authorize};
 pub use claims::{
-    IdTokenInput, RESERVED_CLAIMS, Subject, access_token_claims, id_token_claims, logout_token_claims, userinfo_claims,
+    AccessTokenClaims, IdTokenHint, IdTokenInput, LogoutTokenClaims, RESERVED_CLAIMS, Subject, access_token_claims,
+    id_token_claims, logout_token_claims, userinfo_claims,
 };
 pub use client::{Client, ClientSecret, GrantType};
 pub use discovery::provider_metadata;
 pub use error::{Challenge, JwtError, OAuthError, OidcError};
 pub use hashes::at_hash;
-pub use jwt::{TYP_ACCESS_TOKEN, TYP_ID_TOKEN, TYP_LOGOUT_TOKEN};
+pub use jwt::{TYP_ACCESS_TOKEN, TYP_ID_TOKEN, TYP_LOGOUT_TOKEN, Verified};
 pub use keys::{SigningAlg, SigningKey, jwks, verify_jwt};
 pub use pkce::{pkce_s256_matches, valid_code_challenge, valid_code_verifier};
 pub use redirect::{authorization_response, error_response};

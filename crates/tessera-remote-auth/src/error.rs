@@ -119,6 +119,11 @@ pub enum RemoteAuthError {
         window_seconds: u64,
     },
 
+    /// The JWT library refused to sign (it never should for a non-empty HS256 key and JSON
+    /// claims). The payload is the library's message, which never contains the key.
+    #[error("the helpdesk sign-in token could not be signed ({0}); this is a bug in Tessera, please report it")]
+    Signing(String),
+
     /// A helpdesk kind name in the configuration is not known.
     #[error(
         "unknown helpdesk kind {0:?}; use one of zendesk_md5, zendesk_md5_pipe, \

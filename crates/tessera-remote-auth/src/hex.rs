@@ -1,21 +1,13 @@
-//! Lowercase hex encoding and constant-time comparison of hex digests.
+//! Constant-time comparison of hex digests.
 //!
-//! The helpdesk protocols exchange MD5 / HMAC-MD5 digests as lowercase hex.
-//! Comparing a digest with `==` leaks through timing how many leading
-//! characters matched, so comparison decodes both sides and uses `subtle`.
+//! The helpdesk protocols exchange MD5 / HMAC-MD5 digests as hex (encoded with
+//! [`tessera_core::secret_token::hex_lower`]). Comparing a digest with `==` leaks through
+//! timing how many leading characters matched, so comparison decodes both sides without
+//! branching on their characters and compares the bytes with
+//! [`tessera_core::secret_token::constant_time_eq`]. The decoder stays here: accepting either
+//! case is this protocol's rule, and `secret_token` has no hex decoder.
 
-use subtle::ConstantTimeEq;
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn encode_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
-}
+use tessera_core::secret_token::constant_time_eq;
 
 /// Compares two hex digests in constant time (for a given length),
 /// ignoring ASCII case. Returns `false` when either side is empty, is not
@@ -27,7 +19,7 @@ pub fn verify_hex_digest(expected_hex: &str, given_hex: &str) -> bool {
     if expected.is_empty() || expected.len() != given.len() {
         return false;
     }
-    expected.ct_eq(&given).into()
+    constant_time_eq(&expected, &given)
 }
 
 /// Decodes hex without branching on the characters' values, so the time
@@ -63,12 +55,6 @@ fn nibble(c: u8) -> (u8, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encodes_lowercase() {
-        assert_eq!(encode_lower(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
-        assert_eq!(encode_lower(&[]), "");
-    }
 
     #[test]
     fn decodes_every_hex_character() {

@@ -1,56 +1,51 @@
-//! Minimal HS256 JSON Web Token signing (RFC 7519 / RFC 7515 compact form).
-//!
-//! Zendesk JWT SSO only needs HS256 signing of a flat claims object, so a
-//! dozen lines here replace a general JWT library (and its algorithm
-//! confusion pitfalls): the header is fixed, nothing is ever verified here.
+//! HS256 JSON Web Token signing (RFC 7519 / RFC 7515 compact form) for Zendesk JWT SSO,
+//! through `jsonwebtoken` (the workspace's JWT library, on aws-lc-rs). Only signing: nothing
+//! is ever verified here, and the header is always `{"typ":"JWT","alg":"HS256"}`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
-/// The fixed JOSE header, serialized once.
-const HEADER_JSON: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+use crate::RemoteAuthError;
 
 /// Signs `claims` as a compact JWS: `base64url(header).base64url(claims).
 /// base64url(HMAC-SHA256(secret, header.claims))`, base64url without padding,
-/// header `{"alg":"HS256","typ":"JWT"}`. The claims are serialized compactly
+/// header `{"typ":"JWT","alg":"HS256"}`. The claims are serialized compactly
 /// by `serde_json`, in the object's own key order.
-pub fn sign_hs256_jwt(claims: &serde_json::Value, secret: &[u8]) -> String {
-    let mut token = URL_SAFE_NO_PAD.encode(HEADER_JSON);
-    token.push('.');
-    token.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts keys of every length");
-    mac.update(token.as_bytes());
-    let signature = mac.finalize().into_bytes();
-    token.push('.');
-    token.push_str(&URL_SAFE_NO_PAD.encode(signature));
-    token
+///
+/// An empty secret is [`RemoteAuthError::EmptySecret`]: anyone could forge such a token.
+pub fn sign_hs256_jwt(claims: &serde_json::Value, secret: &[u8]) -> Result<String, RemoteAuthError> {
+    let key = EncodingKey::from_secret(secret).map_err(|_| RemoteAuthError::EmptySecret)?;
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key)
+        .map_err(|e| RemoteAuthError::Signing(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::json;
+    use tessera_core::secret_token::{base64url, hmac_sha256};
+
+    use super::*;
 
     #[test]
     fn header_is_fixed_and_signature_verifies() {
-        let token = sign_hs256_jwt(&json!({"sub": "x"}), b"key");
+        let token = sign_hs256_jwt(&json!({"sub": "x"}), b"key").unwrap();
         let parts: Vec<&str> = token.split('.').collect();
         assert_eq!(parts.len(), 3);
-        assert_eq!(URL_SAFE_NO_PAD.decode(parts[0]).unwrap(), HEADER_JSON.as_bytes());
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode(parts[0]).unwrap(),
+            br#"{"typ":"JWT","alg":"HS256"}"#
+        );
         assert_eq!(URL_SAFE_NO_PAD.decode(parts[1]).unwrap(), br#"{"sub":"x"}"#);
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(b"key").unwrap();
-        mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
-        mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
+        let signed = format!("{}.{}", parts[0], parts[1]);
+        assert_eq!(parts[2], base64url(&hmac_sha256(b"key", signed.as_bytes())));
         assert!(!token.contains('='));
     }
 
     #[test]
-    fn empty_and_long_keys_work() {
+    fn long_keys_work_and_an_empty_key_is_refused() {
         let long_key = [7u8; 200];
-        for key in [&b""[..], &long_key[..]] {
-            assert_eq!(sign_hs256_jwt(&json!({}), key).split('.').count(), 3);
-        }
+        assert_eq!(sign_hs256_jwt(&json!({}), &long_key).unwrap().split('.').count(), 3);
+        assert_eq!(sign_hs256_jwt(&json!({}), b""), Err(RemoteAuthError::EmptySecret));
     }
 }

@@ -56,7 +56,7 @@ pub use kind::TargetKind;
 pub use legacy_fields::PersonField;
 pub use person::Person;
 pub use return_to::return_to_allowed;
-pub use secret::Secret;
+pub use tessera_core::secret::Secret;
 pub use timestamp::FreshTimestamp;
 pub use zendesk_jwt::zendesk_jwt;
 pub use zendesk_md5::{zendesk_md5, zendesk_md5_pipe};

@@ -9,7 +9,6 @@
 
 use md5::{Digest, Md5};
 
-use crate::hex::encode_lower;
 use crate::test_support::{at, param, secret, zendesk};
 use crate::{Person, PersonField, RemoteAuthError, zendesk_md5, zendesk_md5_pipe};
 
@@ -116,7 +115,7 @@ fn choose_separators(pipes: &[usize], wanted: usize, chosen: &mut Vec<usize>, fo
 
 /// The legacy hash, computed here independently of the signer.
 fn md5_hex(text: &str) -> String {
-    encode_lower(&Md5::digest(text.as_bytes()))
+    tessera_core::secret_token::hex_lower(&Md5::digest(text.as_bytes()))
 }
 
 fn concatenated_hash(split: &Split<'_>) -> String {

@@ -17,6 +17,7 @@ use url::Url;
 use crate::endpoint::endpoint_url;
 use crate::person::{external_id, present};
 use crate::return_to::checked_return_to;
+use crate::secret::shared_secret;
 use crate::{Delivery, FreshTimestamp, Person, RemoteAuthError, Secret, sign_hs256_jwt};
 
 /// The roles Zendesk accepts in the `role` claim.
@@ -39,14 +40,14 @@ pub fn zendesk_jwt(
     return_to: Option<&str>,
     as_post: bool,
 ) -> Result<Delivery, RemoteAuthError> {
-    let secret = secret.require_non_empty()?;
+    let secret = shared_secret(secret)?;
     person.require_identity()?;
     if jti.trim().is_empty() {
         return Err(RemoteAuthError::EmptyJti);
     }
     let return_to = checked_return_to(base, return_to)?;
     let action = endpoint_url(base, "access/jwt")?;
-    let jwt = sign_hs256_jwt(&claims(person, issued_at.seconds(), jti)?, secret.as_bytes());
+    let jwt = sign_hs256_jwt(&claims(person, issued_at.seconds(), jti)?, secret)?;
 
     let mut fields = vec![("jwt".to_owned(), jwt)];
     if let Some(return_to) = return_to {
@@ -99,9 +100,8 @@ fn claims(person: &Person, issued_at: i64, jti: &str) -> Result<Value, RemoteAut
 mod tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use hmac::{Hmac, KeyInit, Mac};
     use serde_json::json;
-    use sha2::Sha256;
+    use tessera_core::secret_token::{base64url, hmac_sha256};
 
     use super::*;
     use crate::test_support::{at, jane, param, query, secret, zendesk};
@@ -118,11 +118,7 @@ mod tests {
     fn verify(token: &str, key: &[u8]) -> (Value, Value) {
         let parts: Vec<&str> = token.split('.').collect();
         assert_eq!(parts.len(), 3, "{token}");
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
-        mac.update(parts[0].as_bytes());
-        mac.update(b".");
-        mac.update(parts[1].as_bytes());
-        let expected = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        let expected = base64url(&hmac_sha256(key, format!("{}.{}", parts[0], parts[1]).as_bytes()));
         assert_eq!(parts[2], expected, "signature");
         let decode = |part: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap() };
         (decode(parts[0]), decode(parts[1]))
@@ -140,10 +136,11 @@ mod tests {
             false,
         ));
         // Cross-checked with python3 (hmac, hashlib.sha256, base64.urlsafe_b64encode
-        // without "=", json.dumps(..., separators=(",", ":"), sort_keys=True)).
-        let pinned = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
+        // without "=", json.dumps(..., separators=(",", ":"), sort_keys=True)), with the
+        // header as jsonwebtoken writes it: {"typ":"JWT","alg":"HS256"}.
+        let pinned = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.\
             eyJlbWFpbCI6ImphbmVAZXhhbXBsZS5jb20iLCJleHRlcm5hbF9pZCI6ImphbmUiLCJpYXQiOjE3MDAwMDAwMDAsImp0aSI6Imp0aS0xIiwibmFtZSI6IkphbmUgRG9lIn0.\
-            bRnYeLomt5P6DlO-m5_9QWsOt2zkD22GNjMztlc-9vo";
+            82ueDhYUNkE8ThygCJaOnmpt1OdJK_2Ybll2uwPidzI";
         assert_eq!(param(&url, "jwt").as_deref(), Some(pinned));
         assert_eq!(url.path(), "/access/jwt");
         assert_eq!(query(&url).len(), 1);
@@ -264,6 +261,10 @@ mod tests {
         assert_eq!(
             zendesk_jwt(&zendesk(), &secret(), &jane(), at(1), " ", None, false),
             Err(RemoteAuthError::EmptyJti)
+        );
+        assert_eq!(
+            zendesk_jwt(&zendesk(), &Secret::new(""), &jane(), at(1), "j", None, false),
+            Err(RemoteAuthError::EmptySecret)
         );
         let no_email = Person {
             email: String::new(),

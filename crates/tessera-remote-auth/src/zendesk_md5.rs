@@ -90,13 +90,14 @@
 //! [`RemoteAuthError::MalformedEmail`]: crate::RemoteAuthError::MalformedEmail
 
 use md5::{Digest, Md5};
+use tessera_core::secret_token::hex_lower;
 use url::Url;
 
 use crate::endpoint::endpoint_url;
-use crate::hex::encode_lower;
 use crate::legacy_fields::{check_concatenated, check_pipe_joined, require_external_id};
 use crate::person::present;
 use crate::return_to::checked_return_to;
+use crate::secret::shared_secret;
 use crate::{FreshTimestamp, Person, RemoteAuthError, Secret};
 
 /// Builds the Zendesk legacy remote-authentication redirect
@@ -113,7 +114,7 @@ pub fn zendesk_md5(
     timestamp: FreshTimestamp,
     return_to: Option<&str>,
 ) -> Result<Url, RemoteAuthError> {
-    let secret = secret.require_non_empty()?;
+    let secret = shared_secret(secret)?;
     person.require_identity()?;
     require_external_id(person)?;
     check_concatenated(person)?;
@@ -153,7 +154,7 @@ pub fn zendesk_md5_pipe(
     timestamp: FreshTimestamp,
     return_to: Option<&str>,
 ) -> Result<Url, RemoteAuthError> {
-    let secret = secret.require_non_empty()?;
+    let secret = shared_secret(secret)?;
     person.require_identity()?;
     require_external_id(person)?;
     check_pipe_joined(person)?;
@@ -190,21 +191,21 @@ pub fn zendesk_md5_pipe(
 
 /// `MD5(name + email + external_id + organization + token + timestamp)`,
 /// lowercase hex.
-fn concatenated_hash(person: &Person, secret: &Secret, timestamp: &str) -> String {
+fn concatenated_hash(person: &Person, secret: &[u8], timestamp: &str) -> String {
     let digest = Md5::new()
         .chain_update(&person.name)
         .chain_update(&person.email)
         .chain_update(&person.external_id)
         .chain_update(present(&person.organization).unwrap_or_default())
-        .chain_update(secret.as_bytes())
+        .chain_update(secret)
         .chain_update(timestamp)
         .finalize();
-    encode_lower(&digest)
+    hex_lower(&digest)
 }
 
 /// `MD5(name|email|external_id|organization|tags|remote_photo_url|token|timestamp)`,
 /// lowercase hex; `tags` already joined with commas.
-fn pipe_hash(person: &Person, tags: &str, secret: &Secret, timestamp: &str) -> String {
+fn pipe_hash(person: &Person, tags: &str, secret: &[u8], timestamp: &str) -> String {
     let digest = Md5::new()
         .chain_update(&person.name)
         .chain_update("|")
@@ -218,11 +219,11 @@ fn pipe_hash(person: &Person, tags: &str, secret: &Secret, timestamp: &str) -> S
         .chain_update("|")
         .chain_update(present(&person.remote_photo_url).unwrap_or_default())
         .chain_update("|")
-        .chain_update(secret.as_bytes())
+        .chain_update(secret)
         .chain_update("|")
         .chain_update(timestamp)
         .finalize();
-    encode_lower(&digest)
+    hex_lower(&digest)
 }
 
 #[cfg(test)]
@@ -234,7 +235,7 @@ mod tests {
     const JANE_ID: &str = "0b6c3c52-5d0e-4d9b-9b8e-3f5a1c2d4e6f";
 
     fn md5_hex(text: &str) -> String {
-        encode_lower(&Md5::digest(text.as_bytes()))
+        hex_lower(&Md5::digest(text.as_bytes()))
     }
 
     /// Jane with an account id, as the concatenated scheme needs.
@@ -252,7 +253,7 @@ mod tests {
         // Its external id "jane" is no longer signed (not an account id), so
         // the hash is checked on its own and the URL with Jane's account id.
         assert_eq!(
-            concatenated_hash(&jane(), &secret(), "1700000000"),
+            concatenated_hash(&jane(), b"abc123", "1700000000"),
             "3ec011c17ff8b69c842edfe97bff8998"
         );
         let url = zendesk_md5(&zendesk(), &secret(), &jane_with_id(), at(1_700_000_000), None).unwrap();

@@ -52,6 +52,17 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<tessera_oidc::provider::ProviderError> for AppError {
+    fn from(e: tessera_oidc::provider::ProviderError) -> Self {
+        use tessera_oidc::provider::ProviderError;
+        match e {
+            ProviderError::OAuth(e) => Self::OAuth(e),
+            ProviderError::Store(e) => e.into(),
+            ProviderError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<minijinja::Error> for AppError {
     fn from(e: minijinja::Error) -> Self {
         Self::Internal(format!("template error: {e:#}"))

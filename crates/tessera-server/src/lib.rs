@@ -10,7 +10,7 @@ mod jobs;
 mod logging;
 mod mailer;
 mod next_url;
-mod oidc;
+pub mod oidc;
 mod password_pool;
 mod routes;
 mod server;

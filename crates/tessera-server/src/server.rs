@@ -10,7 +10,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use tessera_core::store::Store;
+use tessera_core::secret::ExposeSecret;
 use tessera_mail::{MailTransport, OutboxTransport, SmtpSettings, SmtpTransport};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -20,8 +20,9 @@ use tower_http::trace::TraceLayer;
 use crate::config::{Config, MailTransportConfig};
 use crate::error::ErrorPage;
 use crate::password_pool::PasswordPool;
-use crate::state::AppState;
+use crate::state::{AppState, Store};
 use crate::templates::Templates;
+use tessera_oidc::provider::SystemClock;
 
 fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
     let from = tessera_mail::parse_mailbox(&config.mail_from).map_err(anyhow::Error::msg)?;
@@ -33,7 +34,7 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
                 host: smtp.host.clone(),
                 port: smtp.port,
                 username: smtp.username.clone(),
-                password: smtp.password.clone(),
+                password: smtp.password.as_ref().map(|p| p.expose_secret().to_owned()),
                 security: smtp.security,
                 timeout: smtp.timeout,
             },
@@ -58,8 +59,9 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         .timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    let config = Arc::new(config);
     Ok(AppState {
-        keys: Arc::new(crate::oidc::keyring::KeyRing::new(config.master_key.0, store.clone())),
+        provider: Arc::new(crate::oidc::provider(&config, store.clone(), Arc::new(SystemClock))),
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         // Providers' APIs (GitHub's, for one) refuse requests without a User-Agent.
         upstreams: crate::upstream::Registry::new(
@@ -74,8 +76,8 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         mail: mail_transport(&config)?,
         templates: Arc::new(templates),
         passwords: PasswordPool::new(config.argon2, config.max_concurrent_hashes),
-        csrf_key: derive_key(&config.master_key.0, "tessera csrf v1"),
-        config: Arc::new(config),
+        csrf_key: derive_key(config.master_key.expose_secret(), "tessera csrf v1"),
+        config,
         store,
     })
 }
@@ -193,10 +195,16 @@ pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -
     axum::serve(listener, metrics_router(state)).await
 }
 
+/// Creates or rotates the signing keys that are due.
+async fn maintain_keys(state: &AppState) -> Result<Vec<String>, tessera_oidc::provider::ProviderError> {
+    let policy = crate::oidc::key_policy(&state.config);
+    state.provider.keys().maintain(&policy, false).await
+}
+
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     // Signing keys exist before the first request (every node may try; one creates them).
-    if let Err(e) = state.keys.maintain(&state.config, false).await {
+    if let Err(e) = maintain_keys(&state).await {
         return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
     }
     // Development only: the fake upstream providers, on their own port, for this process's life.
@@ -245,7 +253,7 @@ async fn clean_up_periodically(state: AppState) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "token clean-up failed"),
         }
-        if let Err(e) = state.keys.maintain(&state.config, false).await {
+        if let Err(e) = maintain_keys(&state).await {
             tracing::warn!(error = ?e, "key rotation check failed");
         }
     }

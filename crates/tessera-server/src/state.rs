@@ -1,7 +1,10 @@
 use std::sync::Arc;
 
-use tessera_core::store::Store;
+use tessera_core::identity::IdentityStore;
+use tessera_core::jobs::JobStore;
+use tessera_core::store::{AuditStore, EmailTokenStore, GroupStore, Health, SessionStore, UserStore};
 use tessera_mail::MailTransport;
+use tessera_oidc::storage::OidcStore;
 
 use crate::config::Config;
 use crate::password_pool::PasswordPool;
@@ -17,11 +20,31 @@ pub struct AppState {
     pub passwords: PasswordPool,
     /// Derived from the master key; keys the CSRF MAC.
     pub csrf_key: [u8; 32],
-    pub keys: Arc<crate::oidc::keyring::KeyRing>,
+    /// The OpenID Connect provider (its key ring too).
+    pub provider: Arc<tessera_oidc::provider::Provider>,
     /// Outbound HTTP (back-channel logout, webhooks).
     pub http: reqwest::Client,
     /// Wakes this node's job worker when it enqueues something.
     pub jobs_wake: Arc<tokio::sync::Notify>,
     pub job_metrics: Arc<crate::jobs::metrics::JobMetrics>,
     pub upstreams: crate::upstream::Registry,
+}
+
+/// Everything the web layer needs, as one object: the account stores of `tessera-core` and the
+/// provider's storage of `tessera-oidc`, all implemented by `tessera-store`.
+pub trait Store:
+    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + IdentityStore + Health
+{
+}
+impl<T> Store for T where
+    T: UserStore
+        + GroupStore
+        + SessionStore
+        + EmailTokenStore
+        + AuditStore
+        + OidcStore
+        + JobStore
+        + IdentityStore
+        + Health
+{
 }

@@ -2,11 +2,12 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tessera_core::UserId;
-use tessera_core::oidc_store::{
-    AccessTokenRecord, Authorization, CodeUse, GrantRecord, Issuance, IssueGuard, OidcStore, PendingAuthorization,
-    PromptFlags, RefreshUse, Rotation, StoredCode, StoredKey, StoredRefreshToken,
-};
 use tessera_core::store::{StoreError, StoreResult};
+use tessera_oidc::storage::{
+    AccessTokenRecord, Authorization, CodeStore, CodeUse, GrantRecord, GrantStore, Issuance, IssueGuard, KeyStore,
+    PendingAuthorization, PendingStore, PromptFlags, RefreshUse, Rotation, StoredCode, StoredKey, StoredRefreshToken,
+    TokenStore,
+};
 use time::OffsetDateTime;
 
 use crate::rows::{from_unix, to_unix, user_id};
@@ -224,7 +225,7 @@ fn refresh_from_row(r: RefreshRow) -> StoreResult<(StoredRefreshToken, bool, boo
 const REFRESH_COLUMNS: &str = "digest, family_id, client_id, user_id, scopes, auth_time, sid, amr, rotated, revoked, family_expires_at, expires_at";
 
 #[async_trait]
-impl OidcStore for SqlStore {
+impl KeyStore for SqlStore {
     async fn published_keys(&self, now: OffsetDateTime) -> StoreResult<Vec<StoredKey>> {
         let rows: Vec<KeyRow> = on_pool!(self, pool => {
             sqlx::query_as(
@@ -280,7 +281,10 @@ impl OidcStore for SqlStore {
             Ok(true)
         })
     }
+}
 
+#[async_trait]
+impl PendingStore for SqlStore {
     async fn create_pending(&self, p: &PendingAuthorization) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query(
@@ -356,7 +360,10 @@ impl OidcStore for SqlStore {
             sqlx::query("DELETE FROM auth_requests WHERE id = $1").bind(id).execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }
+}
 
+#[async_trait]
+impl CodeStore for SqlStore {
     async fn issue_code(&self, pending_id: &str, c: &StoredCode) -> StoreResult<bool> {
         let a = &c.authorization;
         on_pool!(self, pool => {
@@ -430,7 +437,10 @@ impl OidcStore for SqlStore {
             expires_at,
         })))
     }
+}
 
+#[async_trait]
+impl TokenStore for SqlStore {
     async fn issue_tokens(&self, i: &Issuance) -> StoreResult<bool> {
         let t = &i.access_token;
         on_pool!(self, pool => {
@@ -570,6 +580,32 @@ impl OidcStore for SqlStore {
         Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
+    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        let now = to_unix(now);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let mut removed = 0;
+            for sql in [
+                "DELETE FROM auth_requests WHERE expires_at <= $1",
+                "DELETE FROM upstream_logins WHERE expires_at <= $1",
+                "DELETE FROM email_tokens WHERE expires_at <= $1",
+                // Used codes stay a day so a late replay still revokes what they issued.
+                "DELETE FROM authorization_codes WHERE expires_at <= $1 - 86400",
+                "DELETE FROM access_tokens WHERE expires_at <= $1",
+                "DELETE FROM refresh_tokens WHERE family_expires_at <= $1",
+                "DELETE FROM refresh_families WHERE expires_at <= $1",
+                "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1",
+            ] {
+                removed += sqlx::query(sql).bind(now).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            }
+            tx.commit().await.map_err(map_sqlx)?;
+            Ok(removed)
+        })
+    }
+}
+
+#[async_trait]
+impl GrantStore for SqlStore {
     async fn grant(&self, user: UserId, client_id: &str) -> StoreResult<Option<GrantRecord>> {
         let row: Option<(String, String, i64)> = on_pool!(self, pool => {
             sqlx::query_as("SELECT client_id, scopes, granted_at FROM grants WHERE user_id = $1 AND client_id = $2")
@@ -635,29 +671,6 @@ impl OidcStore for SqlStore {
             }
             tx.commit().await.map_err(map_sqlx)?;
             Ok(existed)
-        })
-    }
-
-    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64> {
-        let now = to_unix(now);
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
-            let mut removed = 0;
-            for sql in [
-                "DELETE FROM auth_requests WHERE expires_at <= $1",
-                "DELETE FROM upstream_logins WHERE expires_at <= $1",
-                "DELETE FROM email_tokens WHERE expires_at <= $1",
-                // Used codes stay a day so a late replay still revokes what they issued.
-                "DELETE FROM authorization_codes WHERE expires_at <= $1 - 86400",
-                "DELETE FROM access_tokens WHERE expires_at <= $1",
-                "DELETE FROM refresh_tokens WHERE family_expires_at <= $1",
-                "DELETE FROM refresh_families WHERE expires_at <= $1",
-                "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1",
-            ] {
-                removed += sqlx::query(sql).bind(now).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
-            }
-            tx.commit().await.map_err(map_sqlx)?;
-            Ok(removed)
         })
     }
 }

@@ -2,9 +2,8 @@
 //! [`UpstreamConfig`] per entry, tagged by `kind`, each kind's keys in its
 //! module's `Config`. Unknown keys are errors (`deny_unknown_fields`).
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use tessera_core::secret::ExposeSecret;
 
 use crate::CallbackConnector;
 
@@ -53,7 +52,7 @@ impl UpstreamConfig {
         if client_id.is_empty() {
             problems.push(format!("upstream {id}: client_id is empty"));
         }
-        if secret.is_some_and(|s| s.expose().is_empty()) {
+        if secret.is_some_and(|s| s.expose_secret().is_empty()) {
             problems.push(format!("upstream {id}: client_secret is empty"));
         }
         if let UpstreamConfig::Oidc(c) = self {
@@ -78,38 +77,9 @@ pub fn open(config: UpstreamConfig, client: reqwest::Client) -> Box<dyn Callback
     }
 }
 
-/// A client secret from the config: `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
+/// A client secret from the config: the workspace's one secret type (zeroed on drop, `Debug`
+/// prints `Secret(***)`), re-exported so connector configs name it here.
+pub use tessera_core::secret::Secret;
 
 /// Parses a default URL constant.
 pub(crate) fn default_url(text: &str) -> url::Url {
@@ -132,6 +102,10 @@ mod tests {
         let UpstreamConfig::Twitter(c) = &twitter else { panic!() };
         assert_eq!(c.api_base_url.as_str(), "https://api.x.com/");
         assert!(!format!("{twitter:?}").contains("cs\""));
+        assert!(
+            format!("{twitter:?}").contains("client_secret: Secret(***)"),
+            "{twitter:?}"
+        );
 
         let err = serde_json::from_value::<UpstreamConfig>(serde_json::json!({
             "id": "fb", "kind": "facebook", "client_id": "a", "client_secret": "b", "colour": "blue"

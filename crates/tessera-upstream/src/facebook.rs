@@ -6,10 +6,10 @@
 //! the admin's `trust_email`.
 
 use async_trait::async_trait;
-use hmac::{Hmac, KeyInit, Mac};
 use reqwest::Client;
 use serde::Deserialize;
-use sha2::Sha256;
+use tessera_core::secret::ExposeSecret;
+use tessera_core::secret_token::{hex_lower, hmac_sha256};
 use url::Url;
 
 use crate::config::{Secret, default_url};
@@ -52,9 +52,7 @@ fn default_scopes() -> Vec<String> {
 /// `appsecret_proof` = lowercase hex HMAC-SHA256(key = app secret, message =
 /// access token), required on Graph calls when the app demands it.
 pub fn appsecret_proof(app_secret: &str, access_token: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(app_secret.as_bytes()).expect("HMAC accepts any key");
-    mac.update(access_token.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex_lower(&hmac_sha256(app_secret.as_bytes(), access_token.as_bytes()))
 }
 
 pub fn open(config: Config, client: Client) -> Box<dyn CallbackConnector> {
@@ -104,7 +102,7 @@ impl Facebook {
         token: &str,
     ) -> Result<T, UpstreamError> {
         let mut url = join(&self.config.api_base_url, path);
-        let proof = appsecret_proof(self.config.client_secret.expose(), token);
+        let proof = appsecret_proof(self.config.client_secret.expose_secret(), token);
         url.query_pairs_mut()
             .extend_pairs(query)
             .append_pair("appsecret_proof", &proof);
@@ -147,7 +145,7 @@ impl CallbackConnector for Facebook {
         url.query_pairs_mut()
             .append_pair("client_id", &self.config.client_id)
             .append_pair("redirect_uri", callback.as_str())
-            .append_pair("client_secret", self.config.client_secret.expose())
+            .append_pair("client_secret", self.config.client_secret.expose_secret())
             .append_pair("code", code);
         let token: TokenResponse = http::send_json("facebook access_token", self.client.get(url)).await?;
         let access = token.access_token;

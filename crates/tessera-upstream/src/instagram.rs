@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use reqwest::Client;
 use serde::Deserialize;
+use tessera_core::secret::ExposeSecret;
 use url::Url;
 
 use crate::config::{Secret, default_url};
@@ -107,7 +108,7 @@ impl CallbackConnector for Instagram {
         let code = code.trim_end_matches("#_");
         let form = [
             ("client_id", self.config.client_id.as_str()),
-            ("client_secret", self.config.client_secret.expose()),
+            ("client_secret", self.config.client_secret.expose_secret()),
             ("grant_type", "authorization_code"),
             ("redirect_uri", callback.as_str()),
             ("code", code),
@@ -126,7 +127,7 @@ impl CallbackConnector for Instagram {
         let mut url = join(&self.config.api_base_url, "/access_token");
         url.query_pairs_mut()
             .append_pair("grant_type", "ig_exchange_token")
-            .append_pair("client_secret", self.config.client_secret.expose())
+            .append_pair("client_secret", self.config.client_secret.expose_secret())
             .append_pair("access_token", &short.access_token);
         let long: TokenResponse = http::send_json(step, self.client.get(url)).await?;
 

@@ -84,12 +84,3 @@ pub trait CallbackConnector: Send + Sync {
 pub(crate) fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
-
-/// Fresh random token: `bytes` from the thread-local CSPRNG, base64url.
-pub(crate) fn random_token(bytes: usize) -> String {
-    use base64::Engine;
-    use rand::Rng;
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&buf)
-}

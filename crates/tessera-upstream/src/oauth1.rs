@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
-use subtle::ConstantTimeEq;
+use tessera_core::secret_token::{constant_time_eq, random_token};
 use url::Url;
 
 /// The only signature method we speak (RFC 5849 §3.4.2).
@@ -186,7 +186,7 @@ impl<'a> Signer<'a> {
     /// The `Authorization` header with a fresh random nonce and the current time.
     pub fn authorization_header(&self, method: &str, url: &Url, body_params: &[(String, String)]) -> String {
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-        self.authorization_header_with(method, url, body_params, &crate::random_token(24), timestamp)
+        self.authorization_header_with(method, url, body_params, &random_token(24), timestamp)
     }
 }
 
@@ -241,7 +241,7 @@ pub fn verify(
         .any(|(k, v)| k == "oauth_signature_method" && v == SIGNATURE_METHOD);
     let base = signature_base_string(method, url, body_params, oauth_params);
     let expected = hmac_sha1_signature(&base, consumer_secret, token_secret);
-    method_ok && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+    method_ok && constant_time_eq(expected.as_bytes(), given.as_bytes())
 }
 
 #[cfg(test)]

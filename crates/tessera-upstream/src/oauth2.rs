@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use reqwest::Client;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tessera_core::secret::ExposeSecret;
 use url::Url;
 
 use crate::config::Secret;
@@ -175,7 +176,7 @@ impl CallbackConnector for OAuth2 {
             )));
         }
         let client_id = self.config.client_id.as_str();
-        let secret = self.config.client_secret.as_ref().map(Secret::expose);
+        let secret = self.config.client_secret.as_ref().map(|s| s.expose_secret());
         let auth = match (self.config.token_auth, secret) {
             (TokenAuth::Basic, Some(secret)) => ClientAuth::Basic { id: client_id, secret },
             (_, secret) => ClientAuth::Post { id: client_id, secret },

@@ -26,7 +26,8 @@ use openidconnect::{
 use reqwest::Client;
 use serde::Deserialize;
 use serde_json::Value;
-use subtle::ConstantTimeEq;
+use tessera_core::secret::ExposeSecret;
+use tessera_core::secret_token::{constant_time_eq, random_token};
 use tokio::sync::OnceCell;
 use url::Url;
 
@@ -125,7 +126,7 @@ impl Oidc {
             self.config
                 .client_secret
                 .as_ref()
-                .map(|s| ClientSecret::new(s.expose().to_owned())),
+                .map(|s| ClientSecret::new(s.expose_secret().to_owned())),
         )
         .set_redirect_uri(RedirectUrl::from_url(callback.clone()));
         let request = client
@@ -162,7 +163,7 @@ impl CallbackConnector for Oidc {
         let metadata = self.metadata().await?;
         let verifier = pkce::new_verifier();
         let challenge = pkce::s256_challenge(&verifier);
-        let nonce = crate::random_token(16);
+        let nonce = random_token(16);
         let scope = self.config.scopes.join(" ");
         let redirect_url = authorize_url(
             metadata.authorization_endpoint().url(),
@@ -278,7 +279,7 @@ fn verify_id_token(
         .set_time_fn(move || skewed_now);
     // Step 11: the nonce we sent, compared in constant time.
     let nonce = |got: Option<&Nonce>| match got {
-        Some(got) if bool::from(got.secret().as_bytes().ct_eq(expected.nonce.as_bytes())) => Ok(()),
+        Some(got) if constant_time_eq(got.secret().as_bytes(), expected.nonce.as_bytes()) => Ok(()),
         _ => Err("nonce mismatch".to_owned()),
     };
     let claims = id_token.claims(&verifier, nonce).map_err(claims_error)?;

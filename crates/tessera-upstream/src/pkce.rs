@@ -1,17 +1,16 @@
 //! PKCE for our side as an OAuth client (RFC 7636), S256 only.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::{Digest, Sha256};
+use tessera_core::secret_token;
 
 /// RFC 7636 §4.1: 32 random octets, base64url → a 43-character verifier.
 pub(crate) fn new_verifier() -> String {
-    crate::random_token(32)
+    secret_token::random_token(32)
 }
 
 /// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
 pub(crate) fn s256_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    // The same form as the stored digests: base64url(SHA-256).
+    secret_token::digest(verifier)
 }
 
 #[cfg(test)]

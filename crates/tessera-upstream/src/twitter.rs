@@ -11,7 +11,8 @@
 use async_trait::async_trait;
 use reqwest::{Client, Method, RequestBuilder};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
+use tessera_core::secret::ExposeSecret;
+use tessera_core::secret_token::constant_time_eq;
 use url::Url;
 
 use crate::config::{Secret, default_url};
@@ -80,6 +81,15 @@ struct Credentials {
     profile_image_url_https: Option<String>,
 }
 
+/// What `/oauth/access_token` answers: the person's token, and who they are.
+struct Access {
+    token: String,
+    secret: String,
+    user_id: String,
+    /// Used when the profile has no `screen_name`.
+    screen_name: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct FriendIds {
     ids: Vec<serde_json::Value>,
@@ -87,7 +97,7 @@ struct FriendIds {
 
 impl Twitter {
     fn signer(&self) -> Signer<'_> {
-        Signer::new(&self.config.client_id, self.config.client_secret.expose())
+        Signer::new(&self.config.client_id, self.config.client_secret.expose_secret())
     }
 
     /// A request carrying an OAuth 1.0a `Authorization` header over its URL
@@ -116,6 +126,47 @@ impl Twitter {
             .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
             .collect())
     }
+
+    /// Trades the request token and verifier for the person's access token (RFC 5849 §2.3).
+    async fn access_token(&self, pending: &Pending, verifier: &str) -> Result<Access, UpstreamError> {
+        let step = "twitter access_token";
+        let signer = Signer {
+            verifier: Some(verifier),
+            ..self.signer().with_token(&pending.token, &pending.secret)
+        };
+        let request = self.signed(Method::POST, self.url("/oauth/access_token"), &[], signer);
+        let answer = http::parse_form(&http::send(step, request).await?);
+        Ok(Access {
+            token: field(&answer, "oauth_token", step)?,
+            secret: field(&answer, "oauth_token_secret", step)?,
+            user_id: field(&answer, "user_id", step)?,
+            screen_name: param(&answer, "screen_name").map(str::to_owned),
+        })
+    }
+
+    /// The profile (whole, and the fields we use), which must be the access token's account.
+    async fn verify_credentials(&self, access: &Access) -> Result<(serde_json::Value, Credentials), UpstreamError> {
+        let step = "twitter verify_credentials";
+        let mut url = self.url("/1.1/account/verify_credentials.json");
+        url.query_pairs_mut()
+            .append_pair("include_email", "true")
+            .append_pair("skip_status", "true");
+        let request = self.signed(
+            Method::GET,
+            url,
+            &[],
+            self.signer().with_token(&access.token, &access.secret),
+        );
+        let profile: serde_json::Value = http::send_json(step, request).await?;
+        let creds: Credentials = serde_json::from_value(profile.clone())
+            .map_err(|_| UpstreamError::protocol(format!("{step}: no id_str in the profile")))?;
+        if creds.id_str != access.user_id {
+            return Err(UpstreamError::protocol(format!(
+                "{step}: the profile is not the token's user"
+            )));
+        }
+        Ok((profile, creds))
+    }
 }
 
 /// A required field of a form-encoded token response.
@@ -123,6 +174,27 @@ fn field(form: &[(String, String)], name: &str, step: &str) -> Result<String, Up
     match param(form, name) {
         Some(v) if !v.is_empty() => Ok(v.to_owned()),
         _ => Err(UpstreamError::protocol(format!("{step}: no {name} in the answer"))),
+    }
+}
+
+/// The pending request token and the callback's verifier, once the callback is shown to
+/// belong to this login; a person who cancelled is [`UpstreamError::Cancelled`].
+fn callback_verifier<'q>(query: &'q [(String, String)], state_data: &str) -> Result<(Pending, &'q str), UpstreamError> {
+    if param(query, "denied").is_some() {
+        return Err(UpstreamError::Cancelled);
+    }
+    let pending: Pending = serde_json::from_str(state_data)
+        .map_err(|_| UpstreamError::protocol("the pending login data is unreadable"))?;
+    // The request token binds the callback to this login (RFC 5849 §2.2).
+    let token = param(query, "oauth_token").unwrap_or_default();
+    if !constant_time_eq(token.as_bytes(), pending.token.as_bytes()) {
+        return Err(UpstreamError::protocol(
+            "twitter callback: oauth_token does not match this login",
+        ));
+    }
+    match param(query, "oauth_verifier") {
+        Some(v) if !v.is_empty() => Ok((pending, v)),
+        _ => Err(UpstreamError::protocol("twitter callback: no oauth_verifier")),
     }
 }
 
@@ -171,66 +243,22 @@ impl CallbackConnector for Twitter {
         query: &[(String, String)],
         state_data: &str,
     ) -> Result<Identity, UpstreamError> {
-        if param(query, "denied").is_some() {
-            return Err(UpstreamError::Cancelled);
-        }
-        let pending: Pending = serde_json::from_str(state_data)
-            .map_err(|_| UpstreamError::protocol("the pending login data is unreadable"))?;
-        // The request token binds the callback to this login (RFC 5849 §2.2).
-        let token = param(query, "oauth_token").unwrap_or_default();
-        if !bool::from(token.as_bytes().ct_eq(pending.token.as_bytes())) {
-            return Err(UpstreamError::protocol(
-                "twitter callback: oauth_token does not match this login",
-            ));
-        }
-        let verifier = match param(query, "oauth_verifier") {
-            Some(v) if !v.is_empty() => v,
-            _ => return Err(UpstreamError::protocol("twitter callback: no oauth_verifier")),
-        };
-
-        let step = "twitter access_token";
-        let signer = Signer {
-            verifier: Some(verifier),
-            ..self.signer().with_token(&pending.token, &pending.secret)
-        };
-        let request = self.signed(Method::POST, self.url("/oauth/access_token"), &[], signer);
-        let answer = http::parse_form(&http::send(step, request).await?);
-        let access_token = field(&answer, "oauth_token", step)?;
-        let access_secret = field(&answer, "oauth_token_secret", step)?;
-        let user_id = field(&answer, "user_id", step)?;
-
-        let step = "twitter verify_credentials";
-        let mut url = self.url("/1.1/account/verify_credentials.json");
-        url.query_pairs_mut()
-            .append_pair("include_email", "true")
-            .append_pair("skip_status", "true");
-        let request = self.signed(
-            Method::GET,
-            url,
-            &[],
-            self.signer().with_token(&access_token, &access_secret),
-        );
-        let profile: serde_json::Value = http::send_json(step, request).await?;
-        let creds: Credentials = serde_json::from_value(profile.clone())
-            .map_err(|_| UpstreamError::protocol(format!("{step}: no id_str in the profile")))?;
-        if creds.id_str != user_id {
-            return Err(UpstreamError::protocol(format!(
-                "{step}: the profile is not the token's user"
-            )));
-        }
+        let (pending, verifier) = callback_verifier(query, state_data)?;
+        let access = self.access_token(&pending, verifier).await?;
+        let (profile, creds) = self.verify_credentials(&access).await?;
         // Friends are an extra: a failure there must not cost the person their login.
         let friends = if self.config.fetch_friends {
-            self.fetch_friends(&user_id, &access_token, &access_secret).await.ok()
+            self.fetch_friends(&access.user_id, &access.token, &access.secret)
+                .await
+                .ok()
         } else {
             None
         };
         let email = creds.email.filter(|e| !e.is_empty());
         Ok(Identity {
             provider: self.config.id.clone(),
-            subject: user_id,
-            username: creds
-                .screen_name
-                .or_else(|| param(&answer, "screen_name").map(str::to_owned)),
+            subject: access.user_id,
+            username: creds.screen_name.or(access.screen_name),
             // Twitter returns only verified addresses (and only with the
             // "request email" permission).
             email_verified: email.is_some(),
@@ -239,8 +267,8 @@ impl CallbackConnector for Twitter {
             picture: creds.profile_image_url_https,
             profile,
             tokens: UpstreamTokens {
-                access_token,
-                token_secret: Some(access_secret),
+                access_token: access.token,
+                token_secret: Some(access.secret),
                 refresh_token: None,
                 expires_at: None,
             },

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use reqwest::Client;
 use serde::Deserialize;
+use tessera_core::secret::ExposeSecret;
 use url::Url;
 
 use crate::config::{Secret, default_url};
@@ -115,7 +116,7 @@ impl CallbackConnector for XOauth2 {
         let auth = match &self.config.client_secret {
             Some(secret) => ClientAuth::Basic {
                 id: &self.config.client_id,
-                secret: secret.expose(),
+                secret: secret.expose_secret(),
             },
             None => ClientAuth::Post {
                 id: &self.config.client_id,

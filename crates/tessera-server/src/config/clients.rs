@@ -9,29 +9,11 @@ use tessera_oidc::{Client, ClientSecret, GrantType, SigningAlg};
 use super::Checker;
 use super::raw::{RawClient, RawOidc};
 
-/// A relying party plus what only Tessera's web layer needs about it.
-#[derive(Clone, Debug)]
-pub struct ClientConfig {
-    pub client: Client,
-    /// Refresh tokens even without the `offline_access` scope.
-    pub refresh_without_offline_access: bool,
-    /// Account attribute → claim name, added to the ID token and userinfo.
-    pub claims: BTreeMap<String, String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct OidcSettings {
-    pub code_ttl: Duration,
-    pub access_token_ttl: Duration,
-    pub id_token_ttl: Duration,
-    /// Absolute lifetime of a refresh-token family.
-    pub refresh_token_ttl: Duration,
-    /// A refresh token unused this long dies.
-    pub refresh_token_idle: Duration,
-    pub key_rotation: Duration,
-    /// A new key is in the JWKS this long before it signs (RPs cache the JWKS).
-    pub key_publish_before: Duration,
-}
+/// `oidc:` token lifetimes and key schedule, as the provider takes them.
+pub use tessera_oidc::provider::Lifetimes as OidcSettings;
+/// A relying party as configured: the provider's own type (protocol registration plus
+/// Tessera's per-client policy).
+pub use tessera_oidc::provider::RegisteredClient as ClientConfig;
 
 pub const KNOWN_SCOPES: &[&str] = &["openid", "profile", "email", "groups", "offline_access", "contacts"];
 
@@ -104,19 +86,7 @@ fn redirect_uri(c: &mut Checker, key: &str, v: &super::S) -> Option<String> {
 }
 
 fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<ClientConfig> {
-    let id = c.parsed("clients.id", &r.id, |id| {
-        let ok = !id.is_empty() && id.len() <= 128 && id.chars().all(|ch| ch.is_ascii_graphic() && ch != ':');
-        if ok {
-            Ok(id.to_owned())
-        } else {
-            Err(format!("{id:?} must be 1-128 visible ASCII characters without ':'"))
-        }
-    });
-    if let Some(id) = &id
-        && !seen.insert(id.clone())
-    {
-        c.problem(&r.id, format!("clients.id: {id:?} is used twice"));
-    }
+    let id = client_id(r, c, seen);
     let secret = r.secret.as_ref().and_then(|s| {
         c.parsed("clients.secret", s, |t| {
             if t.len() < 16 {
@@ -127,52 +97,15 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
         })
     });
     let secret_ok = r.secret.is_none() || secret.is_some();
-    let redirect_uris: Vec<String> = r
-        .redirect_uris
-        .iter()
-        .filter_map(|u| redirect_uri(c, "clients.redirect_uris", u))
-        .collect();
-    if r.redirect_uris.is_empty() {
-        c.problem(&r.id, "clients.redirect_uris: list at least one redirect URI");
-    }
+    let redirect_uris = redirect_uris(r, c);
     let post_logout: Vec<String> = r
         .post_logout_redirect_uris
         .iter()
         .flatten()
         .filter_map(|u| redirect_uri(c, "clients.post_logout_redirect_uris", u))
         .collect();
-    let grant_types: Vec<GrantType> = match &r.grant_types {
-        Some(list) => list
-            .iter()
-            .filter_map(|g| {
-                c.parsed("clients.grant_types", g, |t| {
-                    t.parse::<GrantType>().map_err(|e| e.to_string())
-                })
-            })
-            .collect(),
-        None => vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
-    };
-    if grant_types.contains(&GrantType::ClientCredentials) && r.secret.is_none() {
-        c.problem(
-            &r.id,
-            "clients.grant_types: client_credentials needs a confidential client (add a secret)",
-        );
-    }
-    let scopes: Vec<String> = match &r.scopes {
-        Some(list) => list
-            .iter()
-            .filter_map(|s| {
-                c.parsed("clients.scopes", s, |t| {
-                    if KNOWN_SCOPES.contains(&t) {
-                        Ok(t.to_owned())
-                    } else {
-                        Err(format!("unknown scope {t:?}; known: {}", KNOWN_SCOPES.join(", ")))
-                    }
-                })
-            })
-            .collect(),
-        None => vec!["openid".into(), "profile".into(), "email".into()],
-    };
+    let grant_types = grant_types(r, c);
+    let scopes = scopes(r, c);
     let id_token_alg = match &r.id_token_signed_response_alg {
         Some(a) => c.parsed("clients.id_token_signed_response_alg", a, |t| {
             t.parse::<SigningAlg>().map_err(|e| e.to_string())
@@ -184,19 +117,7 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
         .as_ref()
         // Same rules as redirect URIs: https, or plain http only to this machine.
         .map(|u| redirect_uri(c, "clients.backchannel_logout_uri", u).and_then(|text| url::Url::parse(&text).ok()));
-    let mut claims = BTreeMap::new();
-    for (attribute, claim) in r.claims.iter().flatten() {
-        if let Some(name) = c.text("clients.claims", claim) {
-            if tessera_oidc::RESERVED_CLAIMS.contains(&name.as_str()) {
-                c.problem(
-                    claim,
-                    format!("clients.claims: {name:?} is a standard claim Tessera sets itself; pick another name"),
-                );
-            } else {
-                claims.insert(attribute.clone(), name);
-            }
-        }
-    }
+    let claims = claims(r, c);
     let name = r.name.as_ref().and_then(|n| c.text("clients.name", n));
     let backchannel_logout_uri = match backchannel {
         Some(Some(url)) => Some(url),
@@ -224,4 +145,94 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
         refresh_without_offline_access: r.refresh_without_offline_access.as_ref().is_some_and(|b| b.value),
         claims,
     })
+}
+
+/// `id`: visible ASCII without ':' (it is the Basic-auth user name), unique among the clients.
+fn client_id(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<String> {
+    let id = c.parsed("clients.id", &r.id, |id| {
+        let ok = !id.is_empty() && id.len() <= 128 && id.chars().all(|ch| ch.is_ascii_graphic() && ch != ':');
+        if ok {
+            Ok(id.to_owned())
+        } else {
+            Err(format!("{id:?} must be 1-128 visible ASCII characters without ':'"))
+        }
+    });
+    if let Some(id) = &id
+        && !seen.insert(id.clone())
+    {
+        c.problem(&r.id, format!("clients.id: {id:?} is used twice"));
+    }
+    id
+}
+
+/// `redirect_uris`: at least one, each valid.
+fn redirect_uris(r: &RawClient, c: &mut Checker) -> Vec<String> {
+    let uris = r
+        .redirect_uris
+        .iter()
+        .filter_map(|u| redirect_uri(c, "clients.redirect_uris", u))
+        .collect();
+    if r.redirect_uris.is_empty() {
+        c.problem(&r.id, "clients.redirect_uris: list at least one redirect URI");
+    }
+    uris
+}
+
+/// `grant_types` (code and refresh unless said otherwise); client credentials need a secret.
+fn grant_types(r: &RawClient, c: &mut Checker) -> Vec<GrantType> {
+    let grant_types: Vec<GrantType> = match &r.grant_types {
+        Some(list) => list
+            .iter()
+            .filter_map(|g| {
+                c.parsed("clients.grant_types", g, |t| {
+                    t.parse::<GrantType>().map_err(|e| e.to_string())
+                })
+            })
+            .collect(),
+        None => vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+    };
+    if grant_types.contains(&GrantType::ClientCredentials) && r.secret.is_none() {
+        c.problem(
+            &r.id,
+            "clients.grant_types: client_credentials needs a confidential client (add a secret)",
+        );
+    }
+    grant_types
+}
+
+/// `scopes` the client may ask for, each one of [`KNOWN_SCOPES`].
+fn scopes(r: &RawClient, c: &mut Checker) -> Vec<String> {
+    match &r.scopes {
+        Some(list) => list
+            .iter()
+            .filter_map(|s| {
+                c.parsed("clients.scopes", s, |t| {
+                    if KNOWN_SCOPES.contains(&t) {
+                        Ok(t.to_owned())
+                    } else {
+                        Err(format!("unknown scope {t:?}; known: {}", KNOWN_SCOPES.join(", ")))
+                    }
+                })
+            })
+            .collect(),
+        None => vec!["openid".into(), "profile".into(), "email".into()],
+    }
+}
+
+/// `claims`: extra claim names, none of them one Tessera sets itself.
+fn claims(r: &RawClient, c: &mut Checker) -> BTreeMap<String, String> {
+    let mut claims = BTreeMap::new();
+    for (attribute, claim) in r.claims.iter().flatten() {
+        if let Some(name) = c.text("clients.claims", claim) {
+            if tessera_oidc::RESERVED_CLAIMS.contains(&name.as_str()) {
+                c.problem(
+                    claim,
+                    format!("clients.claims: {name:?} is a standard claim Tessera sets itself; pick another name"),
+                );
+            } else {
+                claims.insert(attribute.clone(), name);
+            }
+        }
+    }
+    claims
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use tessera_core::secret::Secret;
 use url::Url;
 
 use super::Checker;
@@ -53,7 +54,7 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
 pub struct Webhook {
     pub url: Url,
     pub events: Vec<String>,
-    pub secret: String,
+    pub secret: Secret,
     pub timeout: Duration,
 }
 
@@ -145,7 +146,7 @@ pub(super) fn webhooks(raw: &[RawWebhook], c: &mut Checker) -> Vec<Webhook> {
                 if s.len() < 16 {
                     Err("is shorter than 16 characters; generate one with `openssl rand -hex 32`".into())
                 } else {
-                    Ok(s.to_owned())
+                    Ok(Secret::new(s))
                 }
             });
             let timeout = c.duration("webhooks.timeout", w.timeout.as_ref(), Duration::from_secs(10));

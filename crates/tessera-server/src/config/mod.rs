@@ -21,6 +21,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_saphyr::Spanned;
 use tessera_core::password::{Argon2Cost, PasswordPolicy};
+use tessera_core::secret::Secret;
 use url::Url;
 
 pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
@@ -32,15 +33,9 @@ pub use upstreams::{STEPS, Step, Upstream};
 
 use raw::{RawConfig, S};
 
-/// Encrypts secrets at rest and keys the CSRF MAC. Its Debug output never shows it.
-#[derive(Clone)]
-pub struct MasterKey(pub [u8; 32]);
-
-impl fmt::Debug for MasterKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MasterKey(***)")
-    }
-}
+/// Encrypts secrets at rest and keys the CSRF MAC: the workspace's one secret type, so its
+/// Debug output never shows it (`Secret(***)`) and it is zeroed when dropped.
+pub type MasterKey = Secret<[u8; 32]>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegistrationMode {
@@ -71,7 +66,7 @@ pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     pub security: tessera_mail::SmtpSecurity,
     pub timeout: Duration,
 }
@@ -326,127 +321,27 @@ fn first_line(message: &str) -> String {
 }
 
 fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
-    let issuer = c.url("issuer", &raw.issuer).and_then(|url| {
-        // Routes live at the root of the issuer, and `iss` must be the exact string (OIDC Core §2).
-        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || raw.issuer.value.trim().ends_with('/') {
-            c.problem(&raw.issuer, "issuer: write the public base URL (scheme, host, optional port) without a path, trailing slash, query or fragment");
-            return None;
-        }
-        Some(url)
-    });
-    let listen = match &raw.listen {
-        Some(v) => c.parsed("listen", v, |t| {
-            t.parse::<SocketAddr>()
-                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8080"))
-        }),
-        None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
-    };
-    let database_url = c.parsed("database.url", &raw.database.url, |t| {
-        tessera_store::Backend::of_url(t)
-            .map(|_| t.to_owned())
-            .ok_or_else(|| "use sqlite://PATH or postgres://USER@HOST/DB".to_owned())
-    });
+    let issuer = issuer(&raw.issuer, c);
+    let listen = listen(raw.listen.as_ref(), c);
+    let database_url = database_url(&raw.database.url, c);
     let master_key = c.parsed("secrets.master_key", &raw.secrets.master_key, |t| {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(t.trim())
             .map_err(|_| "is not base64; generate one with `openssl rand -base64 32`".to_owned())?;
-        <[u8; 32]>::try_from(bytes.as_slice()).map(MasterKey).map_err(|_| {
+        <[u8; 32]>::try_from(bytes.as_slice()).map(Secret::from).map_err(|_| {
             format!(
                 "must be 32 bytes once decoded, not {}; generate one with `openssl rand -base64 32`",
                 bytes.len()
             )
         })
     });
-
-    let registration = raw.registration.as_ref();
-    let mode = registration
-        .and_then(|r| r.mode.as_ref())
-        .map(|m| {
-            c.choice(
-                "registration.mode",
-                m,
-                &[
-                    ("open", RegistrationMode::Open),
-                    ("closed", RegistrationMode::Closed),
-                    ("hybrid", RegistrationMode::Hybrid),
-                    ("social_only", RegistrationMode::SocialOnly),
-                ],
-            )
-        })
-        .unwrap_or(Some(RegistrationMode::Open));
-    let email_confirmation = registration
-        .and_then(|r| r.email_confirmation.as_ref())
-        .map(|m| {
-            c.choice(
-                "registration.email_confirmation",
-                m,
-                &[
-                    ("required", EmailConfirmation::Required),
-                    ("optional", EmailConfirmation::Optional),
-                ],
-            )
-        })
-        .unwrap_or(Some(EmailConfirmation::Required));
-
+    let (mode, email_confirmation) = registration(raw.registration.as_ref(), c);
     let (mail_from, mail_transport) = mail(raw.email.as_ref(), c);
-
-    let sessions = raw.sessions.as_ref();
-    let session_idle = c.duration(
-        "sessions.idle_timeout",
-        sessions.and_then(|s| s.idle_timeout.as_ref()),
-        Duration::from_secs(2 * 3600),
-    );
-    let session_absolute = c.duration(
-        "sessions.absolute_timeout",
-        sessions.and_then(|s| s.absolute_timeout.as_ref()),
-        Duration::from_secs(14 * 86_400),
-    );
-
+    let (session_idle, session_absolute) = sessions(raw.sessions.as_ref(), c);
     let (password_policy, argon2, max_concurrent_hashes) = passwords(raw.passwords.as_ref(), c);
-    let links = raw.links.as_ref();
-    let confirm_email_ttl = c.duration(
-        "links.confirm_email_ttl",
-        links.and_then(|l| l.confirm_email_ttl.as_ref()),
-        Duration::from_secs(3 * 86_400),
-    );
-    let reset_password_ttl = c.duration(
-        "links.reset_password_ttl",
-        links.and_then(|l| l.reset_password_ttl.as_ref()),
-        Duration::from_secs(3600),
-    );
-
-    let theme_dir = raw.theme.as_ref().and_then(|t| {
-        c.parsed("theme.dir", &t.dir, |d| {
-            let path = PathBuf::from(d);
-            if path.is_dir() {
-                Ok(path)
-            } else {
-                Err(format!("{d:?} is not a folder"))
-            }
-        })
-    });
-    let logging = raw.logging.as_ref();
-    let log_format = logging
-        .and_then(|l| l.format.as_ref())
-        .map(|f| {
-            c.choice(
-                "logging.format",
-                f,
-                &[("text", LogFormat::Text), ("json", LogFormat::Json)],
-            )
-        })
-        .unwrap_or(Some(LogFormat::Text));
-    let log_level = logging
-        .and_then(|l| l.level.as_ref())
-        .and_then(|l| {
-            c.parsed("logging.level", l, |t| {
-                tracing_subscriber::EnvFilter::try_new(t)
-                    .map(|_| t.to_owned())
-                    .map_err(|e| format!("{t:?} is not a log filter like info or info,tower_http=debug ({e})"))
-            })
-        })
-        .unwrap_or_else(|| "info".to_owned());
-
+    let (confirm_email_ttl, reset_password_ttl) = links(raw.links.as_ref(), c);
+    let theme_dir = raw.theme.as_ref().and_then(|t| theme_dir(t, c));
+    let (log_format, log_level) = logging(raw.logging.as_ref(), c);
     let remote_auth = remote_auth::targets(raw.remote_auth.as_deref().unwrap_or_default(), c);
     let clients = clients::clients(raw.clients.as_deref().unwrap_or_default(), c);
     let oidc = clients::oidc_settings(raw.oidc.as_ref(), c);
@@ -457,38 +352,8 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let pipeline = upstreams::pipeline(raw.pipeline.as_deref(), c);
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
     let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
-    // Only connectors that can post: Twitter (OAuth 1.0a) and X (OAuth 2).
-    if let (Some(p), Some(at)) = (
-        &actions.post_on_join,
-        raw.actions.as_ref().and_then(|a| a.post_on_join.as_ref()),
-    ) {
-        match upstreams.iter().find(|u| u.id == p.upstream) {
-            None => c.problem(
-                &at.upstream,
-                format!("actions.post_on_join.upstream: no upstream has the id {:?}", p.upstream),
-            ),
-            Some(u)
-                if !matches!(
-                    u.config,
-                    tessera_upstream::UpstreamConfig::Twitter(_) | tessera_upstream::UpstreamConfig::XOauth2(_)
-                ) =>
-            {
-                c.problem(
-                    &at.upstream,
-                    "actions.post_on_join.upstream: only twitter and x_oauth2 upstreams can post",
-                )
-            }
-            Some(_) => {}
-        }
-    }
-    if let (Some(RegistrationMode::Hybrid), true) = (mode, upstreams.is_empty())
-        && let Some(m) = raw.registration.as_ref().and_then(|r| r.mode.as_ref())
-    {
-        c.problem(
-            m,
-            "registration.mode: hybrid needs at least one upstream to activate accounts with",
-        );
-    }
+    check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
+    check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
 
     Some(Config {
         issuer: issuer?,
@@ -523,6 +388,180 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     })
 }
 
+fn issuer(raw: &S, c: &mut Checker) -> Option<Url> {
+    c.url("issuer", raw).and_then(|url| {
+        // Routes live at the root of the issuer, and `iss` must be the exact string (OIDC Core §2).
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || raw.value.trim().ends_with('/') {
+            c.problem(raw, "issuer: write the public base URL (scheme, host, optional port) without a path, trailing slash, query or fragment");
+            return None;
+        }
+        Some(url)
+    })
+}
+
+fn listen(raw: Option<&S>, c: &mut Checker) -> Option<SocketAddr> {
+    match raw {
+        Some(v) => c.parsed("listen", v, |t| {
+            t.parse::<SocketAddr>()
+                .map_err(|_| format!("{t:?} is not an address like 127.0.0.1:8080"))
+        }),
+        None => Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+    }
+}
+
+fn database_url(raw: &S, c: &mut Checker) -> Option<String> {
+    c.parsed("database.url", raw, |t| {
+        tessera_store::Backend::of_url(t)
+            .map(|_| t.to_owned())
+            .ok_or_else(|| "use sqlite://PATH or postgres://USER@HOST/DB".to_owned())
+    })
+}
+
+/// `registration.mode` and `registration.email_confirmation`, each `None` when invalid.
+fn registration(
+    raw: Option<&raw::RawRegistration>,
+    c: &mut Checker,
+) -> (Option<RegistrationMode>, Option<EmailConfirmation>) {
+    let mode = raw
+        .and_then(|r| r.mode.as_ref())
+        .map(|m| {
+            c.choice(
+                "registration.mode",
+                m,
+                &[
+                    ("open", RegistrationMode::Open),
+                    ("closed", RegistrationMode::Closed),
+                    ("hybrid", RegistrationMode::Hybrid),
+                    ("social_only", RegistrationMode::SocialOnly),
+                ],
+            )
+        })
+        .unwrap_or(Some(RegistrationMode::Open));
+    let email_confirmation = raw
+        .and_then(|r| r.email_confirmation.as_ref())
+        .map(|m| {
+            c.choice(
+                "registration.email_confirmation",
+                m,
+                &[
+                    ("required", EmailConfirmation::Required),
+                    ("optional", EmailConfirmation::Optional),
+                ],
+            )
+        })
+        .unwrap_or(Some(EmailConfirmation::Required));
+    (mode, email_confirmation)
+}
+
+/// The idle and absolute session timeouts.
+fn sessions(raw: Option<&raw::RawSessions>, c: &mut Checker) -> (Duration, Duration) {
+    let idle = c.duration(
+        "sessions.idle_timeout",
+        raw.and_then(|s| s.idle_timeout.as_ref()),
+        Duration::from_secs(2 * 3600),
+    );
+    let absolute = c.duration(
+        "sessions.absolute_timeout",
+        raw.and_then(|s| s.absolute_timeout.as_ref()),
+        Duration::from_secs(14 * 86_400),
+    );
+    (idle, absolute)
+}
+
+/// How long mailed confirmation and reset links work.
+fn links(raw: Option<&raw::RawLinks>, c: &mut Checker) -> (Duration, Duration) {
+    let confirm_email = c.duration(
+        "links.confirm_email_ttl",
+        raw.and_then(|l| l.confirm_email_ttl.as_ref()),
+        Duration::from_secs(3 * 86_400),
+    );
+    let reset_password = c.duration(
+        "links.reset_password_ttl",
+        raw.and_then(|l| l.reset_password_ttl.as_ref()),
+        Duration::from_secs(3600),
+    );
+    (confirm_email, reset_password)
+}
+
+fn theme_dir(raw: &raw::RawTheme, c: &mut Checker) -> Option<PathBuf> {
+    c.parsed("theme.dir", &raw.dir, |d| {
+        let path = PathBuf::from(d);
+        if path.is_dir() {
+            Ok(path)
+        } else {
+            Err(format!("{d:?} is not a folder"))
+        }
+    })
+}
+
+/// The log format (`None` when invalid) and the log filter.
+fn logging(raw: Option<&raw::RawLogging>, c: &mut Checker) -> (Option<LogFormat>, String) {
+    let format = raw
+        .and_then(|l| l.format.as_ref())
+        .map(|f| {
+            c.choice(
+                "logging.format",
+                f,
+                &[("text", LogFormat::Text), ("json", LogFormat::Json)],
+            )
+        })
+        .unwrap_or(Some(LogFormat::Text));
+    let level = raw
+        .and_then(|l| l.level.as_ref())
+        .and_then(|l| {
+            c.parsed("logging.level", l, |t| {
+                tracing_subscriber::EnvFilter::try_new(t)
+                    .map(|_| t.to_owned())
+                    .map_err(|e| format!("{t:?} is not a log filter like info or info,tower_http=debug ({e})"))
+            })
+        })
+        .unwrap_or_else(|| "info".to_owned());
+    (format, level)
+}
+
+/// `actions.post_on_join` must name an upstream that can post: only Twitter (OAuth 1.0a)
+/// and X (OAuth 2) connectors can.
+fn check_post_on_join(actions: &Actions, raw: Option<&raw::RawActions>, upstreams: &[Upstream], c: &mut Checker) {
+    let (Some(p), Some(at)) = (&actions.post_on_join, raw.and_then(|a| a.post_on_join.as_ref())) else {
+        return;
+    };
+    match upstreams.iter().find(|u| u.id == p.upstream) {
+        None => c.problem(
+            &at.upstream,
+            format!("actions.post_on_join.upstream: no upstream has the id {:?}", p.upstream),
+        ),
+        Some(u)
+            if !matches!(
+                u.config,
+                tessera_upstream::UpstreamConfig::Twitter(_) | tessera_upstream::UpstreamConfig::XOauth2(_)
+            ) =>
+        {
+            c.problem(
+                &at.upstream,
+                "actions.post_on_join.upstream: only twitter and x_oauth2 upstreams can post",
+            )
+        }
+        Some(_) => {}
+    }
+}
+
+/// Hybrid registration activates accounts through an upstream, so it needs one.
+fn check_hybrid_has_upstream(
+    mode: Option<RegistrationMode>,
+    raw: Option<&raw::RawRegistration>,
+    upstreams: &[Upstream],
+    c: &mut Checker,
+) {
+    if let (Some(RegistrationMode::Hybrid), true) = (mode, upstreams.is_empty())
+        && let Some(m) = raw.and_then(|r| r.mode.as_ref())
+    {
+        c.problem(
+            m,
+            "registration.mode: hybrid needs at least one upstream to activate accounts with",
+        );
+    }
+}
+
 fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option<MailTransportConfig>) {
     let from = match raw.and_then(|e| e.from.as_ref()) {
         Some(from) => c.parsed("email.from", from, |t| {
@@ -538,12 +577,17 @@ fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option
             }),
         );
     };
+    (from, mail_transport(t, c))
+}
+
+/// `email.transport`, by its `kind`; `None` when invalid.
+fn mail_transport(t: &raw::RawTransport, c: &mut Checker) -> Option<MailTransportConfig> {
     #[derive(Clone, Copy)]
     enum Kind {
         Outbox,
         Smtp,
     }
-    let transport = match c.choice(
+    match c.choice(
         "email.transport.kind",
         &t.kind,
         &[("outbox", Kind::Outbox), ("smtp", Kind::Smtp)],
@@ -558,56 +602,61 @@ fn mail(raw: Option<&raw::RawEmail>, c: &mut Checker) -> (Option<String>, Option
                 dir: PathBuf::from(dir),
             })
         }
-        Some(Kind::Smtp) => {
-            let host = match &t.host {
-                Some(h) => c.text("email.transport.host", h),
-                None => {
-                    c.problem(&t.kind, "email.transport.host is required for smtp");
-                    None
-                }
-            };
-            use tessera_mail::SmtpSecurity;
-            let security = t
-                .tls
-                .as_ref()
-                .map(|v| {
-                    c.choice(
-                        "email.transport.tls",
-                        v,
-                        &[
-                            ("starttls", SmtpSecurity::StartTls),
-                            ("tls", SmtpSecurity::Tls),
-                            ("none", SmtpSecurity::None),
-                        ],
-                    )
-                })
-                .unwrap_or(Some(SmtpSecurity::StartTls));
-            let default_port = match security {
-                Some(SmtpSecurity::Tls) => 465,
-                Some(SmtpSecurity::None) => 25,
-                _ => 587,
-            };
-            let username = t.username.as_ref().and_then(|u| c.text("email.transport.username", u));
-            let password = t.password.as_ref().and_then(|p| c.text("email.transport.password", p));
-            if username.is_some() != password.is_some() {
-                c.problem(&t.kind, "email.transport: give both username and password, or neither");
-            }
-            let timeout = c.duration("email.transport.timeout", t.timeout.as_ref(), Duration::from_secs(30));
-            match (host, security) {
-                (Some(host), Some(security)) => Some(MailTransportConfig::Smtp(SmtpConfig {
-                    host,
-                    port: t.port.as_ref().map_or(default_port, |p| p.value),
-                    username,
-                    password,
-                    security,
-                    timeout,
-                })),
-                _ => None,
-            }
-        }
+        Some(Kind::Smtp) => smtp(t, c),
         None => None,
+    }
+}
+
+/// `email.transport` with `kind: smtp`; `None` when invalid.
+fn smtp(t: &raw::RawTransport, c: &mut Checker) -> Option<MailTransportConfig> {
+    use tessera_mail::SmtpSecurity;
+    let host = match &t.host {
+        Some(h) => c.text("email.transport.host", h),
+        None => {
+            c.problem(&t.kind, "email.transport.host is required for smtp");
+            None
+        }
     };
-    (from, transport)
+    let security = smtp_security(t.tls.as_ref(), c);
+    let default_port = match security {
+        Some(SmtpSecurity::Tls) => 465,
+        Some(SmtpSecurity::None) => 25,
+        _ => 587,
+    };
+    let username = t.username.as_ref().and_then(|u| c.text("email.transport.username", u));
+    let password = t.password.as_ref().and_then(|p| c.text("email.transport.password", p));
+    if username.is_some() != password.is_some() {
+        c.problem(&t.kind, "email.transport: give both username and password, or neither");
+    }
+    let timeout = c.duration("email.transport.timeout", t.timeout.as_ref(), Duration::from_secs(30));
+    match (host, security) {
+        (Some(host), Some(security)) => Some(MailTransportConfig::Smtp(SmtpConfig {
+            host,
+            port: t.port.as_ref().map_or(default_port, |p| p.value),
+            username,
+            password: password.map(Secret::new),
+            security,
+            timeout,
+        })),
+        _ => None,
+    }
+}
+
+/// `email.transport.tls` (STARTTLS unless said otherwise); `None` when invalid.
+fn smtp_security(raw: Option<&S>, c: &mut Checker) -> Option<tessera_mail::SmtpSecurity> {
+    use tessera_mail::SmtpSecurity;
+    raw.map(|v| {
+        c.choice(
+            "email.transport.tls",
+            v,
+            &[
+                ("starttls", SmtpSecurity::StartTls),
+                ("tls", SmtpSecurity::Tls),
+                ("none", SmtpSecurity::None),
+            ],
+        )
+    })
+    .unwrap_or(Some(SmtpSecurity::StartTls))
 }
 
 fn passwords(raw: Option<&raw::RawPasswords>, c: &mut Checker) -> (PasswordPolicy, Argon2Cost, usize) {

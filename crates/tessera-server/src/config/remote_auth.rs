@@ -74,6 +74,51 @@ fn target(
     c: &mut Checker,
     seen: &mut std::collections::HashSet<String>,
 ) -> Option<RemoteAuthTarget> {
+    let id = target_id(t, c, seen);
+    let kind = c.parsed("remote_auth.kind", &t.kind, |k| {
+        k.parse::<TargetKind>().map_err(|e| e.to_string())
+    });
+    let url = base_url(t, c);
+    let secret = c.parsed("remote_auth.secret", &t.secret, |s| {
+        if s.trim().is_empty() {
+            Err("is empty; paste the shared secret from the helpdesk's admin settings".into())
+        } else {
+            Ok(Secret::new(s))
+        }
+    });
+    let external_id = external_id_source(t, c);
+    let timestamp = timestamp_source(t, c);
+    let timestamp_window = timestamp_window(t, c);
+    let allow_legacy_md5 = t.allow_legacy_md5.as_ref().is_some_and(|b| b.value);
+    if let Some(kind) = kind {
+        check_legacy_opt_in(t, kind, allow_legacy_md5, c);
+        check_external_id_fits(t, kind, external_id, c);
+    }
+    let post_form = t
+        .delivery
+        .as_ref()
+        .map(|v| c.choice("remote_auth.delivery", v, &[("post", true), ("get", false)]))
+        .unwrap_or(Some(true));
+    let access = access_rule(t, c);
+    let attributes = attribute_map(t, c);
+    Some(RemoteAuthTarget {
+        id: id?,
+        kind: kind?,
+        url: url?,
+        secret: secret?,
+        external_id: external_id?,
+        timestamp: timestamp?,
+        post_form: post_form?,
+        access: access?,
+        attributes,
+        logout_ends_session: t.logout_ends_session.as_ref().is_some_and(|b| b.value),
+        allow_legacy_md5,
+        timestamp_window,
+    })
+}
+
+/// `id`: it appears in URLs, so a short plain word, and unique among the targets.
+fn target_id(t: &RawRemoteAuth, c: &mut Checker, seen: &mut std::collections::HashSet<String>) -> Option<String> {
     let id = c.parsed("remote_auth.id", &t.id, |id| {
         let ok = !id.is_empty()
             && id.len() <= 64
@@ -93,10 +138,12 @@ fn target(
     {
         c.problem(&t.id, format!("remote_auth.id: {id:?} is used twice"));
     }
-    let kind = c.parsed("remote_auth.kind", &t.kind, |k| {
-        k.parse::<TargetKind>().map_err(|e| e.to_string())
-    });
-    let url = c.url("remote_auth.url", &t.url).and_then(|u| {
+    id
+}
+
+/// `url`: the helpdesk's base URL, which `return_to` links are checked against.
+fn base_url(t: &RawRemoteAuth, c: &mut Checker) -> Option<Url> {
+    c.url("remote_auth.url", &t.url).and_then(|u| {
         if u.username().is_empty() && u.password().is_none() && u.query().is_none() && u.fragment().is_none() {
             Some(u)
         } else {
@@ -106,16 +153,12 @@ fn target(
             );
             None
         }
-    });
-    let secret = c.parsed("remote_auth.secret", &t.secret, |s| {
-        if s.trim().is_empty() {
-            Err("is empty; paste the shared secret from the helpdesk's admin settings".into())
-        } else {
-            Ok(Secret::new(s))
-        }
-    });
-    let external_id = t
-        .external_id
+    })
+}
+
+/// `external_id` (the account id unless said otherwise); `None` when invalid.
+fn external_id_source(t: &RawRemoteAuth, c: &mut Checker) -> Option<ExternalIdSource> {
+    t.external_id
         .as_ref()
         .map(|v| {
             c.choice(
@@ -127,9 +170,12 @@ fn target(
                 ],
             )
         })
-        .unwrap_or(Some(ExternalIdSource::UserId));
-    let timestamp = t
-        .timestamp
+        .unwrap_or(Some(ExternalIdSource::UserId))
+}
+
+/// `timestamp` (the helpdesk's unless said otherwise); `None` when invalid.
+fn timestamp_source(t: &RawRemoteAuth, c: &mut Checker) -> Option<TimestampSource> {
+    t.timestamp
         .as_ref()
         .map(|v| {
             c.choice(
@@ -138,18 +184,11 @@ fn target(
                 &[("request", TimestampSource::Request), ("now", TimestampSource::Now)],
             )
         })
-        .unwrap_or(Some(TimestampSource::Request));
-    let timestamp_window = timestamp_window(t, c);
-    let allow_legacy_md5 = t.allow_legacy_md5.as_ref().is_some_and(|b| b.value);
-    if let Some(kind) = kind {
-        check_legacy_opt_in(t, kind, allow_legacy_md5, c);
-        check_external_id_fits(t, kind, external_id, c);
-    }
-    let post_form = t
-        .delivery
-        .as_ref()
-        .map(|v| c.choice("remote_auth.delivery", v, &[("post", true), ("get", false)]))
-        .unwrap_or(Some(true));
+        .unwrap_or(Some(TimestampSource::Request))
+}
+
+/// `allow` with its `groups`: `allow: groups` needs at least one group name.
+fn access_rule(t: &RawRemoteAuth, c: &mut Checker) -> Option<AccessRule> {
     #[derive(Clone, Copy)]
     enum Allow {
         Everyone,
@@ -177,7 +216,7 @@ fn target(
         .flatten()
         .filter_map(|g| c.text("remote_auth.groups", g))
         .collect();
-    let access = match allow {
+    match allow {
         Some(Allow::Everyone) => Some(AccessRule::Everyone),
         Some(Allow::Staff) => Some(AccessRule::Staff),
         Some(Allow::Groups) if groups.is_empty() => {
@@ -189,10 +228,14 @@ fn target(
         }
         Some(Allow::Groups) => Some(AccessRule::Groups(groups)),
         None => None,
-    };
+    }
+}
+
+/// `attributes`: the user attribute names behind the optional helpdesk fields.
+fn attribute_map(t: &RawRemoteAuth, c: &mut Checker) -> AttributeMap {
     let attr = |c: &mut Checker, key: &str, v: Option<&super::S>| v.and_then(|v| c.text(key, v));
     let a = t.attributes.as_ref();
-    let attributes = AttributeMap {
+    AttributeMap {
         organization: attr(
             c,
             "remote_auth.attributes.organization",
@@ -201,21 +244,7 @@ fn target(
         tags: attr(c, "remote_auth.attributes.tags", a.and_then(|a| a.tags.as_ref())),
         role: attr(c, "remote_auth.attributes.role", a.and_then(|a| a.role.as_ref())),
         phone: attr(c, "remote_auth.attributes.phone", a.and_then(|a| a.phone.as_ref())),
-    };
-    Some(RemoteAuthTarget {
-        id: id?,
-        kind: kind?,
-        url: url?,
-        secret: secret?,
-        external_id: external_id?,
-        timestamp: timestamp?,
-        post_form: post_form?,
-        access: access?,
-        attributes,
-        logout_ends_session: t.logout_ends_session.as_ref().is_some_and(|b| b.value),
-        allow_legacy_md5,
-        timestamp_window,
-    })
+    }
 }
 
 /// `timestamp_window`: a duration above 0s and at most [`MAX_TIMESTAMP_WINDOW`].

@@ -1,5 +1,7 @@
 use std::collections::HashMap;
 
+use tessera_core::secret::ExposeSecret;
+
 use super::*;
 
 const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // base64 of 32 ASCII bytes
@@ -236,4 +238,22 @@ fn metrics_listen_defaults_to_loopback_and_can_be_moved_or_turned_off() {
         problems[0].message.contains("like 127.0.0.1:9464; write off"),
         "{problems:?}"
     );
+}
+
+#[test]
+fn webhook_and_smtp_secrets_never_show_in_debug() {
+    let text = minimal(
+        "email:\n  transport:\n    kind: smtp\n    host: mail.example\n    username: me\n    password: smtp-hunter2\n\
+         webhooks:\n  - url: 'https://hooks.example/in'\n    events: [user.login]\n    secret: hook-secret-0123456789\n",
+    );
+    let c = parse(&text, &env()).unwrap();
+    let shown = format!("{c:?}");
+    for secret in ["smtp-hunter2", "hook-secret-0123456789", KEY] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert_eq!(c.webhooks[0].secret.expose_secret(), "hook-secret-0123456789");
+    let MailTransportConfig::Smtp(smtp) = &c.mail_transport else {
+        panic!("smtp")
+    };
+    assert_eq!(smtp.password.as_ref().map(|p| p.expose_secret()), Some("smtp-hunter2"));
 }

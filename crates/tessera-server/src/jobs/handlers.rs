@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use tessera_core::jobs::Job;
+use tessera_core::secret::ExposeSecret;
 use tessera_core::secret_token;
 use tessera_core::store::EmailTokenPurpose;
 use tessera_core::{User, UserId};
@@ -84,7 +85,9 @@ async fn post_on_join(state: &AppState, payload: &Value) -> Result<(), String> {
         .get(provider)
         .ok_or_else(|| format!("upstream {provider:?} is not configured any more"))?;
     let sealed = identity.tokens_sealed.ok_or("no upstream tokens stored")?;
-    let tokens = tessera_oidc::open(&state.config.master_key.0, &sealed, crate::upstream::TOKENS_CONTEXT)
+    // Opens only tokens sealed for this identity: another identity's, copied into this row,
+    // are refused rather than posted with.
+    let tokens = crate::upstream::open_tokens(&state.config.master_key, &identity.provider, &identity.subject, &sealed)
         .map_err(|e| e.to_string())?;
     let tokens: tessera_upstream::UpstreamTokens = serde_json::from_slice(&tokens).map_err(|e| e.to_string())?;
     connector
@@ -120,13 +123,14 @@ async fn webhook(state: &AppState, payload: &Value) -> Result<(), String> {
         .ok_or_else(|| format!("no webhook for {url} is configured any more"))?;
     let body = payload["body"].to_string();
     let timestamp = OffsetDateTime::now_utc().unix_timestamp();
+    let signature = webhook_signature(hook.secret.expose_secret(), timestamp, &body);
     let response = state
         .http
         .post(hook.url.clone())
         .timeout(hook.timeout)
         .header("content-type", "application/json")
         .header("x-tessera-timestamp", timestamp.to_string())
-        .header("x-tessera-signature", webhook_signature(&hook.secret, timestamp, &body))
+        .header("x-tessera-signature", signature)
         .body(body)
         .send()
         .await

@@ -4,9 +4,6 @@
 
 use std::time::Duration;
 
-use tessera_oidc::TYP_LOGOUT_TOKEN;
-use time::OffsetDateTime;
-
 use crate::state::AppState;
 
 const ATTEMPTS: u32 = 3;
@@ -28,22 +25,13 @@ pub async fn notify(state: &AppState, sid: &str, sub: &str) {
         };
         let (state, sid, sub, client) = (state.clone(), sid.to_owned(), sub.to_owned(), client.clone());
         tokio::spawn(async move {
-            let claims = tessera_oidc::logout_token_claims(
-                state.config.issuer_str(),
-                &client.client.id,
-                &sub,
-                &sid,
-                &uuid::Uuid::new_v4().to_string(),
-                OffsetDateTime::now_utc().unix_timestamp(),
-            );
-            let token = match state.keys.signing_key(client.client.id_token_alg).await {
-                Ok(key) => key.sign_jwt(TYP_LOGOUT_TOKEN, &claims),
+            let token = match state.provider.logout_token(&client, &sub, &sid).await {
+                Ok(token) => token,
                 Err(e) => {
-                    tracing::warn!(client = %client.client.id, error = ?e, "back-channel logout: no signing key");
+                    tracing::warn!(client = %client.client.id, error = %e, "back-channel logout: cannot sign a logout token");
                     return;
                 }
             };
-            let Ok(token) = token else { return };
             for attempt in 1..=ATTEMPTS {
                 // §2.5: POST application/x-www-form-urlencoded with logout_token; 200 means done.
                 let sent = state

@@ -39,6 +39,13 @@ impl ProfileForm {
             current_password: String::new(),
         }
     }
+
+    fn names(&self) -> ProfileUpdate {
+        ProfileUpdate {
+            first_name: self.first_name.trim().to_owned(),
+            last_name: self.last_name.trim().to_owned(),
+        }
+    }
 }
 
 /// How recent an upstream sign-in must be to stand in for a password (password-less accounts).
@@ -49,14 +56,19 @@ const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
 /// password, or for an account without one a sign-in within the last few minutes.
 async fn reauthenticated(state: &AppState, signed_in: &SignedIn, current_password: &str) -> Result<bool, AppError> {
     match &signed_in.user.password_hash {
+        Some(_) => is_current_password(state, &signed_in.user, current_password).await,
+        None => Ok(time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_SIGN_IN),
+    }
+}
+
+/// Whether `password` is the account's password; never for an account without one.
+async fn is_current_password(state: &AppState, user: &User, password: &str) -> Result<bool, AppError> {
+    match &user.password_hash {
         Some(stored) => {
-            let verdict = state
-                .passwords
-                .verify(stored.clone(), current_password.to_owned())
-                .await?;
+            let verdict = state.passwords.verify(stored.clone(), password.to_owned()).await?;
             Ok(verdict != Verification::Invalid)
         }
-        None => Ok(time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_SIGN_IN),
+        None => Ok(false),
     }
 }
 
@@ -132,6 +144,20 @@ async fn account_page(
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
 }
 
+/// The account page as saved, with a notice on top.
+async fn account_notice(state: &AppState, csrf: &CsrfCookie, user: &User, notice: &str) -> Result<Response, AppError> {
+    account_page(
+        state,
+        csrf,
+        user,
+        StatusCode::OK,
+        &ProfileForm::of(user),
+        &[],
+        Some(notice),
+    )
+    .await
+}
+
 pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
     account_page(
         &state,
@@ -153,6 +179,49 @@ pub async fn update(
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
+    let email = match profile_email(&form) {
+        Ok(email) => email,
+        Err(errors) => return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await,
+    };
+    let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
+    if too_long(&[&form.current_password])
+        || (email_changed && !reauthenticated(&state, &signed_in, &form.current_password).await?)
+    {
+        let errors = [reauthentication_error(user)];
+        return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
+    }
+    // Refused before anything is written, so a taken address changes nothing at all.
+    if email_changed && let Err(e) = request_email_change(&state, user, &email, &actor).await {
+        let StoreError::Conflict { .. } = e else {
+            return Err(e.into());
+        };
+        let errors = ["Another account already uses that email address.".to_owned()];
+        return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
+    }
+    let updated = state
+        .store
+        .update_profile_with(user.id, &form.names(), &Effects::none())
+        .await?;
+    let notice = if email_changed {
+        state.jobs_wake.notify_waiters();
+        pending_address_notice(user, &email)
+    } else {
+        "Saved.".to_owned()
+    };
+    account_notice(&state, &csrf, &updated, &notice).await
+}
+
+/// The address changes only once the new one is confirmed; until then the old one stays.
+fn pending_address_notice(user: &User, email: &Email) -> String {
+    format!(
+        "Saved. We sent a confirmation link to {}; until you open it, your address stays {}.",
+        email.as_str(),
+        user.email.as_deref().unwrap_or("unset")
+    )
+}
+
+/// The form's new address, or every problem with the form.
+fn profile_email(form: &ProfileForm) -> Result<Email, Vec<String>> {
     let mut errors = Vec::new();
     if too_long(&[&form.first_name, &form.last_name, &form.email])
         || form.first_name.chars().count() > MAX_NAME_LEN
@@ -164,54 +233,7 @@ pub async fn update(
     let email = Email::parse(&form.email)
         .map_err(|e| errors.push(capitalize(&e.to_string())))
         .ok();
-    let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await;
-    };
-    let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
-    if too_long(&[&form.current_password])
-        || (email_changed && !reauthenticated(&state, &signed_in, &form.current_password).await?)
-    {
-        let errors = [reauthentication_error(user)];
-        return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
-    }
-    let names = ProfileUpdate {
-        first_name: form.first_name.trim().to_owned(),
-        last_name: form.last_name.trim().to_owned(),
-    };
-    if email_changed {
-        // Refused before anything is written, so a taken address changes nothing at all.
-        if let Err(e) = request_email_change(&state, user, &email, &actor).await {
-            let StoreError::Conflict { .. } = e else {
-                return Err(e.into());
-            };
-            let errors = ["Another account already uses that email address.".to_owned()];
-            return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
-        }
-    }
-    let updated = state
-        .store
-        .update_profile_with(user.id, &names, &Effects::none())
-        .await?;
-    let notice = if email_changed {
-        state.jobs_wake.notify_waiters();
-        format!(
-            "Saved. We sent a confirmation link to {}; until you open it, your address stays {}.",
-            email.as_str(),
-            user.email.as_deref().unwrap_or("unset")
-        )
-    } else {
-        "Saved.".to_owned()
-    };
-    account_page(
-        &state,
-        &csrf,
-        &updated,
-        StatusCode::OK,
-        &ProfileForm::of(&updated),
-        &[],
-        Some(&notice),
-    )
-    .await
+    email.filter(|_| errors.is_empty()).ok_or(errors)
 }
 
 /// Records the pending address with its confirmation mail and, to the current address, a
@@ -251,16 +273,7 @@ pub async fn cancel_email_change(
         "There was no change of address to cancel."
     };
     let user = state.store.user_by_id(user.id).await?.ok_or(AppError::NotFound)?;
-    account_page(
-        &state,
-        &csrf,
-        &user,
-        StatusCode::OK,
-        &ProfileForm::of(&user),
-        &[],
-        Some(notice),
-    )
-    .await
+    account_notice(&state, &csrf, &user, notice).await
 }
 
 fn password_page(
@@ -297,30 +310,15 @@ pub async fn change_password(
     Form(form): Form<PasswordChangeForm>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
+    let refuse = |status, error: &str| password_page(&state, &csrf, user, status, &[error.to_owned()]);
     if too_long(&[&form.current, &form.password, &form.password2]) {
-        return password_page(
-            &state,
-            &csrf,
-            user,
-            StatusCode::BAD_REQUEST,
-            &["A password is far too long.".to_owned()],
-        );
+        return refuse(StatusCode::BAD_REQUEST, "A password is far too long.");
     }
-    let current_ok = match &user.password_hash {
-        Some(stored) => state.passwords.verify(stored.clone(), form.current.clone()).await? != Verification::Invalid,
-        None => false,
-    };
-    if !current_ok {
-        return password_page(
-            &state,
-            &csrf,
-            user,
-            StatusCode::UNAUTHORIZED,
-            &["Your current password is not right.".to_owned()],
-        );
+    if !is_current_password(&state, user, &form.current).await? {
+        return refuse(StatusCode::UNAUTHORIZED, "Your current password is not right.");
     }
     if let Err(why) = new_password_problem(&state, user, &form.password, &form.password2) {
-        return password_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &[why]);
+        return refuse(StatusCode::BAD_REQUEST, &why);
     }
     let hash = state.passwords.hash(form.password).await?;
     // Other browsers signed in to this account are signed out; this one stays.
@@ -330,15 +328,11 @@ pub async fn change_password(
         .set_password_with(user.id, &hash, Some(&signed_in.session.id_digest), &effects)
         .await?;
     tracing::info!(user = %user.id, "password changed");
-    let form = ProfileForm::of(user);
-    account_page(
+    account_notice(
         &state,
         &csrf,
         user,
-        StatusCode::OK,
-        &form,
-        &[],
-        Some("Your password was changed. Other sessions were signed out."),
+        "Your password was changed. Other sessions were signed out.",
     )
     .await
 }
@@ -361,16 +355,7 @@ pub async fn revoke_app(
     } else {
         "That app had no access."
     };
-    account_page(
-        &state,
-        &csrf,
-        user,
-        StatusCode::OK,
-        &ProfileForm::of(user),
-        &[],
-        Some(notice),
-    )
-    .await
+    account_notice(&state, &csrf, user, notice).await
 }
 
 /// Staff only: everyone else gets 403 (signed-out people are sent to log in first).

@@ -2,6 +2,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use tessera_core::User;
 use tessera_core::secret_token;
 use tessera_core::store::{EmailTokenPurpose, Proof, UndoneChange};
 use time::OffsetDateTime;
@@ -39,34 +40,56 @@ pub async fn confirm(
             removed_identities,
             ended_sessions,
         } => {
-            tracing::info!(user = %user.id, removed = removed_identities.len(), ended_sessions, "email confirmed");
-            let text = format!(
-                "Thank you: {} is confirmed as your address.{}",
-                user.email.as_deref().unwrap_or_default(),
-                removals_text(&state, &removed_identities, ended_sessions)
-            );
-            let link = if signed_in.is_some_and(|s| s.user.id == user.id) {
-                ("/account", "Your account")
-            } else {
-                ("/login", "Log in")
-            };
-            message(&state, StatusCode::OK, "Email address confirmed", &text, Some(link))
+            let own_session = signed_in.is_some_and(|s| s.user.id == user.id);
+            confirmed(&state, &user, &removed_identities, ended_sessions, own_session)
         }
-        Proof::AddressTaken => message(
-            &state,
-            StatusCode::CONFLICT,
-            "This address belongs to another account",
-            "Another account confirmed this address first, so it cannot be used for this one. Log in to the account that has it, or choose another address.",
-            Some(("/login", "Log in")),
-        ),
-        Proof::DeadLink => message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "This link does not work any more",
-            "Confirmation links work once and expire, and only for the address they were sent to. Log in to ask for a new one.",
-            Some(("/login", "Log in")),
-        ),
+        Proof::AddressTaken => address_taken(&state),
+        Proof::DeadLink => dead_link(&state),
     }
+}
+
+/// The address is confirmed; the person learns what that ended, and where to go next
+/// (their account if this browser is signed in to it, else the login).
+fn confirmed(
+    state: &AppState,
+    user: &User,
+    removed: &[(String, Option<String>)],
+    ended_sessions: u64,
+    own_session: bool,
+) -> Result<Response, AppError> {
+    tracing::info!(user = %user.id, removed = removed.len(), ended_sessions, "email confirmed");
+    let text = format!(
+        "Thank you: {} is confirmed as your address.{}",
+        user.email.as_deref().unwrap_or_default(),
+        removals_text(state, removed, ended_sessions)
+    );
+    let link = if own_session {
+        ("/account", "Your account")
+    } else {
+        ("/login", "Log in")
+    };
+    message(state, StatusCode::OK, "Email address confirmed", &text, Some(link))
+}
+
+/// Another account confirmed the address first; this one cannot have it.
+fn address_taken(state: &AppState) -> Result<Response, AppError> {
+    message(
+        state,
+        StatusCode::CONFLICT,
+        "This address belongs to another account",
+        "Another account confirmed this address first, so it cannot be used for this one. Log in to the account that has it, or choose another address.",
+        Some(("/login", "Log in")),
+    )
+}
+
+fn dead_link(state: &AppState) -> Result<Response, AppError> {
+    message(
+        state,
+        StatusCode::BAD_REQUEST,
+        "This link does not work any more",
+        "Confirmation links work once and expire, and only for the address they were sent to. Log in to ask for a new one.",
+        Some(("/login", "Log in")),
+    )
 }
 
 /// The link mailed to the old address when a change was requested: cancels it, or reverts a
@@ -81,7 +104,19 @@ pub async fn undo_change(
         .store
         .undo_email_change_with(&secret_token::digest(&token), OffsetDateTime::now_utc(), &events)
         .await?;
-    let (status, title, text) = match undone {
+    let (status, title, text) = undo_outcome(undone);
+    message(
+        &state,
+        status,
+        title,
+        text,
+        Some(("/password/reset", "Reset your password")),
+    )
+}
+
+/// The status, title and text of the page that tells how the undo went.
+fn undo_outcome(undone: Option<UndoneChange>) -> (StatusCode, &'static str, &'static str) {
+    match undone {
         Some(UndoneChange::Cancelled(user)) => {
             tracing::info!(user = %user.id, "email change cancelled from the old address");
             (
@@ -108,14 +143,7 @@ pub async fn undo_change(
             "This link does not work any more",
             "Links like this work once and expire.",
         ),
-    };
-    message(
-        &state,
-        status,
-        title,
-        text,
-        Some(("/password/reset", "Reset your password")),
-    )
+    }
 }
 
 #[derive(Deserialize)]

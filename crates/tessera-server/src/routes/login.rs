@@ -103,42 +103,21 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
     if too_long(&[&form.login, &form.password]) {
-        return login_page(
-            &state,
-            &csrf,
-            StatusCode::BAD_REQUEST,
-            next,
-            "",
-            Some("That username or password is too long."),
-            false,
-        );
+        let error = Some("That username or password is too long.");
+        return login_page(&state, &csrf, StatusCode::BAD_REQUEST, next, "", error, false);
+    }
+    let login = form.login.as_str();
+    let outcome = check_password(&state, login, &form.password).await?;
+    if !matches!(outcome, PasswordLogin::Accepted(_)) {
+        record_failed_login(&state, login, &actor).await?;
     }
     let refuse = |status, error: &str, unconfirmed| {
-        login_page(
-            &state,
-            &csrf,
-            status,
-            next.clone(),
-            &form.login,
-            Some(error),
-            unconfirmed,
-        )
+        login_page(&state, &csrf, status, next.clone(), login, Some(error), unconfirmed)
     };
-    let outcome = check_password(&state, &form.login, &form.password).await?;
-    if !matches!(outcome, PasswordLogin::Accepted(_)) {
-        // The attempted name is kept (trimmed, bounded) so admins can see guessing; never the password.
-        let attempted: String = form.login.trim().chars().take(254).collect();
-        let detail = serde_json::json!({ "login": attempted });
-        effects::emit(
-            &state,
-            effects::event(&state, "user.login_failed", None, detail, &actor),
-        )
-        .await?;
-    }
     match outcome {
         PasswordLogin::Refused => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
         // The right password proves it is them: let them finish activating.
-        PasswordLogin::AwaitingActivation(id) => activation_page(&state, &csrf, id),
+        PasswordLogin::AwaitingActivation(id) => activation_page(&state, &csrf, StatusCode::FORBIDDEN, id),
         PasswordLogin::Inactive => refuse(
             StatusCode::FORBIDDEN,
             "This account is disabled. Contact an administrator.",
@@ -153,9 +132,21 @@ pub async fn submit(
     }
 }
 
+/// The attempted name is kept (trimmed, bounded) so admins can see guessing; never the password.
+async fn record_failed_login(state: &AppState, login: &str, actor: &Actor) -> Result<(), AppError> {
+    let attempted: String = login.trim().chars().take(254).collect();
+    let detail = serde_json::json!({ "login": attempted });
+    effects::emit(state, effects::event(state, "user.login_failed", None, detail, actor)).await
+}
+
 /// Hybrid registration: the person proved who they are, so they may connect a provider to
 /// activate the account (the cookie lets `/login/{id}?activate=1` find it).
-fn activation_page(state: &AppState, csrf: &CsrfCookie, id: UserId) -> Result<Response, AppError> {
+pub(super) fn activation_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    status: StatusCode,
+    id: UserId,
+) -> Result<Response, AppError> {
     let buttons = state.upstreams.buttons();
     let html = page(
         state,
@@ -165,7 +156,7 @@ fn activation_page(state: &AppState, csrf: &CsrfCookie, id: UserId) -> Result<Re
         context! { buttons => crate::templates::ser(&buttons) },
     )?;
     let cookie = crate::upstream::activation::cookie(state, csrf, id);
-    Ok((StatusCode::FORBIDDEN, [(SET_COOKIE, cookie)], html).into_response())
+    Ok((status, [(SET_COOKIE, cookie)], html).into_response())
 }
 
 /// A new session for an accepted password, then on to `next`.

@@ -15,9 +15,10 @@ use super::{message, page};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
-use crate::oidc::{backchannel, issue::sid_of};
+use crate::oidc::backchannel;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
+use tessera_oidc::provider::sid_of;
 
 /// Where to send the browser afterwards, once checked against the app's registration.
 struct Return {
@@ -41,12 +42,7 @@ async fn checked_return(state: &AppState, params: &[(String, String)]) -> Result
         return Ok(None);
     };
     let from_hint = match get(params, "id_token_hint") {
-        Some(hint) => state
-            .keys
-            .verify(hint)
-            .await
-            .filter(|(header, _)| header["typ"] == tessera_oidc::TYP_ID_TOKEN)
-            .and_then(|(_, claims)| claims["aud"].as_str().map(str::to_owned)),
+        Some(hint) => state.provider.id_token_hint(hint).await?.map(|claims| claims.aud),
         None => None,
     };
     // RP-Initiated Logout §2: when both name the app, they must name the same one.

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
+use tessera_core::User;
 use tessera_core::secret_token;
 use tessera_core::store::{EmailTokenPurpose, Proof};
 use time::OffsetDateTime;
@@ -113,22 +114,16 @@ pub async fn reset(
     else {
         return dead_link(&state);
     };
+    let refuse = |why: String| form_page(&state, &csrf, &token, StatusCode::BAD_REQUEST, &[why]);
     if too_long(&[&form.password, &form.password2]) {
-        return form_page(
-            &state,
-            &csrf,
-            &token,
-            StatusCode::BAD_REQUEST,
-            &["That password is far too long.".to_owned()],
-        );
+        return refuse("That password is far too long.".to_owned());
     }
     // The policy needs the account (password must differ from the username); the link names it.
-    let user = match state.store.user_by_id(owner).await? {
-        Some(user) => user,
-        None => return dead_link(&state),
+    let Some(user) = state.store.user_by_id(owner).await? else {
+        return dead_link(&state);
     };
     if let Err(why) = new_password_problem(&state, &user, &form.password, &form.password2) {
-        return form_page(&state, &csrf, &token, StatusCode::BAD_REQUEST, &[why]);
+        return refuse(why);
     }
     let hash = state.passwords.hash(form.password).await?;
     let events = |id| effects::event(&state, "password.reset", Some(id), serde_json::json!({}), &actor);
@@ -137,20 +132,23 @@ pub async fn reset(
             user,
             removed_identities,
             ..
-        } => {
-            tracing::info!(user = %user.id, removed = removed_identities.len(), "password reset");
-            let text = format!(
-                "Your new password is set and every session was signed out. Log in with it now.{}",
-                removals_text(&state, &removed_identities, 0)
-            );
-            message(
-                &state,
-                StatusCode::OK,
-                "Password changed",
-                &text,
-                Some(("/login", "Log in")),
-            )
-        }
+        } => password_changed(&state, &user, &removed_identities),
         Proof::AddressTaken | Proof::DeadLink => dead_link(&state),
     }
+}
+
+/// The reset is done; the person learns which upstream sign-ins it removed, if any.
+fn password_changed(state: &AppState, user: &User, removed: &[(String, Option<String>)]) -> Result<Response, AppError> {
+    tracing::info!(user = %user.id, removed = removed.len(), "password reset");
+    let text = format!(
+        "Your new password is set and every session was signed out. Log in with it now.{}",
+        removals_text(state, removed, 0)
+    );
+    message(
+        state,
+        StatusCode::OK,
+        "Password changed",
+        &text,
+        Some(("/login", "Log in")),
+    )
 }

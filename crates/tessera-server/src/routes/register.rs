@@ -7,8 +7,9 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
 use tessera_core::store::StoreError;
-use tessera_core::{Email, NewUser, Username};
+use tessera_core::{Email, NewUser, User, Username};
 
+use super::login::activation_page;
 use super::{Form, NextQuery, capitalize, message, page, rejected, see_other, too_long, unsafe_text_errors};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::csrf::CsrfCookie;
@@ -133,17 +134,44 @@ pub async fn submit(
         &form.password,
         &form.password2,
     ]) {
-        let errors = ["A field is far too long; shorten it and try again.".to_owned()];
-        form.username.truncate(0);
-        form.email.truncate(0);
-        form.first_name.truncate(0);
-        form.last_name.truncate(0);
-        return form_page(&state, &csrf, StatusCode::BAD_REQUEST, &form, &errors);
+        return far_too_long(&state, &csrf, form);
     }
     let (username, email) = match validate(&state, &form) {
         Ok(valid) => valid,
         Err(errors) => return form_page(&state, &csrf, StatusCode::BAD_REQUEST, &form, &errors),
     };
+    let new = new_account(&state, &form, username, email).await?;
+    let effects = effects::registered(&state, &new, &actor);
+    let user = match state.store.create_user_with(&new, &effects).await {
+        Ok(user) => user,
+        Err(StoreError::Conflict { field }) => {
+            let errors = [taken(field).to_owned()];
+            return form_page(&state, &csrf, StatusCode::CONFLICT, &form, &errors);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.jobs_wake.notify_waiters();
+    tracing::info!(user = %user.id, "account registered");
+    after_registration(&state, &csrf, old_cookie.as_deref(), &user, form.next).await
+}
+
+/// The form again, emptied of the text fields (one of them is far too long to show back).
+fn far_too_long(state: &AppState, csrf: &CsrfCookie, mut form: RegisterForm) -> Result<Response, AppError> {
+    let errors = ["A field is far too long; shorten it and try again.".to_owned()];
+    form.username.truncate(0);
+    form.email.truncate(0);
+    form.first_name.truncate(0);
+    form.last_name.truncate(0);
+    form_page(state, csrf, StatusCode::BAD_REQUEST, &form, &errors)
+}
+
+/// The account to create from a valid form, with its password hashed.
+async fn new_account(
+    state: &AppState,
+    form: &RegisterForm,
+    username: Username,
+    email: Email,
+) -> Result<NewUser, AppError> {
     let mut new = NewUser::new(username, Some(email));
     new.first_name = form.first_name.trim().to_owned();
     new.last_name = form.last_name.trim().to_owned();
@@ -152,42 +180,39 @@ pub async fn submit(
     let hybrid = state.config.registration == RegistrationMode::Hybrid;
     new.is_active = !hybrid;
     new.awaiting_activation = hybrid;
-    let effects = effects::registered(&state, &new, &actor);
-    let user = match state.store.create_user_with(&new, &effects).await {
-        Ok(user) => user,
-        Err(StoreError::Conflict { field }) => {
-            let error = match field {
-                "email" => "An account with that email address already exists. Log in, or reset its password.",
-                _ => "That username is taken, or looks too much like one that is; choose another.",
-            };
-            return form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[error.to_owned()]);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    state.jobs_wake.notify_waiters();
-    tracing::info!(user = %user.id, "account registered");
-    if hybrid {
-        let buttons = state.upstreams.buttons();
-        let html = page(
-            &state,
-            &csrf,
-            None,
-            "activate.html",
-            context! { buttons => ser(&buttons) },
-        )?;
-        let cookie = crate::upstream::activation::cookie(&state, &csrf, user.id);
-        return Ok((StatusCode::OK, [(SET_COOKIE, cookie)], html).into_response());
+    Ok(new)
+}
+
+/// Why the store refused the new account, by the field that clashed.
+fn taken(field: &str) -> &'static str {
+    match field {
+        "email" => "An account with that email address already exists. Log in, or reset its password.",
+        _ => "That username is taken, or looks too much like one that is; choose another.",
+    }
+}
+
+/// What follows a registration: connecting a provider (hybrid), confirming the address,
+/// or straight in with a new session.
+async fn after_registration(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    old_cookie: Option<&str>,
+    user: &User,
+    next: Option<String>,
+) -> Result<Response, AppError> {
+    if state.config.registration == RegistrationMode::Hybrid {
+        return activation_page(state, csrf, StatusCode::OK, user.id);
     }
     if state.config.email_confirmation == EmailConfirmation::Required {
         return message(
-            &state,
+            state,
             StatusCode::OK,
             "Check your mail",
             "We sent a confirmation link to your email address. Open it, then log in.",
             Some(("/login", "Log in")),
         );
     }
-    let (cookie, _) = session::start(&state, old_cookie.as_deref(), &user, "pwd").await?;
-    let target = form.next.unwrap_or_else(|| "/account".to_owned());
+    let (cookie, _) = session::start(state, old_cookie, user, "pwd").await?;
+    let target = next.unwrap_or_else(|| "/account".to_owned());
     Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
 }

@@ -127,43 +127,59 @@ pub async fn start(
         return Err(AppError::NeedsLogin { next });
     };
     let user = &signed_in.user;
-    if !allowed(&state, target, user).await? {
-        tracing::info!(user = %user.id, target = %target.id, "remote auth refused by access rule");
-        return Err(AppError::Forbidden(format!(
-            "Your account is not allowed to sign in to {}. Ask an administrator if you need access.",
-            target.id
-        )));
-    }
-    // An unconfirmed address would let anyone appear in the helpdesk as someone else.
-    let Some(email) = user.email.clone().filter(|_| user.email_verified) else {
-        return Err(AppError::BadRequest(
-            "The helpdesk needs a confirmed email address: add or confirm one on your account page, then try again."
-                .into(),
-        ));
-    };
-    let return_to = query.get("return_to").map(String::as_str).filter(|r| !r.is_empty()).filter(|r| {
-        let ok = return_to_allowed(&target.url, r);
-        if !ok {
-            tracing::warn!(target = %target.id, return_to = %r, "dropped a return_to that points away from the helpdesk");
-        }
-        ok
-    });
+    check_access(&state, target, user).await?;
+    let email = confirmed_email(user)?;
+    let return_to = return_to(target, &query);
     let person = person(target, user, email);
     let delivery = match sign(target, &person, timestamp, return_to) {
         Ok(delivery) => delivery,
         Err(refusal) => return refuse(&state, target, user, &actor, &refusal).await,
     };
+    let detail = serde_json::json!({ "target": target.id, "kind": target.kind.as_str() });
     effects::emit(
         &state,
-        effects::event(
-            &state,
-            "remote_auth.redirect",
-            Some(user.id),
-            serde_json::json!({ "target": target.id, "kind": target.kind.as_str() }),
-            &actor,
-        ),
+        effects::event(&state, "remote_auth.redirect", Some(user.id), detail, &actor),
     )
     .await?;
+    deliver(&state, target, delivery)
+}
+
+/// Refuses a person the target's access rule keeps out.
+async fn check_access(state: &AppState, target: &RemoteAuthTarget, user: &User) -> Result<(), AppError> {
+    if allowed(state, target, user).await? {
+        return Ok(());
+    }
+    tracing::info!(user = %user.id, target = %target.id, "remote auth refused by access rule");
+    Err(AppError::Forbidden(format!(
+        "Your account is not allowed to sign in to {}. Ask an administrator if you need access.",
+        target.id
+    )))
+}
+
+/// The address to hand the helpdesk: an unconfirmed one would let anyone appear there as
+/// someone else.
+fn confirmed_email(user: &User) -> Result<String, AppError> {
+    user.email.clone().filter(|_| user.email_verified).ok_or_else(|| {
+        AppError::BadRequest(
+            "The helpdesk needs a confirmed email address: add or confirm one on your account page, then try again."
+                .into(),
+        )
+    })
+}
+
+/// The helpdesk's `return_to`, unless it is empty or points away from the helpdesk.
+fn return_to<'q>(target: &RemoteAuthTarget, query: &'q HashMap<String, String>) -> Option<&'q str> {
+    query.get("return_to").map(String::as_str).filter(|r| !r.is_empty()).filter(|r| {
+        let ok = return_to_allowed(&target.url, r);
+        if !ok {
+            tracing::warn!(target = %target.id, return_to = %r, "dropped a return_to that points away from the helpdesk");
+        }
+        ok
+    })
+}
+
+/// Sends the person to the helpdesk: a redirect, or an auto-submitting form.
+fn deliver(state: &AppState, target: &RemoteAuthTarget, delivery: Delivery) -> Result<Response, AppError> {
     match delivery {
         Delivery::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
         Delivery::PostForm { action, fields } => {
@@ -256,34 +272,47 @@ pub async fn logout(
         None
     };
     let mut response = if query.get("kind").map(String::as_str) == Some("error") {
-        let text = query
-            .get("message")
-            .map_or("The helpdesk did not say why.", String::as_str);
-        let text: String = text.chars().take(500).collect();
-        tracing::warn!(target = %target.id, message = %text, "helpdesk reported a sign-in error");
-        message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "The helpdesk could not sign you in",
-            &text,
-            Some(("/account", "Your account")),
-        )?
+        helpdesk_error(&state, target, &query)?
     } else {
-        let text = if target.logout_ends_session {
-            "You are signed out of the helpdesk and of Tessera."
-        } else {
-            "You are signed out of the helpdesk."
-        };
-        message(
-            &state,
-            StatusCode::OK,
-            "Signed out",
-            text,
-            Some(("/account", "Your account")),
-        )?
+        signed_out(&state, target)?
     };
     if let Some(value) = clear.and_then(|c| c.parse().ok()) {
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// The helpdesk's reason for refusing the assertion, cut to a sane length.
+fn helpdesk_error(
+    state: &AppState,
+    target: &RemoteAuthTarget,
+    query: &HashMap<String, String>,
+) -> Result<Response, AppError> {
+    let text = query
+        .get("message")
+        .map_or("The helpdesk did not say why.", String::as_str);
+    let text: String = text.chars().take(500).collect();
+    tracing::warn!(target = %target.id, message = %text, "helpdesk reported a sign-in error");
+    message(
+        state,
+        StatusCode::BAD_REQUEST,
+        "The helpdesk could not sign you in",
+        &text,
+        Some(("/account", "Your account")),
+    )
+}
+
+fn signed_out(state: &AppState, target: &RemoteAuthTarget) -> Result<Response, AppError> {
+    let text = if target.logout_ends_session {
+        "You are signed out of the helpdesk and of Tessera."
+    } else {
+        "You are signed out of the helpdesk."
+    };
+    message(
+        state,
+        StatusCode::OK,
+        "Signed out",
+        text,
+        Some(("/account", "Your account")),
+    )
 }

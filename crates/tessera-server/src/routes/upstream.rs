@@ -21,7 +21,7 @@ use crate::jobs::effects::{self, Actor};
 use crate::next_url::safe_next;
 use crate::session::{self, SessionCookie, SignedIn, read_cookie};
 use crate::state::AppState;
-use crate::upstream::{LOGIN_CONTEXT, pipeline};
+use crate::upstream::{self, pipeline};
 
 const STATE_COOKIE: &str = "tessera_upstream_state";
 const LOGIN_TTL: time::Duration = time::Duration::minutes(15);
@@ -45,7 +45,8 @@ async fn begin(
     next: Option<String>,
 ) -> Result<Response, AppError> {
     let connector = state.upstreams.get(id).ok_or(AppError::NotFound)?;
-    let token = tessera_oidc::random_token();
+    let token = secret_token::generate();
+    let state_digest = secret_token::digest(&token);
     let start = match connector.connector.login_url(&callback_url(state, id)?, &token).await {
         Ok(start) => start,
         Err(error) => {
@@ -58,13 +59,18 @@ async fn begin(
     state
         .store
         .create_upstream_login(&UpstreamLogin {
-            state_digest: secret_token::digest(&token),
+            sealed_data: upstream::seal_login_data(
+                &state.config.master_key,
+                id,
+                &state_digest,
+                start.state_data.as_bytes(),
+            ),
+            state_digest,
             upstream: id.to_owned(),
             browser: csrf.browser_binding(),
             purpose,
             user_id: user,
             next,
-            sealed_data: tessera_oidc::seal(&state.config.master_key.0, start.state_data.as_bytes(), LOGIN_CONTEXT),
             expires_at: OffsetDateTime::now_utc() + LOGIN_TTL,
         })
         .await?;
@@ -154,7 +160,7 @@ pub async fn callback(
     let Some(login) = take_login(&state, &csrf, connector, &id, &query, &headers).await? else {
         return expired(&state);
     };
-    let data = tessera_oidc::open(&state.config.master_key.0, &login.sealed_data, LOGIN_CONTEXT)
+    let data = upstream::open_login_data(&state.config.master_key, &login)
         .map_err(|_| AppError::internal("upstream login data cannot be unsealed"))?;
     let data = String::from_utf8(data).map_err(|_| AppError::internal("upstream login data is not text"))?;
     let label = connector.upstream.label.clone();

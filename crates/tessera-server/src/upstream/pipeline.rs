@@ -134,7 +134,7 @@ pub async fn run(
         state,
         identity,
         actor,
-        sealed: tessera_oidc::seal(&state.config.master_key.0, &tokens, super::TOKENS_CONTEXT),
+        sealed: super::seal_tokens(&state.config.master_key, &identity.provider, &identity.subject, &tokens),
         existing: state.store.identity(&identity.provider, &identity.subject).await?,
         now: OffsetDateTime::now_utc(),
     };
@@ -154,7 +154,7 @@ struct SignIn<'a> {
     state: &'a AppState,
     identity: &'a Identity,
     actor: &'a Actor,
-    /// The upstream tokens, sealed with the master key.
+    /// The upstream tokens, sealed with the master key for this identity's row.
     sealed: Vec<u8>,
     /// The link this upstream account already has, if any.
     existing: Option<LinkedIdentity>,

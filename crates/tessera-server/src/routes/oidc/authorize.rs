@@ -1,24 +1,18 @@
 //! `/authorize` (GET and POST, OIDC Core §3.1.2.1) and `/authorize/continue`, the single
-//! place every login step returns to.
+//! place every login step returns to. The provider decides; these turn its outcomes into
+//! redirects and pages.
 
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
-use tessera_core::oidc_store::{PendingAuthorization, PromptFlags};
-use tessera_oidc::{AuthorizeOutcome, AuthorizeRequest};
-use time::OffsetDateTime;
-use url::Url;
+use tessera_oidc::provider::{Browser, Next, Person, Started};
 
 use super::{PendingId, continue_path, load_pending};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
-use crate::oidc::flow::{self, Next};
-use crate::session::MaybeSignedIn;
+use crate::session::{MaybeSignedIn, SignedIn};
 use crate::state::AppState;
-
-/// How long a person has to log in and consent before the request must be started again.
-const PENDING_FOR: time::Duration = time::Duration::minutes(30);
 
 pub async fn authorize(
     State(state): State<AppState>,
@@ -34,41 +28,20 @@ pub async fn authorize(
         query.as_deref().unwrap_or_default().as_bytes()
     };
     let params: Vec<(String, String)> = url::form_urlencoded::parse(raw).into_owned().collect();
-    let outcome = tessera_oidc::parse_authorize(&params, |id| state.config.client(id).map(|c| &c.client));
-    let request = match outcome {
+    let browser = Browser {
+        binding: &csrf.browser_binding(),
+        session: signed_in.as_ref().map(|s| s.session.id_digest.as_str()),
+    };
+    match state.provider.start_authorization(&params, browser).await? {
         // RFC 6749 §4.1.2.1: with an unknown client or redirect URI we must not redirect;
         // we render the error ourselves.
-        AuthorizeOutcome::ShowError { description } => {
-            return Err(AppError::BadRequest(format!(
-                "The app's sign-in request cannot be used: {description}. Nothing was sent back to the app; \
-                 return to it and try again, or tell its developers."
-            )));
-        }
-        AuthorizeOutcome::RedirectError {
-            redirect_uri,
-            error,
-            description,
-            state: app_state,
-        } => {
-            let url = tessera_oidc::error_response(
-                &redirect_uri,
-                error,
-                &description,
-                app_state.as_deref(),
-                state.config.issuer_str(),
-            );
-            return Ok(Redirect::to(url.as_str()).into_response());
-        }
-        AuthorizeOutcome::Valid(request) => request,
-    };
-    let hint_subject = match hint_subject(&state, &request).await? {
-        Ok(subject) => subject,
-        Err(redirect) => return Ok(Redirect::to(redirect.as_str()).into_response()),
-    };
-    let session_at_start = signed_in.filter(|_| request.prompt.login).map(|s| s.session.id_digest);
-    let pending = pending(request, csrf.browser_binding(), hint_subject, session_at_start);
-    state.store.create_pending(&pending).await?;
-    Ok(Redirect::to(&continue_path(&pending.id)).into_response())
+        Started::ShowError { description } => Err(AppError::BadRequest(format!(
+            "The app's sign-in request cannot be used: {description}. Nothing was sent back to the app; \
+             return to it and try again, or tell its developers."
+        ))),
+        Started::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
+        Started::Pending { id } => Ok(Redirect::to(&continue_path(&id)).into_response()),
+    }
 }
 
 pub async fn resume(
@@ -79,79 +52,42 @@ pub async fn resume(
 ) -> Result<Response, AppError> {
     let pending = load_pending(&state, &csrf, &id).await?;
     let client = state.config.client(&pending.client_id).ok_or(AppError::NotFound)?;
-    match flow::next_step(&state, client, &pending, signed_in.as_ref()).await? {
+    match state
+        .provider
+        .next_step(client, &pending, signed_in.as_ref().map(person))
+        .await?
+    {
         Next::Login { again } => {
-            let mut login = url::form_urlencoded::Serializer::new(String::new());
-            login.append_pair("next", &continue_path(&pending.id));
-            if again {
-                login.append_pair("reauth", "1");
-            }
-            if let Some(hint) = &pending.login_hint {
-                login.append_pair("login_hint", hint);
-            }
-            Ok(Redirect::to(&format!("/login?{}", login.finish())).into_response())
+            Ok(Redirect::to(&login_path(&pending.id, again, pending.login_hint.as_deref())).into_response())
         }
         Next::Consent => Ok(Redirect::to(&format!("/consent?id={}", urlencoding::encode(&pending.id))).into_response()),
         Next::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
+        Next::AlreadyCompleted => Err(AppError::BadRequest(
+            "This sign-in request was already completed (in another tab or by a double click). Return to the app."
+                .into(),
+        )),
     }
 }
 
-/// The `sub` an `id_token_hint` names: it must be an ID token of ours for this client (an
-/// access token is no hint); otherwise the error redirect to send the browser back with.
-async fn hint_subject(state: &AppState, request: &AuthorizeRequest) -> Result<Result<Option<String>, Url>, AppError> {
-    let Some(hint) = &request.id_token_hint else {
-        return Ok(Ok(None));
-    };
-    match state.keys.verify(hint).await {
-        Some((header, claims))
-            if header["typ"] == tessera_oidc::TYP_ID_TOKEN
-                && claims["iss"] == state.config.issuer_str()
-                && claims["aud"] == request.client_id.as_str() =>
-        {
-            Ok(Ok(claims["sub"].as_str().map(str::to_owned)))
-        }
-        _ => {
-            let uri = Url::parse(&request.redirect_uri).map_err(|e| AppError::internal(e.to_string()))?;
-            Ok(Err(tessera_oidc::error_response(
-                &uri,
-                "invalid_request",
-                "id_token_hint is not an ID token issued by this server",
-                request.state.as_deref(),
-                state.config.issuer_str(),
-            )))
-        }
+/// The signed-in person as the provider sees them.
+fn person(s: &SignedIn) -> Person<'_> {
+    Person {
+        user: s.user.id,
+        session_digest: &s.session.id_digest,
+        auth_time: s.session.auth_time,
+        amr: &s.session.amr,
     }
 }
 
-/// The pending sign-in a valid request becomes, bound to this browser.
-fn pending(
-    request: AuthorizeRequest,
-    browser: String,
-    hint_subject: Option<String>,
-    session_at_start: Option<String>,
-) -> PendingAuthorization {
-    let now = OffsetDateTime::now_utc();
-    PendingAuthorization {
-        id: tessera_oidc::random_token(),
-        browser,
-        client_id: request.client_id,
-        redirect_uri: request.redirect_uri,
-        scopes: request.scopes,
-        state: request.state,
-        nonce: request.nonce,
-        code_challenge: request.code_challenge,
-        prompt: PromptFlags {
-            none: request.prompt.none,
-            login: request.prompt.login,
-            consent: request.prompt.consent,
-            select_account: request.prompt.select_account,
-        },
-        max_age: request.max_age,
-        login_hint: request.login_hint,
-        hint_subject,
-        session_at_start,
-        consented: false,
-        created_at: now,
-        expires_at: now + PENDING_FOR,
+/// The login page, coming back to the pending request; `again` asks for a fresh login.
+fn login_path(pending_id: &str, again: bool, login_hint: Option<&str>) -> String {
+    let mut login = url::form_urlencoded::Serializer::new(String::new());
+    login.append_pair("next", &continue_path(pending_id));
+    if again {
+        login.append_pair("reauth", "1");
     }
+    if let Some(hint) = login_hint {
+        login.append_pair("login_hint", hint);
+    }
+    format!("/login?{}", login.finish())
 }

@@ -4,7 +4,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::config::KNOWN_SCOPES;
 use crate::error::AppError;
-use crate::oidc::keyring::KeyRing;
 use crate::state::AppState;
 
 fn cacheable(value: serde_json::Value) -> Response {
@@ -20,13 +19,13 @@ pub async fn configuration(State(state): State<AppState>) -> Response {
     let scopes: Vec<String> = KNOWN_SCOPES.iter().map(|s| (*s).to_owned()).collect();
     cacheable(tessera_oidc::provider_metadata(
         state.config.issuer_str(),
-        &KeyRing::algorithms(&state.config),
+        &crate::oidc::algorithms(&state.config),
         &scopes,
     ))
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, AppError> {
-    let keys = state.keys.published().await?;
+    let keys = state.provider.keys().published().await?;
     let refs: Vec<_> = keys.iter().collect();
     Ok(cacheable(tessera_oidc::jwks(&refs)))
 }

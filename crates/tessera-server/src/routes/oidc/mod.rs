@@ -10,10 +10,10 @@ pub mod token;
 pub mod userinfo;
 
 use axum::http::{HeaderMap, header};
-use tessera_oidc::{Client, ClientAuth, OAuthError};
+use tessera_oidc::{ClientAuth, OAuthError};
 
 use serde::Deserialize;
-use tessera_core::oidc_store::PendingAuthorization;
+use tessera_oidc::storage::PendingAuthorization;
 use time::OffsetDateTime;
 
 use crate::config::ClientConfig;
@@ -43,14 +43,7 @@ pub fn authenticated_client<'s>(
     params: &[(String, String)],
 ) -> Result<(&'s ClientConfig, ClientAuth), AppError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let auth = tessera_oidc::client_auth(authorization, params).map_err(AppError::OAuth)?;
-    let find = |id: &str| -> Option<&'s Client> { state.config.client(id).map(|c| &c.client) };
-    let client = tessera_oidc::authenticate(&auth, find).map_err(AppError::OAuth)?;
-    let config = state
-        .config
-        .client(&client.id)
-        .ok_or_else(|| AppError::internal("client vanished"))?;
-    Ok((config, auth))
+    Ok(state.provider.authenticate(authorization, params)?)
 }
 
 pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -9,8 +9,6 @@ use tessera_oidc::OAuthError;
 
 use super::no_store_json;
 use crate::error::AppError;
-use crate::oidc::access::live_access_token;
-use crate::oidc::subject::subject;
 use crate::state::AppState;
 
 fn invalid(description: &str) -> AppError {
@@ -21,7 +19,9 @@ fn invalid(description: &str) -> AppError {
 /// person's friends lists ("people you may know"), for the app to show.
 pub async fn contacts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let token = bearer(&headers).ok_or_else(|| invalid("an access token is required"))?;
-    let record = live_access_token(&state, token)
+    let record = state
+        .provider
+        .live_access_token(token)
         .await?
         .ok_or_else(|| invalid("the access token is invalid, expired or revoked"))?;
     if !record.scopes.iter().any(|s| s == "contacts") {
@@ -85,22 +85,5 @@ pub async fn userinfo(
             )));
         }
     };
-    let record = live_access_token(&state, &token)
-        .await?
-        .ok_or_else(|| invalid("the access token is invalid, expired or revoked"))?;
-    let Some(user_id) = record.user_id else {
-        return Err(invalid("this access token does not belong to a person"));
-    };
-    let user = state
-        .store
-        .user_by_id(user_id)
-        .await?
-        .filter(|u| u.is_active)
-        .ok_or_else(|| invalid("the account is disabled"))?;
-    let client = state
-        .config
-        .client(&record.client_id)
-        .ok_or_else(|| invalid("the app is no longer registered"))?;
-    let subject = subject(&state, &user, client, &record.scopes).await?;
-    Ok(no_store_json(tessera_oidc::userinfo_claims(&subject, &record.scopes)))
+    Ok(no_store_json(state.provider.userinfo(&token).await?))
 }

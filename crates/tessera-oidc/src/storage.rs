@@ -1,12 +1,12 @@
-//! Storage for the OpenID Connect provider: signing keys, pending authorization requests,
-//! codes, refresh-token families, access-token ids and remembered consent. Codes and refresh
-//! tokens are looked up by digest (see `secret_token`), never stored in the clear.
+//! The storage the OpenID Connect provider needs, as narrow traits it defines and a database
+//! crate implements: signing keys, pending authorization requests, codes, tokens (refresh
+//! families and access-token ids) and remembered consent. Codes and refresh tokens are looked
+//! up by digest (see `tessera_core::secret_token`), never stored in the clear.
 
 use async_trait::async_trait;
+use tessera_core::UserId;
+use tessera_core::store::StoreResult;
 use time::OffsetDateTime;
-
-use crate::UserId;
-use crate::store::StoreResult;
 
 #[derive(Clone, Debug)]
 pub struct StoredKey {
@@ -164,23 +164,37 @@ pub struct GrantRecord {
     pub granted_at: OffsetDateTime,
 }
 
+/// Signing keys (sealed) and their rotation.
 #[async_trait]
-pub trait OidcStore: Send + Sync {
+pub trait KeyStore: Send + Sync {
     /// Keys still published (not past `expires_at`), oldest first.
     async fn published_keys(&self, now: OffsetDateTime) -> StoreResult<Vec<StoredKey>>;
     /// Applies the rotation if no other node did since `unless_rotated_since`; true if applied.
     async fn rotate_key(&self, rotation: &Rotation) -> StoreResult<bool>;
+}
 
+/// Authorization requests waiting for a login or consent.
+#[async_trait]
+pub trait PendingStore: Send + Sync {
     async fn create_pending(&self, pending: &PendingAuthorization) -> StoreResult<()>;
     async fn pending(&self, id: &str, now: OffsetDateTime) -> StoreResult<Option<PendingAuthorization>>;
     async fn mark_consented(&self, id: &str) -> StoreResult<()>;
     async fn delete_pending(&self, id: &str) -> StoreResult<()>;
+}
 
+/// Authorization codes.
+#[async_trait]
+pub trait CodeStore: Send + Sync {
     /// Ends the pending request and stores its code in one step; `false` (and nothing
     /// stored) when the request was already ended, so one pending sign-in yields one code.
     async fn issue_code(&self, pending_id: &str, code: &StoredCode) -> StoreResult<bool>;
     /// Marks the code used atomically; a second use revokes what the first one issued.
     async fn use_code(&self, digest: &str, now: OffsetDateTime) -> StoreResult<CodeUse>;
+}
+
+/// Issued tokens: refresh-token families and access-token ids.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
     /// Writes the tokens of one response if its guard is still live; `false` (and nothing
     /// written) when the code or family was revoked after it was used.
     async fn issue_tokens(&self, issuance: &Issuance) -> StoreResult<bool>;
@@ -188,7 +202,7 @@ pub trait OidcStore: Send + Sync {
     /// Rotates a live token; a rotated/revoked one revokes its family and its access tokens.
     async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse>;
     async fn refresh_token(&self, digest: &str) -> StoreResult<Option<(StoredRefreshToken, bool)>>;
-    /// Revokes the family and every access token it issued; returns whether it existed.
+    /// Revokes the family and every access token it issued.
     async fn revoke_family(&self, family_id: &str) -> StoreResult<()>;
 
     /// Records an access token that comes from no code or family (client credentials).
@@ -198,14 +212,21 @@ pub trait OidcStore: Send + Sync {
     async fn revoke_access_token(&self, jti: &str) -> StoreResult<()>;
     /// Clients that received tokens in this session (for back-channel logout).
     async fn clients_of_session(&self, sid: &str) -> StoreResult<Vec<String>>;
+    /// Deletes expired codes, pending requests, access-token records and refresh families.
+    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64>;
+}
 
+/// Remembered consent: which apps a person allowed, with which scopes.
+#[async_trait]
+pub trait GrantStore: Send + Sync {
     async fn grant(&self, user: UserId, client_id: &str) -> StoreResult<Option<GrantRecord>>;
     async fn save_grant(&self, user: UserId, client_id: &str, scopes: &[String], at: OffsetDateTime)
     -> StoreResult<()>;
     async fn grants_of(&self, user: UserId) -> StoreResult<Vec<GrantRecord>>;
     /// Forgets the consent and revokes every token the app holds for this person.
     async fn revoke_grant(&self, user: UserId, client_id: &str) -> StoreResult<bool>;
-
-    /// Deletes expired codes, pending requests, access-token records and refresh families.
-    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }
+
+/// All of the provider's storage, as one object.
+pub trait OidcStore: KeyStore + PendingStore + CodeStore + TokenStore + GrantStore {}
+impl<T> OidcStore for T where T: KeyStore + PendingStore + CodeStore + TokenStore + GrantStore {}

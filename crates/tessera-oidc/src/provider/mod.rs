@@ -1,0 +1,161 @@
+//! The OpenID Connect provider as a service (in the manner of fosite or Kanidm's OAuth2
+//! server): it decides what happens to an authorization request once someone is signed in,
+//! runs the grants, mints and checks tokens, answers userinfo, introspection and revocation,
+//! makes logout tokens, and keeps the signing keys. It speaks to the world through narrow
+//! traits it defines — [`crate::storage`] for its own data, [`Directory`] for clients and
+//! accounts, [`Clock`] for the time — and returns outcomes and [`ProviderError`]s; the web
+//! crate turns those into HTTP. Nothing here knows axum or the server's state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tessera_core::UserId;
+use tessera_core::store::{StoreError, StoreResult};
+use time::OffsetDateTime;
+
+use crate::claims::Subject;
+use crate::client::Client;
+use crate::client_auth::ClientAuth;
+use crate::error::OAuthError;
+use crate::storage::OidcStore;
+
+mod authorization;
+mod clock;
+mod continuation;
+mod grants;
+mod issue;
+mod keyring;
+mod logout;
+mod resource;
+
+pub use authorization::{Browser, Started};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use continuation::{Next, Person};
+pub use issue::{TokenResponse, sid_of};
+pub use keyring::{KeyPolicy, KeyRing};
+pub use resource::{ActiveToken, Introspection};
+
+/// A relying party as the provider needs it: the protocol registration plus Tessera's
+/// per-client policy.
+#[derive(Clone, Debug)]
+pub struct RegisteredClient {
+    /// Redirect URIs, grants, scopes, secret, algorithms (OIDC Dynamic Registration terms).
+    pub client: Client,
+    /// Refresh tokens even without the `offline_access` scope.
+    pub refresh_without_offline_access: bool,
+    /// Account attribute → claim name, added to the ID token and userinfo.
+    pub claims: BTreeMap<String, String>,
+}
+
+/// How long what the provider issues lives, and the key schedule.
+#[derive(Clone, Debug)]
+pub struct Lifetimes {
+    pub code_ttl: Duration,
+    pub access_token_ttl: Duration,
+    pub id_token_ttl: Duration,
+    /// Absolute lifetime of a refresh-token family.
+    pub refresh_token_ttl: Duration,
+    /// A refresh token unused this long dies.
+    pub refresh_token_idle: Duration,
+    pub key_rotation: Duration,
+    /// A new key is in the JWKS this long before it signs (RPs cache the JWKS).
+    pub key_publish_before: Duration,
+}
+
+/// The clients and accounts the provider serves, owned by someone else (the configuration and
+/// the account store).
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// The registered client with this id.
+    fn client(&self, id: &str) -> Option<&RegisteredClient>;
+    /// Claims about the person for `client` with `scopes`, or `None` when the account no
+    /// longer exists or is disabled (its tokens then stop working).
+    async fn subject(&self, user: UserId, client: &RegisteredClient, scopes: &[String])
+    -> StoreResult<Option<Subject>>;
+}
+
+/// Why the provider could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// A refusal the caller gets as an OAuth error (RFC 6749 §5.2, RFC 6750 §3.1).
+    #[error("{}", .0.error)]
+    OAuth(OAuthError),
+    /// The store failed (unreachable, or a rule it enforces).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A fault of ours (a key that cannot sign, a stored value that does not parse).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<OAuthError> for ProviderError {
+    fn from(e: OAuthError) -> Self {
+        ProviderError::OAuth(e)
+    }
+}
+
+pub type ProviderResult<T> = Result<T, ProviderError>;
+
+/// The provider: one per process, shared by every request.
+pub struct Provider {
+    issuer: String,
+    lifetimes: Lifetimes,
+    store: Arc<dyn OidcStore>,
+    directory: Arc<dyn Directory>,
+    keys: Arc<KeyRing>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Provider {
+    /// `issuer` exactly as discovery publishes it (OIDC Discovery §3: compared as a string).
+    pub fn new(
+        issuer: impl Into<String>,
+        lifetimes: Lifetimes,
+        store: Arc<dyn OidcStore>,
+        directory: Arc<dyn Directory>,
+        keys: Arc<KeyRing>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Provider {
+            issuer: issuer.into(),
+            lifetimes,
+            store,
+            directory,
+            keys,
+            clock,
+        }
+    }
+
+    /// The signing keys (for the JWKS and for key maintenance).
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// The registered client with this id.
+    pub fn client(&self, id: &str) -> Option<&RegisteredClient> {
+        self.directory.client(id)
+    }
+
+    /// Authenticates the calling client from its `Authorization` header and form parameters
+    /// (client_secret_basic, client_secret_post or none; RFC 6749 §2.3).
+    pub fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        params: &[(String, String)],
+    ) -> ProviderResult<(&RegisteredClient, ClientAuth)> {
+        let auth = crate::client_auth(authorization, params)?;
+        let find = |id: &str| self.directory.client(id).map(|c| &c.client);
+        let client = crate::authenticate(&auth, find)?;
+        let registered = self
+            .directory
+            .client(&client.id)
+            .ok_or_else(|| ProviderError::Internal("client vanished".into()))?;
+        Ok((registered, auth))
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
