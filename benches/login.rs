@@ -53,76 +53,12 @@ async fn main() {
         cost.memory_kib, cost.iterations, cost.parallelism
     );
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let yaml = format!(
-        "issuer: http://{addr}\ndatabase:\n  url: sqlite://{}/bench.db\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n",
-        dir.path().display()
-    );
-    let env = HashMap::from([(
-        "KEY".to_string(),
-        "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string(),
-    )]);
-    let config = tessera_server::config::parse(&yaml, &env).expect("config");
-    let store = Arc::new(
-        tessera_store::SqlStore::connect(&config.database_url)
-            .await
-            .expect("db"),
-    );
-    store.migrate().await.expect("migrate");
-    let mut user = NewUser::new(
-        Username::parse("bench").unwrap(),
-        Some(Email::parse("bench@example.com").unwrap()),
-    );
-    user.email_verified = true;
-    user.password_hash = Some(hash_password(&cost, PASSWORD).unwrap());
-    store.create_user(&user).await.expect("user");
-    let state = tessera_server::build_state(config, store).expect("state");
-    tokio::spawn(tessera_server::serve(listener, state));
-    let base = format!("http://{addr}");
-
+    let (base, _dir) = start(cost).await;
     let stop = Arc::new(AtomicBool::new(false));
     let logins = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let clients: Vec<_> = (0..CONCURRENT_LOGINS)
-        .map(|_| {
-            let (base, stop, logins) = (base.clone(), stop.clone(), logins.clone());
-            tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .cookie_store(true)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap();
-                let page = client
-                    .get(format!("{base}/password/reset"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
-                let csrf = page
-                    .split("name=\"csrf\" value=\"")
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap()
-                    .to_owned();
-                while !stop.load(Ordering::Relaxed) {
-                    let status = client
-                        .post(format!("{base}/login"))
-                        .form(&[("csrf", csrf.as_str()), ("login", "bench"), ("password", PASSWORD)])
-                        .send()
-                        .await
-                        .unwrap()
-                        .status();
-                    assert_eq!(status, 303);
-                    logins.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-        })
+        .map(|_| tokio::spawn(log_in_until_stopped(base.clone(), stop.clone(), logins.clone())))
         .collect();
     let probe = reqwest::Client::new();
     let mut latencies = Vec::new();
@@ -150,4 +86,73 @@ async fn main() {
         percentile(&latencies, 0.99),
         latencies.last().unwrap()
     );
+}
+
+/// Starts Tessera on a fresh SQLite file with the bench account; its base URL (and the
+/// directory the database lives in, kept for the server's life).
+async fn start(cost: Argon2Cost) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let yaml = format!(
+        "issuer: http://{addr}\ndatabase:\n  url: sqlite://{}/bench.db\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n",
+        dir.path().display()
+    );
+    let env = HashMap::from([(
+        "KEY".to_string(),
+        "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string(),
+    )]);
+    let config = tessera_server::config::parse(&yaml, &env).expect("config");
+    let store = Arc::new(
+        tessera_store::SqlStore::connect(&config.database_url)
+            .await
+            .expect("db"),
+    );
+    store.migrate().await.expect("migrate");
+    let mut user = NewUser::new(
+        Username::parse("bench").unwrap(),
+        Some(Email::parse("bench@example.com").unwrap()),
+    );
+    user.email_verified = true;
+    user.password_hash = Some(hash_password(&cost, PASSWORD).unwrap());
+    store.create_user(&user).await.expect("user");
+    let state = tessera_server::build_state(config, store).expect("state");
+    tokio::spawn(tessera_server::serve(listener, state));
+    (format!("http://{addr}"), dir)
+}
+
+/// One client logging in with the right password until `stop`, counting into `logins`.
+async fn log_in_until_stopped(base: String, stop: Arc<AtomicBool>, logins: Arc<AtomicU64>) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!("{base}/password/reset"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    while !stop.load(Ordering::Relaxed) {
+        let status = client
+            .post(format!("{base}/login"))
+            .form(&[("csrf", csrf.as_str()), ("login", "bench"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 303);
+        logins.fetch_add(1, Ordering::Relaxed);
+    }
 }

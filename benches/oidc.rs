@@ -163,7 +163,9 @@ async fn sign_in(base: &str) -> serde_json::Value {
     .await
 }
 
-async fn run(backend: &str, database_url: String) {
+/// Starts Tessera on `database_url` with the bench clients and account; its base URL (and the
+/// directory its outbox lives in, kept for the server's life).
+async fn start(database_url: String) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -199,18 +201,32 @@ clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{
     while reqwest::get(format!("{base}/healthz")).await.is_err() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    (base, dir)
+}
+
+fn report(backend: &str, name: &str, f: Figures) {
+    println!(
+        "{backend:<8} {name:<26} {:>8.0} req/s   p50 {:>9.2?}   p99 {:>9.2?}",
+        f.rps, f.p50, f.p99
+    )
+}
+
+async fn run(backend: &str, database_url: String) {
+    let (base, _dir) = start(database_url).await;
     let mut sessions = Vec::new();
     for _ in 0..CONCURRENCY {
         sessions.push(sign_in(&base).await);
     }
     let access = sessions[0]["access_token"].as_str().unwrap().to_owned();
+    let report = |name: &str, f: Figures| report(backend, name, f);
+    static_documents(&base, report).await;
+    client_credentials(&base, report).await;
+    refresh(&base, &sessions, report).await;
+    userinfo(&base, access, report).await;
+    introspect(&base, report).await;
+}
 
-    let report = |name: &str, f: Figures| {
-        println!(
-            "{backend:<8} {name:<26} {:>8.0} req/s   p50 {:>9.2?}   p99 {:>9.2?}",
-            f.rps, f.p50, f.p99
-        )
-    };
+async fn static_documents(base: &str, report: impl Fn(&str, Figures)) {
     let get = |path: &'static str| {
         let url = format!("{base}{path}");
         move |c: reqwest::Client, (): ()| {
@@ -225,6 +241,9 @@ clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{
         load(vec![(); CONCURRENCY], get("/.well-known/openid-configuration")).await,
     );
     report("jwks", load(vec![(); CONCURRENCY], get("/jwks")).await);
+}
+
+async fn client_credentials(base: &str, report: impl Fn(&str, Figures)) {
     for client in ["rs", "es"] {
         let url = format!("{base}/token");
         let f = load(vec![(); CONCURRENCY], move |c, ()| {
@@ -239,6 +258,9 @@ clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{
             f,
         );
     }
+}
+
+async fn refresh(base: &str, sessions: &[serde_json::Value], report: impl Fn(&str, Figures)) {
     let url = format!("{base}/token");
     let refresh_tokens: Vec<String> = sessions
         .iter()
@@ -259,8 +281,11 @@ clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{
     })
     .await;
     report("refresh_token (rotating)", f);
+}
+
+async fn userinfo(base: &str, access: String, report: impl Fn(&str, Figures)) {
     let url = format!("{base}/userinfo");
-    let token = access.clone();
+    let token = access;
     let f = load(vec![(); CONCURRENCY], move |c, ()| {
         let (url, token) = (url.clone(), token.clone());
         async move {
@@ -270,7 +295,10 @@ clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{
     })
     .await;
     report("userinfo", f);
-    // The access token above was rotated away by the refresh run; introspect a fresh one.
+}
+
+async fn introspect(base: &str, report: impl Fn(&str, Figures)) {
+    // The access token of the sign-ins was rotated away by the refresh run; use a fresh one.
     let fresh = form(
         &reqwest::Client::new(),
         &format!("{base}/token"),

@@ -17,14 +17,6 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
-/// Fresh random bytes from the thread-local CSPRNG, base64url encoded.
-pub(crate) fn random(len: usize) -> String {
-    use rand::Rng;
-    let mut buf = vec![0u8; len];
-    rand::rng().fill_bytes(&mut buf);
-    encode(&buf)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,11 +29,5 @@ mod tests {
         assert_eq!(decode("+/8"), None);
         // "AR" has non-zero trailing bits; the canonical spelling of 0x01 is "AQ".
         assert_eq!(decode("AR"), None);
-    }
-
-    #[test]
-    fn random_is_random() {
-        assert_eq!(random(16).len(), 22);
-        assert_ne!(random(16), random(16));
     }
 }

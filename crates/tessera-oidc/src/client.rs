@@ -5,10 +5,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use tessera_core::secret_token;
 use tessera_core::secret::{ExposeSecret, Secret};
 
-use crate::b64;
 use crate::keys::SigningAlg;
 
 /// Grant types a client may be allowed to use (RFC 6749 §4.1, §4.4, §6).
@@ -76,7 +75,7 @@ impl ClientSecret {
     /// A new random secret: 32 bytes, base64url (43 characters, so it needs
     /// no escaping in HTTP Basic or a form body).
     pub fn generate() -> Self {
-        ClientSecret::new(b64::random(SECRET_BYTES))
+        ClientSecret::new(secret_token::random_token(SECRET_BYTES))
     }
 
     /// The secret itself, to show once to an administrator or to store.
@@ -91,7 +90,7 @@ impl ClientSecret {
     pub fn matches(&self, given: &str) -> bool {
         let ours = Sha256::digest(self.expose().as_bytes());
         let theirs = Sha256::digest(given.as_bytes());
-        ours.as_slice().ct_eq(theirs.as_slice()).into()
+        secret_token::constant_time_eq(ours.as_slice(), theirs.as_slice())
     }
 }
 

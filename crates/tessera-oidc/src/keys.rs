@@ -12,7 +12,6 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{self, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 
-use crate::b64;
 use crate::error::OidcError;
 
 pub use crate::alg::SigningAlg;
@@ -74,7 +73,7 @@ impl SigningKey {
                 .as_ref()
                 .to_vec(),
         };
-        Self::from_pkcs8(b64::random(KID_BYTES), alg, &pkcs8)
+        Self::from_pkcs8(tessera_core::secret_token::random_token(KID_BYTES), alg, &pkcs8)
     }
 
     /// Loads a stored key. Fails when `der` is not a PKCS#8 key of the kind

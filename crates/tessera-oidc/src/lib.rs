@@ -67,10 +67,3 @@ pub use token::{
     ClientAuth, TokenRequest, authenticate, check_grant_allowed, check_pkce, check_redirect_uri, client_auth,
     parse_token_request,
 };
-
-/// A fresh random token for codes, refresh tokens, session ids and `jti`s:
-/// 32 bytes (256 bits, RFC 6749 §10.10 asks for at least 128) from the
-/// thread-local CSPRNG, base64url (43 characters).
-pub fn random_token() -> String {
-    b64::random(32)
-}

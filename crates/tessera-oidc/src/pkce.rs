@@ -3,7 +3,6 @@
 //! recommends S256.
 
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::b64;
 
@@ -29,7 +28,7 @@ pub fn pkce_s256_matches(challenge: &str, verifier: &str) -> bool {
         return false;
     }
     let computed = b64::encode(&Sha256::digest(verifier.as_bytes()));
-    computed.as_bytes().ct_eq(challenge.as_bytes()).into()
+    tessera_core::secret_token::constant_time_eq(computed.as_bytes(), challenge.as_bytes())
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@
 use axum::http::HeaderMap;
 use axum::response::{Html, Redirect};
 use base64::Engine;
-use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::error::{ApiError, PageError};
@@ -49,7 +48,7 @@ impl Params {
 }
 
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
+    tessera_core::secret_token::constant_time_eq(a.as_bytes(), b.as_bytes())
 }
 
 /// What a provider requires of an authorize request.

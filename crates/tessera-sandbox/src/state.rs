@@ -189,7 +189,7 @@ impl SandboxState {
 
     /// Issues a random token (256 bits).
     pub(crate) fn random() -> String {
-        tessera_oidc::random_token()
+        tessera_core::secret_token::generate()
     }
 
     /// A live bearer token of `provider`, or None (unknown or revoked).

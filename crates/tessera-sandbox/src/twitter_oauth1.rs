@@ -226,6 +226,35 @@ pub(crate) async fn choose(State(state): State<SandboxState>, RawQuery(raw): Raw
     Ok(Redirect::to(callback.as_str()))
 }
 
+/// Uses up the request token and, when its verifier matches, issues an access token and
+/// secret for the person who authorized it.
+fn exchange_request_token(
+    state: &SandboxState,
+    token: &str,
+    verifier: &str,
+) -> Result<(&'static crate::people::TestPerson, String, String), ApiError> {
+    let mut inner = state.lock();
+    let rt = inner
+        .request_tokens
+        .remove(token)
+        .ok_or_else(|| ApiError::unauthorized("unknown or used request token"))?;
+    let Some((person, expected)) = rt.chosen else {
+        return Err(ApiError::unauthorized("the request token was not authorized"));
+    };
+    if !ct_eq(&expected, verifier) {
+        return Err(ApiError::unauthorized("invalid oauth_verifier"));
+    }
+    let (access, secret) = (SandboxState::random(), SandboxState::random());
+    inner.access_tokens.insert(
+        access.clone(),
+        AccessToken {
+            secret: secret.clone(),
+            person,
+        },
+    );
+    Ok((person, access, secret))
+}
+
 /// `POST /oauth/access_token` (§2.3): signed with the request token,
 /// carrying the verifier. The request token is used up either way.
 pub(crate) async fn access_token(
@@ -243,25 +272,7 @@ pub(crate) async fn access_token(
         .or_else(|| form.get("oauth_verifier"))
         .unwrap_or_default();
     let token = verified.token.unwrap_or_default();
-    let mut inner = state.lock();
-    let rt = inner
-        .request_tokens
-        .remove(&token)
-        .ok_or_else(|| ApiError::unauthorized("unknown or used request token"))?;
-    let Some((person, expected)) = rt.chosen else {
-        return Err(ApiError::unauthorized("the request token was not authorized"));
-    };
-    if !ct_eq(&expected, verifier) {
-        return Err(ApiError::unauthorized("invalid oauth_verifier"));
-    }
-    let (access, secret) = (SandboxState::random(), SandboxState::random());
-    inner.access_tokens.insert(
-        access.clone(),
-        AccessToken {
-            secret: secret.clone(),
-            person,
-        },
-    );
+    let (person, access, secret) = exchange_request_token(&state, &token, verifier)?;
     Ok(form_response(&[
         ("oauth_token", &access),
         ("oauth_token_secret", &secret),

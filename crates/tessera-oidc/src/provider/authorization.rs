@@ -93,7 +93,7 @@ impl Provider {
     ) -> PendingAuthorization {
         let now = self.now();
         PendingAuthorization {
-            id: crate::random_token(),
+            id: tessera_core::secret_token::generate(),
             browser,
             client_id: request.client_id,
             redirect_uri: request.redirect_uri,

@@ -75,6 +75,32 @@ impl Provider {
         self.code_redirect(client, p, person).await
     }
 
+    /// The person declined (OIDC Core §3.1.2.6, `access_denied`): the request ends and the
+    /// app is told so.
+    pub async fn decline(&self, p: &PendingAuthorization) -> ProviderResult<Url> {
+        self.store.delete_pending(&p.id).await?;
+        self.error_url(p, "access_denied", "the person declined")
+    }
+
+    /// The person allowed the request's scopes: remembered together with those allowed
+    /// before (so consent is not asked again for them), and the request marked consented.
+    pub async fn consent(&self, p: &PendingAuthorization, user: UserId) -> ProviderResult<()> {
+        let mut scopes = self
+            .store
+            .grant(user, &p.client_id)
+            .await?
+            .map(|g| g.scopes)
+            .unwrap_or_default();
+        for s in &p.scopes {
+            if !scopes.contains(s) {
+                scopes.push(s.clone());
+            }
+        }
+        self.store.save_grant(user, &p.client_id, &scopes, self.now()).await?;
+        self.store.mark_consented(&p.id).await?;
+        Ok(())
+    }
+
     /// OIDC Core §3.1.2.1: prompt=login and max_age ask for a login newer than the request
     /// or than max_age seconds; id_token_hint names who the app expects.
     fn fresh_enough(&self, p: &PendingAuthorization, s: &Person<'_>) -> bool {
@@ -87,14 +113,19 @@ impl Provider {
     }
 
     fn error_redirect(&self, p: &PendingAuthorization, error: &str, description: &str) -> ProviderResult<Next> {
+        Ok(Next::Redirect(self.error_url(p, error, description)?))
+    }
+
+    /// The app's redirect URI with an error (RFC 6749 §4.1.2.1, with `iss` per RFC 9207).
+    fn error_url(&self, p: &PendingAuthorization, error: &str, description: &str) -> ProviderResult<Url> {
         let uri = Url::parse(&p.redirect_uri).map_err(|e| ProviderError::Internal(e.to_string()))?;
-        Ok(Next::Redirect(crate::error_response(
+        Ok(crate::error_response(
             &uri,
             error,
             description,
             p.state.as_deref(),
             &self.issuer,
-        )))
+        ))
     }
 
     /// Ends the pending request with a code for the app, and the redirect that carries it
@@ -105,7 +136,7 @@ impl Provider {
         p: &PendingAuthorization,
         person: Person<'_>,
     ) -> ProviderResult<Next> {
-        let code = crate::random_token();
+        let code = secret_token::generate();
         let stored = StoredCode {
             digest: secret_token::digest(&code),
             redirect_uri: p.redirect_uri.clone(),

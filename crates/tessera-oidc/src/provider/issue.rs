@@ -36,6 +36,14 @@ pub(super) enum Family {
     },
 }
 
+/// See [`Provider::lineage`].
+struct Lineage {
+    guard: IssueGuard,
+    family_id: String,
+    family_expires_at: OffsetDateTime,
+    code_digest: Option<String>,
+}
+
 /// The `sid` claim for a session: derived from the stored digest, so it names the session
 /// without being able to resume it.
 pub fn sid_of(session_digest: &str) -> String {
@@ -61,23 +69,12 @@ impl Provider {
             })?;
         let wants_refresh = client.client.grant_types.contains(&GrantType::RefreshToken)
             && (auth.scopes.iter().any(|s| s == "offline_access") || client.refresh_without_offline_access);
-        let (guard, family_id, family_expires_at, code_digest) = match family {
-            Family::New { code_digest } => (
-                IssueGuard::Code(code_digest.clone()),
-                crate::random_token(),
-                now + self.lifetimes.refresh_token_ttl,
-                Some(code_digest),
-            ),
-            Family::Continue {
-                family_id,
-                family_expires_at,
-            } => (
-                IssueGuard::Family(family_id.clone()),
-                family_id,
-                family_expires_at,
-                None,
-            ),
-        };
+        let Lineage {
+            guard,
+            family_id,
+            family_expires_at,
+            code_digest,
+        } = self.lineage(family, now);
         let record = AccessTokenRecord {
             jti: uuid::Uuid::new_v4().to_string(),
             client_id: client.client.id.clone(),
@@ -96,7 +93,7 @@ impl Provider {
         } else {
             None
         };
-        let refresh_token = wants_refresh.then(crate::random_token);
+        let refresh_token = wants_refresh.then(secret_token::generate);
         let issuance = Issuance {
             guard,
             access_token: record,
@@ -110,14 +107,7 @@ impl Provider {
                 expires_at: (now + self.lifetimes.refresh_token_idle).min(family_expires_at),
             }),
         };
-        // Nothing signed above is valid until it is recorded here, and it is not recorded when
-        // the code or family was revoked meanwhile (a concurrent replay or reuse).
-        if !self.store.issue_tokens(&issuance).await? {
-            return Err(ProviderError::OAuth(OAuthError::invalid_grant(
-                "this authorization was revoked while the tokens were being issued (the code or refresh token was \
-                 used twice); sign in again",
-            )));
-        }
+        self.record(&issuance).await?;
         Ok(TokenResponse {
             access_token,
             token_type: "Bearer",
@@ -126,6 +116,40 @@ impl Provider {
             id_token,
             scope: crate::scope::scope_string(&auth.scopes),
         })
+    }
+
+    /// Where the tokens of a response belong: the guard row that must still be live when they
+    /// are written, the refresh family and its absolute end, the code they come from.
+    fn lineage(&self, family: Family, now: OffsetDateTime) -> Lineage {
+        match family {
+            Family::New { code_digest } => Lineage {
+                guard: IssueGuard::Code(code_digest.clone()),
+                family_id: secret_token::generate(),
+                family_expires_at: now + self.lifetimes.refresh_token_ttl,
+                code_digest: Some(code_digest),
+            },
+            Family::Continue {
+                family_id,
+                family_expires_at,
+            } => Lineage {
+                guard: IssueGuard::Family(family_id.clone()),
+                family_id,
+                family_expires_at,
+                code_digest: None,
+            },
+        }
+    }
+
+    /// Nothing signed for a response is valid until it is recorded here, and it is not
+    /// recorded when the code or family was revoked meanwhile (a concurrent replay or reuse).
+    async fn record(&self, issuance: &Issuance) -> ProviderResult<()> {
+        if self.store.issue_tokens(issuance).await? {
+            return Ok(());
+        }
+        Err(ProviderError::OAuth(OAuthError::invalid_grant(
+            "this authorization was revoked while the tokens were being issued (the code or refresh token was \
+             used twice); sign in again",
+        )))
     }
 
     /// The ID token (OIDC Core §2) for this authorization, bound to its access token (`at_hash`).

@@ -5,8 +5,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
-use time::OffsetDateTime;
-use url::Url;
 
 use super::{PendingId, continue_path, load_pending};
 use crate::csrf::CsrfCookie;
@@ -57,34 +55,11 @@ pub async fn decide(
 ) -> Result<Response, AppError> {
     let pending = load_pending(&state, &csrf, &form.id).await?;
     if form.decision != "allow" {
-        state.store.delete_pending(&pending.id).await?;
-        let uri = Url::parse(&pending.redirect_uri).map_err(|e| AppError::internal(e.to_string()))?;
-        let url = tessera_oidc::error_response(
-            &uri,
-            "access_denied",
-            "the person declined",
-            pending.state.as_deref(),
-            state.config.issuer_str(),
-        );
+        let url = state.provider.decline(&pending).await?;
         return Ok(Redirect::to(url.as_str()).into_response());
     }
     let user = signed_in.user.id;
-    let mut scopes = state
-        .store
-        .grant(user, &pending.client_id)
-        .await?
-        .map(|g| g.scopes)
-        .unwrap_or_default();
-    for s in &pending.scopes {
-        if !scopes.contains(s) {
-            scopes.push(s.clone());
-        }
-    }
-    state
-        .store
-        .save_grant(user, &pending.client_id, &scopes, OffsetDateTime::now_utc())
-        .await?;
-    state.store.mark_consented(&pending.id).await?;
+    state.provider.consent(&pending, user).await?;
     effects::emit(
         &state,
         effects::event(
