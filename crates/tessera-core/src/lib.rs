@@ -7,6 +7,7 @@ pub mod identity;
 pub mod jobs;
 pub mod password;
 pub mod person_text;
+pub mod seal;
 pub mod secret;
 pub mod secret_token;
 pub mod store;

@@ -5,8 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tessera_core::secret_token;
 use tessera_core::secret::{ExposeSecret, Secret};
+use tessera_core::secret_token;
 
 use crate::keys::SigningAlg;
 

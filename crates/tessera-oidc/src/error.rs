@@ -2,7 +2,7 @@
 //!
 //! [`OAuthError`] is a protocol error destined for a client (RFC 6749 §5.2
 //! token errors, RFC 6750 §3.1 bearer errors); the web crate turns it into
-//! an HTTP response. [`OidcError`] is an internal failure (keys, sealing)
+//! an HTTP response. [`OidcError`] is an internal failure (keys, signing)
 //! and [`JwtError`] explains why a token was refused. None of them ever
 //! carries a secret: descriptions are built from fixed text plus, at most,
 //! public input such as a scope name or client id.
@@ -171,7 +171,7 @@ pub mod codes {
     pub const REQUEST_URI_NOT_SUPPORTED: &str = "request_uri_not_supported";
 }
 
-/// Internal failures: key generation or parsing, signing, sealing.
+/// Internal failures: key generation or parsing, signing.
 /// Messages are fixed text (plus public facts such as the algorithm), never
 /// key material or plaintext.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -196,10 +196,6 @@ pub enum OidcError {
     /// JWT claims could not be serialized.
     #[error("could not serialize JWT claims")]
     Serialize,
-    /// A sealed blob could not be opened: wrong master key, wrong context,
-    /// truncated or tampered with. Deliberately does not say which.
-    #[error("sealed data could not be opened (wrong key or context, or corrupted)")]
-    Unseal,
 }
 
 /// Why a JWT was refused by [`crate::verify_jwt`].

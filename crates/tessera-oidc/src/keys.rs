@@ -124,7 +124,7 @@ impl SigningKey {
     }
 
     /// The private key as PKCS#8 DER, for storing (sealed, see
-    /// [`crate::seal()`]). Secret.
+    /// `tessera_core::seal`). Secret.
     pub fn pkcs8(&self) -> &[u8] {
         &self.inner.pkcs8
     }

@@ -14,7 +14,6 @@
 //! | [`presented`]   | access tokens and ID token hints that come back to us           |
 //! | [`provider`]    | the provider service (grants, continuation, key ring, ...)      |
 //! | [`storage`]     | the storage traits the provider needs                           |
-//! | [`mod@seal`]    | AES-256-GCM encryption of secrets at rest                       |
 //! | [`authorize`]   | authorization request validation and redirects (RFC 6749, OIDC) |
 //! | [`token`]       | token request parsing, client authentication, PKCE, grants      |
 //! | [`claims`]      | userinfo, ID token, access token and logout token claims        |
@@ -40,7 +39,6 @@ pub mod presented;
 pub mod provider;
 pub mod redirect;
 pub mod scope;
-pub mod seal;
 pub mod storage;
 pub mod token;
 
@@ -62,7 +60,6 @@ pub use jwt::{TYP_ACCESS_TOKEN, TYP_ID_TOKEN, TYP_LOGOUT_TOKEN, Verified};
 pub use keys::{SigningAlg, SigningKey, jwks, verify_jwt};
 pub use pkce::{pkce_s256_matches, valid_code_challenge, valid_code_verifier};
 pub use redirect::{authorization_response, error_response};
-pub use seal::{open, seal};
 pub use token::{
     ClientAuth, TokenRequest, authenticate, check_grant_allowed, check_pkce, check_redirect_uri, client_auth,
     parse_token_request,

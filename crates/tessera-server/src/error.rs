@@ -52,6 +52,19 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::accounts::AccountError> for AppError {
+    fn from(e: crate::accounts::AccountError) -> Self {
+        use crate::accounts::AccountError;
+        match e {
+            AccountError::Store(e) => e.into(),
+            AccountError::LinkedElsewhere => {
+                Self::BadRequest("This account is already connected to another Tessera account.".into())
+            }
+            AccountError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<tessera_oidc::provider::ProviderError> for AppError {
     fn from(e: tessera_oidc::provider::ProviderError) -> Self {
         use tessera_oidc::provider::ProviderError;

@@ -2,6 +2,7 @@
 //! place where outcomes and errors become HTTP (`error.rs`). Protocol and domain rules live
 //! in the other crates; handlers here extract, call one service function, and render.
 
+mod accounts;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -11,7 +12,6 @@ mod logging;
 mod mailer;
 mod next_url;
 pub mod oidc;
-mod password_pool;
 mod routes;
 mod server;
 mod session;

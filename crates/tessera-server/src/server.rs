@@ -17,9 +17,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::accounts::Accounts;
 use crate::config::{Config, MailTransportConfig};
 use crate::error::ErrorPage;
-use crate::password_pool::PasswordPool;
 use crate::state::{AppState, Store};
 use crate::templates::Templates;
 use tessera_oidc::provider::SystemClock;
@@ -60,9 +60,11 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let config = Arc::new(config);
+    let jobs_wake = Arc::new(tokio::sync::Notify::new());
     Ok(AppState {
         provider: Arc::new(crate::oidc::provider(&config, store.clone(), Arc::new(SystemClock))),
-        jobs_wake: Arc::new(tokio::sync::Notify::new()),
+        accounts: Arc::new(Accounts::new(config.clone(), store.clone(), jobs_wake.clone())),
+        jobs_wake,
         // Providers' APIs (GitHub's, for one) refuse requests without a User-Agent.
         upstreams: crate::upstream::Registry::new(
             &config,
@@ -75,7 +77,6 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         http,
         mail: mail_transport(&config)?,
         templates: Arc::new(templates),
-        passwords: PasswordPool::new(config.argon2, config.max_concurrent_hashes),
         csrf_key: derive_key(config.master_key.expose_secret(), "tessera csrf v1"),
         config,
         store,

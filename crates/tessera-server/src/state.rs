@@ -6,8 +6,8 @@ use tessera_core::store::{AuditStore, EmailTokenStore, GroupStore, Health, Sessi
 use tessera_mail::MailTransport;
 use tessera_oidc::storage::OidcStore;
 
+use crate::accounts::Accounts;
 use crate::config::Config;
-use crate::password_pool::PasswordPool;
 use crate::templates::Templates;
 
 /// What every handler can reach. Cheap to clone (all shared).
@@ -17,7 +17,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub mail: Arc<dyn MailTransport>,
     pub templates: Arc<Templates>,
-    pub passwords: PasswordPool,
+    /// Password login, registration, upstream sign-in and linking (and the password pool).
+    pub accounts: Arc<Accounts>,
     /// Derived from the master key; keys the CSRF MAC.
     pub csrf_key: [u8; 32],
     /// The OpenID Connect provider (its key ring too).

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tessera_core::seal;
 use tessera_core::secret::{ExposeSecret, Secret};
 use time::OffsetDateTime;
 use tokio::sync::RwLock;
@@ -119,7 +120,7 @@ impl KeyRing {
             new_key: StoredKey {
                 kid: key.kid().to_owned(),
                 alg: alg.as_str().to_owned(),
-                sealed_private: crate::seal(self.master.expose_secret(), key.pkcs8(), &seal_context(key.kid())),
+                sealed_private: seal::seal(self.master.expose_secret(), key.pkcs8(), &seal_context(key.kid())),
                 created_at: now,
                 activates_at,
                 retires_at: None,
@@ -158,7 +159,7 @@ impl KeyRing {
             .alg
             .parse()
             .map_err(|e| internal(format!("key {}: {e}", stored.kid)))?;
-        let der = crate::open(
+        let der = seal::open(
             self.master.expose_secret(),
             &stored.sealed_private,
             &seal_context(&stored.kid),

@@ -3,11 +3,34 @@
 
 use serde_json::{Value, json};
 use tessera_core::jobs::{Effects, NewJob};
-use tessera_core::store::{EmailTokenPurpose, NewEvent};
+use tessera_core::store::{EmailTokenPurpose, NewEvent, StoreError};
 use tessera_core::{NewUser, UserId};
 use time::OffsetDateTime;
+use tokio::sync::Notify;
 
-use crate::state::AppState;
+use crate::config::Config;
+use crate::state::{AppState, Store};
+
+/// What building and writing effects needs: the configuration (webhooks, job attempts), the
+/// store, and the wake-up of this node's worker. The web state has them, and so has the
+/// accounts service, which must not depend on the web state.
+pub trait Context {
+    fn config(&self) -> &Config;
+    fn store(&self) -> &dyn Store;
+    fn jobs_wake(&self) -> &Notify;
+}
+
+impl Context for AppState {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+    fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+    fn jobs_wake(&self) -> &Notify {
+        &self.jobs_wake
+    }
+}
 
 /// Who acted, from the request (for the audit log).
 #[derive(Clone, Debug, Default)]
@@ -34,7 +57,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Actor {
 }
 
 /// An audit event plus a webhook job for every webhook subscribed to its kind.
-pub fn event(state: &AppState, kind: &str, user: Option<UserId>, detail: Value, actor: &Actor) -> Effects {
+pub fn event(cx: &impl Context, kind: &str, user: Option<UserId>, detail: Value, actor: &Actor) -> Effects {
     let id = uuid::Uuid::new_v4().to_string();
     let at = OffsetDateTime::now_utc();
     let mut effects = Effects {
@@ -48,8 +71,8 @@ pub fn event(state: &AppState, kind: &str, user: Option<UserId>, detail: Value, 
         }],
         jobs: Vec::new(),
     };
-    for hook in state
-        .config
+    for hook in cx
+        .config()
         .webhooks
         .iter()
         .filter(|h| h.events.iter().any(|e| e == kind))
@@ -64,20 +87,20 @@ pub fn event(state: &AppState, kind: &str, user: Option<UserId>, detail: Value, 
         let payload = json!({ "url": hook.url.as_str(), "body": body });
         effects
             .jobs
-            .push(job(state, "webhook", payload).key(format!("webhook:{id}:{}", hook.url)));
+            .push(job(cx, "webhook", payload).key(format!("webhook:{id}:{}", hook.url)));
     }
     effects
 }
 
-pub fn job(state: &AppState, kind: &str, payload: Value) -> NewJob {
+pub fn job(cx: &impl Context, kind: &str, payload: Value) -> NewJob {
     let mut job = NewJob::new(kind, payload);
-    job.max_attempts = state.config.jobs.max_attempts;
+    job.max_attempts = cx.config().jobs.max_attempts;
     job
 }
 
-pub fn mail_link(state: &AppState, user: UserId, purpose: EmailTokenPurpose) -> NewJob {
+pub fn mail_link(cx: &impl Context, user: UserId, purpose: EmailTokenPurpose) -> NewJob {
     job(
-        state,
+        cx,
         "mail.link",
         json!({ "user_id": user.to_string(), "purpose": purpose.as_str() }),
     )
@@ -86,10 +109,10 @@ pub fn mail_link(state: &AppState, user: UserId, purpose: EmailTokenPurpose) -> 
 /// The two mails of an email change, addressed when it is asked for: the confirmation to the
 /// new address and, when there is one, the undo notice to the old one. The undo notice must
 /// reach the old address even if the change is confirmed before the mail goes out.
-pub fn email_change_mails(state: &AppState, user: UserId, old: Option<&str>, new: &str) -> Vec<NewJob> {
+pub fn email_change_mails(cx: &impl Context, user: UserId, old: Option<&str>, new: &str) -> Vec<NewJob> {
     let addressed = |purpose: EmailTokenPurpose, to: &str| {
         job(
-            state,
+            cx,
             "mail.link",
             json!({ "user_id": user.to_string(), "purpose": purpose.as_str(), "to": to, "new_address": new }),
         )
@@ -101,18 +124,18 @@ pub fn email_change_mails(state: &AppState, user: UserId, old: Option<&str>, new
 
 /// A link asked for by login name (reset, resend): the worker decides whether an account
 /// gets it, so the request looks the same for every name (no account enumeration).
-pub fn link_request(state: &AppState, login: &str, purpose: EmailTokenPurpose) -> NewJob {
+pub fn link_request(cx: &impl Context, login: &str, purpose: EmailTokenPurpose) -> NewJob {
     job(
-        state,
+        cx,
         "mail.link_request",
         json!({ "login": login.trim(), "purpose": purpose.as_str() }),
     )
 }
 
 /// A new account: the event, its confirmation mail, and the configured welcome and follow-up.
-pub fn registered(state: &AppState, user: &NewUser, actor: &Actor) -> Effects {
+pub fn registered(cx: &impl Context, user: &NewUser, actor: &Actor) -> Effects {
     let mut effects = event(
-        state,
+        cx,
         "user.registered",
         Some(user.id),
         json!({ "username": user.username.as_str(), "is_new": true }),
@@ -121,18 +144,18 @@ pub fn registered(state: &AppState, user: &NewUser, actor: &Actor) -> Effects {
     if user.email.is_some() && !user.email_verified {
         effects
             .jobs
-            .push(mail_link(state, user.id, EmailTokenPurpose::ConfirmEmail));
+            .push(mail_link(cx, user.id, EmailTokenPurpose::ConfirmEmail));
     }
     let id = user.id.to_string();
-    if state.config.actions.welcome_email && user.email.is_some() {
+    if cx.config().actions.welcome_email && user.email.is_some() {
         effects
             .jobs
-            .push(job(state, "mail.welcome", json!({ "user_id": id })).key(format!("welcome:{id}")));
+            .push(job(cx, "mail.welcome", json!({ "user_id": id })).key(format!("welcome:{id}")));
     }
-    if let (Some(after), Some(_)) = (state.config.actions.followup_after, &user.email) {
+    if let (Some(after), Some(_)) = (cx.config().actions.followup_after, &user.email) {
         let at = OffsetDateTime::now_utc() + after;
         effects.jobs.push(
-            job(state, "mail.followup", json!({ "user_id": id }))
+            job(cx, "mail.followup", json!({ "user_id": id }))
                 .key(format!("followup:{id}"))
                 .at(at),
         );
@@ -141,15 +164,15 @@ pub fn registered(state: &AppState, user: &NewUser, actor: &Actor) -> Effects {
 }
 
 /// Writes effects that accompany no stored change (a login attempt, a request for a link).
-pub async fn emit(state: &AppState, effects: Effects) -> Result<(), crate::error::AppError> {
+pub async fn emit(cx: &impl Context, effects: Effects) -> Result<(), StoreError> {
     for e in &effects.events {
-        state.store.record_event(e).await?;
+        cx.store().record_event(e).await?;
     }
     for j in &effects.jobs {
-        state.store.enqueue(j).await?;
+        cx.store().enqueue(j).await?;
     }
     if !effects.jobs.is_empty() {
-        state.jobs_wake.notify_waiters();
+        cx.jobs_wake().notify_waiters();
     }
     Ok(())
 }

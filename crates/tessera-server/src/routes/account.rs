@@ -9,8 +9,8 @@ use tessera_core::password::Verification;
 use tessera_core::store::StoreError;
 use tessera_core::{Email, ProfileUpdate, User};
 
-use super::{Form, page, rejected, too_long};
-use super::{capitalize, new_password_problem, unsafe_text_errors};
+use super::{Form, new_password_problem, page, rejected, too_long};
+use crate::accounts::{capitalize, unsafe_text_errors};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
@@ -65,7 +65,11 @@ async fn reauthenticated(state: &AppState, signed_in: &SignedIn, current_passwor
 async fn is_current_password(state: &AppState, user: &User, password: &str) -> Result<bool, AppError> {
     match &user.password_hash {
         Some(stored) => {
-            let verdict = state.passwords.verify(stored.clone(), password.to_owned()).await?;
+            let verdict = state
+                .accounts
+                .passwords()
+                .verify(stored.clone(), password.to_owned())
+                .await?;
             Ok(verdict != Verification::Invalid)
         }
         None => Ok(false),
@@ -320,7 +324,7 @@ pub async fn change_password(
     if let Err(why) = new_password_problem(&state, user, &form.password, &form.password2) {
         return refuse(StatusCode::BAD_REQUEST, &why);
     }
-    let hash = state.passwords.hash(form.password).await?;
+    let hash = state.accounts.passwords().hash(form.password).await?;
     // Other browsers signed in to this account are signed out; this one stays.
     let effects = effects::event(&state, "password.changed", Some(user.id), serde_json::json!({}), &actor);
     state

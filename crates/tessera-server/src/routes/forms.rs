@@ -1,12 +1,12 @@
-//! What every form handler shares: the CSRF-checked form extractor, field limits, and how
-//! problems with what a person typed are phrased back to them.
+//! What every form handler shares: the CSRF-checked form extractor, field limits, and the
+//! new-password check.
 
 use axum::extract::{FromRequest, Request};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tessera_core::User;
-use tessera_core::person_text::person_text_problems;
 
+use crate::accounts::capitalize;
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -70,34 +70,6 @@ const MAX_FIELD: usize = 1024;
 
 pub fn too_long(fields: &[&str]) -> bool {
     fields.iter().any(|f| f.len() > MAX_FIELD)
-}
-
-/// The person-text rule (no line breaks, controls or text-direction overrides) for the fields
-/// of a profile, phrased for the form; shared with the account page.
-pub fn unsafe_text_errors(first_name: &str, last_name: &str, email: &str) -> Vec<String> {
-    let fields = [
-        ("first name", first_name),
-        ("last name", last_name),
-        ("email address", email),
-    ];
-    person_text_problems(&fields)
-        .iter()
-        .map(|problem| capitalize(&problem.to_string()))
-        .collect()
-}
-
-pub fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
-    let rest: String = chars.collect();
-    if rest.ends_with('.') {
-        format!("{first}{rest}")
-    } else {
-        format!("{first}{rest}.")
-    }
 }
 
 /// The policy plus "typed twice the same", shared by the change and reset forms.

@@ -25,7 +25,7 @@ use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub use forms::{Form, NextQuery, NoFields, capitalize, new_password_problem, too_long, unsafe_text_errors};
+pub use forms::{Form, NextQuery, NoFields, new_password_problem, too_long};
 
 /// Pages for people in a browser: their errors render as the themed HTML page.
 pub fn page_routes() -> Router<AppState> {
@@ -127,6 +127,27 @@ pub fn message(
         },
     )?;
     Ok((status, html).into_response())
+}
+
+/// Hybrid registration: the person proved who they are (registered, or typed the right
+/// password), so they may connect a provider to activate the account (the cookie lets
+/// `/login/{id}?activate=1` find it).
+pub fn activation_page(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    status: StatusCode,
+    id: tessera_core::UserId,
+) -> Result<Response, AppError> {
+    let buttons = state.upstreams.buttons();
+    let html = page(
+        state,
+        csrf,
+        None,
+        "activate.html",
+        context! { buttons => ser(&buttons) },
+    )?;
+    let cookie = crate::upstream::activation::cookie(state, csrf, id);
+    Ok((status, [(axum::http::header::SET_COOKIE, cookie)], html).into_response())
 }
 
 /// A redirect to `to` after a form post (303: the browser follows it with a GET).

@@ -125,7 +125,7 @@ pub async fn reset(
     if let Err(why) = new_password_problem(&state, &user, &form.password, &form.password2) {
         return refuse(why);
     }
-    let hash = state.passwords.hash(form.password).await?;
+    let hash = state.accounts.passwords().hash(form.password).await?;
     let events = |id| effects::event(&state, "password.reset", Some(id), serde_json::json!({}), &actor);
     match state.store.reset_password_with(&digest, &hash, now, &events).await? {
         Proof::Proven {

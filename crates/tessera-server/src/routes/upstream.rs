@@ -1,27 +1,29 @@
 //! Upstream logins over HTTP: `/login/{upstream}` starts one, `/login/{upstream}/callback`
-//! finishes it through the pipeline, and the account page connects and disconnects
-//! providers. The connector's per-login secrets (OAuth 1.0a token secret, PKCE verifier,
-//! nonce) stay server-side, sealed, on a single-use row bound to this browser.
+//! finishes it with the provider and hands the identity to the accounts service (the
+//! pipeline), and the account page connects and disconnects providers. The connector's
+//! per-login secrets (OAuth 1.0a token secret, PKCE verifier, nonce) stay server-side, sealed,
+//! on a single-use row bound to this browser.
 
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tessera_core::UserId;
 use tessera_core::identity::{LoginPurpose, UpstreamLogin};
 use tessera_core::secret_token;
-use tessera_core::{User, UserId};
+use tessera_upstream::{Identity, UpstreamError};
 use time::OffsetDateTime;
 
-use super::{Form, NoFields, message};
-use crate::config::RegistrationMode;
+use super::{Form, NoFields, message, see_other};
+use crate::accounts::{self, LoginMethod, Outcome, Stop, UpstreamSignIn};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
-use crate::jobs::effects::{self, Actor};
+use crate::jobs::effects::Actor;
 use crate::next_url::safe_next;
 use crate::session::{self, SessionCookie, SignedIn, read_cookie};
 use crate::state::AppState;
-use crate::upstream::{self, pipeline};
+use crate::upstream::{self, Connector};
 
 const STATE_COOKIE: &str = "tessera_upstream_state";
 const LOGIN_TTL: time::Duration = time::Duration::minutes(15);
@@ -36,6 +38,14 @@ fn state_cookie_path(id: &str) -> String {
     format!("/login/{id}")
 }
 
+/// What a connector's failure becomes: a page that names the upstream by its label.
+fn failed(connector: &Connector) -> impl FnOnce(UpstreamError) -> AppError + '_ {
+    |error| AppError::Upstream {
+        label: connector.upstream.label.clone(),
+        error,
+    }
+}
+
 async fn begin(
     state: &AppState,
     csrf: &CsrfCookie,
@@ -47,24 +57,17 @@ async fn begin(
     let connector = state.upstreams.get(id).ok_or(AppError::NotFound)?;
     let token = secret_token::generate();
     let state_digest = secret_token::digest(&token);
-    let start = match connector.connector.login_url(&callback_url(state, id)?, &token).await {
-        Ok(start) => start,
-        Err(error) => {
-            return Err(AppError::Upstream {
-                label: connector.upstream.label.clone(),
-                error,
-            });
-        }
-    };
+    let start = connector
+        .connector
+        .login_url(&callback_url(state, id)?, &token)
+        .await
+        .map_err(failed(connector))?;
+    let sealed_data =
+        upstream::seal_login_data(&state.config.master_key, id, &state_digest, start.state_data.as_bytes());
     state
         .store
         .create_upstream_login(&UpstreamLogin {
-            sealed_data: upstream::seal_login_data(
-                &state.config.master_key,
-                id,
-                &state_digest,
-                start.state_data.as_bytes(),
-            ),
+            sealed_data,
             state_digest,
             upstream: id.to_owned(),
             browser: csrf.browser_binding(),
@@ -144,6 +147,17 @@ fn expired(state: &AppState) -> Result<Response, AppError> {
     )
 }
 
+/// Why the pipeline stopped this sign-in with `label`, as a 409 page.
+fn stopped(state: &AppState, stop: &Stop, label: &str) -> Result<Response, AppError> {
+    message(
+        state,
+        StatusCode::CONFLICT,
+        "Sign-in stopped",
+        &stop.message(label),
+        Some(("/login", "Back to the login page")),
+    )
+}
+
 pub async fn callback(
     State(state): State<AppState>,
     csrf: CsrfCookie,
@@ -160,42 +174,44 @@ pub async fn callback(
     let Some(login) = take_login(&state, &csrf, connector, &id, &query, &headers).await? else {
         return expired(&state);
     };
-    let data = upstream::open_login_data(&state.config.master_key, &login)
+    let identity = identity_from(&state, connector, &id, &query, &login).await?;
+    let outcome = state
+        .accounts
+        .upstream_sign_in(&login.purpose, login.user_id, &identity, &actor)
+        .await?;
+    match outcome {
+        UpstreamSignIn::Stopped(stop) => stopped(&state, &stop, &connector.upstream.label),
+        UpstreamSignIn::Connected => {
+            let clear = clear_state_cookie(&state, &id);
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(LOCATION, "/account".to_owned()), (SET_COOKIE, clear)],
+            )
+                .into_response())
+        }
+        UpstreamSignIn::SignedIn(outcome) => {
+            signed_in(&state, old_cookie.as_deref(), &actor, &id, login.next, *outcome).await
+        }
+    }
+}
+
+/// What the provider says about the person: the connector finishes the login with the data
+/// sealed when it started.
+async fn identity_from(
+    state: &AppState,
+    connector: &Connector,
+    id: &str,
+    query: &[(String, String)],
+    login: &UpstreamLogin,
+) -> Result<Identity, AppError> {
+    let data = upstream::open_login_data(&state.config.master_key, login)
         .map_err(|_| AppError::internal("upstream login data cannot be unsealed"))?;
     let data = String::from_utf8(data).map_err(|_| AppError::internal("upstream login data is not text"))?;
-    let label = connector.upstream.label.clone();
-    let identity = connector
+    connector
         .connector
-        .handle_callback(&callback_url(&state, &id)?, &query, &data)
+        .handle_callback(&callback_url(state, id)?, query, &data)
         .await
-        .map_err(|error| AppError::Upstream {
-            label: label.clone(),
-            error,
-        })?;
-    let link_to: Option<User> = match login.user_id {
-        Some(uid) => state.store.user_by_id(uid).await?,
-        None => None,
-    };
-    let outcome = match pipeline::run(&state, &login.purpose, link_to.as_ref(), &identity, &actor).await? {
-        Ok(outcome) => outcome,
-        Err(stop) => {
-            let text = stop.message(&label);
-            return message(
-                &state,
-                StatusCode::CONFLICT,
-                "Sign-in stopped",
-                &text,
-                Some(("/login", "Back to the login page")),
-            );
-        }
-    };
-    if let Some(friends) = &identity.friends {
-        state
-            .store
-            .set_contacts(&identity.provider, &identity.subject, friends)
-            .await?;
-    }
-    finish(&state, old_cookie.as_deref(), &actor, &id, login, outcome).await
+        .map_err(failed(connector))
 }
 
 /// The login in flight this callback belongs to, used up, if the browser that started it is
@@ -203,7 +219,7 @@ pub async fn callback(
 async fn take_login(
     state: &AppState,
     csrf: &CsrfCookie,
-    connector: &crate::upstream::Connector,
+    connector: &Connector,
     id: &str,
     query: &[(String, String)],
     headers: &axum::http::HeaderMap,
@@ -227,43 +243,33 @@ async fn take_login(
     Ok(login.filter(|l| l.upstream == id && l.browser == csrf.browser_binding()))
 }
 
-/// After the pipeline: back to the account page for a connection, else a new session (and,
-/// for a hybrid registration, the activation connecting a provider stands for).
-async fn finish(
+/// The state cookie's work is done once the callback has used its login.
+fn clear_state_cookie(state: &AppState, id: &str) -> String {
+    crate::cookies::clear(state, STATE_COOKIE, &state_cookie_path(id))
+}
+
+/// A new session for the account the sign-in went to, then on to `next`.
+async fn signed_in(
     state: &AppState,
     old_cookie: Option<&str>,
     actor: &Actor,
     id: &str,
-    login: UpstreamLogin,
-    outcome: pipeline::Outcome,
+    next: Option<String>,
+    outcome: Outcome,
 ) -> Result<Response, AppError> {
-    let clear = crate::cookies::clear(state, STATE_COOKIE, &state_cookie_path(id));
     let user = outcome.user;
-    // Only an account still waiting for its first activation: never one an admin disabled.
-    let activating = login.purpose == LoginPurpose::Link
-        && !user.is_active
-        && state.config.registration == RegistrationMode::Hybrid
-        && user.awaiting_activation;
-    if activating {
-        state.store.activate_user(user.id).await?;
-    }
-    if login.purpose == LoginPurpose::Link && !activating {
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [(LOCATION, "/account".to_owned()), (SET_COOKIE, clear)],
-        )
-            .into_response());
-    }
-    let (session_cookie, _) = session::start(state, old_cookie, &user, "fed").await?;
-    state.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
-    let detail = serde_json::json!({ "method": "fed", "provider": id, "is_new": outcome.is_new, "new_association": outcome.new_association });
-    effects::emit(state, effects::event(state, "user.login", Some(user.id), detail, actor)).await?;
-    let target = login
-        .next
+    let method = LoginMethod::Upstream {
+        provider: id,
+        is_new: outcome.is_new,
+        new_association: outcome.new_association,
+    };
+    let (session_cookie, _) = session::start(state, old_cookie, &user, method.amr()).await?;
+    state.accounts.record_login(&user, &method, actor).await?;
+    let target = next
         .and_then(|n| safe_next(Some(&n)))
         .unwrap_or_else(|| "/account".to_owned());
     let mut response = (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
-    for c in [session_cookie, clear] {
+    for c in [session_cookie, clear_state_cookie(state, id)] {
         if let Ok(v) = c.parse() {
             response.headers_mut().append(SET_COOKIE, v);
         }
@@ -284,38 +290,18 @@ pub async fn disconnect(
     actor: Actor,
     Form(form): Form<Disconnect>,
 ) -> Result<Response, AppError> {
-    let user = &signed_in.user;
-    // Ways in that still work: a usable password, or links to upstreams still configured.
-    let usable_password = user
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| h.starts_with("$argon2") || h.starts_with("pbkdf2_sha256$"));
-    let identities = state.store.identities_of(user.id).await?;
-    let other_ways = identities
-        .iter()
-        .filter(|i| !(i.provider == form.provider && i.subject == form.subject))
-        .filter(|i| state.upstreams.get(&i.provider).is_some())
-        .count();
-    if !usable_password && other_ways == 0 {
-        return message(
+    match state
+        .accounts
+        .disconnect(&signed_in.user, &form.provider, &form.subject, &actor)
+        .await?
+    {
+        accounts::Disconnect::OnlyWayIn => message(
             &state,
             StatusCode::CONFLICT,
             "Not disconnected",
             "This is your only way to log in. Set a password first (\"Forgot your password?\" mails you a link) or connect another provider.",
             Some(("/account", "Back to your account")),
-        );
+        ),
+        accounts::Disconnect::Done => Ok(see_other("/account")),
     }
-    if state
-        .store
-        .unlink_identity(user.id, &form.provider, &form.subject)
-        .await?
-    {
-        let detail = serde_json::json!({ "provider": form.provider });
-        effects::emit(
-            &state,
-            effects::event(&state, "identity.unlinked", Some(user.id), detail, &actor),
-        )
-        .await?;
-    }
-    Ok((StatusCode::SEE_OTHER, [(LOCATION, "/account")]).into_response())
 }

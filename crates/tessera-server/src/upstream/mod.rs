@@ -1,8 +1,8 @@
-//! Upstream logins: the connectors built from `upstreams:`, and the pipeline that turns an
-//! upstream identity into one local account.
+//! Upstream logins: the connectors built from `upstreams:`, and the sealing of what they leave
+//! in the database. The pipeline that turns an upstream identity into one local account is the
+//! accounts service's (`accounts::federation`).
 
 pub mod activation;
-pub mod pipeline;
 
 use std::sync::Arc;
 
@@ -54,7 +54,7 @@ impl Registry {
     }
 }
 
-// Sealing at rest (AES-256-GCM under the master key, `tessera_oidc::seal`) of what upstream
+// Sealing at rest (AES-256-GCM under the master key, `tessera_core::seal`) of what upstream
 // logins leave in the database. Each blob's context (the additional authenticated data) names
 // the row that holds it, so a blob copied into another row (another person's identity, another
 // pending login) does not open there. One function per kind builds the context; the
@@ -75,7 +75,7 @@ const LEGACY_TOKENS_CONTEXT: &str = "tessera upstream tokens";
 
 /// Seals an identity's upstream tokens (serialized) for its `identities` row.
 pub fn seal_tokens(master: &MasterKey, provider: &str, subject: &str, tokens: &[u8]) -> Vec<u8> {
-    tessera_oidc::seal(master.expose_secret(), tokens, &tokens_context(provider, subject))
+    tessera_core::seal::seal(master.expose_secret(), tokens, &tokens_context(provider, subject))
 }
 
 /// Opens the tokens stored on the identity (`provider`, `subject`): sealed for this row, or
@@ -86,10 +86,10 @@ pub fn open_tokens(
     provider: &str,
     subject: &str,
     sealed: &[u8],
-) -> Result<Vec<u8>, tessera_oidc::OidcError> {
+) -> Result<Vec<u8>, tessera_core::seal::SealError> {
     let key = master.expose_secret();
-    tessera_oidc::open(key, sealed, &tokens_context(provider, subject))
-        .or_else(|_| tessera_oidc::open(key, sealed, LEGACY_TOKENS_CONTEXT))
+    tessera_core::seal::open(key, sealed, &tokens_context(provider, subject))
+        .or_else(|_| tessera_core::seal::open(key, sealed, LEGACY_TOKENS_CONTEXT))
 }
 
 /// The sealing context of a pending upstream login's protocol data (OAuth 1.0a token secret,
@@ -102,13 +102,13 @@ pub fn login_context(upstream: &str, state_digest: &str) -> String {
 
 /// Seals a pending login's protocol data for its `upstream_logins` row.
 pub fn seal_login_data(master: &MasterKey, upstream: &str, state_digest: &str, data: &[u8]) -> Vec<u8> {
-    tessera_oidc::seal(master.expose_secret(), data, &login_context(upstream, state_digest))
+    tessera_core::seal::seal(master.expose_secret(), data, &login_context(upstream, state_digest))
 }
 
 /// Opens the protocol data of the pending login `login`, sealed for that row only.
-pub fn open_login_data(master: &MasterKey, login: &UpstreamLogin) -> Result<Vec<u8>, tessera_oidc::OidcError> {
+pub fn open_login_data(master: &MasterKey, login: &UpstreamLogin) -> Result<Vec<u8>, tessera_core::seal::SealError> {
     let context = login_context(&login.upstream, &login.state_digest);
-    tessera_oidc::open(master.expose_secret(), &login.sealed_data, &context)
+    tessera_core::seal::open(master.expose_secret(), &login.sealed_data, &context)
 }
 
 #[cfg(test)]
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn legacy_tokens_still_open_and_contexts_never_collide() {
-        let legacy = tessera_oidc::seal(key().expose_secret(), b"old", LEGACY_TOKENS_CONTEXT);
+        let legacy = tessera_core::seal::seal(key().expose_secret(), b"old", LEGACY_TOKENS_CONTEXT);
         assert_eq!(open_tokens(&key(), "twitter", "anyone", &legacy).unwrap(), b"old");
         assert_ne!(tokens_context("a:b", "c"), tokens_context("a", "b:c"));
         assert_ne!(login_context("a:b", "c"), login_context("a", "b:c"));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tessera_core::password::{self, Argon2Cost, Verification};
 use tokio::sync::Semaphore;
 
-use crate::error::AppError;
+use super::AccountError;
 
 #[derive(Clone)]
 pub struct PasswordPool {
@@ -23,31 +23,34 @@ impl PasswordPool {
         }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce(Argon2Cost) -> T + Send + 'static) -> Result<T, AppError> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Argon2Cost) -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
         let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(|_| AppError::internal("password pool closed"))?;
+            .map_err(|_| AccountError::internal("password pool closed"))?;
         let cost = self.cost;
         tokio::task::spawn_blocking(move || work(cost))
             .await
-            .map_err(|e| AppError::internal(format!("password task failed: {e}")))
+            .map_err(|e| AccountError::internal(format!("password task failed: {e}")))
     }
 
-    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+    pub async fn hash(&self, password: String) -> Result<String, AccountError> {
         self.run(move |cost| password::hash_password(&cost, &password))
             .await?
-            .map_err(|e| AppError::internal(e.to_string()))
+            .map_err(|e| AccountError::internal(e.to_string()))
     }
 
-    pub async fn verify(&self, stored: String, candidate: String) -> Result<Verification, AppError> {
+    pub async fn verify(&self, stored: String, candidate: String) -> Result<Verification, AccountError> {
         self.run(move |cost| password::verify_password(&cost, &stored, &candidate))
             .await
     }
 
     /// Same cost as a verification, for unknown accounts (no timing oracle on usernames).
-    pub async fn burn(&self, candidate: String) -> Result<(), AppError> {
+    pub async fn burn(&self, candidate: String) -> Result<(), AccountError> {
         self.run(move |cost| password::burn_equivalent_time(&cost, &candidate))
             .await
     }

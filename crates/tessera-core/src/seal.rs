@@ -11,7 +11,11 @@
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 
-use crate::error::OidcError;
+/// A sealed blob could not be opened: wrong master key, wrong context, truncated or tampered
+/// with. Deliberately does not say which.
+#[derive(Debug, thiserror::Error, Clone, Copy, PartialEq, Eq)]
+#[error("sealed data could not be opened (wrong key or context, or corrupted)")]
+pub struct SealError;
 
 /// Bytes of the GCM authentication tag appended to the ciphertext.
 const TAG_LEN: usize = 16;
@@ -46,18 +50,18 @@ pub fn seal(master_key: &[u8; 32], plaintext: &[u8], context: &str) -> Vec<u8> {
 
 /// Decrypts what [`seal`] produced with the same key and context. Any
 /// mismatch (key, context, truncation, a flipped bit) gives the same
-/// [`OidcError::Unseal`], so the error reveals nothing about which.
-pub fn open(master_key: &[u8; 32], sealed: &[u8], context: &str) -> Result<Vec<u8>, OidcError> {
+/// [`SealError`], so the error reveals nothing about which.
+pub fn open(master_key: &[u8; 32], sealed: &[u8], context: &str) -> Result<Vec<u8>, SealError> {
     if sealed.len() < NONCE_LEN + TAG_LEN {
-        return Err(OidcError::Unseal);
+        return Err(SealError);
     }
     let (nonce, body) = sealed.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| OidcError::Unseal)?;
-    let key = key(master_key).ok_or(OidcError::Unseal)?;
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError)?;
+    let key = key(master_key).ok_or(SealError)?;
     let mut body = body.to_vec();
     let plain = key
         .open_in_place(nonce, Aad::from(context.as_bytes()), &mut body)
-        .map_err(|_| OidcError::Unseal)?;
+        .map_err(|_| SealError)?;
     Ok(plain.to_vec())
 }
 
@@ -87,25 +91,25 @@ mod tests {
     #[test]
     fn wrong_key_or_context_fails() {
         let sealed = seal(&KEY, b"secret", "signing-key:abc");
-        assert_eq!(open(&[8; 32], &sealed, "signing-key:abc"), Err(OidcError::Unseal));
-        assert_eq!(open(&KEY, &sealed, "signing-key:abd"), Err(OidcError::Unseal));
-        assert_eq!(open(&KEY, &sealed, ""), Err(OidcError::Unseal));
+        assert_eq!(open(&[8; 32], &sealed, "signing-key:abc"), Err(SealError));
+        assert_eq!(open(&KEY, &sealed, "signing-key:abd"), Err(SealError));
+        assert_eq!(open(&KEY, &sealed, ""), Err(SealError));
     }
 
     #[test]
     fn truncated_or_flipped_fails() {
         let sealed = seal(&KEY, b"secret", "c");
         for len in [0, 1, NONCE_LEN, NONCE_LEN + TAG_LEN - 1, sealed.len() - 1] {
-            assert_eq!(open(&KEY, &sealed[..len], "c"), Err(OidcError::Unseal), "len {len}");
+            assert_eq!(open(&KEY, &sealed[..len], "c"), Err(SealError), "len {len}");
         }
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();
             bad[i] ^= 0x01;
-            assert_eq!(open(&KEY, &bad, "c"), Err(OidcError::Unseal), "byte {i}");
+            assert_eq!(open(&KEY, &bad, "c"), Err(SealError), "byte {i}");
         }
         let mut longer = sealed.clone();
         longer.push(0);
-        assert_eq!(open(&KEY, &longer, "c"), Err(OidcError::Unseal));
+        assert_eq!(open(&KEY, &longer, "c"), Err(SealError));
     }
 
     #[test]

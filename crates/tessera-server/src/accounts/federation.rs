@@ -1,4 +1,5 @@
-//! The login pipeline, after django-social-auth's proven steps and in the configured order:
+//! Upstream sign-in (federation): the pipeline that turns an upstream identity into one local
+//! account, after django-social-auth's proven steps and in the configured order:
 //! `social_user` (find the linked identity), `associate_by_email` (off by default; only when
 //! the upstream asserts a verified address AND the local address is verified), `get_username`,
 //! `create_user`, `associate_user`, `load_extra_data` (tokens sealed at rest, profile),
@@ -14,11 +15,11 @@ use tessera_core::{Email, NewUser, User, UserId, Username};
 use tessera_upstream::Identity;
 use time::OffsetDateTime;
 
+use super::{AccountError, Accounts};
 use crate::config::{RegistrationMode, Step};
-use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
-use crate::state::AppState;
 
+/// The account an upstream sign-in went to.
 pub struct Outcome {
     pub user: User,
     pub is_new: bool,
@@ -67,7 +68,7 @@ fn linked(identity: &Identity, user: UserId, sealed_tokens: Vec<u8>, now: Offset
 }
 
 /// A username from the upstream's screen name or name, made valid, and numbered until free.
-async fn unique_username(state: &AppState, identity: &Identity) -> Result<Username, AppError> {
+async fn unique_username(accounts: &Accounts, identity: &Identity) -> Result<Username, AccountError> {
     let raw = identity
         .username
         .clone()
@@ -98,11 +99,11 @@ async fn unique_username(state: &AppState, identity: &Identity) -> Result<Userna
         let Ok(username) = Username::parse(&candidate) else {
             continue;
         };
-        if state.store.user_by_login(username.as_str()).await?.is_none() {
+        if accounts.store.user_by_login(username.as_str()).await?.is_none() {
             return Ok(username);
         }
     }
-    Err(AppError::internal("no free username found"))
+    Err(AccountError::internal("no free username found"))
 }
 
 /// First and last name from the upstream profile, cleaned of line breaks, controls and
@@ -122,24 +123,68 @@ fn split_name(identity: &Identity) -> (String, String) {
     }
 }
 
-pub async fn run(
-    state: &AppState,
+/// What an upstream sign-in that came back led to.
+pub enum UpstreamSignIn {
+    /// Into an account (found, linked or created; or a hybrid registration just activated):
+    /// a session is due.
+    SignedIn(Box<Outcome>),
+    /// Connected to the account it was started from, which stays as signed in as it was.
+    Connected,
+    /// The pipeline stopped; the person is told why.
+    Stopped(Stop),
+}
+
+impl Accounts {
+    /// Finishes an upstream sign-in: the pipeline, then the person's contacts from the
+    /// provider, then (for a connection) the activation of a hybrid registration.
+    pub async fn upstream_sign_in(
+        &self,
+        purpose: &LoginPurpose,
+        link_to: Option<UserId>,
+        identity: &Identity,
+        actor: &Actor,
+    ) -> Result<UpstreamSignIn, AccountError> {
+        let link_to = match link_to {
+            Some(id) => self.store.user_by_id(id).await?,
+            None => None,
+        };
+        let outcome = match run(self, purpose, link_to.as_ref(), identity, actor).await? {
+            Ok(outcome) => outcome,
+            Err(stop) => return Ok(UpstreamSignIn::Stopped(stop)),
+        };
+        if let Some(friends) = &identity.friends {
+            self.store
+                .set_contacts(&identity.provider, &identity.subject, friends)
+                .await?;
+        }
+        if *purpose == LoginPurpose::Link && !self.activate_if_awaiting(&outcome.user).await? {
+            return Ok(UpstreamSignIn::Connected);
+        }
+        Ok(UpstreamSignIn::SignedIn(Box::new(outcome)))
+    }
+}
+
+/// The pipeline: the account this upstream identity belongs to, linked or created as the
+/// steps allow; or, for a connection, the link to `link_to`.
+async fn run(
+    accounts: &Accounts,
     purpose: &LoginPurpose,
     link_to: Option<&User>,
     identity: &Identity,
     actor: &Actor,
-) -> Result<Result<Outcome, Stop>, AppError> {
-    let tokens = serde_json::to_vec(&identity.tokens).map_err(|e| AppError::internal(e.to_string()))?;
+) -> Result<Result<Outcome, Stop>, AccountError> {
+    let tokens = serde_json::to_vec(&identity.tokens).map_err(|e| AccountError::internal(e.to_string()))?;
+    let master_key = &accounts.config.master_key;
     let sign_in = SignIn {
-        state,
+        accounts,
         identity,
         actor,
-        sealed: super::seal_tokens(&state.config.master_key, &identity.provider, &identity.subject, &tokens),
-        existing: state.store.identity(&identity.provider, &identity.subject).await?,
+        sealed: crate::upstream::seal_tokens(master_key, &identity.provider, &identity.subject, &tokens),
+        existing: accounts.store.identity(&identity.provider, &identity.subject).await?,
         now: OffsetDateTime::now_utc(),
     };
     if *purpose == LoginPurpose::Link {
-        let user = link_to.ok_or_else(|| AppError::internal("link without an account"))?;
+        let user = link_to.ok_or_else(|| AccountError::internal("link without an account"))?;
         return sign_in.connect_to(user).await;
     }
     match sign_in.known_account().await? {
@@ -151,7 +196,7 @@ pub async fn run(
 
 /// One upstream sign-in going through the pipeline's steps.
 struct SignIn<'a> {
-    state: &'a AppState,
+    accounts: &'a Accounts,
     identity: &'a Identity,
     actor: &'a Actor,
     /// The upstream tokens, sealed with the master key for this identity's row.
@@ -163,7 +208,7 @@ struct SignIn<'a> {
 
 impl SignIn<'_> {
     fn steps(&self) -> &[Step] {
-        &self.state.config.pipeline
+        &self.accounts.config.pipeline
     }
 
     fn link(&self, user: UserId) -> LinkedIdentity {
@@ -173,15 +218,15 @@ impl SignIn<'_> {
     /// The audit event (and the opt-in post) of a new link, written with the link.
     fn linked_effects(&self, user: UserId, is_new: bool) -> Effects {
         let detail = json!({ "provider": self.identity.provider, "is_new": is_new, "new_association": true });
-        let mut fx = effects::event(self.state, "identity.linked", Some(user), detail, self.actor);
-        fx.jobs.extend(post_on_join_job(self.state, self.identity, user));
+        let mut fx = effects::event(self.accounts, "identity.linked", Some(user), detail, self.actor);
+        fx.jobs.extend(post_on_join_job(self.accounts, self.identity, user));
         fx
     }
 
     /// Links this upstream account to an existing account, with its audit event and post.
-    async fn link_new(&self, user: UserId) -> Result<(), AppError> {
+    async fn link_new(&self, user: UserId) -> Result<(), AccountError> {
         let fx = self.linked_effects(user, false);
-        self.state
+        self.accounts
             .store
             .link_identity(&self.link(user), &fx)
             .await
@@ -189,16 +234,16 @@ impl SignIn<'_> {
     }
 
     /// Connecting from the account page (or activating a hybrid registration).
-    async fn connect_to(&self, user: &User) -> Result<Result<Outcome, Stop>, AppError> {
+    async fn connect_to(&self, user: &User) -> Result<Result<Outcome, Stop>, AccountError> {
         let new_association = match &self.existing {
             Some(found) if found.user_id != user.id => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
             Some(_) => {
-                self.state.store.update_identity(&self.link(user.id)).await?;
+                self.accounts.store.update_identity(&self.link(user.id)).await?;
                 false
             }
             None => {
                 self.link_new(user.id).await?;
-                self.state.jobs_wake.notify_waiters();
+                self.accounts.jobs_wake.notify_waiters();
                 true
             }
         };
@@ -211,10 +256,10 @@ impl SignIn<'_> {
 
     /// The local account this sign-in belongs to: by its link (`social_user`), else by a
     /// verified address the account proved too (`associate_by_email`).
-    async fn known_account(&self) -> Result<Result<Option<User>, Stop>, AppError> {
+    async fn known_account(&self) -> Result<Result<Option<User>, Stop>, AccountError> {
         if self.steps().contains(&Step::SocialUser)
             && let Some(found) = &self.existing
-            && let Some(user) = self.state.store.user_by_id(found.user_id).await?
+            && let Some(user) = self.accounts.store.user_by_id(found.user_id).await?
         {
             return Ok(Ok(Some(user)));
         }
@@ -223,7 +268,7 @@ impl SignIn<'_> {
             && identity.email_verified
             && let Some(email) = identity.email.as_deref()
             && let Some(local) = self
-                .state
+                .accounts
                 .store
                 .user_by_login(email)
                 .await?
@@ -238,7 +283,7 @@ impl SignIn<'_> {
     }
 
     /// Signs in to an account Tessera knows, linking this upstream account if it is new.
-    async fn enter_known(&self, user: User) -> Result<Result<Outcome, Stop>, AppError> {
+    async fn enter_known(&self, user: User) -> Result<Result<Outcome, Stop>, AccountError> {
         if self.existing.as_ref().is_some_and(|found| found.user_id != user.id) {
             return Ok(Err(Stop::AlreadyLinkedElsewhere));
         }
@@ -252,13 +297,13 @@ impl SignIn<'_> {
             }
             self.link_new(user.id).await?;
         } else if self.steps().contains(&Step::LoadExtraData) {
-            self.state.store.update_identity(&self.link(user.id)).await?;
+            self.accounts.store.update_identity(&self.link(user.id)).await?;
         }
         if self.steps().contains(&Step::UpdateUserDetails) {
             let (first, last) = split_name(self.identity);
-            self.state.store.fill_profile(user.id, &first, &last).await?;
-            let attributes = mapped_attributes(self.state, self.identity);
-            self.state.store.fill_attributes(user.id, &attributes).await?;
+            self.accounts.store.fill_profile(user.id, &first, &last).await?;
+            let attributes = mapped_attributes(self.accounts, self.identity);
+            self.accounts.store.fill_attributes(user.id, &attributes).await?;
         }
         Ok(Ok(Outcome {
             user,
@@ -269,7 +314,7 @@ impl SignIn<'_> {
 
     /// Why no account may be created for a person Tessera does not know yet, if none may.
     fn creation_refused(&self) -> Option<Stop> {
-        match self.state.config.registration {
+        match self.accounts.config.registration {
             RegistrationMode::Closed => Some(Stop::NoNewAccounts(
                 "There is no account for this sign-in, and registration is closed here.",
             )),
@@ -286,11 +331,11 @@ impl SignIn<'_> {
     }
 
     /// A person Tessera does not know yet: a new account, made with this link in one step.
-    async fn create_account(&self) -> Result<Result<Outcome, Stop>, AppError> {
+    async fn create_account(&self) -> Result<Result<Outcome, Stop>, AccountError> {
         if let Some(stop) = self.creation_refused() {
             return Ok(Err(stop));
         }
-        let state = self.state;
+        let accounts = self.accounts;
         let identity = self.identity;
         // An address another account proved is never taken over (an unproven claim on it does
         // not count: the new account proves it through the provider); an unverified one is not
@@ -301,7 +346,7 @@ impl SignIn<'_> {
             .filter(|_| identity.email_verified)
             .and_then(|e| Email::parse(e).ok());
         if let Some(email) = &verified_email
-            && state
+            && accounts
                 .store
                 .user_by_login(email.as_str())
                 .await?
@@ -310,22 +355,22 @@ impl SignIn<'_> {
             return Ok(Err(Stop::LogInFirst));
         }
         let username = if self.steps().contains(&Step::GetUsername) {
-            unique_username(state, identity).await?
+            unique_username(accounts, identity).await?
         } else {
             Username::parse(&format!("{}-{}", identity.provider, identity.subject))
-                .map_err(|e| AppError::internal(e.to_string()))?
+                .map_err(|e| AccountError::internal(e.to_string()))?
         };
         let mut new = NewUser::new(username, verified_email.clone());
         new.email_verified = verified_email.is_some();
         if self.steps().contains(&Step::UpdateUserDetails) {
             (new.first_name, new.last_name) = split_name(identity);
-            new.attributes = mapped_attributes(state, identity);
+            new.attributes = mapped_attributes(accounts, identity);
         }
-        let mut fx = effects::registered(state, &new, self.actor);
+        let mut fx = effects::registered(accounts, &new, self.actor);
         let linked_fx = self.linked_effects(new.id, true);
         fx.events.extend(linked_fx.events);
         fx.jobs.extend(linked_fx.jobs);
-        let user = match state
+        let user = match accounts
             .store
             .create_user_with_identity(&new, &self.link(new.id), &fx)
             .await
@@ -335,7 +380,7 @@ impl SignIn<'_> {
             Err(StoreError::Conflict { .. }) => return Ok(Err(Stop::LogInFirst)),
             Err(e) => return Err(e.into()),
         };
-        state.jobs_wake.notify_waiters();
+        accounts.jobs_wake.notify_waiters();
         Ok(Ok(Outcome {
             user,
             is_new: true,
@@ -345,13 +390,13 @@ impl SignIn<'_> {
 }
 
 /// The upstream profile fields this upstream maps to account attributes (plus the picture).
-fn mapped_attributes(state: &AppState, identity: &Identity) -> serde_json::Map<String, serde_json::Value> {
+fn mapped_attributes(accounts: &Accounts, identity: &Identity) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
     if let Some(picture) = &identity.picture {
         out.insert("picture".into(), picture.clone().into());
     }
-    if let Some(upstream) = state.upstreams.get(&identity.provider) {
-        for (field, attribute) in &upstream.upstream.attributes {
+    if let Some(upstream) = accounts.configured_upstream(&identity.provider) {
+        for (field, attribute) in &upstream.attributes {
             if let Some(v) = identity.profile.get(field).filter(|v| !v.is_null()) {
                 out.insert(attribute.clone(), v.clone());
             }
@@ -360,26 +405,24 @@ fn mapped_attributes(state: &AppState, identity: &Identity) -> serde_json::Map<S
     out
 }
 
-fn link_error(e: StoreError) -> AppError {
+fn link_error(e: StoreError) -> AccountError {
     match e {
-        StoreError::Conflict { .. } => {
-            AppError::BadRequest("This account is already connected to another Tessera account.".into())
-        }
+        StoreError::Conflict { .. } => AccountError::LinkedElsewhere,
         other => other.into(),
     }
 }
 
 /// `actions.post_on_join`: an opt-in post through the person's own token when this upstream
 /// is newly associated.
-fn post_on_join_job(state: &AppState, identity: &Identity, user: UserId) -> Option<tessera_core::jobs::NewJob> {
-    let action = state
+fn post_on_join_job(accounts: &Accounts, identity: &Identity, user: UserId) -> Option<tessera_core::jobs::NewJob> {
+    let action = accounts
         .config
         .actions
         .post_on_join
         .as_ref()
         .filter(|p| p.upstream == identity.provider)?;
     let payload = json!({ "provider": identity.provider, "subject": identity.subject, "text": action.text });
-    Some(effects::job(state, "post_on_join", payload).key(format!(
+    Some(effects::job(accounts, "post_on_join", payload).key(format!(
         "post_on_join:{}:{}:{}",
         user, identity.provider, identity.subject
     )))

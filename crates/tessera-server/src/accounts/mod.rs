@@ -1,0 +1,97 @@
+//! The accounts service: password login, registration, upstream sign-in (the pipeline), and
+//! connecting and disconnecting upstream accounts. It decides and writes (with the audit
+//! events and jobs each change causes), and answers with outcome enums and [`AccountError`].
+//! It knows nothing of requests, cookies, sessions or pages: the web layer extracts, calls one
+//! method, starts a session where one is due, and turns the outcome into a response.
+
+mod federation;
+mod linking;
+mod login;
+mod passwords;
+mod phrasing;
+mod registration;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use tessera_core::store::StoreError;
+use tokio::sync::Notify;
+
+use crate::config::{Config, Upstream};
+use crate::jobs::effects;
+use crate::state::Store;
+
+pub use federation::{Outcome, Stop, UpstreamSignIn};
+pub use linking::Disconnect;
+pub use login::{LoginMethod, LoginOutcome};
+pub use passwords::PasswordPool;
+pub use phrasing::{capitalize, unsafe_text_errors};
+pub use registration::{AfterRegistration, RegisterOutcome, Registration};
+
+/// The service, shared by every request (held in the web state behind an `Arc`).
+pub struct Accounts {
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    passwords: PasswordPool,
+    /// Wakes this node's job worker when a change enqueued jobs.
+    jobs_wake: Arc<Notify>,
+}
+
+impl Accounts {
+    /// The service over the shared store and configuration; its password pool is the only one
+    /// (so `passwords.max_concurrent_hashes` bounds every hash the server computes).
+    pub fn new(config: Arc<Config>, store: Arc<dyn Store>, jobs_wake: Arc<Notify>) -> Self {
+        Self {
+            passwords: PasswordPool::new(config.argon2, config.max_concurrent_hashes),
+            store,
+            config,
+            jobs_wake,
+        }
+    }
+
+    /// The password-hashing pool, for the account pages that check or set a password.
+    pub fn passwords(&self) -> &PasswordPool {
+        &self.passwords
+    }
+
+    /// The `upstreams:` entry with this id, if it is (still) configured.
+    fn configured_upstream(&self, id: &str) -> Option<&Upstream> {
+        self.config.upstreams.iter().find(|u| u.id == id)
+    }
+}
+
+impl effects::Context for Accounts {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+    fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+    fn jobs_wake(&self) -> &Notify {
+        &self.jobs_wake
+    }
+}
+
+/// Why an account operation could not finish (a refusal the person can act on is an outcome,
+/// not an error).
+#[derive(Debug)]
+pub enum AccountError {
+    Store(StoreError),
+    /// The upstream account was connected to another account while this sign-in ran: the
+    /// pipeline had found it free, and the store's unique link refused the second one.
+    LinkedElsewhere,
+    Internal(String),
+}
+
+impl AccountError {
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::Internal(cause.into())
+    }
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}

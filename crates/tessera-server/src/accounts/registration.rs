@@ -1,0 +1,136 @@
+//! Registration with a password: every problem with the form at once, then the account with
+//! its events and jobs (the confirmation mail among them) in one write.
+
+use tessera_core::account::MAX_NAME_LEN;
+use tessera_core::store::StoreError;
+use tessera_core::{Email, NewUser, User, Username};
+
+use super::{AccountError, Accounts, capitalize, unsafe_text_errors};
+use crate::config::{EmailConfirmation, RegistrationMode};
+use crate::jobs::effects::{self, Actor};
+
+/// What the person typed into the registration form.
+pub struct Registration<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password: &'a str,
+    pub password2: &'a str,
+}
+
+pub enum RegisterOutcome {
+    Registered {
+        user: Box<User>,
+        then: AfterRegistration,
+    },
+    /// Every problem with the form, phrased for the person filling it in.
+    Invalid(Vec<String>),
+    /// The store refused the account: why, by the field that clashed.
+    Taken(&'static str),
+}
+
+/// What follows a registration.
+pub enum AfterRegistration {
+    /// Hybrid: connecting a provider activates the account.
+    Activate,
+    /// The address is to be confirmed (the link is mailed) before the first login.
+    ConfirmEmail,
+    /// Straight in, with a new session.
+    SignIn,
+}
+
+impl Accounts {
+    /// Whether people may create an account with the registration form.
+    pub fn accepts_registrations(&self) -> bool {
+        matches!(
+            self.config.registration,
+            RegistrationMode::Open | RegistrationMode::Hybrid
+        )
+    }
+
+    /// Creates the account the form describes, if it is valid and free.
+    pub async fn register(&self, form: &Registration<'_>, actor: &Actor) -> Result<RegisterOutcome, AccountError> {
+        let (username, email) = match self.validate(form) {
+            Ok(valid) => valid,
+            Err(errors) => return Ok(RegisterOutcome::Invalid(errors)),
+        };
+        let new = self.new_account(form, username, email).await?;
+        let effects = effects::registered(self, &new, actor);
+        let user = match self.store.create_user_with(&new, &effects).await {
+            Ok(user) => user,
+            Err(StoreError::Conflict { field }) => return Ok(RegisterOutcome::Taken(taken(field))),
+            Err(e) => return Err(e.into()),
+        };
+        self.jobs_wake.notify_waiters();
+        tracing::info!(user = %user.id, "account registered");
+        Ok(RegisterOutcome::Registered {
+            user: Box::new(user),
+            then: self.after_registration(),
+        })
+    }
+
+    /// Every problem with the form at once, phrased for the person filling it in.
+    fn validate(&self, form: &Registration<'_>) -> Result<(Username, Email), Vec<String>> {
+        let mut errors = Vec::new();
+        let username = Username::parse(form.username)
+            .map_err(|e| errors.push(capitalize(&e.to_string())))
+            .ok();
+        let email = Email::parse(form.email)
+            .map_err(|e| errors.push(capitalize(&e.to_string())))
+            .ok();
+        if form.first_name.chars().count() > MAX_NAME_LEN || form.last_name.chars().count() > MAX_NAME_LEN {
+            errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
+        }
+        errors.extend(unsafe_text_errors(form.first_name, form.last_name, form.email));
+        if let Err(why) =
+            self.config
+                .password_policy
+                .check(form.password, form.username.trim(), Some(form.email.trim()))
+        {
+            errors.push(capitalize(&why));
+        } else if form.password != form.password2 {
+            errors.push("The two passwords differ; type the same password twice.".into());
+        }
+        match (username, email) {
+            (Some(u), Some(e)) if errors.is_empty() => Ok((u, e)),
+            _ => Err(errors),
+        }
+    }
+
+    /// The account to create from a valid form, with its password hashed.
+    async fn new_account(
+        &self,
+        form: &Registration<'_>,
+        username: Username,
+        email: Email,
+    ) -> Result<NewUser, AccountError> {
+        let mut new = NewUser::new(username, Some(email));
+        new.first_name = form.first_name.trim().to_owned();
+        new.last_name = form.last_name.trim().to_owned();
+        new.password_hash = Some(self.passwords.hash(form.password.to_owned()).await?);
+        // Hybrid: the account waits, inactive, until the person connects an upstream account.
+        let hybrid = self.config.registration == RegistrationMode::Hybrid;
+        new.is_active = !hybrid;
+        new.awaiting_activation = hybrid;
+        Ok(new)
+    }
+
+    fn after_registration(&self) -> AfterRegistration {
+        if self.config.registration == RegistrationMode::Hybrid {
+            AfterRegistration::Activate
+        } else if self.config.email_confirmation == EmailConfirmation::Required {
+            AfterRegistration::ConfirmEmail
+        } else {
+            AfterRegistration::SignIn
+        }
+    }
+}
+
+/// Why the store refused the new account, by the field that clashed.
+fn taken(field: &str) -> &'static str {
+    match field {
+        "email" => "An account with that email address already exists. Log in, or reset its password.",
+        _ => "That username is taken, or looks too much like one that is; choose another.",
+    }
+}
