@@ -6,18 +6,17 @@
 //!   with the configured argon2 parameters (OWASP defaults), SQLite in WAL mode.
 //! - healthz: latency percentiles of GET /healthz sampled while the login load runs.
 
-use std::collections::HashMap;
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use support::PASSWORD;
 use tessera_core::password::{Argon2Cost, hash_password};
-use tessera_core::store::UserStore;
-use tessera_core::{Email, NewUser, Username};
 
 const SECONDS: u64 = 10;
 const CONCURRENT_LOGINS: usize = 16;
-const PASSWORD: &str = "correct horse battery";
 
 fn raw_hash_rate(cost: Argon2Cost, threads: usize) -> f64 {
     let done = Arc::new(AtomicU64::new(0));
@@ -53,7 +52,8 @@ async fn main() {
         cost.memory_kib, cost.iterations, cost.parallelism
     );
 
-    let (base, _dir) = start(cost).await;
+    let server = support::start(None, "", cost).await;
+    let base = server.base.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let logins = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
@@ -86,39 +86,6 @@ async fn main() {
         percentile(&latencies, 0.99),
         latencies.last().unwrap()
     );
-}
-
-/// Starts Tessera on a fresh SQLite file with the bench account; its base URL (and the
-/// directory the database lives in, kept for the server's life).
-async fn start(cost: Argon2Cost) -> (String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let yaml = format!(
-        "issuer: http://{addr}\ndatabase:\n  url: sqlite://{}/bench.db\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n",
-        dir.path().display()
-    );
-    let env = HashMap::from([(
-        "KEY".to_string(),
-        "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string(),
-    )]);
-    let config = tessera_server::config::parse(&yaml, &env).expect("config");
-    let store = Arc::new(
-        tessera_store::SqlStore::connect(&config.database_url)
-            .await
-            .expect("db"),
-    );
-    store.migrate().await.expect("migrate");
-    let mut user = NewUser::new(
-        Username::parse("bench").unwrap(),
-        Some(Email::parse("bench@example.com").unwrap()),
-    );
-    user.email_verified = true;
-    user.password_hash = Some(hash_password(&cost, PASSWORD).unwrap());
-    store.create_user(&user).await.expect("user");
-    let state = tessera_server::build_state(config, store).expect("state");
-    tokio::spawn(tessera_server::serve(listener, state));
-    (format!("http://{addr}"), dir)
 }
 
 /// One client logging in with the right password until `stop`, counting into `logins`.

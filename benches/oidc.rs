@@ -3,13 +3,12 @@
 //! key types on this machine. Run: `cargo bench --bench oidc`; figures in docs/benchmarks.md.
 //! The load generator shares the machine (and its cores) with the server: figures are a floor.
 
-use std::collections::HashMap;
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tessera_core::store::UserStore;
-use tessera_core::{Email, NewUser, Username};
 use tessera_oidc::{SigningAlg, SigningKey};
 
 const SECONDS: u64 = 5;
@@ -136,7 +135,7 @@ async fn sign_in(base: &str) -> serde_json::Value {
         .form(&[
             ("csrf", csrf.as_str()),
             ("login", "bench"),
-            ("password", "correct horse battery"),
+            ("password", support::PASSWORD),
             ("next", next.as_str()),
         ])
         .send()
@@ -163,45 +162,12 @@ async fn sign_in(base: &str) -> serde_json::Value {
     .await
 }
 
-/// Starts Tessera on `database_url` with the bench clients and account; its base URL (and the
-/// directory its outbox lives in, kept for the server's life).
-async fn start(database_url: String) -> (String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let yaml = format!(
-        "issuer: http://{addr}\ndatabase:\n  url: {database_url}\nsecrets:\n  master_key: ${{KEY}}\nlogging:\n  level: warn\n\
-email:\n  transport:\n    kind: outbox\n    dir: {}\n\
-clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [authorization_code, refresh_token, client_credentials], scopes: [openid, profile, offline_access] }}\n  \
-- {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n",
-        dir.path().join("outbox").display()
-    );
-    let env = HashMap::from([(
-        "KEY".to_string(),
-        "YmVuY2gtb25seS1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=".to_string(),
-    )]);
-    let config = tessera_server::config::parse(&yaml, &env).expect("config");
-    let store = Arc::new(
-        tessera_store::SqlStore::connect(&config.database_url)
-            .await
-            .expect("db"),
-    );
-    store.migrate().await.expect("migrate");
-    let mut user = NewUser::new(
-        Username::parse("bench").unwrap(),
-        Some(Email::parse("bench@example.com").unwrap()),
-    );
-    user.email_verified = true;
-    user.password_hash =
-        Some(tessera_core::password::hash_password(&Default::default(), "correct horse battery").unwrap());
-    store.create_user(&user).await.expect("user");
-    let state = tessera_server::build_state(config, store).expect("state");
-    tokio::spawn(tessera_server::serve(listener, state));
-    let base = format!("http://{addr}");
-    while reqwest::get(format!("{base}/healthz")).await.is_err() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (base, dir)
+/// The two bench clients: `rs` (RS256, every grant) and `es` (ES256, client credentials).
+fn clients_yaml() -> String {
+    format!(
+        "clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [authorization_code, refresh_token, client_credentials], scopes: [openid, profile, offline_access] }}\n  \
+- {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n"
+    )
 }
 
 fn report(backend: &str, name: &str, f: Figures) {
@@ -212,7 +178,8 @@ fn report(backend: &str, name: &str, f: Figures) {
 }
 
 async fn run(backend: &str, database_url: String) {
-    let (base, _dir) = start(database_url).await;
+    let server = support::start(Some(database_url), &clients_yaml(), Default::default()).await;
+    let base = server.base.clone();
     let mut sessions = Vec::new();
     for _ in 0..CONCURRENCY {
         sessions.push(sign_in(&base).await);
