@@ -6,6 +6,7 @@ mod support;
 
 mod cli;
 mod error_mapping;
+mod headers;
 mod jobs;
 mod oidc;
 mod outage;

@@ -48,12 +48,23 @@ impl TestServer {
 
     /// `extra_yaml` is appended to a minimal config (top-level keys).
     pub async fn start_with(db: TestDb, extra_yaml: &str) -> Self {
+        Self::start_as(db, "http", extra_yaml).await
+    }
+
+    /// A server whose issuer is `https://…` (as behind a TLS-terminating proxy), still
+    /// answering plain HTTP on its loopback port: for what an https issuer changes (HSTS,
+    /// `Secure` and `__Host-` cookies).
+    pub async fn start_https_issuer(extra_yaml: &str) -> Self {
+        Self::start_as(test_db(&current_test()).await, "https", extra_yaml).await
+    }
+
+    async fn start_as(db: TestDb, scheme: &str, extra_yaml: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let outbox = dir.path().join("outbox");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let yaml = format!(
-            "issuer: http://{addr}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
+            "issuer: {scheme}://{addr}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
              {}{extra_yaml}",
             db.url,
             // A test that configures its own mail transport replaces the outbox.

@@ -7,6 +7,7 @@ pub mod config;
 mod cookies;
 mod csrf;
 mod error;
+mod headers;
 mod jobs;
 mod logging;
 mod mailer;

@@ -6,20 +6,20 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use tessera_core::secret::ExposeSecret;
 use tessera_mail::{MailTransport, OutboxTransport, SmtpSettings, SmtpTransport};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::accounts::Accounts;
 use crate::config::{Config, MailTransportConfig};
 use crate::error::ErrorPage;
+use crate::headers::{Https, security_headers};
 use crate::state::{AppState, Store};
 use crate::templates::Templates;
 use tessera_oidc::provider::SystemClock;
@@ -130,21 +130,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .merge(api)
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
+        .layer(middleware::from_fn_with_state(
+            Https(state.config.secure_cookies()),
+            security_headers,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -180,10 +168,7 @@ fn loggable_path(path: &str) -> String {
 pub fn metrics_router(state: AppState) -> Router {
     crate::routes::metrics_routes()
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(middleware::from_fn_with_state(Https(false), security_headers))
         .with_state(state)
 }
 

@@ -131,7 +131,8 @@ impl Config {
         self.clients.iter().find(|c| c.client.id == id)
     }
 
-    /// Cookies get `Secure` (and the `__Host-` prefix) when the public URL is https.
+    /// Cookies get `Secure` (and the `__Host-` prefix), and responses HSTS, when the public URL
+    /// is https.
     pub fn secure_cookies(&self) -> bool {
         self.issuer.scheme() == "https"
     }

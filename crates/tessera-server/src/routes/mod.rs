@@ -2,6 +2,7 @@
 //! service, render.
 
 mod account;
+mod assets;
 mod email_confirm;
 mod forms;
 mod health;
@@ -62,6 +63,7 @@ pub fn page_routes() -> Router<AppState> {
             get(oidc::authorize::authorize).post(oidc::authorize::authorize),
         )
         .route("/authorize/continue", get(oidc::authorize::resume))
+        .route("/static/{name}", get(assets::asset))
         .route("/consent", get(oidc::consent::show).post(oidc::consent::decide))
         .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
         .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))
