@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod enumeration;
 mod error_mapping;
 mod headers;
 mod jobs;

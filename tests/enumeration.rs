@@ -1,0 +1,127 @@
+//! No account enumeration by timing (hardening issue, item 2; OWASP ASVS 4.0.3 V2.2.x,
+//! Authentication Cheat Sheet): the login, password-reset and confirmation-resend forms take
+//! about as long for an account that exists as for one that does not. The answers themselves
+//! are compared in `pages` and `jobs`; here, medians of many interleaved tries must be within
+//! 30 % of each other. The server hashes at a cost that dominates a request (about 10 ms), so a
+//! missing dummy hash for unknown names would show as a several-fold difference.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::support::people::register;
+use crate::support::server::{TestServer, csrf_of};
+
+const TRIES: usize = 21;
+const COST: &str = "passwords:\n  argon2: { memory_kib: 8192, iterations: 2, parallelism: 1 }\n";
+
+/// A browser from its own loopback address (so no per-address limit ever applies).
+fn browser_from(n: usize) -> reqwest::Client {
+    let ip = Ipv4Addr::new(127, 0, 2 + (n / 250) as u8, 1 + (n % 250) as u8);
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(IpAddr::V4(ip))
+        .build()
+        .expect("client")
+}
+
+/// The time the form's POST takes (its page is fetched first, untimed, for the CSRF token),
+/// with the answer's status.
+async fn timed_post(
+    server: &TestServer,
+    n: usize,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (Duration, StatusCode) {
+    let client = browser_from(n);
+    let html = client.get(server.url(page)).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&html);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let start = Instant::now();
+    let response = client.post(server.url(action)).form(&form).send().await.unwrap();
+    let status = response.status();
+    response.bytes().await.unwrap();
+    (start.elapsed(), status)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Runs `known` and `unknown` alternately TRIES times each (so drift hits both alike) and
+/// checks the statuses match and the medians are within 30 %.
+async fn compare(
+    server: &TestServer,
+    what: &str,
+    page: &str,
+    action: &str,
+    known: &[(&str, &str)],
+    unknown: &[(&str, &str)],
+) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..TRIES {
+        let (t, known_status) = timed_post(server, 2 * i, page, action, known).await;
+        let (u, unknown_status) = timed_post(server, 2 * i + 1, page, action, unknown).await;
+        assert_eq!(known_status, unknown_status, "{what}: the status tells");
+        a.push(t);
+        b.push(u);
+    }
+    let (a, b) = (median(a), median(b));
+    let ratio = a.as_secs_f64().max(b.as_secs_f64()) / a.as_secs_f64().min(b.as_secs_f64());
+    assert!(
+        ratio <= 1.3,
+        "{what}: medians {a:?} (existing) vs {b:?} (unknown), ratio {ratio:.2}"
+    );
+}
+
+#[tokio::test]
+async fn login_reset_and_resend_take_as_long_for_unknown_accounts() {
+    let server = TestServer::start_configured(COST).await;
+    // Registered through the form, so the stored hash has the server's cost (as in production).
+    let response = register(
+        &server.base,
+        &browser_from(999),
+        "jane",
+        "jane@example.com",
+        "correct horse 1",
+    )
+    .await;
+    assert!(
+        response.status().is_success() || response.status().is_redirection(),
+        "{}",
+        response.status()
+    );
+
+    compare(
+        &server,
+        "login",
+        "/login",
+        "/login",
+        &[("login", "jane"), ("password", "wrong password 1")],
+        &[("login", "nobody"), ("password", "wrong password 1")],
+    )
+    .await;
+    compare(
+        &server,
+        "password reset",
+        "/password/reset",
+        "/password/reset",
+        &[("login", "jane@example.com")],
+        &[("login", "nobody@example.com")],
+    )
+    .await;
+    compare(
+        &server,
+        "confirmation resend",
+        "/login",
+        "/email/confirm/resend",
+        &[("login", "jane@example.com")],
+        &[("login", "nobody@example.com")],
+    )
+    .await;
+}
