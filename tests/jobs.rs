@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use tessera_core::jobs::{Job, JobState, JobStore};
+use tessera_core::jobs::{JobState, JobStore};
 use tessera_store::SqlStore;
 
 use crate::support::db::{TestDb, each_backend};
 use crate::support::people::{FAST_PASSWORDS as FAST, PASSWORD};
-use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, submit};
+use crate::support::server::{TEST_MASTER_KEY, TestServer, browser, settled, submit};
 use crate::support::smtp::SmtpSink;
 
 /// Registers `username` (address `USERNAME@example.com`) at `base` in a fresh browser.
@@ -20,19 +20,6 @@ async fn register(base: &str, username: &str) -> StatusCode {
     crate::support::people::register(base, &browser(), username, &email, PASSWORD)
         .await
         .status()
-}
-
-/// Waits until no job is queued or running; returns every job.
-async fn settled(store: &SqlStore, within: Duration) -> Vec<Job> {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let jobs = store.jobs(None, 1000).await.unwrap();
-        if jobs.iter().all(|j| matches!(j.state, JobState::Done | JobState::Dead)) {
-            return jobs;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "jobs did not settle: {jobs:#?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 fn subjects(server: &TestServer, subject: &str) -> usize {

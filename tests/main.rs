@@ -14,5 +14,6 @@ mod outage;
 mod pages;
 mod remote_auth;
 mod store_conformance;
+mod throttle;
 mod token_races;
 mod upstream;

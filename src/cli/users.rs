@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use tessera_core::identity::IdentityStore;
 use tessera_core::password::hash_password;
 use tessera_core::person_text::check_person_text;
-use tessera_core::store::{GroupStore, UserStore};
+use tessera_core::store::{GroupStore, ThrottleStore, UserStore};
 use tessera_core::{Email, NewUser, User, Username};
 use tessera_server::config::Config;
 use tessera_store::SqlStore;
@@ -26,6 +26,14 @@ pub enum UserCommand {
         username: String,
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Lift the account's login lockout: clears its account-wide count and every
+    /// account-and-IP count (not the counts of the IP addresses themselves).
+    Unlock {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The account's username (any case).
+        username: String,
     },
     /// One line (or with --json one JSON object) per account.
     List {
@@ -99,6 +107,7 @@ pub async fn run(command: UserCommand) -> CliResult {
             username,
             password_stdin,
         } => set_password(&config, &username, password_stdin).await,
+        UserCommand::Unlock { config, username } => unlock(&config, &username).await,
         UserCommand::List { config, json } => list(&config, json).await,
         UserCommand::Import { config, format, file } => import(&config, &format, &file).await,
     }
@@ -141,6 +150,19 @@ async fn set_password(config: &ConfigArg, username: &str, password_stdin: bool) 
     let hash = hashed(&config, &password)?;
     store.set_password(user.id, &hash, None).await?;
     println!("password set for {}; their sessions were ended", user.username);
+    Ok(())
+}
+
+async fn unlock(config: &ConfigArg, username: &str) -> CliResult {
+    let config = load_config(&config.config)?;
+    let store = open_store(&config, true).await?;
+    let user = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
+    let cleared = store.clear_account_throttles(user.id).await?;
+    let noun = if cleared == 1 { "count" } else { "counts" };
+    println!("unlocked {}; {cleared} failed-login {noun} cleared", user.username);
     Ok(())
 }
 

@@ -86,6 +86,10 @@
 //! | JobStore | `retry_job` | retry_job_revives_dead_or_queued_jobs_only |
 //! | JobStore | `purge_jobs` | purge_jobs_deletes_finished_jobs_before_the_cut_off_and_dead_ones_only_when_asked |
 //! | JobStore | `job_counts` | jobs_filters_by_state_within_the_limit_and_job_counts_counts_each_state |
+//! | ThrottleStore | `record_failure` | record_failure_counts_and_blocks_as_the_policy_says, a_new_window_starts_only_when_the_old_one_is_over_and_not_blocked, concurrent_failures_each_count_once |
+//! | ThrottleStore | `throttle_state` | record_failure_counts_and_blocks_as_the_policy_says |
+//! | ThrottleStore | `clear_throttle` | clear_throttle_forgets_one_key_only |
+//! | ThrottleStore | `clear_account_throttles` | clear_account_throttles_forgets_the_accounts_counts_only |
 
 mod audit_health;
 mod concurrency;
@@ -102,6 +106,7 @@ mod oidc_requests;
 mod oidc_tokens;
 mod proofs;
 mod sessions;
+mod throttle;
 mod users;
 
 use std::fmt::Debug;

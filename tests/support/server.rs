@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tessera_core::jobs::{Job, JobState, JobStore};
 use tessera_store::SqlStore;
 
 use super::db::{Arg, TestDb, execute, open, test_db};
@@ -233,4 +234,17 @@ pub async fn submit(client: &reqwest::Client, page: &str, action: &str, fields: 
     let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
     client.post(action).form(&form).send().await.expect("POST form")
+}
+
+/// Waits until no job is queued or running; returns every job.
+pub async fn settled(store: &SqlStore, within: std::time::Duration) -> Vec<Job> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let jobs = store.jobs(None, 1000).await.unwrap();
+        if jobs.iter().all(|j| matches!(j.state, JobState::Done | JobState::Dead)) {
+            return jobs;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "jobs did not settle: {jobs:#?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

@@ -305,3 +305,135 @@ pub trait Health: Send + Sync {
     /// A cheap round trip to the database.
     async fn ping(&self) -> StoreResult<()>;
 }
+
+/// What failed password logins are counted against (`scope`, with its `key`).
+pub mod throttle_scope {
+    /// One account from one IP address: key [`pair_key`](super::pair_key).
+    pub const LOGIN_PAIR: &str = "login_pair";
+    /// One IP address, whatever the account: key the address.
+    pub const LOGIN_IP: &str = "login_ip";
+    /// One account, from anywhere: key its user id.
+    pub const LOGIN_ACCOUNT: &str = "login_account";
+}
+
+/// The key of a `login_pair` count: `"{account}|{ip}"`, where `account` is the user id (or,
+/// for a name no account has, the folded login name).
+pub fn pair_key(account: &str, ip: &str) -> String {
+    format!("{account}|{ip}")
+}
+
+/// How failures of one (scope, key) turn into a block, in seconds. Zero turns a part off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// A failure after the window (counted from the first failure) starts a new count,
+    /// unless the key is blocked at that moment.
+    pub window_seconds: i64,
+    /// Failures that cost nothing; each further one blocks for a delay.
+    pub free_failures: i64,
+    /// The delay after the first failure past the free ones; it doubles with each more.
+    pub delay_base_seconds: i64,
+    pub delay_max_seconds: i64,
+    /// From this many failures on, each failure locks the key for `lockout_seconds`.
+    pub lockout_after: i64,
+    pub lockout_seconds: i64,
+}
+
+impl ThrottlePolicy {
+    /// How long the `failures`-th failure of a window blocks the key.
+    pub fn block_seconds(&self, failures: i64) -> i64 {
+        if self.lockout_after > 0 && failures >= self.lockout_after {
+            return self.lockout_seconds;
+        }
+        let past_free = failures - self.free_failures;
+        if past_free <= 0 || self.delay_base_seconds <= 0 {
+            return 0;
+        }
+        let doublings = u32::try_from(past_free - 1).unwrap_or(u32::MAX).min(40);
+        self.delay_base_seconds
+            .saturating_mul(1_i64 << doublings)
+            .min(self.delay_max_seconds.max(self.delay_base_seconds))
+    }
+
+    /// Whether the `failures`-th failure is the one that crosses the lockout threshold.
+    pub fn locks_out_at(&self, failures: i64) -> bool {
+        self.lockout_after > 0 && failures == self.lockout_after
+    }
+}
+
+/// The count of one (scope, key) as the store has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failures in the current window.
+    pub failures: i64,
+    /// Unix seconds of the window's first failure.
+    pub window_start: i64,
+    /// Unix seconds; no attempt is checked before this (0: not blocked).
+    pub blocked_until: i64,
+}
+
+impl Throttle {
+    /// Whole seconds until the block ends (rounded up), or `None` when not blocked at `now`.
+    pub fn retry_after(&self, now: OffsetDateTime) -> Option<u64> {
+        let left = self.blocked_until - now.unix_timestamp();
+        u64::try_from(left).ok().filter(|s| *s > 0)
+    }
+}
+
+/// Counts of failed attempts, shared by every node. Each call is one atomic statement or
+/// transaction: concurrent failures on any number of nodes each count once.
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// Counts one failure (starting a new window when the last one is over and the key is not
+    /// blocked) and blocks the key as `policy` says for the new count; a block only ever
+    /// moves later. Returns the count after this failure.
+    async fn record_failure(
+        &self,
+        scope: &str,
+        key: &str,
+        now: OffsetDateTime,
+        policy: &ThrottlePolicy,
+    ) -> StoreResult<Throttle>;
+    /// The count as it stands (whether or not its window is over), `None` when there is none.
+    async fn throttle_state(&self, scope: &str, key: &str) -> StoreResult<Option<Throttle>>;
+    /// Forgets the count of one key; `false` if there was none.
+    async fn clear_throttle(&self, scope: &str, key: &str) -> StoreResult<bool>;
+    /// Forgets the account's `login_account` count and every `login_pair` count of the account
+    /// (keys starting with `"{user_id}|"`); returns how many counts went.
+    async fn clear_account_throttles(&self, user: UserId) -> StoreResult<u64>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ThrottlePolicy;
+
+    #[test]
+    fn delays_double_past_the_free_failures_up_to_the_cap_then_lock_out() {
+        let policy = ThrottlePolicy {
+            window_seconds: 3600,
+            free_failures: 5,
+            delay_base_seconds: 1,
+            delay_max_seconds: 60,
+            lockout_after: 20,
+            lockout_seconds: 900,
+        };
+        let blocks: Vec<i64> = (1..=21).map(|n| policy.block_seconds(n)).collect();
+        assert_eq!(
+            blocks,
+            [
+                0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 60, 60, 60, 900, 900
+            ]
+        );
+        assert!(policy.locks_out_at(20) && !policy.locks_out_at(21) && !policy.locks_out_at(19));
+        let lockout_only = ThrottlePolicy {
+            delay_base_seconds: 0,
+            ..policy
+        };
+        assert_eq!(lockout_only.block_seconds(19), 0);
+        assert_eq!(lockout_only.block_seconds(1_000_000), 900);
+        let never = ThrottlePolicy {
+            lockout_after: 0,
+            ..policy
+        };
+        assert_eq!(never.block_seconds(i64::MAX), 60);
+    }
+}

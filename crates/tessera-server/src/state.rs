@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use tessera_core::identity::IdentityStore;
 use tessera_core::jobs::JobStore;
-use tessera_core::store::{AuditStore, EmailTokenStore, GroupStore, Health, SessionStore, UserStore};
+use tessera_core::store::{AuditStore, EmailTokenStore, GroupStore, Health, SessionStore, ThrottleStore, UserStore};
 use tessera_mail::MailTransport;
 use tessera_oidc::storage::OidcStore;
 
@@ -34,7 +34,16 @@ pub struct AppState {
 /// Everything the web layer needs, as one object: the account stores of `tessera-core` and the
 /// provider's storage of `tessera-oidc`, all implemented by `tessera-store`.
 pub trait Store:
-    UserStore + GroupStore + SessionStore + EmailTokenStore + AuditStore + OidcStore + JobStore + IdentityStore + Health
+    UserStore
+    + GroupStore
+    + SessionStore
+    + EmailTokenStore
+    + AuditStore
+    + OidcStore
+    + JobStore
+    + IdentityStore
+    + ThrottleStore
+    + Health
 {
 }
 impl<T> Store for T where
@@ -46,6 +55,7 @@ impl<T> Store for T where
         + OidcStore
         + JobStore
         + IdentityStore
+        + ThrottleStore
         + Health
 {
 }

@@ -14,6 +14,7 @@ mod jobs;
 mod oidc;
 mod rows;
 mod sessions;
+mod throttle;
 mod users;
 
 use std::path::Path;

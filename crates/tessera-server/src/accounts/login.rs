@@ -2,6 +2,8 @@
 
 use serde_json::json;
 use tessera_core::password::Verification;
+use tessera_core::store::{ThrottlePolicy, pair_key, throttle_scope};
+use tessera_core::username::fold_for_lookup;
 use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
@@ -19,6 +21,47 @@ pub enum LoginOutcome {
     AwaitingActivation(UserId),
     /// `email.confirmation: required` and the address is not confirmed yet.
     Unconfirmed,
+    /// Too many failures for this account and IP, this IP or this account: the password was
+    /// not checked. The same for every name, whether an account has it or not.
+    Throttled {
+        retry_after_seconds: u64,
+    },
+}
+
+/// What one password login is counted against (see `security.throttle`). A name no account
+/// has is counted like an account (its folded form standing in for the user id), so the work
+/// done and every answer, lockouts included, are the same whether the account exists or not.
+struct ThrottleKeys {
+    /// The account (its id, or the folded name when no account has it) from this IP.
+    pair: String,
+    ip: String,
+    /// The user id, or the folded name.
+    account: String,
+    /// The account found, for the audit events.
+    user: Option<UserId>,
+}
+
+impl ThrottleKeys {
+    fn new(login: &str, user: Option<&User>, actor: &Actor) -> Self {
+        let ip = actor.ip.clone().unwrap_or_else(|| "unknown".to_owned());
+        let account = user.map_or_else(|| fold_for_lookup(login), |u| u.id.to_string());
+        Self {
+            pair: pair_key(&account, &ip),
+            ip,
+            account,
+            user: user.map(|u| u.id),
+        }
+    }
+
+    /// Each count with its policy.
+    fn scopes(&self, accounts: &Accounts) -> [(&'static str, &str, ThrottlePolicy); 3] {
+        let t = &accounts.config.login_throttle;
+        [
+            (throttle_scope::LOGIN_PAIR, &self.pair, t.pair),
+            (throttle_scope::LOGIN_IP, &self.ip, t.ip),
+            (throttle_scope::LOGIN_ACCOUNT, &self.account, t.account),
+        ]
+    }
 }
 
 /// How a person signed in: the session's `amr` and the detail of the `user.login` event.
@@ -54,23 +97,73 @@ impl LoginMethod<'_> {
 
 impl Accounts {
     /// Checks a username-or-email and password; anything but a sign-in is recorded as a
-    /// failed login.
+    /// failed login. A throttled attempt is refused before the password is looked at (and is
+    /// not recorded, so a flood of them writes nothing); a wrong
+    /// password counts against the account and IP pair, the IP and the account; a sign-in
+    /// clears the pair's count.
     pub async fn password_login(
         &self,
         login: &str,
         password: &str,
         actor: &Actor,
     ) -> Result<LoginOutcome, AccountError> {
-        let outcome = self.check_password(login, password).await?;
+        let user = self.store.user_by_login(login).await?;
+        let keys = ThrottleKeys::new(login, user.as_ref(), actor);
+        if let Some(retry_after_seconds) = self.retry_after(&keys).await? {
+            return Ok(LoginOutcome::Throttled { retry_after_seconds });
+        }
+        let outcome = self.check_password(user, password).await?;
+        match outcome {
+            LoginOutcome::SignedIn(_) => {
+                self.store
+                    .clear_throttle(throttle_scope::LOGIN_PAIR, &keys.pair)
+                    .await?;
+            }
+            LoginOutcome::WrongCredentials => self.count_failure(&keys, actor).await?,
+            _ => {}
+        }
         if !matches!(outcome, LoginOutcome::SignedIn(_)) {
             self.record_failed_login(login, actor).await?;
         }
         Ok(outcome)
     }
 
-    /// The verdict on the password, upgrading a legacy hash on success.
-    async fn check_password(&self, login: &str, password: &str) -> Result<LoginOutcome, AccountError> {
-        let user = self.store.user_by_login(login).await?;
+    /// Seconds until every count that blocks this attempt lets it through; `None`: none does.
+    async fn retry_after(&self, keys: &ThrottleKeys) -> Result<Option<u64>, AccountError> {
+        let now = OffsetDateTime::now_utc();
+        let mut wait = None;
+        for (scope, key, _) in keys.scopes(self) {
+            let state = self.store.throttle_state(scope, key).await?;
+            wait = wait.max(state.and_then(|s| s.retry_after(now)));
+        }
+        Ok(wait)
+    }
+
+    /// A wrong password, counted against every key; a count crossing its lockout threshold
+    /// is audited as `user.lockout` (scope and key only).
+    async fn count_failure(&self, keys: &ThrottleKeys, actor: &Actor) -> Result<(), AccountError> {
+        let now = OffsetDateTime::now_utc();
+        for (scope, key, policy) in keys.scopes(self) {
+            let state = self.store.record_failure(scope, key, now, &policy).await?;
+            if policy.locks_out_at(state.failures) {
+                tracing::warn!(scope, key, failures = state.failures, "login lockout");
+                let detail = json!({
+                    "scope": scope,
+                    "key": key,
+                    "failures": state.failures,
+                    "blocked_until": state.blocked_until,
+                });
+                // The IP's count is not about the account tried last.
+                let user = keys.user.filter(|_| scope != throttle_scope::LOGIN_IP);
+                effects::emit(self, effects::event(self, "user.lockout", user, detail, actor)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The verdict on the password of the account `user_by_login` found, upgrading a legacy
+    /// hash on success.
+    async fn check_password(&self, user: Option<User>, password: &str) -> Result<LoginOutcome, AccountError> {
         let Some((user, stored)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
             // The same work as a verification, so timing does not tell which names exist.
             self.passwords.burn(password.to_owned()).await?;

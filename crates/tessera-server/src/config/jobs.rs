@@ -37,6 +37,7 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "user.registered",
     "user.login",
     "user.login_failed",
+    "user.lockout",
     "password.changed",
     "password.reset",
     "email.confirmed",

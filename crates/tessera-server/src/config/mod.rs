@@ -11,6 +11,7 @@ mod jobs;
 mod metrics;
 mod raw;
 mod remote_auth;
+mod security;
 mod upstreams;
 
 use std::fmt;
@@ -29,6 +30,7 @@ pub use duration::parse_duration;
 pub use env::{Env, ProcessEnv};
 pub use jobs::{Actions, JobSettings, PostOnJoin, WEBHOOK_EVENTS, Webhook};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
+pub use security::LoginThrottle;
 pub use upstreams::{STEPS, Step, Upstream};
 
 use raw::{RawConfig, S};
@@ -124,6 +126,8 @@ pub struct Config {
     pub sandbox: Option<SocketAddr>,
     /// Where `/metrics` is served, apart from the main port; `None`: nowhere.
     pub metrics_listen: Option<SocketAddr>,
+    /// `security.throttle`: failed password logins slow down, then lock out.
+    pub login_throttle: LoginThrottle,
 }
 
 impl Config {
@@ -353,6 +357,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let pipeline = upstreams::pipeline(raw.pipeline.as_deref(), c);
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
     let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
+    let login_throttle = security::login_throttle(raw.security.as_ref(), c);
     check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
     check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
 
@@ -386,6 +391,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         pipeline,
         sandbox,
         metrics_listen,
+        login_throttle,
     })
 }
 

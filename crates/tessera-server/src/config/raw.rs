@@ -33,6 +33,7 @@ pub struct RawConfig {
     pub sandbox: Option<Spanned<RawSandbox>>,
     pub pipeline: Option<Vec<S>>,
     pub metrics: Option<RawMetrics>,
+    pub security: Option<RawSecurity>,
 }
 
 #[derive(Deserialize)]
@@ -226,4 +227,25 @@ pub struct RawRemoteAuthAttributes {
     pub tags: Option<S>,
     pub role: Option<S>,
     pub phone: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecurity {
+    pub throttle: Option<RawThrottle>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThrottle {
+    pub login_window: Option<S>,
+    pub login_free_failures: Option<Spanned<u32>>,
+    pub login_delay_base: Option<S>,
+    pub login_delay_max: Option<S>,
+    pub login_pair_lockout_after: Option<Spanned<u32>>,
+    pub login_pair_lockout: Option<S>,
+    pub login_ip_lockout_after: Option<Spanned<u32>>,
+    pub login_ip_lockout: Option<S>,
+    pub login_account_lockout_after: Option<Spanned<u32>>,
+    pub login_account_lockout: Option<S>,
 }

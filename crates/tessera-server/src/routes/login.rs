@@ -2,7 +2,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
@@ -86,6 +86,13 @@ pub async fn submit(
             "Please confirm your email address first: open the link we mailed you, or ask for a new one below.",
             true,
         ),
+        LoginOutcome::Throttled { retry_after_seconds } => {
+            let unit = if retry_after_seconds == 1 { "second" } else { "seconds" };
+            let error = format!("Too many attempts. Try again in {retry_after_seconds} {unit}.");
+            let mut page = refuse(StatusCode::TOO_MANY_REQUESTS, &error, false)?;
+            page.headers_mut().insert(RETRY_AFTER, retry_after_seconds.into());
+            Ok(page)
+        }
         LoginOutcome::SignedIn(user) => start_session(&state, old_cookie.as_deref(), &actor, &user, next).await,
     }
 }

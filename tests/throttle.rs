@@ -1,0 +1,265 @@
+//! Password guessing: failed logins slow down, then lock the account-and-IP pair, counted in
+//! the database; the owner from elsewhere still gets in, a sign-in clears the pair, and
+//! `tessera user unlock` lifts a lockout.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tessera_core::store::{AuditStore, ThrottleStore, pair_key, throttle_scope};
+
+use crate::support::db::test_db;
+use crate::support::people::{FAST_PASSWORDS, PASSWORD, log_in, person};
+use crate::support::server::{TEST_MASTER_KEY, TestServer};
+
+/// Free 3, then 1 s and 2 s delays, the pair locked for 10 minutes at the 8th failure.
+const GUESSING: &str = "security:\n  throttle:\n    login_free_failures: 3\n    login_delay_base: 1s\n    \
+                        login_delay_max: 2s\n    login_pair_lockout_after: 8\n    login_pair_lockout: 10m\n";
+
+/// Locked at the 2nd failure, for tests that only need a lockout.
+const QUICK_LOCKOUT: &str = "security:\n  throttle:\n    login_free_failures: 1\n    login_pair_lockout_after: 2\n";
+
+const TOO_MANY: &str = "Too many attempts. Try again in";
+
+async fn server(throttle: &str) -> TestServer {
+    TestServer::start_configured(&format!("{FAST_PASSWORDS}{throttle}")).await
+}
+
+/// A browser whose connections come from `ip` (any of 127.0.0.0/8 on Linux).
+fn browser_from(ip: Ipv4Addr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(IpAddr::V4(ip))
+        .build()
+        .expect("client")
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<u64> {
+    response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().expect("ASCII").parse().expect("whole seconds"))
+}
+
+/// Status, Retry-After and body of one login attempt.
+async fn attempt(
+    server: &TestServer,
+    client: &reqwest::Client,
+    login: &str,
+    password: &str,
+) -> (StatusCode, Option<u64>, String) {
+    let response = log_in(server, client, login, password, None).await;
+    let status = response.status();
+    let wait = retry_after(&response);
+    (status, wait, response.text().await.expect("body"))
+}
+
+async fn jane(server: &TestServer) -> tessera_core::User {
+    person("jane")
+        .email("jane@example.com")
+        .confirmed()
+        .password(PASSWORD)
+        .create(server)
+        .await
+}
+
+#[tokio::test]
+async fn guessing_one_account_slows_down_then_locks_the_pair_but_not_the_owner_elsewhere() {
+    let server = server(GUESSING).await;
+    let jane = jane(&server).await;
+    let attacker = browser_from(Ipv4Addr::new(127, 0, 0, 1));
+
+    let (mut wrong, mut delays) = (0, Vec::new());
+    let lockout = loop {
+        let (status, wait, body) = attempt(&server, &attacker, "jane", "guess-that-is-wrong").await;
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                assert_eq!(wait, None, "no Retry-After on a plain refusal");
+                wrong += 1;
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                let wait = wait.expect("a 429 says when to retry");
+                assert!(body.contains(TOO_MANY), "the page says why:\n{body}");
+                assert!(body.contains(&format!("{wait} second")), "and when: {wait}\n{body}");
+                if wait > 60 {
+                    break wait;
+                }
+                delays.push(wait);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+            }
+            other => panic!("unexpected {other} after {wrong} wrong passwords:\n{body}"),
+        }
+        assert!(wrong <= 8, "still checking passwords after {wrong} wrong ones");
+    };
+    assert_eq!(wrong, 8, "passwords checked until the lockout");
+    assert!(
+        !delays.is_empty() && delays.iter().all(|d| (1..=2).contains(d)),
+        "delays: {delays:?}"
+    );
+    assert!((590..=600).contains(&lockout), "locked for 10 minutes: {lockout}");
+
+    // The right password does not help the attacker's address…
+    let (status, wait, body) = attempt(&server, &attacker, "jane", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(wait.is_some_and(|w| w > 60), "{wait:?}");
+    // …while Jane, from her own address, signs in.
+    let owner = browser_from(Ipv4Addr::new(127, 0, 0, 2));
+    let (status, _, body) = attempt(&server, &owner, "jane@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the owner elsewhere signs in:\n{body}");
+
+    let events = server.store.recent_events(200).await.expect("recent_events");
+    let lockouts: Vec<_> = events.iter().filter(|e| e.kind == "user.lockout").collect();
+    assert_eq!(lockouts.len(), 1, "one lockout audited: {lockouts:?}");
+    assert_eq!(lockouts[0].detail["scope"], "login_pair");
+    assert_eq!(lockouts[0].detail["key"], pair_key(&jane.id.to_string(), "127.0.0.1"));
+    assert_eq!(lockouts[0].user_id, Some(jane.id));
+    assert_eq!(lockouts[0].ip.as_deref(), Some("127.0.0.1"));
+    assert!(!lockouts[0].detail.to_string().contains("guess"), "never the password");
+}
+
+#[tokio::test]
+async fn unknown_names_are_throttled_the_same_way() {
+    let server = server(QUICK_LOCKOUT).await;
+    jane(&server).await;
+    let mut pages = Vec::new();
+    for login in ["jane", "nobody-here"] {
+        let client = browser_from(Ipv4Addr::new(127, 0, 0, 1));
+        for _ in 0..2 {
+            let (status, _, _) = attempt(&server, &client, login, "wrong password").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{login}");
+        }
+        let (status, wait, body) = attempt(&server, &client, login, PASSWORD).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{login}: {body}");
+        assert!(
+            wait.is_some_and(|w| w > 800),
+            "{login}: default 15 min lockout, {wait:?}"
+        );
+        pages.push(body.replace(login, "LOGIN"));
+    }
+    let message = |page: &str| {
+        let start = page.find(TOO_MANY).expect("the message");
+        page[start..start + page[start..].find('<').expect("end of the message")].to_owned()
+    };
+    assert_eq!(message(&pages[0]), message(&pages[1]), "same message for both");
+    // The name stands in for the account: counted for the pair and account-wide alike.
+    for (scope, key) in [
+        (throttle_scope::LOGIN_PAIR, pair_key("nobody-here", "127.0.0.1")),
+        (throttle_scope::LOGIN_ACCOUNT, "nobody-here".to_owned()),
+    ] {
+        let state = server.store.throttle_state(scope, &key).await.expect("throttle_state");
+        assert_eq!(state.map(|t| t.failures), Some(2), "{scope} {key}");
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_clears_the_pair_but_not_the_ip_or_account_counts() {
+    let server = server(GUESSING).await;
+    let jane = jane(&server).await;
+    let client = browser_from(Ipv4Addr::new(127, 0, 0, 1));
+    for _ in 0..3 {
+        let (status, _, _) = attempt(&server, &client, "jane", "wrong password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _, body) = attempt(&server, &client, "jane", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let pair = pair_key(&jane.id.to_string(), "127.0.0.1");
+    let count = |scope: &'static str, key: String| {
+        let store = server.store.clone();
+        async move {
+            store
+                .throttle_state(scope, &key)
+                .await
+                .expect("throttle_state")
+                .map(|t| t.failures)
+        }
+    };
+    assert_eq!(
+        count(throttle_scope::LOGIN_PAIR, pair.clone()).await,
+        None,
+        "pair cleared"
+    );
+    assert_eq!(count(throttle_scope::LOGIN_IP, "127.0.0.1".into()).await, Some(3));
+    assert_eq!(count(throttle_scope::LOGIN_ACCOUNT, jane.id.to_string()).await, Some(3));
+    // Three free failures again, not a delay at the first one.
+    let other = browser_from(Ipv4Addr::new(127, 0, 0, 1));
+    for _ in 0..3 {
+        let (status, _, _) = attempt(&server, &other, "jane", "wrong password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a fresh count after the sign-in");
+    }
+    assert_eq!(count(throttle_scope::LOGIN_PAIR, pair).await, Some(3));
+}
+
+fn tessera(config: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(args)
+        .env("TESSERA_CONFIG", config)
+        .env("THROTTLE_TEST_KEY", TEST_MASTER_KEY)
+        .output()
+        .expect("run tessera")
+}
+
+#[tokio::test]
+async fn tessera_user_unlock_lifts_a_lockout() {
+    let db = test_db("tessera_user_unlock_lifts_a_lockout").await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("tessera.yaml");
+    let yaml = format!(
+        "issuer: http://127.0.0.1:1\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{THROTTLE_TEST_KEY}}\n",
+        db.url
+    );
+    std::fs::write(&config, yaml).expect("write config");
+    let server = TestServer::start_with(db, &format!("{FAST_PASSWORDS}{QUICK_LOCKOUT}")).await;
+    jane(&server).await;
+    let client = browser_from(Ipv4Addr::new(127, 0, 0, 1));
+    for _ in 0..2 {
+        attempt(&server, &client, "jane", "wrong password").await;
+    }
+    let (status, _, _) = attempt(&server, &client, "jane", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "locked out");
+
+    let out = tessera(&config, &["user", "unlock", "JANE"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.trim(), "unlocked jane; 2 failed-login counts cleared");
+    let (status, _, body) = attempt(&server, &client, "jane", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "unlocked:\n{body}");
+
+    let out = tessera(&config, &["user", "unlock", "nobody"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: no account with the username \"nobody\""
+    );
+}
+
+#[test]
+fn a_bad_throttle_value_is_a_config_error_that_names_the_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("tessera.yaml");
+    std::fs::write(
+        &path,
+        "issuer: http://127.0.0.1:1\ndatabase:\n  url: sqlite://x.db\nsecrets:\n  master_key: ${THROTTLE_TEST_KEY}\n\
+         security:\n  throttle:\n    login_free_failures: 5\n    login_pair_lockout_after: 3\n    login_ip_lockout: never\n",
+    )
+    .expect("write config");
+    let out = tessera(&path, &["check-config"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let file = path.display().to_string();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "{file}:9:31: security.throttle.login_pair_lockout_after: must be more than login_free_failures (5)"
+            ),
+            format!(
+                "{file}:10:23: security.throttle.login_ip_lockout: \"never\" is not a duration; write a number \
+                 and a unit, like 90s, 15m, 12h or 30d"
+            ),
+        ],
+        "{stderr}"
+    );
+}
