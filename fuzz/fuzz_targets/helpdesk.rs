@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use tessera_remote_auth::{Person, Secret, freshdesk, return_to_allowed, verify_hex_digest, zendesk_jwt, zendesk_md5, zendesk_md5_pipe};
+use tessera_remote_auth::{
+    Person, Secret, freshdesk, return_to_allowed, verify_hex_digest, zendesk_jwt, zendesk_md5, zendesk_md5_pipe,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -24,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let base = url::Url::parse("https://help.example.com/access/remote").expect("base");
     let secret = Secret::new("fuzz-shared-secret");
     let now = 1_700_000_000;
-    let Ok(fresh) = tessera_remote_auth::FreshTimestamp::within(now, now, Duration::from_secs(300)) else { return };
+    let Ok(fresh) = tessera_remote_auth::FreshTimestamp::within(now, now, Duration::from_secs(300)) else {
+        return;
+    };
     let return_to = Some(return_to.as_str()).filter(|r| !r.is_empty());
     let _ = zendesk_md5(&base, &secret, &person, fresh, return_to);
     let _ = zendesk_md5_pipe(&base, &secret, &person, fresh, return_to);

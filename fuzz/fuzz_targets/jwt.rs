@@ -7,8 +7,12 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use tessera_oidc::{SigningAlg, SigningKey};
 
-static KEYS: LazyLock<Vec<SigningKey>> =
-    LazyLock::new(|| SigningAlg::ALL.iter().map(|alg| SigningKey::generate(*alg).expect("key")).collect());
+static KEYS: LazyLock<Vec<SigningKey>> = LazyLock::new(|| {
+    SigningAlg::ALL
+        .iter()
+        .map(|alg| SigningKey::generate(*alg).expect("key"))
+        .collect()
+});
 
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = std::str::from_utf8(data) else { return };
