@@ -103,14 +103,7 @@ async fn log_in_until_stopped(base: String, stop: Arc<AtomicBool>, logins: Arc<A
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = support::csrf_of(&page);
     while !stop.load(Ordering::Relaxed) {
         let status = client
             .post(format!("{base}/login"))

@@ -115,14 +115,7 @@ async fn sign_in(base: &str) -> serde_json::Value {
         .text()
         .await
         .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = support::csrf_of(&html);
     let next: String = url::Url::parse(&format!("{base}{login}"))
         .unwrap()
         .query_pairs()

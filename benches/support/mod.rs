@@ -57,3 +57,12 @@ email:\n  transport:\n    kind: outbox\n    dir: {}\n{extra_yaml}",
     }
     Server { base, _dir: dir }
 }
+
+/// The CSRF token in a page's form.
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSRF field")
+        .to_owned()
+}
