@@ -145,3 +145,40 @@ async fn check_reads_the_keys_again_for_an_unknown_kid() {
         .unwrap();
     assert_eq!(kid.as_deref(), Some(rotated[0].as_str()));
 }
+
+/// A key table that cannot be reached (the database is down).
+struct UnreachableKeys;
+
+#[async_trait::async_trait]
+impl KeyStore for UnreachableKeys {
+    async fn published_keys(&self, _: OffsetDateTime) -> StoreResult<Vec<StoredKey>> {
+        Err(tessera_core::store::StoreError::Unavailable(
+            "connection refused".into(),
+        ))
+    }
+
+    async fn rotate_key(&self, _: &Rotation) -> StoreResult<bool> {
+        Err(tessera_core::store::StoreError::Unavailable(
+            "connection refused".into(),
+        ))
+    }
+}
+
+/// Replays the outage bug: with the key cache empty and the store down, checking a presented
+/// token used to answer "not acceptable" (userinfo said `invalid_token` to a valid token); it
+/// must be the store's error, which the web crate answers with 503.
+#[tokio::test]
+async fn an_unreachable_store_is_an_error_not_an_invalid_token() {
+    let clock = Arc::new(FixedClock::at(datetime!(2026-01-01 0:00 UTC)));
+    let ring = KeyRing::new(Secret::from_bytes([7; 32]), Arc::new(UnreachableKeys), clock);
+    let outcome = ring
+        .check(|keys| crate::verify_jwt::<serde_json::Value>("a.b.c", keys).map(|v| v.kid))
+        .await;
+    assert!(
+        matches!(
+            outcome,
+            Err(ProviderError::Store(tessera_core::store::StoreError::Unavailable(_)))
+        ),
+        "{outcome:?}"
+    );
+}
