@@ -96,11 +96,10 @@ impl LoginMethod<'_> {
 }
 
 impl Accounts {
-    /// Checks a username-or-email and password; anything but a sign-in is recorded as a
-    /// failed login. A throttled attempt is refused before the password is looked at (and is
-    /// not recorded, so a flood of them writes nothing); a wrong
-    /// password counts against the account and IP pair, the IP and the account; a sign-in
-    /// clears the pair's count.
+    /// Checks a username-or-email and password. A throttled attempt is refused before the
+    /// password is looked at, and writes nothing (so a flood of them costs nothing). Otherwise
+    /// anything but a sign-in is recorded as a failed login, a wrong password counts against
+    /// the account and IP pair, the IP and the account, and a sign-in clears the pair's count.
     pub async fn password_login(
         &self,
         login: &str,
