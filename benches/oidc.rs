@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use tessera_core::password::{Argon2Cost, hash_password};
 use tessera_oidc::{SigningAlg, SigningKey};
 
 const SECONDS: u64 = 5;
@@ -155,11 +156,15 @@ async fn sign_in(base: &str) -> serde_json::Value {
     .await
 }
 
-/// The two bench clients: `rs` (RS256, every grant) and `es` (ES256, client credentials).
+/// The bench clients: `rs` (RS256, every grant), `es` (ES256, client credentials), and `hs`,
+/// `rs`'s twin for client credentials whose configuration keeps only an argon2id hash of the
+/// secret, at the production cost.
 fn clients_yaml() -> String {
+    let hash = hash_password(&Argon2Cost::default(), SECRET).expect("hash");
     format!(
         "clients:\n  - {{ id: rs, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [authorization_code, refresh_token, client_credentials], scopes: [openid, profile, offline_access] }}\n  \
-- {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n"
+- {{ id: es, secret: {SECRET}, first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile], id_token_signed_response_alg: ES256 }}\n  \
+- {{ id: hs, secret_hash: '{hash}', first_party: true, redirect_uris: ['{CALLBACK}'], grant_types: [client_credentials], scopes: [profile] }}\n"
     )
 }
 
@@ -181,6 +186,7 @@ async fn run(backend: &str, database_url: String) {
     let report = |name: &str, f: Figures| report(backend, name, f);
     static_documents(&base, report).await;
     client_credentials(&base, report).await;
+    hashed_secret(backend, &base, report).await;
     refresh(&base, &sessions, report).await;
     userinfo(&base, access, report).await;
     introspect(&base, report).await;
@@ -203,21 +209,56 @@ async fn static_documents(base: &str, report: impl Fn(&str, Figures)) {
     report("jwks", load(vec![(); CONCURRENCY], get("/jwks")).await);
 }
 
+/// CONCURRENCY clients asking for `client_credentials` tokens as `client` for SECONDS.
+async fn client_credentials_load(base: &str, client: &'static str) -> Figures {
+    let url = format!("{base}/token");
+    load(vec![(); CONCURRENCY], move |c, ()| {
+        let url = url.clone();
+        async move {
+            form(&c, &url, (client, SECRET), &[("grant_type", "client_credentials")]).await;
+        }
+    })
+    .await
+}
+
 async fn client_credentials(base: &str, report: impl Fn(&str, Figures)) {
-    for client in ["rs", "es"] {
-        let url = format!("{base}/token");
-        let f = load(vec![(); CONCURRENCY], move |c, ()| {
-            let url = url.clone();
-            async move {
-                form(&c, &url, (client, SECRET), &[("grant_type", "client_credentials")]).await;
-            }
-        })
-        .await;
-        report(
-            &format!("client_credentials {}", if client == "rs" { "RS256" } else { "ES256" }),
-            f,
-        );
+    report("client_credentials RS256", client_credentials_load(base, "rs").await);
+    report("client_credentials ES256", client_credentials_load(base, "es").await);
+}
+
+/// `hs` (hashed secret) against `rs` (plain secret), same key and grant: the first `hs`
+/// request runs argon2 (timed alone), later ones are answered by the verified-secret cache.
+/// Rounds alternate, and each hashed round is divided by the plain round just before it, so
+/// both sides of a ratio see the same machine; the figure is the median ratio.
+async fn hashed_secret(backend: &str, base: &str, report: impl Fn(&str, Figures)) {
+    const ROUNDS: usize = 5;
+    let first = Instant::now();
+    form(
+        &reqwest::Client::new(),
+        &format!("{base}/token"),
+        ("hs", SECRET),
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    println!(
+        "{backend:<8} first hashed-secret request (argon2id) {:>9.2?}",
+        first.elapsed()
+    );
+    let mut ratios = Vec::new();
+    for round in 1..=ROUNDS {
+        let plain = client_credentials_load(base, "rs").await;
+        let hashed = client_credentials_load(base, "hs").await;
+        ratios.push(hashed.rps / plain.rps);
+        report(&format!("cc plain secret, round {round}"), plain);
+        report(&format!("cc hashed secret, round {round}"), hashed);
     }
+    let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.3}")).collect();
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "{backend:<8} client_credentials RS256 hashed/plain: median {:.3} (rounds {})",
+        ratios[ROUNDS / 2],
+        shown.join(", ")
+    );
 }
 
 async fn refresh(base: &str, sessions: &[serde_json::Value], report: impl Fn(&str, Figures)) {

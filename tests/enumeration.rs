@@ -1,5 +1,5 @@
 //! No account enumeration by timing (hardening issue, item 2; OWASP ASVS 4.0.3 V2.2.x,
-//! Authentication Cheat Sheet): the login, password-reset and confirmation-resend forms take
+//! Authentication Cheat Sheet): the login, password-reset, registration and confirmation-resend forms take
 //! about as long for an account that exists as for one that does not. The answers themselves
 //! are compared in `pages` and `jobs`; here, medians of many interleaved tries must be within
 //! 30 % of each other. The server hashes at a cost that dominates a request (about 10 ms), so a
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::support::people::register;
+use crate::support::people::{person, register};
 use crate::support::server::{TestServer, csrf_of, settled};
 
 const TRIES: usize = 21;
@@ -67,10 +67,22 @@ async fn compare(
     known: &[(&str, &str)],
     unknown: &[(&str, &str)],
 ) {
+    compare_each(server, what, page, action, |_| known.to_vec(), |_| unknown.to_vec()).await;
+}
+
+/// [`compare`] with the fields of the `i`-th try from `known(i)` and `unknown(i)`.
+async fn compare_each<'f>(
+    server: &TestServer,
+    what: &str,
+    page: &str,
+    action: &str,
+    known: impl Fn(usize) -> Vec<(&'f str, &'f str)>,
+    unknown: impl Fn(usize) -> Vec<(&'f str, &'f str)>,
+) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for i in 0..TRIES {
-        let (t, known_status) = timed_post(server, 2 * i, page, action, known).await;
-        let (u, unknown_status) = timed_post(server, 2 * i + 1, page, action, unknown).await;
+        let (t, known_status) = timed_post(server, 2 * i, page, action, &known(i)).await;
+        let (u, unknown_status) = timed_post(server, 2 * i + 1, page, action, &unknown(i)).await;
         assert_eq!(known_status, unknown_status, "{what}: the status tells");
         a.push(t);
         b.push(u);
@@ -117,6 +129,32 @@ async fn login_reset_and_resend_take_as_long_for_unknown_accounts() {
         "/password/reset",
         &[("login", "jane@example.com")],
         &[("login", "nobody@example.com")],
+    )
+    .await;
+    // A new username each time, with an address another account has proven or a new one.
+    person("june")
+        .email("june@example.com")
+        .confirmed()
+        .create(&server)
+        .await;
+    let names: Vec<String> = (0..2 * TRIES).map(|i| format!("newcomer{i}")).collect();
+    let addresses: Vec<String> = (0..TRIES).map(|i| format!("newcomer{i}@example.com")).collect();
+    let registration = |username: &'static str, email: &'static str| {
+        vec![
+            ("username", username),
+            ("email", email),
+            ("password", "correct horse 2"),
+            ("password2", "correct horse 2"),
+        ]
+    };
+    let leak = |s: &String| -> &'static str { Box::leak(s.clone().into_boxed_str()) };
+    compare_each(
+        &server,
+        "registration",
+        "/register",
+        "/register",
+        |i| registration(leak(&names[2 * i]), "june@example.com"),
+        |i| registration(leak(&names[2 * i + 1]), leak(&addresses[i])),
     )
     .await;
     compare(

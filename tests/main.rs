@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod client_secrets;
 mod enumeration;
 mod error_mapping;
 mod headers;
@@ -12,7 +13,9 @@ mod jobs;
 mod oidc;
 mod outage;
 mod pages;
+mod rate_limits;
 mod remote_auth;
+mod secrets_rotation;
 mod store_conformance;
 mod throttle;
 mod token_races;

@@ -167,6 +167,20 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
         .link_in_mail_to("jane@example.com", "Confirm", "/email/confirm/")
         .await;
     client.get(&link).send().await.unwrap();
+    // …but without saying so while registrations wait for confirmation (the default): the
+    // answer is a new account's, and the owner is mailed (see rate_limits).
+    let response = register(&server.base, &browser(), "jill", "JANE@EXAMPLE.COM", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("Check your mail"));
+    assert_eq!(user_count(&server).await, 2);
+
+    // Where registration signs straight in, the answer cannot hide it: it says so.
+    let server = TestServer::start_configured("registration:\n  email_confirmation: optional\n").await;
+    person("jane")
+        .email("jane@example.com")
+        .confirmed()
+        .create(&server)
+        .await;
     let response = register(&server.base, &browser(), "jill", "JANE@EXAMPLE.COM", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert!(
@@ -176,7 +190,7 @@ async fn duplicate_registration_keeps_the_form_and_writes_nothing() {
             .unwrap()
             .contains("An account with that email address already exists")
     );
-    assert_eq!(user_count(&server).await, 2);
+    assert_eq!(user_count(&server).await, 1);
 }
 
 #[tokio::test]

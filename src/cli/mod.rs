@@ -1,8 +1,10 @@
 //! Command-line parsing and dispatch. Each subcommand module does one job.
 
+mod clients;
 mod django_import;
 mod groups;
 mod jobs;
+mod secrets;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -69,10 +71,20 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8091")]
         listen: std::net::SocketAddr,
     },
+    /// Register apps (OpenID Connect clients): hash their secrets for the configuration.
+    Clients {
+        #[command(subcommand)]
+        command: clients::ClientsCommand,
+    },
     /// Manage OpenID Connect signing keys.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Manage the master key that seals secrets at rest.
+    Secrets {
+        #[command(subcommand)]
+        command: secrets::SecretsCommand,
     },
 }
 
@@ -177,6 +189,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::User { command } => users::run(command).await,
         Command::Group { command } => groups::run(command).await,
         Command::Jobs { command } => jobs::run(command).await,
+        Command::Clients { command } => clients::run(command).await,
+        Command::Secrets { command } => secrets::run(command).await,
         Command::Sandbox { listen } => sandbox(listen).await,
         Command::Keys {
             command: KeysCommand::Rotate { config },

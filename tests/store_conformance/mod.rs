@@ -90,6 +90,8 @@
 //! | ThrottleStore | `throttle_state` | record_failure_counts_and_blocks_as_the_policy_says |
 //! | ThrottleStore | `clear_throttle` | clear_throttle_forgets_one_key_only |
 //! | ThrottleStore | `clear_account_throttles` | clear_account_throttles_forgets_the_accounts_counts_only |
+//! | ThrottleStore | `blocked_until` | blocks_start_at_the_next_whole_second_and_blocked_until_reads_many_keys_at_once |
+//! | ThrottleStore | `purge_throttles` | purge_throttles_removes_only_finished_unblocked_counts |
 
 mod audit_health;
 mod concurrency;

@@ -252,3 +252,79 @@ async fn concurrent_failures_each_count_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn blocks_start_at_the_next_whole_second_and_blocked_until_reads_many_keys_at_once() {
+    for (backend, db) in each_backend("blocks_start_at_the_next_whole_second").await {
+        let store = open(&db).await;
+        let t0 = 1_700_000_000;
+        let late_in_a_second = at(t0) + time::Duration::milliseconds(900);
+        for _ in 0..3 {
+            store
+                .record_failure("login_ip", "10.0.0.9", late_in_a_second, &POLICY)
+                .await
+                .expect("record_failure");
+        }
+        let s = state(&store, "login_ip", "10.0.0.9").await.expect("counted");
+        assert_eq!(
+            s.blocked_until,
+            t0 + 1 + 10,
+            "{backend}: never shorter than the 10 s delay"
+        );
+
+        fail(&store, "login_pair", "a|10.0.0.9", t0).await;
+        let keys = [
+            ("login_pair", "a|10.0.0.9"),
+            ("login_ip", "10.0.0.9"),
+            ("login_account", "none"),
+        ];
+        assert_eq!(
+            store.blocked_until(&keys).await.expect("blocked_until"),
+            t0 + 11,
+            "{backend}: the latest"
+        );
+        assert_eq!(
+            store.blocked_until(&keys[2..]).await.expect("blocked_until"),
+            0,
+            "{backend}: none counted"
+        );
+        assert_eq!(
+            store.blocked_until(&[]).await.expect("blocked_until"),
+            0,
+            "{backend}: nothing asked"
+        );
+    }
+}
+
+#[tokio::test]
+async fn purge_throttles_removes_only_finished_unblocked_counts() {
+    for (backend, db) in each_backend("purge_throttles_removes_only_finished_unblocked_counts").await {
+        let store = open(&db).await;
+        let t0 = 1_700_000_000;
+        fail(&store, "login_ip", "old", t0).await;
+        let long_lockout = ThrottlePolicy {
+            lockout_after: 1,
+            lockout_seconds: 7200,
+            ..POLICY
+        };
+        store
+            .record_failure("login_ip", "old-but-locked", at(t0), &long_lockout)
+            .await
+            .expect("record_failure");
+        fail(&store, "login_ip", "current", t0 + 3000).await;
+        let removed = store
+            .purge_throttles(at(t0 + 3600), at(t0 + 3600 - 1800))
+            .await
+            .expect("purge_throttles");
+        assert_eq!(removed, 1, "{backend}");
+        assert_eq!(state(&store, "login_ip", "old").await, None, "{backend}: finished");
+        assert!(
+            state(&store, "login_ip", "old-but-locked").await.is_some(),
+            "{backend}: still locked"
+        );
+        assert!(
+            state(&store, "login_ip", "current").await.is_some(),
+            "{backend}: window not over"
+        );
+    }
+}

@@ -49,6 +49,14 @@ impl Effects {
     pub fn none() -> Self {
         Self::default()
     }
+
+    /// Just one job (a request whose only effect is a mail).
+    pub fn job(job: NewJob) -> Self {
+        Self {
+            events: Vec::new(),
+            jobs: vec![job],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

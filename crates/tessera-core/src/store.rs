@@ -306,20 +306,66 @@ pub trait Health: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
-/// What failed password logins are counted against (`scope`, with its `key`).
+/// What failures and requests are counted against (`scope`, with its `key`).
 pub mod throttle_scope {
-    /// One account from one IP address: key [`pair_key`](super::pair_key).
+    /// Failed password logins of one account from one IP address: key [`pair_key`](super::pair_key).
     pub const LOGIN_PAIR: &str = "login_pair";
-    /// One IP address, whatever the account: key the address.
+    /// Failed password logins from one IP address, whatever the account: key the address.
     pub const LOGIN_IP: &str = "login_ip";
-    /// One account, from anywhere: key its user id.
+    /// Failed password logins of one account, from anywhere: key its user id.
     pub const LOGIN_ACCOUNT: &str = "login_account";
+    /// Failed client authentications of one client id from one IP address: key
+    /// [`pair_key`](super::pair_key) of the id and the address.
+    pub const CLIENT: &str = "client";
+    /// Failed one-time codes (second factors) of one account: key its user id.
+    pub const CODE: &str = "code";
+    /// Requests that mail a link (reset, resend, registration) from one IP address: key the address.
+    pub const MAIL_IP: &str = "mail_ip";
+    /// Mails to one account that anyone may ask for: key its user id.
+    pub const MAIL_ACCOUNT: &str = "mail_account";
+    /// Helpdesk redirects of one account: key its user id.
+    pub const HELPDESK: &str = "helpdesk";
 }
 
-/// The key of a `login_pair` count: `"{account}|{ip}"`, where `account` is the user id (or,
-/// for a name no account has, the folded login name).
-pub fn pair_key(account: &str, ip: &str) -> String {
-    format!("{account}|{ip}")
+/// The key of a count of one thing from one IP address: `"{thing}|{ip}"` (for `login_pair`
+/// the thing is the user id or, for a name no account has, the folded login name).
+pub fn pair_key(thing: &str, ip: &str) -> String {
+    format!("{thing}|{ip}")
+}
+
+/// At most `max` requests per key in a window of `window_seconds` (from the window's first
+/// request), counted in the same store as failures. `max` 0: no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: i64,
+    pub window_seconds: i64,
+}
+
+impl RateLimit {
+    /// The failure policy that counts requests and never blocks by itself: the verdict is
+    /// taken from the count ([`RateLimit::retry_after`]), so the window is never extended by
+    /// refused requests and always ends `window_seconds` after it started.
+    pub fn counting(&self) -> ThrottlePolicy {
+        ThrottlePolicy {
+            window_seconds: self.window_seconds,
+            free_failures: 0,
+            delay_base_seconds: 0,
+            delay_max_seconds: 0,
+            lockout_after: 0,
+            lockout_seconds: 0,
+        }
+    }
+
+    /// Whole seconds until the window ends when the request that brought the count to
+    /// `state` is over the limit; `None` when it is within it.
+    pub fn retry_after(&self, state: &Throttle, now: OffsetDateTime) -> Option<u64> {
+        if self.max <= 0 || state.failures <= self.max {
+            return None;
+        }
+        let ends = state.window_start.saturating_add(self.window_seconds);
+        let left = ends - now.unix_timestamp();
+        Some(u64::try_from(left).unwrap_or(0).max(1))
+    }
 }
 
 /// How failures of one (scope, key) turn into a block, in seconds. Zero turns a part off.
@@ -395,8 +441,15 @@ pub trait ThrottleStore: Send + Sync {
     ) -> StoreResult<Throttle>;
     /// The count as it stands (whether or not its window is over), `None` when there is none.
     async fn throttle_state(&self, scope: &str, key: &str) -> StoreResult<Option<Throttle>>;
+    /// The latest `blocked_until` (Unix seconds) of the given (scope, key) counts, in one
+    /// read; 0 when none is blocked or counted.
+    async fn blocked_until(&self, keys: &[(&str, &str)]) -> StoreResult<i64>;
     /// Forgets the count of one key; `false` if there was none.
     async fn clear_throttle(&self, scope: &str, key: &str) -> StoreResult<bool>;
+    /// Removes counts that no longer matter: not blocked at `now`, and their window started
+    /// before `window_started_before` (now minus the longest window any policy uses: the next
+    /// failure would start a new count anyway). Returns how many went.
+    async fn purge_throttles(&self, now: OffsetDateTime, window_started_before: OffsetDateTime) -> StoreResult<u64>;
     /// Forgets the account's `login_account` count and every `login_pair` count of the account
     /// (keys starting with `"{user_id}|"`); returns how many counts went.
     async fn clear_account_throttles(&self, user: UserId) -> StoreResult<u64>;
@@ -404,7 +457,33 @@ pub trait ThrottleStore: Send + Sync {
 
 #[cfg(test)]
 mod tests {
-    use super::ThrottlePolicy;
+    use super::{RateLimit, Throttle, ThrottlePolicy};
+    use time::OffsetDateTime;
+
+    #[test]
+    fn a_rate_limit_refuses_past_its_max_until_the_window_ends() {
+        let limit = RateLimit {
+            max: 3,
+            window_seconds: 600,
+        };
+        assert_eq!(limit.counting().block_seconds(1_000), 0);
+        let now = OffsetDateTime::from_unix_timestamp(10_000).unwrap();
+        let state = |failures| Throttle {
+            failures,
+            window_start: 9_900,
+            blocked_until: 0,
+        };
+        assert_eq!(limit.retry_after(&state(3), now), None);
+        assert_eq!(limit.retry_after(&state(4), now), Some(500));
+        let late = OffsetDateTime::from_unix_timestamp(10_600).unwrap();
+        assert_eq!(
+            limit.retry_after(&state(4), late),
+            Some(1),
+            "never 0: the header says wait"
+        );
+        let off = RateLimit { max: 0, ..limit };
+        assert_eq!(off.retry_after(&state(1_000), now), None);
+    }
 
     #[test]
     fn delays_double_past_the_free_failures_up_to_the_cap_then_lock_out() {

@@ -22,7 +22,7 @@ const BASIC_B64: GeneralPurpose = GeneralPurpose::new(
 
 /// How the client presented itself. `Debug` hides the secret, and there is
 /// deliberately no `PartialEq`: secrets are only compared through
-/// [`crate::ClientSecret::matches`], in constant time.
+/// [`crate::ClientSecret::verify`] (in constant time, or by argon2).
 #[derive(Clone)]
 pub enum ClientAuth {
     /// HTTP Basic (RFC 6749 §2.3.1, `client_secret_basic`).
@@ -136,16 +136,22 @@ pub fn client_auth(authorization: Option<&str>, form: &[(String, String)]) -> Re
 
 /// Finds and authenticates the client.
 ///
-/// Confidential client: secret must match (constant time), else
-/// invalid_client (401, WWW-Authenticate when Basic was used); public
-/// client presenting a secret → invalid_client; confidential client using
-/// `none` → invalid_client; unknown client → invalid_client. An empty
-/// Basic password from a public client counts as no secret (some client
-/// libraries always send Basic).
-pub fn authenticate<'c>(
+/// Confidential client: the secret must match (see [`crate::ClientSecret::verify`]: constant
+/// time for a plain secret; `argon2(phc, given)`, which the caller runs off the async
+/// executor, for a hashed one that did not verify lately), else invalid_client (401,
+/// WWW-Authenticate when Basic was used); public client presenting a secret →
+/// invalid_client; confidential client using `none` → invalid_client; unknown client →
+/// invalid_client. An empty Basic password from a public client counts as no secret (some
+/// client libraries always send Basic). An `argon2` error is returned as it is.
+pub async fn authenticate<'c, E, F>(
     auth: &ClientAuth,
     find_client: impl Fn(&str) -> Option<&'c Client>,
-) -> Result<&'c Client, OAuthError> {
+    argon2: impl FnOnce(String, String) -> F,
+) -> Result<&'c Client, E>
+where
+    E: From<OAuthError>,
+    F: Future<Output = Result<bool, E>>,
+{
     // Same text for unknown client and wrong secret: nothing to learn by
     // probing.
     const FAILED: &str = "client authentication failed";
@@ -154,16 +160,19 @@ pub fn authenticate<'c>(
         ClientAuth::Basic { secret, .. } | ClientAuth::Post { secret, .. } => Some(secret.as_str()),
         ClientAuth::None { .. } => None,
     };
-    match (&client.secret, given) {
-        (Some(ours), Some(theirs)) if ours.matches(theirs) => Ok(client),
-        (Some(_), Some(_)) => Err(auth.invalid_client(FAILED)),
-        (Some(_), None) => {
-            Err(auth.invalid_client("this client must authenticate (client_secret_basic or client_secret_post)"))
+    let refusal = match (&client.secret, given) {
+        (Some(ours), Some(theirs)) => {
+            if ours.verify(theirs, argon2).await? {
+                return Ok(client);
+            }
+            FAILED
         }
-        (None, None) => Ok(client),
-        (None, Some("")) if matches!(auth, ClientAuth::Basic { .. }) => Ok(client),
-        (None, Some(_)) => Err(auth.invalid_client("a public client must not send a client secret")),
-    }
+        (Some(_), None) => "this client must authenticate (client_secret_basic or client_secret_post)",
+        (None, None) => return Ok(client),
+        (None, Some("")) if matches!(auth, ClientAuth::Basic { .. }) => return Ok(client),
+        (None, Some(_)) => "a public client must not send a client secret",
+    };
+    Err(auth.invalid_client(refusal).into())
 }
 
 /// Parses `Basic base64(urlencode(id) ":" urlencode(secret))`

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 
 use super::*;
 use crate::Challenge;
-use crate::client::{ClientSecret, GrantType};
+use crate::client::{ClientSecret, GrantType, cheap_hash, verify_in_place};
 use crate::keys::SigningAlg;
 
 /// Test-only equality; the real type has none so that secrets are never
@@ -44,6 +44,14 @@ fn client(id: &str, secret: Option<&str>) -> Client {
     }
 }
 
+/// A client whose secret is configured as an argon2 hash.
+fn hashed_client(id: &str, secret: &str) -> Client {
+    Client {
+        secret: Some(ClientSecret::hashed(cheap_hash(secret))),
+        ..client(id, None)
+    }
+}
+
 fn clients() -> Vec<Client> {
     vec![
         client("a:b", Some("c%d")),
@@ -52,12 +60,17 @@ fn clients() -> Vec<Client> {
     ]
 }
 
+/// [`authenticate`] over `cs`, with argon2 run in place.
+async fn authenticated<'c>(auth: &ClientAuth, cs: &'c [Client]) -> Result<&'c Client, OAuthError> {
+    authenticate(auth, |id| cs.iter().find(|c| c.id == id), verify_in_place).await
+}
+
 fn auth(header: Option<&str>, body: &[(&str, &str)]) -> Result<ClientAuth, OAuthError> {
     client_auth(header, &form(body))
 }
 
-#[test]
-fn basic_credentials_are_urldecoded() {
+#[tokio::test]
+async fn basic_credentials_are_urldecoded() {
     // id `a:b`, secret `c%d`, form-urlencoded then base64 (RFC 6749 §2.3.1).
     let got = auth(Some(&basic("a%3Ab:c%25d")), &[("grant_type", "x")]).unwrap();
     assert_eq!(
@@ -68,7 +81,7 @@ fn basic_credentials_are_urldecoded() {
         }
     );
     let cs = clients();
-    let c = authenticate(&got, |id| cs.iter().find(|c| c.id == id)).unwrap();
+    let c = authenticated(&got, &cs).await.unwrap();
     assert_eq!(c.id, "a:b");
 
     // `+` is a space, non-ASCII is UTF-8 percent-encoded.
@@ -192,99 +205,127 @@ fn duplicated_credentials_are_invalid_request() {
     assert_eq!(err.error, "invalid_request");
 }
 
-#[test]
-fn wrong_secret_is_401_with_challenge_only_for_basic() {
+#[tokio::test]
+async fn wrong_secret_is_401_with_challenge_only_for_basic() {
     let cs = clients();
-    let find = |id: &str| cs.iter().find(|c| c.id == id);
+    let post = |secret: &'static str| ClientAuth::Post {
+        id: "app".into(),
+        secret: secret.into(),
+    };
 
-    let err = authenticate(&auth(Some(&basic("app:wrong")), &[]).unwrap(), find).unwrap_err();
+    let err = authenticated(&auth(Some(&basic("app:wrong")), &[]).unwrap(), &cs)
+        .await
+        .unwrap_err();
     assert_eq!((err.error, err.challenge), ("invalid_client", Some(Challenge::Basic)));
 
-    let err = authenticate(
-        &auth(None, &[("client_id", "app"), ("client_secret", "wrong")]).unwrap(),
-        find,
-    )
-    .unwrap_err();
+    let err = authenticated(&post("wrong"), &cs).await.unwrap_err();
     assert_eq!((err.error, err.challenge), ("invalid_client", None));
 
-    assert_eq!(
-        authenticate(
-            &auth(None, &[("client_id", "app"), ("client_secret", "s3cret")]).unwrap(),
-            find
-        )
-        .unwrap()
-        .id,
-        "app"
-    );
-    assert_eq!(
-        authenticate(&auth(Some(&basic("app:s3cret")), &[]).unwrap(), find)
-            .unwrap()
-            .id,
-        "app"
-    );
+    assert_eq!(authenticated(&post("s3cret"), &cs).await.unwrap().id, "app");
+    let good = auth(Some(&basic("app:s3cret")), &[]).unwrap();
+    assert_eq!(authenticated(&good, &cs).await.unwrap().id, "app");
 }
 
-#[test]
-fn unknown_client_is_invalid_client() {
-    let cs = clients();
-    let find = |id: &str| cs.iter().find(|c| c.id == id);
-    let err = authenticate(&ClientAuth::None { id: "ghost".into() }, find).unwrap_err();
-    assert_eq!((err.error, err.challenge.is_none()), ("invalid_client", true));
-    let err = authenticate(
-        &ClientAuth::Basic {
-            id: "ghost".into(),
-            secret: "x".into(),
-        },
-        find,
-    )
-    .unwrap_err();
-    assert_eq!(err.challenge, Some(Challenge::Basic));
-}
+#[tokio::test]
+async fn a_hashed_secret_authenticates_by_basic_and_post_and_refuses_like_a_plain_one() {
+    let cs = [hashed_client("svc", "hashed-s3cret-0123")];
+    let basic_auth = auth(Some(&basic("svc:hashed-s3cret-0123")), &[]).unwrap();
+    assert_eq!(authenticated(&basic_auth, &cs).await.unwrap().id, "svc");
+    let post = auth(None, &[("client_id", "svc"), ("client_secret", "hashed-s3cret-0123")]).unwrap();
+    assert_eq!(authenticated(&post, &cs).await.unwrap().id, "svc");
 
-#[test]
-fn public_client_presenting_a_secret_is_refused() {
-    let cs = clients();
-    let find = |id: &str| cs.iter().find(|c| c.id == id);
-    let err = authenticate(
-        &ClientAuth::Post {
-            id: "spa".into(),
-            secret: "x".into(),
-        },
-        find,
-    )
-    .unwrap_err();
+    let err = authenticated(&auth(Some(&basic("svc:wrong")), &[]).unwrap(), &cs)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.error, err.challenge, err.description.as_str()),
+        ("invalid_client", Some(Challenge::Basic), "client authentication failed")
+    );
+    let err = authenticated(&ClientAuth::None { id: "svc".into() }, &cs)
+        .await
+        .unwrap_err();
     assert_eq!(err.error, "invalid_client");
-    let err = authenticate(
-        &ClientAuth::Basic {
-            id: "spa".into(),
-            secret: "x".into(),
-        },
-        find,
-    )
-    .unwrap_err();
-    assert_eq!(err.challenge, Some(Challenge::Basic));
+}
+
+#[tokio::test]
+async fn a_failing_argon2_run_is_the_callers_error() {
+    #[derive(Debug, PartialEq)]
+    enum Failure {
+        OAuth(&'static str),
+        PoolClosed,
+    }
+    impl From<OAuthError> for Failure {
+        fn from(e: OAuthError) -> Self {
+            Failure::OAuth(e.error)
+        }
+    }
+    let cs = [hashed_client("svc", "hashed-s3cret-0123")];
+    let find = |id: &str| cs.iter().find(|c| c.id == id);
+    let broken = |_, _| std::future::ready(Err(Failure::PoolClosed));
+    let given = auth(Some(&basic("svc:hashed-s3cret-0123")), &[]).unwrap();
     assert_eq!(
-        authenticate(&ClientAuth::None { id: "spa".into() }, find).unwrap().id,
-        "spa"
+        authenticate(&given, find, broken).await.unwrap_err(),
+        Failure::PoolClosed
     );
+    let unknown = auth(Some(&basic("ghost:x")), &[]).unwrap();
+    let broken = |_, _| std::future::ready(Err(Failure::PoolClosed));
+    assert_eq!(
+        authenticate(&unknown, find, broken).await.unwrap_err(),
+        Failure::OAuth("invalid_client")
+    );
+}
+
+#[tokio::test]
+async fn unknown_client_is_invalid_client() {
+    let cs = clients();
+    let err = authenticated(&ClientAuth::None { id: "ghost".into() }, &cs)
+        .await
+        .unwrap_err();
+    assert_eq!((err.error, err.challenge.is_none()), ("invalid_client", true));
+    let ghost = ClientAuth::Basic {
+        id: "ghost".into(),
+        secret: "x".into(),
+    };
+    let err = authenticated(&ghost, &cs).await.unwrap_err();
+    assert_eq!(err.challenge, Some(Challenge::Basic));
+}
+
+#[tokio::test]
+async fn public_client_presenting_a_secret_is_refused() {
+    let cs = clients();
+    let post = ClientAuth::Post {
+        id: "spa".into(),
+        secret: "x".into(),
+    };
+    let err = authenticated(&post, &cs).await.unwrap_err();
+    assert_eq!(err.error, "invalid_client");
+    let basic_auth = ClientAuth::Basic {
+        id: "spa".into(),
+        secret: "x".into(),
+    };
+    let err = authenticated(&basic_auth, &cs).await.unwrap_err();
+    assert_eq!(err.challenge, Some(Challenge::Basic));
+    let none = ClientAuth::None { id: "spa".into() };
+    assert_eq!(authenticated(&none, &cs).await.unwrap().id, "spa");
     // Basic with an empty password from a public client is no secret at all.
     let got = auth(Some(&basic("spa:")), &[]).unwrap();
-    assert_eq!(authenticate(&got, find).unwrap().id, "spa");
+    assert_eq!(authenticated(&got, &cs).await.unwrap().id, "spa");
 }
 
-#[test]
-fn confidential_client_without_secret_is_refused() {
+#[tokio::test]
+async fn confidential_client_without_secret_is_refused() {
     let cs = clients();
-    let find = |id: &str| cs.iter().find(|c| c.id == id);
-    let err = authenticate(&ClientAuth::None { id: "app".into() }, find).unwrap_err();
+    let err = authenticated(&ClientAuth::None { id: "app".into() }, &cs)
+        .await
+        .unwrap_err();
     assert_eq!((err.error, err.challenge), ("invalid_client", None));
     // An empty Basic password is not the secret either.
     let got = auth(Some(&basic("app:")), &[]).unwrap();
-    assert!(authenticate(&got, find).is_err());
+    assert!(authenticated(&got, &cs).await.is_err());
 }
 
-#[test]
-fn secrets_stay_out_of_debug_and_errors() {
+#[tokio::test]
+async fn secrets_stay_out_of_debug_and_errors() {
     let a = ClientAuth::Post {
         id: "app".into(),
         secret: "hunter2".into(),
@@ -293,14 +334,7 @@ fn secrets_stay_out_of_debug_and_errors() {
     assert!(text.contains("app") && text.contains("client_secret_post"));
     assert!(!text.contains("hunter2"));
     let cs = clients();
-    let err = authenticate(
-        &ClientAuth::Post {
-            id: "app".into(),
-            secret: "hunter2".into(),
-        },
-        |id| cs.iter().find(|c| c.id == id),
-    )
-    .unwrap_err();
+    let err = authenticated(&a, &cs).await.unwrap_err();
     assert!(!format!("{err:?}").contains("hunter2"));
     assert!(!format!("{err:?}").contains("s3cret"));
 }

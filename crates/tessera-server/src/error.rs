@@ -31,6 +31,11 @@ pub enum AppError {
         label: String,
         error: tessera_upstream::UpstreamError,
     },
+    /// Too many attempts or requests (`security.throttle`): 429 with `Retry-After` (RFC 6585
+    /// §4, RFC 9110 §10.2.3), as a page or as JSON like every other error.
+    Throttled {
+        retry_after_seconds: u64,
+    },
     /// The database (or another dependency) is unreachable right now.
     Unavailable(String),
     Internal(String),
@@ -125,7 +130,7 @@ pub fn oauth_response(e: &tessera_oidc::OAuthError) -> Response {
 pub fn api_error_json(status: StatusCode, page: &ErrorPage) -> Response {
     use axum::http::{HeaderValue, header};
     let error = match status {
-        StatusCode::SERVICE_UNAVAILABLE => "temporarily_unavailable",
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => "temporarily_unavailable",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::BAD_REQUEST | StatusCode::METHOD_NOT_ALLOWED => "invalid_request",
         _ => "server_error",
@@ -136,6 +141,15 @@ pub fn api_error_json(status: StatusCode, page: &ErrorPage) -> Response {
     json.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     json
+}
+
+/// The error's own headers (`Retry-After`) on the page or JSON that replaces its body.
+pub fn with_error_headers(error: &Response, mut rendered: Response) -> Response {
+    use axum::http::header::RETRY_AFTER;
+    if let Some(wait) = error.headers().get(RETRY_AFTER) {
+        rendered.headers_mut().insert(RETRY_AFTER, wait.clone());
+    }
+    rendered
 }
 
 /// What the person is told when an upstream sign-in fails: a cancelled one changes nothing,
@@ -209,6 +223,16 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "There is nothing at this address.".to_owned(),
             ),
+            Self::Throttled { retry_after_seconds } => {
+                let message = crate::throttle::too_many_text(retry_after_seconds);
+                let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, retry_after_seconds.into());
+                let title = "Too many attempts";
+                response.extensions_mut().insert(ErrorPage { title, message, link });
+                return response;
+            }
             Self::Unavailable(cause) => {
                 tracing::warn!(%cause, "dependency unavailable");
                 (
@@ -283,6 +307,22 @@ mod tests {
             answer(&OAuthError::server_error("x")).0,
             StatusCode::INTERNAL_SERVER_ERROR
         );
+    }
+
+    #[test]
+    fn a_throttled_request_says_when_to_retry_as_a_page_and_as_json() {
+        use axum::http::header::RETRY_AFTER;
+        let error = AppError::Throttled {
+            retry_after_seconds: 90,
+        }
+        .into_response();
+        assert_eq!(error.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(error.headers()[RETRY_AFTER], "90");
+        let page = error.extensions().get::<ErrorPage>().expect("a page").clone();
+        assert_eq!(page.message, "Too many attempts. Try again in 90 seconds.");
+        let json = with_error_headers(&error, api_error_json(error.status(), &page));
+        assert_eq!(json.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(json.headers()[RETRY_AFTER], "90");
     }
 
     #[test]

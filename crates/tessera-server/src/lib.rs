@@ -18,7 +18,9 @@ mod server;
 mod session;
 mod state;
 mod templates;
-mod upstream;
+mod throttle;
+/// Public for `tessera secrets rotate-master-key`, which re-seals with the same contexts.
+pub mod upstream;
 
 pub use logging::init_tracing;
 pub use server::{build_state, check_templates, metrics_router, router, serve, serve_metrics};

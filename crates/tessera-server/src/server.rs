@@ -91,7 +91,7 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
         return response;
     };
     let status = response.status();
-    match state.templates.page(
+    let rendered = match state.templates.page(
         "message.html",
         context! {
             title => page.title, message => page.message.clone(), is_error => true,
@@ -100,7 +100,8 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
     ) {
         Ok(html) => (status, html).into_response(),
         Err(_) => (status, page.message).into_response(),
-    }
+    };
+    crate::error::with_error_headers(&response, rendered)
 }
 
 /// The API router's half: apps call these routes, not browsers, so an [`ErrorPage`] becomes
@@ -108,7 +109,9 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
 async fn render_error_json(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     match response.extensions().get::<ErrorPage>() {
-        Some(page) => crate::error::api_error_json(response.status(), page),
+        Some(page) => {
+            crate::error::with_error_headers(&response, crate::error::api_error_json(response.status(), page))
+        }
         None => response,
     }
 }
@@ -191,7 +194,7 @@ async fn maintain_keys(state: &AppState) -> Result<Vec<String>, tessera_oidc::pr
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     // Signing keys exist before the first request (every node may try; one creates them).
     if let Err(e) = maintain_keys(&state).await {
-        return Err(std::io::Error::other(format!("cannot prepare signing keys: {e:?}")));
+        return Err(std::io::Error::other(format!("cannot prepare signing keys: {e}")));
     }
     // Development only: the fake upstream providers, on their own port, for this process's life.
     // Without the `sandbox` feature the config refuses `sandbox:`, so there is nothing to start.
@@ -219,7 +222,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     result
 }
 
-/// Expired sessions are removed in the background so the table does not grow without bound.
+/// Expired sessions, codes, tokens and finished counts are removed in the background so the
+/// tables do not grow without bound.
 async fn clean_up_periodically(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -238,6 +242,15 @@ async fn clean_up_periodically(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired codes, tokens and sign-in requests removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "token clean-up failed"),
+        }
+        match state
+            .store
+            .purge_throttles(now, now - state.config.throttle.longest_window())
+            .await
+        {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "finished failure and request counts removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "count clean-up failed"),
         }
         if let Err(e) = maintain_keys(&state).await {
             tracing::warn!(error = ?e, "key rotation check failed");

@@ -40,6 +40,8 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/welcome.html",
     "email/followup.txt",
     "email/followup.html",
+    "email/registration_attempt.txt",
+    "email/registration_attempt.html",
 );
 
 pub struct Templates {

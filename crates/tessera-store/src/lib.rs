@@ -12,6 +12,7 @@ mod groups;
 mod identities;
 mod jobs;
 mod oidc;
+pub mod reseal;
 mod rows;
 mod sessions;
 mod throttle;

@@ -35,6 +35,7 @@ impl ThrottleStore for SqlStore {
         now: OffsetDateTime,
         policy: &ThrottlePolicy,
     ) -> StoreResult<Throttle> {
+        let whole_seconds_after = to_unix(now) + i64::from(now.nanosecond() > 0);
         let now = to_unix(now);
         let current_since = if policy.window_seconds > 0 {
             now.saturating_sub(policy.window_seconds)
@@ -49,7 +50,9 @@ impl ThrottleStore for SqlStore {
             let mut state = Throttle { failures, window_start, blocked_until };
             let block = policy.block_seconds(failures);
             if block > 0 {
-                let until = now.saturating_add(block);
+                // From the next whole second: counts are in whole seconds, and a block must
+                // never be shorter than the policy says.
+                let until = whole_seconds_after.saturating_add(block);
                 sqlx::query(BLOCK).bind(scope).bind(key).bind(until)
                     .execute(&mut *tx).await.map_err(map_sqlx)?;
                 state.blocked_until = state.blocked_until.max(until);
@@ -71,11 +74,35 @@ impl ThrottleStore for SqlStore {
         }))
     }
 
+    async fn blocked_until(&self, keys: &[(&str, &str)]) -> StoreResult<i64> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let sql = blocked_until_query(keys.len());
+        let until: Option<i64> = on_pool!(self, pool => {
+            // Built from placeholders only: every value is bound.
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+            for (scope, key) in keys {
+                query = query.bind(*scope).bind(*key);
+            }
+            query.fetch_one(pool).await.map_err(map_sqlx)?
+        });
+        Ok(until.unwrap_or(0))
+    }
+
     async fn clear_throttle(&self, scope: &str, key: &str) -> StoreResult<bool> {
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM throttles WHERE scope = $1 AND subject = $2")
                 .bind(scope).bind(key).execute(pool).await
                 .map(|r| r.rows_affected() > 0).map_err(map_sqlx)
+        })
+    }
+
+    async fn purge_throttles(&self, now: OffsetDateTime, window_started_before: OffsetDateTime) -> StoreResult<u64> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM throttles WHERE blocked_until <= $1 AND window_start < $2")
+                .bind(to_unix(now)).bind(to_unix(window_started_before)).execute(pool).await
+                .map(|r| r.rows_affected()).map_err(map_sqlx)
         })
     }
 
@@ -91,4 +118,13 @@ impl ThrottleStore for SqlStore {
             .execute(pool).await.map(|r| r.rows_affected()).map_err(map_sqlx)
         })
     }
+}
+
+/// `SELECT max(blocked_until)` over `n` (scope, subject) pairs: each pair is a primary-key
+/// lookup, so the read costs one round trip however many counts a request has.
+fn blocked_until_query(n: usize) -> String {
+    let pairs: Vec<String> = (0..n)
+        .map(|i| format!("(scope = ${} AND subject = ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    format!("SELECT max(blocked_until) FROM throttles WHERE {}", pairs.join(" OR "))
 }

@@ -166,7 +166,9 @@ impl KeyRing {
         )
         .map_err(|_| {
             internal(format!(
-                "key {} cannot be unsealed: was secrets.master_key changed?",
+                "key {} cannot be unsealed: was secrets.master_key changed? After `tessera secrets \
+                 rotate-master-key`, every node needs the new key in secrets.master_key; otherwise \
+                 put back the key the signing keys were sealed with",
                 stored.kid
             ))
         })?;
@@ -176,6 +178,20 @@ impl KeyRing {
             activates_at: stored.activates_at,
             retires_at: stored.retires_at,
         })
+    }
+
+    /// A stored key's sealed private part opened with `old` and sealed again with `new`, for
+    /// `tessera secrets rotate-master-key`: the same key under the same kid, so every token it
+    /// signed still verifies.
+    pub fn reseal(
+        old: &Secret<[u8; 32]>,
+        new: &Secret<[u8; 32]>,
+        kid: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, seal::SealError> {
+        let context = seal_context(kid);
+        let der = seal::open(old.expose_secret(), sealed, &context)?;
+        Ok(seal::seal(new.expose_secret(), &der, &context))
     }
 
     /// Every published key (current, upcoming and retired-but-unexpired), for the JWKS.

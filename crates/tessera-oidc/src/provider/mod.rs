@@ -138,21 +138,24 @@ impl Provider {
         self.directory.client(id)
     }
 
-    /// Authenticates the calling client from its `Authorization` header and form parameters
-    /// (client_secret_basic, client_secret_post or none; RFC 6749 §2.3).
-    pub fn authenticate(
+    /// Authenticates the calling client as it presented itself (client_secret_basic,
+    /// client_secret_post or none; RFC 6749 §2.3, parsed by [`crate::client_auth`]). A secret
+    /// configured as an argon2 hash is checked by `argon2(phc, given)`, which the caller runs
+    /// off the async executor (on a bounded pool, say); a secret that verified in the last
+    /// minutes needs no second run (see [`crate::ClientSecret::verify`]).
+    pub async fn authenticate<F>(
         &self,
-        authorization: Option<&str>,
-        params: &[(String, String)],
-    ) -> ProviderResult<(&RegisteredClient, ClientAuth)> {
-        let auth = crate::client_auth(authorization, params)?;
+        auth: &ClientAuth,
+        argon2: impl FnOnce(String, String) -> F,
+    ) -> ProviderResult<&RegisteredClient>
+    where
+        F: Future<Output = ProviderResult<bool>>,
+    {
         let find = |id: &str| self.directory.client(id).map(|c| &c.client);
-        let client = crate::authenticate(&auth, find)?;
-        let registered = self
-            .directory
+        let client = crate::authenticate(auth, find, argon2).await?;
+        self.directory
             .client(&client.id)
-            .ok_or_else(|| ProviderError::Internal("client vanished".into()))?;
-        Ok((registered, auth))
+            .ok_or_else(|| ProviderError::Internal("client vanished".into()))
     }
 
     fn now(&self) -> OffsetDateTime {

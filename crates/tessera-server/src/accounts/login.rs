@@ -2,14 +2,16 @@
 
 use serde_json::json;
 use tessera_core::password::Verification;
-use tessera_core::store::{ThrottlePolicy, pair_key, throttle_scope};
+use tessera_core::store::{pair_key, throttle_scope};
 use tessera_core::username::fold_for_lookup;
 use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
+use super::passwords::Turn;
 use super::{AccountError, Accounts};
 use crate::config::EmailConfirmation;
 use crate::jobs::effects::{self, Actor};
+use crate::throttle::{self, Count};
 
 /// What a password check concluded.
 pub enum LoginOutcome {
@@ -28,6 +30,16 @@ pub enum LoginOutcome {
     },
 }
 
+/// Whether a signed-in person typed their current password.
+pub enum PasswordCheck {
+    Right,
+    /// Wrong, or the account has no password.
+    Wrong,
+    Throttled {
+        retry_after_seconds: u64,
+    },
+}
+
 /// What one password login is counted against (see `security.throttle`). A name no account
 /// has is counted like an account (its folded form standing in for the user id), so the work
 /// done and every answer, lockouts included, are the same whether the account exists or not.
@@ -37,13 +49,13 @@ struct ThrottleKeys {
     ip: String,
     /// The user id, or the folded name.
     account: String,
-    /// The account found, for the audit events.
+    /// The account found, for the lockout events.
     user: Option<UserId>,
 }
 
 impl ThrottleKeys {
     fn new(login: &str, user: Option<&User>, actor: &Actor) -> Self {
-        let ip = actor.ip.clone().unwrap_or_else(|| "unknown".to_owned());
+        let ip = actor.ip_key().to_owned();
         let account = user.map_or_else(|| fold_for_lookup(login), |u| u.id.to_string());
         Self {
             pair: pair_key(&account, &ip),
@@ -54,12 +66,28 @@ impl ThrottleKeys {
     }
 
     /// Each count with its policy.
-    fn scopes(&self, accounts: &Accounts) -> [(&'static str, &str, ThrottlePolicy); 3] {
-        let t = &accounts.config.login_throttle;
+    fn counts(&self, accounts: &Accounts) -> [Count<'_>; 3] {
+        let t = &accounts.config.throttle.login;
         [
-            (throttle_scope::LOGIN_PAIR, &self.pair, t.pair),
-            (throttle_scope::LOGIN_IP, &self.ip, t.ip),
-            (throttle_scope::LOGIN_ACCOUNT, &self.account, t.account),
+            Count {
+                scope: throttle_scope::LOGIN_PAIR,
+                key: &self.pair,
+                policy: t.pair,
+                user: self.user,
+            },
+            // The IP's count is not about the account tried last.
+            Count {
+                scope: throttle_scope::LOGIN_IP,
+                key: &self.ip,
+                policy: t.ip,
+                user: None,
+            },
+            Count {
+                scope: throttle_scope::LOGIN_ACCOUNT,
+                key: &self.account,
+                policy: t.account,
+                user: self.user,
+            },
         ]
     }
 }
@@ -108,72 +136,88 @@ impl Accounts {
     ) -> Result<LoginOutcome, AccountError> {
         let user = self.store.user_by_login(login).await?;
         let keys = ThrottleKeys::new(login, user.as_ref(), actor);
-        if let Some(retry_after_seconds) = self.retry_after(&keys).await? {
-            return Ok(LoginOutcome::Throttled { retry_after_seconds });
-        }
-        let outcome = self.check_password(user, password).await?;
+        let counts = keys.counts(self);
+        let turn = match self.turn_within(&counts).await? {
+            Ok(turn) => turn,
+            Err(retry_after_seconds) => return Ok(LoginOutcome::Throttled { retry_after_seconds }),
+        };
+        let outcome = self.check_password(&turn, user, password).await?;
         match outcome {
             LoginOutcome::SignedIn(_) => {
                 self.store
                     .clear_throttle(throttle_scope::LOGIN_PAIR, &keys.pair)
                     .await?;
             }
-            LoginOutcome::WrongCredentials => self.count_failure(&keys, actor).await?,
+            LoginOutcome::WrongCredentials => throttle::record_failure(self, &counts, actor).await?,
             _ => {}
         }
+        drop(turn);
         if !matches!(outcome, LoginOutcome::SignedIn(_)) {
             self.record_failed_login(login, actor).await?;
         }
         Ok(outcome)
     }
 
-    /// Seconds until every count that blocks this attempt lets it through; `None`: none does.
-    async fn retry_after(&self, keys: &ThrottleKeys) -> Result<Option<u64>, AccountError> {
-        let now = OffsetDateTime::now_utc();
-        let mut wait = None;
-        for (scope, key, _) in keys.scopes(self) {
-            let state = self.store.throttle_state(scope, key).await?;
-            wait = wait.max(state.and_then(|s| s.retry_after(now)));
+    /// Whether `password` is the signed-in person's current password (re-authentication before
+    /// a change, ASVS 4.0.3 V2.2.1): guessing it here counts against the same counts as
+    /// guessing it at the login form, and a blocked count refuses it unchecked.
+    pub async fn confirm_password(
+        &self,
+        user: &User,
+        password: &str,
+        actor: &Actor,
+    ) -> Result<PasswordCheck, AccountError> {
+        let Some(stored) = user.password_hash.clone() else {
+            return Ok(PasswordCheck::Wrong);
+        };
+        let keys = ThrottleKeys::new(user.username.as_str(), Some(user), actor);
+        let counts = keys.counts(self);
+        let turn = match self.turn_within(&counts).await? {
+            Ok(turn) => turn,
+            Err(retry_after_seconds) => return Ok(PasswordCheck::Throttled { retry_after_seconds }),
+        };
+        if turn.verify(stored, password.to_owned()).await? == Verification::Invalid {
+            throttle::record_failure(self, &counts, actor).await?;
+            return Ok(PasswordCheck::Wrong);
         }
-        Ok(wait)
+        Ok(PasswordCheck::Right)
     }
 
-    /// A wrong password, counted against every key; a count crossing its lockout threshold
-    /// is audited as `user.lockout` (scope and key only).
-    async fn count_failure(&self, keys: &ThrottleKeys, actor: &Actor) -> Result<(), AccountError> {
-        let now = OffsetDateTime::now_utc();
-        for (scope, key, policy) in keys.scopes(self) {
-            let state = self.store.record_failure(scope, key, now, &policy).await?;
-            if policy.locks_out_at(state.failures) {
-                tracing::warn!(scope, key, failures = state.failures, "login lockout");
-                let detail = json!({
-                    "scope": scope,
-                    "key": key,
-                    "failures": state.failures,
-                    "blocked_until": state.blocked_until,
-                });
-                // The IP's count is not about the account tried last.
-                let user = keys.user.filter(|_| scope != throttle_scope::LOGIN_IP);
-                effects::emit(self, effects::event(self, "user.lockout", user, detail, actor)).await?;
-            }
+    /// A hashing turn for an attempt the counts let through, or the seconds to wait. The
+    /// counts are read before waiting for the turn (a blocked attempt costs one read) and
+    /// again once it is ours: the caller holds the turn until the failure is counted, so
+    /// however many attempts arrive at once, at most the pool's size per node get past a
+    /// count that their failures are about to block.
+    async fn turn_within(&self, counts: &[Count<'_>]) -> Result<Result<Turn, u64>, AccountError> {
+        if let Some(wait) = throttle::retry_after(self, counts).await? {
+            return Ok(Err(wait));
         }
-        Ok(())
+        let turn = self.passwords.turn().await?;
+        if let Some(wait) = throttle::retry_after(self, counts).await? {
+            return Ok(Err(wait));
+        }
+        Ok(Ok(turn))
     }
 
     /// The verdict on the password of the account `user_by_login` found, upgrading a legacy
     /// hash on success.
-    async fn check_password(&self, user: Option<User>, password: &str) -> Result<LoginOutcome, AccountError> {
+    async fn check_password(
+        &self,
+        turn: &Turn,
+        user: Option<User>,
+        password: &str,
+    ) -> Result<LoginOutcome, AccountError> {
         let Some((user, stored)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
             // The same work as a verification, so timing does not tell which names exist.
-            self.passwords.burn(password.to_owned()).await?;
+            turn.burn(password.to_owned()).await?;
             return Ok(LoginOutcome::WrongCredentials);
         };
-        let verdict = self.passwords.verify(stored.clone(), password.to_owned()).await?;
+        let verdict = turn.verify(stored.clone(), password.to_owned()).await?;
         let Verification::Valid { needs_rehash } = verdict else {
             return Ok(LoginOutcome::WrongCredentials);
         };
         if needs_rehash {
-            let upgraded = self.passwords.hash(password.to_owned()).await?;
+            let upgraded = turn.hash(password.to_owned()).await?;
             self.store.upgrade_password_hash(user.id, &stored, &upgraded).await?;
         }
         if !user.is_active {

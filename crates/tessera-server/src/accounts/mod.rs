@@ -24,7 +24,7 @@ use crate::state::Store;
 
 pub use federation::{Outcome, Stop, UpstreamSignIn};
 pub use linking::Disconnect;
-pub use login::{LoginMethod, LoginOutcome};
+pub use login::{LoginMethod, LoginOutcome, PasswordCheck};
 pub use passwords::PasswordPool;
 pub use phrasing::{capitalize, unsafe_text_errors};
 pub use registration::{AfterRegistration, RegisterOutcome, Registration};

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use tessera_core::password::{self, Argon2Cost, Verification};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::AccountError;
 
@@ -13,6 +13,14 @@ use super::AccountError;
 pub struct PasswordPool {
     cost: Argon2Cost,
     permits: Arc<Semaphore>,
+}
+
+/// A place in the pool: while it is held, this caller's hashes run and at most `limit - 1`
+/// others'. Holding one across a check and what follows it (a login's throttle check, the
+/// verification, the failure's count) bounds how many attempts are between the two at once.
+pub struct Turn {
+    cost: Argon2Cost,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl PasswordPool {
@@ -23,15 +31,24 @@ impl PasswordPool {
         }
     }
 
+    /// Waits for a place in the pool.
+    pub async fn turn(&self) -> Result<Turn, AccountError> {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| AccountError::internal("password pool closed"))?;
+        Ok(Turn {
+            cost: self.cost,
+            _permit: permit,
+        })
+    }
+}
+
+impl Turn {
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(Argon2Cost) -> T + Send + 'static,
     ) -> Result<T, AccountError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| AccountError::internal("password pool closed"))?;
         let cost = self.cost;
         tokio::task::spawn_blocking(move || work(cost))
             .await

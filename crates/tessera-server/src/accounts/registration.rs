@@ -2,12 +2,14 @@
 //! its events and jobs (the confirmation mail among them) in one write.
 
 use tessera_core::account::MAX_NAME_LEN;
-use tessera_core::store::StoreError;
+use tessera_core::jobs::Effects;
+use tessera_core::store::{StoreError, throttle_scope};
 use tessera_core::{Email, NewUser, User, Username};
 
 use super::{AccountError, Accounts, capitalize, unsafe_text_errors};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::jobs::effects::{self, Actor};
+use crate::throttle;
 
 /// What the person typed into the registration form.
 pub struct Registration<'a> {
@@ -28,6 +30,15 @@ pub enum RegisterOutcome {
     Invalid(Vec<String>),
     /// The store refused the account: why, by the field that clashed.
     Taken(&'static str),
+    /// Another account has proven this address, and registrations wait for confirmation: the
+    /// owner is mailed instead ("someone tried to register with your address"), and the
+    /// person is answered exactly as for [`AfterRegistration::ConfirmEmail`], so the form
+    /// does not tell who has an account.
+    AddressInUse,
+    /// Too many registrations from this IP (`security.throttle.mail_per_ip`).
+    Throttled {
+        retry_after_seconds: u64,
+    },
 }
 
 /// What follows a registration.
@@ -49,17 +60,22 @@ impl Accounts {
         )
     }
 
-    /// Creates the account the form describes, if it is valid and free.
+    /// Creates the account the form describes, if it is valid and free. A valid form is
+    /// charged to the IP's mail limit before its password is hashed (each one mails someone).
     pub async fn register(&self, form: &Registration<'_>, actor: &Actor) -> Result<RegisterOutcome, AccountError> {
         let (username, email) = match self.validate(form) {
             Ok(valid) => valid,
             Err(errors) => return Ok(RegisterOutcome::Invalid(errors)),
         };
+        let limit = self.config.throttle.mail_per_ip;
+        if let Some(retry_after_seconds) = throttle::take(self, throttle_scope::MAIL_IP, actor.ip_key(), limit).await? {
+            return Ok(RegisterOutcome::Throttled { retry_after_seconds });
+        }
         let new = self.new_account(form, username, email).await?;
         let effects = effects::registered(self, &new, actor);
         let user = match self.store.create_user_with(&new, &effects).await {
             Ok(user) => user,
-            Err(StoreError::Conflict { field }) => return Ok(RegisterOutcome::Taken(taken(field))),
+            Err(StoreError::Conflict { field }) => return self.clash(field, &new).await,
             Err(e) => return Err(e.into()),
         };
         self.jobs_wake.notify_waiters();
@@ -108,12 +124,28 @@ impl Accounts {
         let mut new = NewUser::new(username, Some(email));
         new.first_name = form.first_name.trim().to_owned();
         new.last_name = form.last_name.trim().to_owned();
-        new.password_hash = Some(self.passwords.hash(form.password.to_owned()).await?);
+        new.password_hash = Some(self.passwords.turn().await?.hash(form.password.to_owned()).await?);
         // Hybrid: the account waits, inactive, until the person connects an upstream account.
         let hybrid = self.config.registration == RegistrationMode::Hybrid;
         new.is_active = !hybrid;
         new.awaiting_activation = hybrid;
         Ok(new)
+    }
+
+    /// The store refused the account because `field` clashed. An address someone else has
+    /// proven is not revealed when registrations wait for confirmation (ASVS 4.0.3 V2.2.x,
+    /// OWASP "Authentication and Error Messages"): its owner is told instead. Usernames are
+    /// public handles, so a taken one is said to be taken.
+    async fn clash(&self, field: &str, new: &NewUser) -> Result<RegisterOutcome, AccountError> {
+        let waits_for_confirmation = matches!(self.after_registration(), AfterRegistration::ConfirmEmail);
+        match (&new.email, field) {
+            (Some(address), "email") if waits_for_confirmation => {
+                let job = effects::registration_attempt(self, address.as_str());
+                effects::emit(self, Effects::job(job)).await?;
+                Ok(RegisterOutcome::AddressInUse)
+            }
+            _ => Ok(RegisterOutcome::Taken(taken(field))),
+        }
     }
 
     fn after_registration(&self) -> AfterRegistration {

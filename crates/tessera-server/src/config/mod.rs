@@ -30,7 +30,7 @@ pub use duration::parse_duration;
 pub use env::{Env, ProcessEnv};
 pub use jobs::{Actions, JobSettings, PostOnJoin, WEBHOOK_EVENTS, Webhook};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
-pub use security::LoginThrottle;
+pub use security::{LoginThrottle, Throttles};
 pub use upstreams::{STEPS, Step, Upstream};
 
 use raw::{RawConfig, S};
@@ -126,8 +126,8 @@ pub struct Config {
     pub sandbox: Option<SocketAddr>,
     /// Where `/metrics` is served, apart from the main port; `None`: nowhere.
     pub metrics_listen: Option<SocketAddr>,
-    /// `security.throttle`: failed password logins slow down, then lock out.
-    pub login_throttle: LoginThrottle,
+    /// `security.throttle`: failures slow down, then lock out; mail and helpdesk requests are capped.
+    pub throttle: Throttles,
 }
 
 impl Config {
@@ -329,17 +329,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let issuer = issuer(&raw.issuer, c);
     let listen = listen(raw.listen.as_ref(), c);
     let database_url = database_url(&raw.database.url, c);
-    let master_key = c.parsed("secrets.master_key", &raw.secrets.master_key, |t| {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(t.trim())
-            .map_err(|_| "is not base64; generate one with `openssl rand -base64 32`".to_owned())?;
-        <[u8; 32]>::try_from(bytes.as_slice()).map(Secret::from).map_err(|_| {
-            format!(
-                "must be 32 bytes once decoded, not {}; generate one with `openssl rand -base64 32`",
-                bytes.len()
-            )
-        })
-    });
+    let master_key = c.parsed("secrets.master_key", &raw.secrets.master_key, parse_master_key);
     let (mode, email_confirmation) = registration(raw.registration.as_ref(), c);
     let (mail_from, mail_transport) = mail(raw.email.as_ref(), c);
     let (session_idle, session_absolute) = sessions(raw.sessions.as_ref(), c);
@@ -357,7 +347,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let pipeline = upstreams::pipeline(raw.pipeline.as_deref(), c);
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
     let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
-    let login_throttle = security::login_throttle(raw.security.as_ref(), c);
+    let throttle = security::throttles(raw.security.as_ref(), c);
     check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
     check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
 
@@ -391,7 +381,22 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         pipeline,
         sandbox,
         metrics_listen,
-        login_throttle,
+        throttle,
+    })
+}
+
+/// The format of `secrets.master_key`: base64 of 32 bytes. Public because `tessera secrets
+/// rotate-master-key` reads the new key with it, so both accept exactly the same text. The
+/// error never contains the text (it may be most of a key).
+pub fn parse_master_key(text: &str) -> Result<MasterKey, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| "is not base64; generate one with `openssl rand -base64 32`".to_owned())?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map(Secret::from).map_err(|_| {
+        format!(
+            "must be 32 bytes once decoded, not {}; generate one with `openssl rand -base64 32`",
+            bytes.len()
+        )
     })
 }
 

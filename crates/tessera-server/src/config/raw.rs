@@ -92,6 +92,8 @@ pub struct RawWebhook {
 pub struct RawClient {
     pub id: S,
     pub secret: Option<S>,
+    /// The secret's argon2 PHC string instead of the secret (`tessera clients hash-secret`).
+    pub secret_hash: Option<S>,
     pub name: Option<S>,
     pub redirect_uris: Vec<S>,
     pub post_logout_redirect_uris: Option<Vec<S>>,
@@ -248,4 +250,15 @@ pub struct RawThrottle {
     pub login_ip_lockout: Option<S>,
     pub login_account_lockout_after: Option<Spanned<u32>>,
     pub login_account_lockout: Option<S>,
+    pub client_free_failures: Option<Spanned<u32>>,
+    pub client_lockout_after: Option<Spanned<u32>>,
+    pub client_lockout: Option<S>,
+    pub code_free_failures: Option<Spanned<u32>>,
+    pub code_lockout_after: Option<Spanned<u32>>,
+    pub code_lockout: Option<S>,
+    pub mail_window: Option<S>,
+    pub mail_per_ip: Option<Spanned<u32>>,
+    pub mail_per_account: Option<Spanned<u32>>,
+    pub helpdesk_window: Option<S>,
+    pub helpdesk_per_account: Option<Spanned<u32>>,
 }

@@ -39,6 +39,13 @@ pub struct Actor {
     pub user_agent: Option<String>,
 }
 
+impl Actor {
+    /// The address counts are keyed by (`unknown` when the connection has none).
+    pub fn ip_key(&self) -> &str {
+        self.ip.as_deref().unwrap_or("unknown")
+    }
+}
+
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Actor {
     type Rejection = std::convert::Infallible;
 
@@ -130,6 +137,12 @@ pub fn link_request(cx: &impl Context, login: &str, purpose: EmailTokenPurpose) 
         "mail.link_request",
         json!({ "login": login.trim(), "purpose": purpose.as_str() }),
     )
+}
+
+/// "Someone tried to register with your address", for the account that has proven it (the
+/// worker looks it up by the address, like a link request).
+pub fn registration_attempt(cx: &impl Context, address: &str) -> NewJob {
+    job(cx, "mail.registration_attempt", json!({ "login": address }))
 }
 
 /// A new account: the event, its confirmation mail, and the configured welcome and follow-up.

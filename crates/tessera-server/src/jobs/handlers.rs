@@ -5,12 +5,13 @@ use serde_json::Value;
 use tessera_core::jobs::Job;
 use tessera_core::secret::ExposeSecret;
 use tessera_core::secret_token;
-use tessera_core::store::EmailTokenPurpose;
+use tessera_core::store::{EmailTokenPurpose, throttle_scope};
 use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 
 use crate::mailer;
 use crate::state::AppState;
+use crate::throttle;
 
 pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
     match job.kind.as_str() {
@@ -26,6 +27,7 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             }
         }
         "mail.link_request" => link_request(state, &job.payload).await,
+        "mail.registration_attempt" => registration_attempt(state, &job.payload).await,
         "mail.welcome" => match account(state, &job.payload).await? {
             Some(user) => mailer::deliver(state, &user, "email/welcome", "Welcome").await,
             None => Ok(()),
@@ -57,9 +59,40 @@ async fn link_request(state: &AppState, payload: &Value) -> Result<(), String> {
         _ => return Err(format!("{} links are not asked for by login name", purpose.as_str())),
     };
     match wanted {
-        Some(user) => mailer::deliver_link(state, &user, purpose, None).await,
-        None => Ok(()),
+        Some(user) if within_mail_limit(state, &user).await? => mailer::deliver_link(state, &user, purpose, None).await,
+        _ => Ok(()),
     }
+}
+
+/// Tells the owner of an address that someone tried to register with it (see
+/// `Accounts::register`); capped like reset links.
+async fn registration_attempt(state: &AppState, payload: &Value) -> Result<(), String> {
+    let address = payload["login"]
+        .as_str()
+        .ok_or("mail.registration_attempt job has no login")?;
+    let owner = state.store.user_by_login(address).await.map_err(|e| e.to_string())?;
+    match owner.filter(|u| u.email_verified) {
+        Some(user) if within_mail_limit(state, &user).await? => {
+            let subject = "Someone tried to register with your address";
+            mailer::deliver(state, &user, "email/registration_attempt", subject).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether one more mail that anyone may ask for (by typing the person's name or address)
+/// may go to this account (`security.throttle.mail_per_account`); past the limit the job is
+/// done without a mail, so a flood of requests cannot flood a mailbox.
+async fn within_mail_limit(state: &AppState, user: &User) -> Result<bool, String> {
+    let limit = state.config.throttle.mail_per_account;
+    let key = user.id.to_string();
+    let over = throttle::take(state, throttle_scope::MAIL_ACCOUNT, &key, limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    if over.is_some() {
+        tracing::info!(user = %user.id, "mail limit reached: not sending");
+    }
+    Ok(over.is_none())
 }
 
 /// Posts through the person's own upstream token. A refusal (revoked token, no permission)

@@ -5,17 +5,17 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::account::MAX_NAME_LEN;
-use tessera_core::password::Verification;
 use tessera_core::store::StoreError;
 use tessera_core::{Email, ProfileUpdate, User};
 
-use super::{Form, new_password_problem, page, rejected, too_long};
-use crate::accounts::{capitalize, unsafe_text_errors};
+use super::{Form, new_password_problem, page, rejected, too_long, too_many};
+use crate::accounts::{PasswordCheck, capitalize, unsafe_text_errors};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::throttle;
 use tessera_core::jobs::Effects;
 
 #[derive(Deserialize, Serialize)]
@@ -54,26 +54,22 @@ const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
 /// ASVS 4.0.3 V3.7.1 / V2.2.3: changing a credential-bearing field (the login and reset
 /// address) needs proof that the person, not just their session, is there: the current
 /// password, or for an account without one a sign-in within the last few minutes.
-async fn reauthenticated(state: &AppState, signed_in: &SignedIn, current_password: &str) -> Result<bool, AppError> {
-    match &signed_in.user.password_hash {
-        Some(_) => is_current_password(state, &signed_in.user, current_password).await,
-        None => Ok(time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_SIGN_IN),
+async fn reauthenticated(
+    state: &AppState,
+    signed_in: &SignedIn,
+    current_password: &str,
+    actor: &Actor,
+) -> Result<PasswordCheck, AppError> {
+    let user = &signed_in.user;
+    if user.password_hash.is_some() {
+        return Ok(state.accounts.confirm_password(user, current_password, actor).await?);
     }
-}
-
-/// Whether `password` is the account's password; never for an account without one.
-async fn is_current_password(state: &AppState, user: &User, password: &str) -> Result<bool, AppError> {
-    match &user.password_hash {
-        Some(stored) => {
-            let verdict = state
-                .accounts
-                .passwords()
-                .verify(stored.clone(), password.to_owned())
-                .await?;
-            Ok(verdict != Verification::Invalid)
-        }
-        None => Ok(false),
-    }
+    let fresh = time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_SIGN_IN;
+    Ok(if fresh {
+        PasswordCheck::Right
+    } else {
+        PasswordCheck::Wrong
+    })
 }
 
 fn reauthentication_error(user: &User) -> String {
@@ -188,11 +184,24 @@ pub async fn update(
         Err(errors) => return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await,
     };
     let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
-    if too_long(&[&form.current_password])
-        || (email_changed && !reauthenticated(&state, &signed_in, &form.current_password).await?)
-    {
-        let errors = [reauthentication_error(user)];
-        return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
+    let check = if too_long(&[&form.current_password]) {
+        PasswordCheck::Wrong
+    } else if email_changed {
+        reauthenticated(&state, &signed_in, &form.current_password, &actor).await?
+    } else {
+        PasswordCheck::Right
+    };
+    match check {
+        PasswordCheck::Right => {}
+        PasswordCheck::Wrong => {
+            let errors = [reauthentication_error(user)];
+            return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
+        }
+        PasswordCheck::Throttled { retry_after_seconds } => {
+            let errors = [throttle::too_many_text(retry_after_seconds)];
+            let page = account_page(&state, &csrf, user, StatusCode::OK, &form, &errors, None).await;
+            return too_many(page, retry_after_seconds);
+        }
     }
     // Refused before anything is written, so a taken address changes nothing at all.
     if email_changed && let Err(e) = request_email_change(&state, user, &email, &actor).await {
@@ -318,13 +327,18 @@ pub async fn change_password(
     if too_long(&[&form.current, &form.password, &form.password2]) {
         return refuse(StatusCode::BAD_REQUEST, "A password is far too long.");
     }
-    if !is_current_password(&state, user, &form.current).await? {
-        return refuse(StatusCode::UNAUTHORIZED, "Your current password is not right.");
+    match state.accounts.confirm_password(user, &form.current, &actor).await? {
+        PasswordCheck::Right => {}
+        PasswordCheck::Wrong => return refuse(StatusCode::UNAUTHORIZED, "Your current password is not right."),
+        PasswordCheck::Throttled { retry_after_seconds } => {
+            let error = throttle::too_many_text(retry_after_seconds);
+            return too_many(refuse(StatusCode::OK, &error), retry_after_seconds);
+        }
     }
     if let Err(why) = new_password_problem(&state, user, &form.password, &form.password2) {
         return refuse(StatusCode::BAD_REQUEST, &why);
     }
-    let hash = state.accounts.passwords().hash(form.password).await?;
+    let hash = state.accounts.passwords().turn().await?.hash(form.password).await?;
     // Other browsers signed in to this account are signed out; this one stays.
     let effects = effects::event(&state, "password.changed", Some(user.id), serde_json::json!({}), &actor);
     state

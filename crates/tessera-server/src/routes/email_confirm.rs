@@ -4,7 +4,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use tessera_core::User;
 use tessera_core::secret_token;
-use tessera_core::store::{EmailTokenPurpose, Proof, UndoneChange};
+use tessera_core::store::{EmailTokenPurpose, Proof, UndoneChange, throttle_scope};
 use time::OffsetDateTime;
 
 use super::{Form, message, removals_text, too_long};
@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
 use crate::session::MaybeSignedIn;
 use crate::state::AppState;
+use crate::throttle;
 use tessera_core::jobs::Effects;
 
 /// Following the mailed link proves the person reads that mailbox. The browser's session (if
@@ -152,18 +153,20 @@ pub struct ResendForm {
 }
 
 /// Sends a fresh confirmation link. The answer, and the one job it queues, are the same
-/// whether or not the account exists, so it reveals nothing (the worker looks it up).
-pub async fn resend(State(state): State<AppState>, Form(form): Form<ResendForm>) -> Result<Response, AppError> {
+/// whether or not the account exists, so it reveals nothing (the worker looks it up). Capped
+/// per IP here and per account in the worker, like password reset requests.
+pub async fn resend(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<ResendForm>,
+) -> Result<Response, AppError> {
+    let limit = state.config.throttle.mail_per_ip;
+    if let Some(retry_after_seconds) = throttle::take(&state, throttle_scope::MAIL_IP, actor.ip_key(), limit).await? {
+        return Err(AppError::Throttled { retry_after_seconds });
+    }
     if !too_long(&[&form.login]) {
         let job = effects::link_request(&state, &form.login, EmailTokenPurpose::ConfirmEmail);
-        effects::emit(
-            &state,
-            Effects {
-                jobs: vec![job],
-                ..Effects::none()
-            },
-        )
-        .await?;
+        effects::emit(&state, Effects::job(job)).await?;
     }
     message(
         &state,

@@ -2,13 +2,13 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 use tessera_core::User;
 
-use super::{Form, NextQuery, activation_page, page, rejected, see_other, too_long};
+use super::{Form, NextQuery, activation_page, page, rejected, see_other, too_long, too_many};
 use crate::accounts::{LoginMethod, LoginOutcome};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -16,6 +16,7 @@ use crate::jobs::effects::Actor;
 use crate::next_url::safe_next;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
+use crate::throttle;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -87,11 +88,8 @@ pub async fn submit(
             true,
         ),
         LoginOutcome::Throttled { retry_after_seconds } => {
-            let unit = if retry_after_seconds == 1 { "second" } else { "seconds" };
-            let error = format!("Too many attempts. Try again in {retry_after_seconds} {unit}.");
-            let mut page = refuse(StatusCode::TOO_MANY_REQUESTS, &error, false)?;
-            page.headers_mut().insert(RETRY_AFTER, retry_after_seconds.into());
-            Ok(page)
+            let error = throttle::too_many_text(retry_after_seconds);
+            too_many(refuse(StatusCode::OK, &error, false), retry_after_seconds)
         }
         LoginOutcome::SignedIn(user) => start_session(&state, old_cookie.as_deref(), &actor, &user, next).await,
     }

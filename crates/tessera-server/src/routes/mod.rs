@@ -113,6 +113,17 @@ pub fn rejected(status: StatusCode, page: Result<Html<String>, AppError>) -> Res
     page.map(|html| (status, html).into_response())
 }
 
+/// A form shown again because `security.throttle` refused the request: 429 with
+/// `Retry-After` (RFC 6585 §4); the page itself says when to try again.
+pub fn too_many(page: Result<Response, AppError>, retry_after_seconds: u64) -> Result<Response, AppError> {
+    let mut response = page?;
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, retry_after_seconds.into());
+    Ok(response)
+}
+
 /// A short message page (e.g. "check your mail").
 pub fn message(
     state: &AppState,

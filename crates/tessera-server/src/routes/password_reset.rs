@@ -6,15 +6,16 @@ use minijinja::context;
 use serde::Deserialize;
 use tessera_core::User;
 use tessera_core::secret_token;
-use tessera_core::store::{EmailTokenPurpose, Proof};
+use tessera_core::store::{EmailTokenPurpose, Proof, throttle_scope};
 use time::OffsetDateTime;
 
 use super::new_password_problem;
-use super::{Form, message, page, rejected, removals_text, too_long};
+use super::{Form, message, page, rejected, removals_text, too_long, too_many};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
 use crate::state::AppState;
+use crate::throttle;
 use tessera_core::jobs::Effects;
 
 pub async fn show_request(State(state): State<AppState>, csrf: CsrfCookie) -> Result<Response, AppError> {
@@ -28,22 +29,24 @@ pub struct RequestForm {
 
 /// Always answers the same way, so the form cannot be used to find out who has an account:
 /// the same page, and the same single job whether or not the account exists (the worker looks
-/// the account up), so neither timing nor job counters tell the two apart.
+/// the account up), so neither timing nor job counters tell the two apart. Requests from one
+/// IP are capped (`mail_per_ip`), and the worker caps the mails one account gets
+/// (`mail_per_account`), so the form cannot be used to flood anyone's mailbox.
 pub async fn request(
     State(state): State<AppState>,
     csrf: CsrfCookie,
+    actor: Actor,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, AppError> {
+    let limit = state.config.throttle.mail_per_ip;
+    if let Some(wait) = throttle::take(&state, throttle_scope::MAIL_IP, actor.ip_key(), limit).await? {
+        let error = throttle::too_many_text(wait);
+        let form = page(&state, &csrf, None, "password_reset_request.html", context! { error });
+        return too_many(rejected(StatusCode::OK, form), wait);
+    }
     if !too_long(&[&form.login]) {
         let job = effects::link_request(&state, &form.login, EmailTokenPurpose::ResetPassword);
-        effects::emit(
-            &state,
-            Effects {
-                jobs: vec![job],
-                ..Effects::none()
-            },
-        )
-        .await?;
+        effects::emit(&state, Effects::job(job)).await?;
     }
     let notice = "If an account with that username or email exists, we sent a link to its email address. It expires soon; check your mail.";
     rejected(
@@ -125,7 +128,7 @@ pub async fn reset(
     if let Err(why) = new_password_problem(&state, &user, &form.password, &form.password2) {
         return refuse(why);
     }
-    let hash = state.accounts.passwords().hash(form.password).await?;
+    let hash = state.accounts.passwords().turn().await?.hash(form.password).await?;
     let events = |id| effects::event(&state, "password.reset", Some(id), serde_json::json!({}), &actor);
     match state.store.reset_password_with(&digest, &hash, now, &events).await? {
         Proof::Proven {

@@ -9,7 +9,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tessera_core::User;
 
-use super::{Form, NextQuery, activation_page, message, page, rejected, see_other, too_long};
+use super::{Form, NextQuery, activation_page, message, page, rejected, see_other, too_long, too_many};
 use crate::accounts::{AfterRegistration, LoginMethod, RegisterOutcome, Registration};
 use crate::config::RegistrationMode;
 use crate::csrf::CsrfCookie;
@@ -19,6 +19,7 @@ use crate::next_url::safe_next;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
 use crate::templates::ser;
+use crate::throttle;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct RegisterForm {
@@ -119,10 +120,30 @@ pub async fn submit(
     match state.accounts.register(&form.registration(), &actor).await? {
         RegisterOutcome::Invalid(errors) => form_page(&state, &csrf, StatusCode::BAD_REQUEST, &form, &errors),
         RegisterOutcome::Taken(why) => form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[why.to_owned()]),
+        RegisterOutcome::AddressInUse => check_your_mail(&state),
+        RegisterOutcome::Throttled { retry_after_seconds } => {
+            let errors = [throttle::too_many_text(retry_after_seconds)];
+            too_many(
+                form_page(&state, &csrf, StatusCode::OK, &form, &errors),
+                retry_after_seconds,
+            )
+        }
         RegisterOutcome::Registered { user, then } => {
             after_registration(&state, &csrf, old_cookie.as_deref(), &user, then, form.next).await
         }
     }
+}
+
+/// The answer to a registration that waits for confirmation, and to one whose address is
+/// already someone's (whose owner gets a mail instead): the same for both.
+fn check_your_mail(state: &AppState) -> Result<Response, AppError> {
+    message(
+        state,
+        StatusCode::OK,
+        "Check your mail",
+        "We sent a mail to your email address. Open the link in it to confirm the address, then log in.",
+        Some(("/login", "Log in")),
+    )
 }
 
 /// The form again, emptied of the text fields (one of them is far too long to show back).
@@ -147,13 +168,7 @@ async fn after_registration(
 ) -> Result<Response, AppError> {
     match then {
         AfterRegistration::Activate => activation_page(state, csrf, StatusCode::OK, user.id),
-        AfterRegistration::ConfirmEmail => message(
-            state,
-            StatusCode::OK,
-            "Check your mail",
-            "We sent a confirmation link to your email address. Open it, then log in.",
-            Some(("/login", "Log in")),
-        ),
+        AfterRegistration::ConfirmEmail => check_your_mail(state),
         AfterRegistration::SignIn => {
             let (cookie, _) = session::start(state, old_cookie, user, LoginMethod::Password.amr()).await?;
             let target = next.unwrap_or_else(|| "/account".to_owned());

@@ -11,6 +11,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use tessera_core::User;
+use tessera_core::store::throttle_scope;
 use tessera_remote_auth::{Delivery, FreshTimestamp, Person, RemoteAuthError, TargetKind, return_to_allowed};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -21,6 +22,7 @@ use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
+use crate::throttle;
 
 fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RemoteAuthTarget, AppError> {
     state
@@ -129,6 +131,7 @@ pub async fn start(
     let user = &signed_in.user;
     check_access(&state, target, user).await?;
     let email = confirmed_email(user)?;
+    check_rate(&state, user).await?;
     let return_to = return_to(target, &query);
     let person = person(target, user, email);
     let delivery = match sign(target, &person, timestamp, return_to) {
@@ -154,6 +157,18 @@ async fn check_access(state: &AppState, target: &RemoteAuthTarget, user: &User) 
         "Your account is not allowed to sign in to {}. Ask an administrator if you need access.",
         target.id
     )))
+}
+
+/// Caps how many signed assertions one account gets (`security.throttle.helpdesk_per_account`):
+/// each is a credential for the helpdesk, and a stolen session or a script should not be
+/// able to mint them without end.
+async fn check_rate(state: &AppState, user: &User) -> Result<(), AppError> {
+    let limit = state.config.throttle.helpdesk_per_account;
+    let key = user.id.to_string();
+    match throttle::take(state, throttle_scope::HELPDESK, &key, limit).await? {
+        Some(retry_after_seconds) => Err(AppError::Throttled { retry_after_seconds }),
+        None => Ok(()),
+    }
 }
 
 /// The address to hand the helpdesk: an unconfirmed one would let anyone appear there as

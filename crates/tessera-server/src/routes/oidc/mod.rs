@@ -10,16 +10,22 @@ pub mod token;
 pub mod userinfo;
 
 use axum::http::{HeaderMap, header};
+use tessera_core::password::Verification;
+use tessera_core::store::{pair_key, throttle_scope};
+use tessera_oidc::provider::ProviderError;
 use tessera_oidc::{ClientAuth, OAuthError};
 
 use serde::Deserialize;
 use tessera_oidc::storage::PendingAuthorization;
 use time::OffsetDateTime;
 
+use crate::accounts::AccountError;
 use crate::config::ClientConfig;
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
+use crate::jobs::effects::Actor;
 use crate::state::AppState;
+use crate::throttle::{self, Count};
 
 /// Parameters of an `application/x-www-form-urlencoded` body (the token, introspection and
 /// revocation endpoints accept nothing else: RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1).
@@ -36,14 +42,49 @@ pub fn form_params(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, Stri
     Ok(url::form_urlencoded::parse(body).into_owned().collect())
 }
 
-/// Authenticates the calling client (client_secret_basic, client_secret_post or none).
-pub fn authenticated_client<'s>(
+/// Authenticates the calling client (client_secret_basic, client_secret_post or none): the one
+/// place `/token`, `/introspect` and `/revoke` do. The argon2 check of a `secret_hash` client
+/// runs on the password pool, as a password login's does: off the async workers, and at most
+/// `passwords.max_concurrent_hashes` at once.
+///
+/// Failures are counted per client id and IP address (`security.throttle.client_*`; RFC 6749
+/// §2.3.1 and §10.10 ask for protection against guessing credentials at the token endpoint):
+/// while the count is blocked, the request is refused (429) before its secret is looked at.
+pub async fn authenticated_client<'s>(
     state: &'s AppState,
     headers: &HeaderMap,
     params: &[(String, String)],
+    actor: &Actor,
 ) -> Result<(&'s ClientConfig, ClientAuth), AppError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    Ok(state.provider.authenticate(authorization, params)?)
+    let auth = tessera_oidc::client_auth(authorization, params).map_err(AppError::OAuth)?;
+    // Bounded: the id is whatever the caller sent.
+    let claimed: String = auth.client_id().chars().take(200).collect();
+    let key = pair_key(&claimed, actor.ip_key());
+    let counts = [Count {
+        scope: throttle_scope::CLIENT,
+        key: &key,
+        policy: state.config.throttle.client,
+        user: None,
+    }];
+    if let Some(retry_after_seconds) = throttle::retry_after(state, &counts).await? {
+        return Err(AppError::Throttled { retry_after_seconds });
+    }
+    let pool = state.accounts.passwords();
+    let failed = |e: AccountError| ProviderError::Internal(format!("client secret check failed: {e:?}"));
+    let argon2 = |phc, given| async move {
+        let turn = pool.turn().await.map_err(failed)?;
+        let verdict = turn.verify(phc, given).await.map_err(failed)?;
+        Ok(matches!(verdict, Verification::Valid { .. }))
+    };
+    match state.provider.authenticate(&auth, argon2).await {
+        Ok(client) => Ok((client, auth)),
+        Err(ProviderError::OAuth(e)) if e.error == "invalid_client" => {
+            throttle::record_failure(state, &counts, actor).await?;
+            Err(AppError::OAuth(e))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

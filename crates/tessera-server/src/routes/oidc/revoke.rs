@@ -9,11 +9,17 @@ use tessera_oidc::OAuthError;
 
 use super::{authenticated_client, form_params, param};
 use crate::error::AppError;
+use crate::jobs::effects::Actor;
 use crate::state::AppState;
 
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let params = form_params(&headers, &body)?;
-    let (client, _) = authenticated_client(&state, &headers, &params)?;
+    let (client, _) = authenticated_client(&state, &headers, &params, &actor).await?;
     let token =
         param(&params, "token").ok_or_else(|| AppError::OAuth(OAuthError::invalid_request("token is required")))?;
     state.provider.revoke(client, token).await?;

@@ -8,11 +8,17 @@ use axum::response::Response;
 
 use super::{authenticated_client, form_params, no_store_json};
 use crate::error::AppError;
+use crate::jobs::effects::Actor;
 use crate::state::AppState;
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, AppError> {
+pub async fn token(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let params = form_params(&headers, &body)?;
-    let (client, _) = authenticated_client(&state, &headers, &params)?;
+    let (client, _) = authenticated_client(&state, &headers, &params, &actor).await?;
     let request = tessera_oidc::parse_token_request(&params).map_err(AppError::OAuth)?;
     let response = state.provider.token(client, request).await?;
     Ok(no_store_json(response))
