@@ -5,26 +5,20 @@
 //! 30 % of each other. The server hashes at a cost that dominates a request (about 10 ms), so a
 //! missing dummy hash for unknown names would show as a several-fold difference.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
 use crate::support::people::{person, register};
-use crate::support::server::{TestServer, csrf_of, settled};
+use crate::support::server::{self, TestServer, csrf_of, settled};
 
 const TRIES: usize = 21;
 const COST: &str = "passwords:\n  argon2: { memory_kib: 8192, iterations: 2, parallelism: 1 }\n";
 
 /// A browser from its own loopback address (so no per-address limit ever applies).
 fn browser_from(n: usize) -> reqwest::Client {
-    let ip = Ipv4Addr::new(127, 0, 2 + (n / 250) as u8, 1 + (n % 250) as u8);
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .local_address(IpAddr::V4(ip))
-        .build()
-        .expect("client")
+    server::browser_from(Ipv4Addr::new(127, 0, 2 + (n / 250) as u8, 1 + (n % 250) as u8))
 }
 
 /// The time the form's POST takes (its page is fetched first, untimed, for the CSRF token),

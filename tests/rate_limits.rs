@@ -4,14 +4,14 @@
 //! `Retry-After` and a page that says when to try again; answers never reveal who has an
 //! account.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use tessera_core::store::UserStore;
 
 use crate::support::people::{FAST_PASSWORDS, PASSWORD, person, signed_in};
-use crate::support::server::{TestServer, csrf_of, settled};
+use crate::support::server::{self, TestServer, csrf_of, settled};
 
 const TOO_MANY: &str = "Too many attempts. Try again in";
 const RESET_NOTICE: &str = "If an account with that username or email exists, we sent a link";
@@ -22,12 +22,29 @@ async fn server(throttle: &str) -> TestServer {
 
 /// A browser whose connections come from 127.0.3.`n` (any of 127.0.0.0/8 on Linux).
 fn browser_from(n: u8) -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 3, n)))
-        .build()
-        .expect("client")
+    server::browser_from(Ipv4Addr::new(127, 0, 3, n))
+}
+
+/// A password reset request for `login`.
+async fn reset(server: &TestServer, client: &reqwest::Client, login: &str) -> (StatusCode, Option<String>, String) {
+    post(
+        server,
+        client,
+        "/password/reset",
+        "/password/reset",
+        &[("login", login)],
+    )
+    .await
+}
+
+/// The fields of a valid registration.
+fn registration<'a>(username: &'a str, email: &'a str) -> [(&'static str, &'a str); 4] {
+    [
+        ("username", username),
+        ("email", email),
+        ("password", "a long enough password"),
+        ("password2", "a long enough password"),
+    ]
 }
 
 /// Posts `fields` to `action` with the CSRF token of `page`: status, Retry-After, body.
@@ -72,14 +89,7 @@ async fn a_hundred_reset_requests_for_one_address_send_at_most_the_configured_ma
     for i in 0..100u8 {
         // By name and by address, from many IPs: every way of asking counts against the account.
         let login = if i % 2 == 0 { "jane" } else { "JANE@example.com" };
-        let (status, wait, body) = post(
-            &server,
-            &browser_from(i + 1),
-            "/password/reset",
-            "/password/reset",
-            &[("login", login)],
-        )
-        .await;
+        let (status, wait, body) = reset(&server, &browser_from(i + 1), login).await;
         assert_eq!((status, wait), (StatusCode::OK, None), "request {i}");
         assert!(body.contains(RESET_NOTICE), "request {i}: the same answer every time");
     }
@@ -97,24 +107,10 @@ async fn reset_resend_and_registration_from_one_ip_are_capped_with_a_page_that_s
     let server = server("    mail_per_ip: 4\n    mail_window: 10m\n").await;
     let flooder = browser_from(1);
     for i in 0..4 {
-        let (status, _, _) = post(
-            &server,
-            &flooder,
-            "/password/reset",
-            "/password/reset",
-            &[("login", "someone")],
-        )
-        .await;
+        let (status, _, _) = reset(&server, &flooder, "someone").await;
         assert_eq!(status, StatusCode::OK, "request {i} is within the cap");
     }
-    let (status, wait, body) = post(
-        &server,
-        &flooder,
-        "/password/reset",
-        "/password/reset",
-        &[("login", "someone")],
-    )
-    .await;
+    let (status, wait, body) = reset(&server, &flooder, "someone").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let wait: u64 = wait.expect("Retry-After").parse().expect("seconds");
     assert!((500..=600).contains(&wait), "until the 10-minute window ends: {wait}");
@@ -133,12 +129,7 @@ async fn reset_resend_and_registration_from_one_ip_are_capped_with_a_page_that_s
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(wait.is_some() && body.contains(TOO_MANY), "{body}");
-    let fields = [
-        ("username", "newcomer"),
-        ("email", "newcomer@example.com"),
-        ("password", "a long enough password"),
-        ("password2", "a long enough password"),
-    ];
+    let fields = registration("newcomer", "newcomer@example.com");
     let (status, wait, body) = post(&server, &flooder, "/register", "/register", &fields).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(wait.is_some() && body.contains(TOO_MANY), "{body}");
@@ -152,14 +143,7 @@ async fn reset_resend_and_registration_from_one_ip_are_capped_with_a_page_that_s
     );
 
     // Another IP is not affected.
-    let (status, _, body) = post(
-        &server,
-        &browser_from(2),
-        "/password/reset",
-        "/password/reset",
-        &[("login", "someone")],
-    )
-    .await;
+    let (status, _, body) = reset(&server, &browser_from(2), "someone").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(RESET_NOTICE));
 }
@@ -176,13 +160,14 @@ async fn registering_with_a_proven_address_answers_like_a_new_account_and_tells_
     let register = |username: &'static str, email: &'static str, n: u8| {
         let server = &server;
         async move {
-            let fields = [
-                ("username", username),
-                ("email", email),
-                ("password", "a long enough password"),
-                ("password2", "a long enough password"),
-            ];
-            post(server, &browser_from(n), "/register", "/register", &fields).await
+            post(
+                server,
+                &browser_from(n),
+                "/register",
+                "/register",
+                &registration(username, email),
+            )
+            .await
         }
     };
     let (new_status, _, new_page) = register("fresh", "fresh@example.com", 1).await;

@@ -2,7 +2,7 @@
 //! the database; the owner from elsewhere still gets in, a sign-in clears the pair, and
 //! `tessera user unlock` lifts a lockout.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tessera_core::store::{AuditStore, ThrottleStore, pair_key, throttle_scope};
 
 use crate::support::db::test_db;
 use crate::support::people::{FAST_PASSWORDS, PASSWORD, log_in, person};
-use crate::support::server::{TEST_MASTER_KEY, TestServer};
+use crate::support::server::{TEST_MASTER_KEY, TestServer, browser_from};
 
 /// Free 3, then 1 s and 2 s delays, the pair locked for 10 minutes at the 8th failure.
 const GUESSING: &str = "security:\n  throttle:\n    login_free_failures: 3\n    login_delay_base: 1s\n    \
@@ -24,16 +24,6 @@ const TOO_MANY: &str = "Too many attempts. Try again in";
 
 async fn server(throttle: &str) -> TestServer {
     TestServer::start_configured(&format!("{FAST_PASSWORDS}{throttle}")).await
-}
-
-/// A browser whose connections come from `ip` (any of 127.0.0.0/8 on Linux).
-fn browser_from(ip: Ipv4Addr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .local_address(IpAddr::V4(ip))
-        .build()
-        .expect("client")
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<u64> {

@@ -194,6 +194,17 @@ fn unfold_quoted_printable(text: &str) -> String {
     text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
+/// A browser whose connections come from `ip` (any of 127.0.0.0/8 on Linux), for tests of
+/// what is counted per address.
+pub fn browser_from(ip: std::net::Ipv4Addr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::V4(ip))
+        .build()
+        .expect("client")
+}
+
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
