@@ -15,6 +15,7 @@ use tessera_core::password::{Verification, verify_password};
 use tessera_oidc::provider::ProviderResult;
 
 use crate::oidc::token_request;
+use crate::support::logs;
 use crate::support::people::{self, FAST_ARGON2, FAST_PASSWORDS};
 use crate::support::server::{TEST_MASTER_KEY, TestServer};
 
@@ -23,6 +24,8 @@ const PLAIN_SECRET: &str = "plain-client-secret-0123456789";
 
 /// `svc` keeps only the hash of [`SECRET`]; `plain` has its secret in the file.
 fn clients_yaml(hash: &str) -> String {
+    logs::secret(SECRET);
+    logs::secret(PLAIN_SECRET);
     format!(
         "{FAST_PASSWORDS}clients:\n  \
          - {{ id: svc, secret_hash: '{hash}', redirect_uris: ['http://127.0.0.1:9000/cb'], grant_types: [client_credentials], scopes: [profile] }}\n  \

@@ -10,6 +10,7 @@ mod enumeration;
 mod error_mapping;
 mod headers;
 mod jobs;
+mod logs;
 mod oidc;
 mod outage;
 mod pages;

@@ -13,11 +13,13 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tessera_core::User;
 
+use crate::support::logs;
 use crate::support::people::{self, FAST_PASSWORDS, PASSWORD};
 use crate::support::server::{TestServer, browser, csrf_from, csrf_of, location};
 
 pub(crate) const DEMO_SECRET: &str = "demo-app-secret-0123456789";
 const OTHER_SECRET: &str = "other-app-secret-0123456789";
+const EDGE_SECRET: &str = "edge-app-secret-0123456789";
 pub(crate) const CALLBACK: &str = "http://127.0.0.1:9000/callback";
 
 pub(crate) fn clients_yaml(backchannel: &str) -> String {
@@ -45,7 +47,7 @@ clients:
     scopes: [openid, profile]
     first_party: true
   - id: edge
-    secret: edge-app-secret-0123456789
+    secret: EDGE_SECRET
     redirect_uris: ['http://127.0.0.1:9003/cb']
     scopes: [openid, email]
     first_party: true
@@ -53,8 +55,12 @@ clients:
 "#
     .replace("DEMO_SECRET", DEMO_SECRET)
     .replace("OTHER_SECRET", OTHER_SECRET)
+    .replace("EDGE_SECRET", EDGE_SECRET)
     .replace("CALLBACK", CALLBACK)
     .replace("BACKCHANNEL", backchannel);
+    for secret in [DEMO_SECRET, OTHER_SECRET, EDGE_SECRET] {
+        logs::secret(secret);
+    }
     format!("{FAST_PASSWORDS}{clients}")
 }
 
@@ -91,7 +97,11 @@ async fn http(request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
     }
-    Ok(builder.body(response.bytes().await?.to_vec()).expect("response"))
+    let body = response.bytes().await?.to_vec();
+    if let Ok(answer) = serde_json::from_slice::<Value>(&body) {
+        logs::secrets_in(&answer);
+    }
+    Ok(builder.body(body).expect("response"))
 }
 
 /// Follows redirects inside Tessera, logging in and consenting when asked, until the browser
@@ -334,9 +344,11 @@ pub(crate) async fn code_for(
         urlencoding::encode(scope)
     );
     let back = sign_in(server, browser, &url, "allow").await;
-    query(&back)
+    let code = query(&back)
         .remove("code")
-        .unwrap_or_else(|| panic!("no code in {back}"))
+        .unwrap_or_else(|| panic!("no code in {back}"));
+    logs::secret(&code);
+    code
 }
 
 pub(crate) async fn token_request(
@@ -350,7 +362,9 @@ pub(crate) async fn token_request(
     }
     let response = request.send().await.unwrap();
     let (status, headers) = (response.status(), response.headers().clone());
-    (status, response.json().await.unwrap_or(Value::Null), headers)
+    let answer = response.json().await.unwrap_or(Value::Null);
+    logs::secrets_in(&answer);
+    (status, answer, headers)
 }
 
 #[tokio::test]
@@ -989,12 +1003,7 @@ async fn es256_and_eddsa_id_tokens_verify_with_the_certified_client() {
     person(&server).await;
     for (client_id, secret, redirect, scope) in [
         ("other-app", OTHER_SECRET, "http://127.0.0.1:9001/cb", "openid profile"),
-        (
-            "edge",
-            "edge-app-secret-0123456789",
-            "http://127.0.0.1:9003/cb",
-            "openid email",
-        ),
+        ("edge", EDGE_SECRET, "http://127.0.0.1:9003/cb", "openid email"),
     ] {
         let meta = CoreProviderMetadata::discover_async(IssuerUrl::new(server.base.clone()).unwrap(), &http)
             .await

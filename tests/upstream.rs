@@ -8,10 +8,19 @@ use tessera_core::jobs::{JobState, JobStore};
 use tessera_core::store::UserStore;
 use tessera_sandbox::{Sandbox, SandboxOptions};
 
+use crate::support::logs;
 use crate::support::people::{FAST_PASSWORDS, person};
 use crate::support::server::{TestServer, browser, csrf_from, location};
 
 fn upstreams_yaml(sb: &str) -> String {
+    for secret in [
+        "sandbox-twitter-secret",
+        "sandbox-facebook-secret",
+        "sandbox-instagram-secret",
+        "sandbox-oidc-secret",
+    ] {
+        logs::secret(secret);
+    }
     format!(
         "upstreams:\n  \
 - {{ id: twitter, kind: twitter, client_id: sandbox-twitter-key, client_secret: sandbox-twitter-secret, api_base_url: '{sb}/twitter', fetch_friends: true }}\n  \

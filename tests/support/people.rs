@@ -12,6 +12,7 @@ use tessera_core::password::{Argon2Cost, hash_password};
 use tessera_core::store::{GroupStore, StoreError, UserStore};
 use tessera_core::{Email, NewUser, User, Username};
 
+use super::logs;
 use super::server::{TestServer, browser, csrf_from};
 
 /// The password the suites give their people.
@@ -66,7 +67,10 @@ impl Person {
 
     /// A password the login form accepts (hashed at [`FAST_ARGON2`] cost).
     pub fn password(mut self, password: &str) -> Self {
-        self.new.password_hash = Some(hash(password));
+        let hash = hash(password);
+        logs::secret(password);
+        logs::secret(&hash);
+        self.new.password_hash = Some(hash);
         self
     }
 
@@ -125,6 +129,7 @@ pub async fn register(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
+    logs::secret(password);
     let page = format!("{base}/register");
     let csrf = csrf_from(client, &page).await;
     client
@@ -149,18 +154,21 @@ pub async fn log_in(
     password: &str,
     next: Option<&str>,
 ) -> reqwest::Response {
+    logs::secret(password);
     // The reset page always has a form, signed in or not.
     let csrf = csrf_from(client, &server.url("/password/reset")).await;
     let mut form = vec![("csrf", csrf.as_str()), ("login", login), ("password", password)];
     if let Some(next) = next {
         form.push(("next", next));
     }
-    client
+    let response = client
         .post(server.url("/login"))
         .form(&form)
         .send()
         .await
-        .expect("POST /login")
+        .expect("POST /login");
+    logs::cookies_of(&response);
+    response
 }
 
 /// A fresh browser signed in as `login`; panics if the login form refuses it.

@@ -60,6 +60,7 @@ impl TestServer {
     }
 
     async fn start_as(db: TestDb, scheme: &str, extra_yaml: &str) -> Self {
+        super::logs::capture();
         let dir = tempfile::tempdir().expect("temp dir");
         let outbox = dir.path().join("outbox");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -182,7 +183,12 @@ impl TestServer {
                 let end = rest
                     .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
                     .unwrap_or(rest.len());
-                return Some(rest[..end].to_owned());
+                let link = &rest[..end];
+                // The link's last segment or query is its single-use token.
+                if let Some(token) = link.rsplit(['/', '=']).next() {
+                    super::logs::secret(token);
+                }
+                return Some(link.to_owned());
             }
         }
         None

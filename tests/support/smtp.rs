@@ -1,7 +1,10 @@
 //! A minimal SMTP server (RFC 5321) for tests: it speaks the real conversation over TCP and
-//! keeps every message it accepts, so delivery is checked the way a mail server sees it.
+//! keeps every message it accepts, so delivery is checked the way a mail server sees it. It
+//! offers `AUTH PLAIN` (RFC 4954) and accepts any credentials, keeping the last ones it saw.
 
 use std::sync::{Arc, Mutex};
+
+use base64::Engine;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -16,6 +19,8 @@ pub struct Received {
 pub struct SmtpSink {
     pub port: u16,
     pub messages: Arc<Mutex<Vec<Received>>>,
+    /// The decoded `AUTH PLAIN` response (`authzid\0user\0password`) last received.
+    pub credentials: Arc<Mutex<Option<String>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -30,10 +35,13 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let port = listener.local_addr().unwrap().port();
         let messages: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let credentials: Arc<Mutex<Option<String>>> = Arc::default();
         let store = messages.clone();
+        let seen = credentials.clone();
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let store = store.clone();
+                let seen = seen.clone();
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut lines = BufReader::new(read).lines();
@@ -42,7 +50,11 @@ impl SmtpSink {
                     while let Ok(Some(line)) = lines.next_line().await {
                         let upper = line.to_ascii_uppercase();
                         let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                            b"250-sink.test\r\n250 8BITMIME\r\n"
+                            b"250-sink.test\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n"
+                        } else if let Some(encoded) = upper.starts_with("AUTH PLAIN ").then(|| &line[11..]) {
+                            let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim());
+                            *seen.lock().unwrap() = decoded.ok().map(|d| String::from_utf8_lossy(&d).into_owned());
+                            b"235 2.7.0 Authentication successful\r\n"
                         } else if upper.starts_with("MAIL FROM:") {
                             from = line[10..].trim().to_owned();
                             b"250 OK\r\n"
@@ -80,7 +92,12 @@ impl SmtpSink {
                 });
             }
         });
-        Self { port, messages, task }
+        Self {
+            port,
+            messages,
+            credentials,
+            task,
+        }
     }
 
     pub fn received(&self) -> Vec<Received> {

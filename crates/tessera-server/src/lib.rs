@@ -22,6 +22,6 @@ mod throttle;
 /// Public for `tessera secrets rotate-master-key`, which re-seals with the same contexts.
 pub mod upstream;
 
-pub use logging::init_tracing;
+pub use logging::{init_tracing, subscriber as log_subscriber};
 pub use server::{build_state, check_templates, metrics_router, router, serve, serve_metrics};
 pub use state::AppState;

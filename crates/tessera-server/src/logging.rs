@@ -14,12 +14,15 @@
 
 use std::fmt::{self, Write as _};
 
+use tracing::Level;
 use tracing::field::{Field, Visit};
-use tracing_subscriber::EnvFilter;
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
+use tracing_subscriber::filter::{FilterExt, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{Config, LogFormat};
 use tessera_core::person_text::is_unsafe_char;
@@ -27,26 +30,44 @@ use tessera_core::person_text::is_unsafe_char;
 /// Logs to stderr with the configured format and level (`RUST_LOG` wins when set).
 pub fn init_tracing(config: Option<&Config>) {
     let level = config.map_or("info", |c| c.log_level.as_str());
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| level.to_owned());
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let format = config.map_or(LogFormat::Text, |c| c.log_format);
-    let _ = subscriber(format, filter, ansi, std::io::stderr).try_init();
+    let _ = subscriber(format, &directives, ansi, std::io::stderr).try_init();
+}
+
+/// Libraries whose verbose levels write secrets, held at `info` whatever the level asks
+/// (ASVS 4.0.3 V7.1.1, V7.1.2: no credentials or session tokens in logs). lettre's `debug`
+/// lines are the raw SMTP conversation: `AUTH PLAIN` with the relay's password, and every
+/// mail body with its single-use sign-in, reset and confirmation links.
+const SECRET_BEARING_TARGETS: [&str; 1] = ["lettre"];
+
+fn is_secret_bearing(target: &str) -> bool {
+    SECRET_BEARING_TARGETS
+        .iter()
+        .any(|t| target == *t || target.strip_prefix(t).is_some_and(|rest| rest.starts_with("::")))
 }
 
 type BoxedSubscriber = Box<dyn tracing::Subscriber + Send + Sync>;
 
-/// The subscriber `init_tracing` installs, writing to `writer` (tests pass a buffer).
-fn subscriber<W>(format: LogFormat, filter: EnvFilter, ansi: bool, writer: W) -> BoxedSubscriber
+/// The subscriber `init_tracing` installs: `directives` (a level or `RUST_LOG` syntax; one
+/// that does not parse logs at `info`, as `check-config` warns), never more than `info` from
+/// [`SECRET_BEARING_TARGETS`] however specific a directive asks for it, written to `writer`.
+/// Public so the integration tests capture the log of a whole run exactly as production
+/// writes it, and check that no secret is in it.
+pub fn subscriber<W>(format: LogFormat, directives: &str, ansi: bool, writer: W) -> BoxedSubscriber
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(writer);
+    let asked = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"));
+    let held_down = filter_fn(|meta| !(is_secret_bearing(meta.target()) && *meta.level() > Level::INFO));
+    let filter = asked.and(held_down);
+    let layer = tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(writer);
     match format {
-        LogFormat::Json => Box::new(builder.json().finish()),
-        LogFormat::Text => Box::new(builder.fmt_fields(EscapedFields).finish()),
+        LogFormat::Json => Box::new(tracing_subscriber::registry().with(layer.json().with_filter(filter))),
+        LogFormat::Text => {
+            Box::new(tracing_subscriber::registry().with(layer.fmt_fields(EscapedFields).with_filter(filter)))
+        }
     }
 }
 
@@ -180,7 +201,7 @@ mod tests {
     /// and returns what the subscriber wrote.
     fn log_attack(format: LogFormat) -> String {
         let buffer = Buffer::default();
-        let subscriber = subscriber(format, EnvFilter::new("info"), false, buffer.clone());
+        let subscriber = subscriber(format, "info", false, buffer.clone());
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!("request", path = %ATTACK);
             let _entered = span.enter();
@@ -226,6 +247,27 @@ mod tests {
             let fields = &event["fields"];
             let carried = [&fields["message"], &fields["return_to"], &event["span"]["path"]];
             assert!(carried.iter().any(|v| v.as_str() == Some(ATTACK)), "{line}");
+        }
+    }
+
+    #[test]
+    fn smtp_conversations_stay_out_of_the_log_at_every_level() {
+        for directives in ["trace", "debug,lettre=trace", "lettre::transport=trace"] {
+            let buffer = Buffer::default();
+            let subscriber = subscriber(LogFormat::Text, directives, false, buffer.clone());
+            tracing::subscriber::with_default(subscriber, || {
+                tracing::debug!(target: "lettre::transport::smtp", "Wrote: AUTH PLAIN AHJlbGF5AHMzY3JldA==");
+                tracing::info!(target: "lettre::transport::smtp", "connected");
+                tracing::debug!("our own debug line");
+            });
+            let log = buffer.text();
+            assert!(!log.contains("AUTH PLAIN"), "{directives}: {log}");
+            assert!(log.contains("connected"), "{directives}: info still shows: {log}");
+            assert_eq!(
+                log.contains("our own debug line"),
+                directives != "lettre::transport=trace",
+                "{log}"
+            );
         }
     }
 
