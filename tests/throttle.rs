@@ -507,3 +507,92 @@ fn a_bad_throttle_value_is_a_config_error_that_names_the_key() {
         "{stderr}"
     );
 }
+
+/// A browser that reaches Tessera through a proxy on 127.0.0.1 which forwards for `client`.
+fn through_proxy(client: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", client.parse().expect("header value"));
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST))
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
+/// Behind a trusted proxy each client it forwards for has its own counts and its own address
+/// in the audit log; a peer that is not trusted cannot choose its address with the header.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_counted_and_audited_apart() {
+    let server = server(&format!("{QUICK_LOCKOUT}server:\n  trusted_proxies: [127.0.0.1/32]\n")).await;
+    let jane = jane(&server).await;
+    // The attacker wrote an address of their own in front; the proxy appended the real one.
+    let attacker = through_proxy("203.0.113.66, 198.51.100.7");
+    for _ in 0..2 {
+        let (status, _, body) = attempt(&server, &attacker, "jane", "a-wrong-guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, _, _) = attempt(&server, &attacker, "jane", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the attacker's pair is locked");
+
+    let owner = through_proxy("203.0.113.5");
+    let (status, _, body) = attempt(&server, &owner, "jane", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "Jane, through the same proxy, signs in:\n{body}"
+    );
+
+    let events = server.store.recent_events(50).await.expect("recent_events");
+    let lockout = events
+        .iter()
+        .find(|e| e.kind == "user.lockout")
+        .expect("the lockout is audited");
+    assert_eq!(lockout.detail["key"], pair_key(&jane.id.to_string(), "198.51.100.7"));
+    assert_eq!(
+        lockout.ip.as_deref(),
+        Some("198.51.100.7"),
+        "the forwarded client, not the proxy"
+    );
+    let login = events
+        .iter()
+        .find(|e| e.kind == "user.login")
+        .expect("the login is audited");
+    assert_eq!(login.ip.as_deref(), Some("203.0.113.5"));
+    for (ip, counted) in [("198.51.100.7", true), ("203.0.113.66", false), ("127.0.0.1", false)] {
+        let key = pair_key(&jane.id.to_string(), ip);
+        let count = server
+            .store
+            .throttle_state(throttle_scope::LOGIN_PAIR, &key)
+            .await
+            .expect("throttle_state");
+        assert_eq!(
+            count.is_some(),
+            counted,
+            "failures counted for {ip}: only the forwarded client"
+        );
+    }
+
+    // From a peer that is not a trusted proxy the header is ignored: a new address per request
+    // does not escape the count of the one it comes from.
+    let untrusted = Ipv4Addr::new(127, 0, 0, 9);
+    for i in 0..3 {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", format!("192.0.2.{i}").parse().expect("header value"));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::V4(untrusted))
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        let (status, _, _) = attempt(&server, &client, "jane", "another-wrong-guess").await;
+        let expected = if i < 2 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {i} from {untrusted} with a forged header");
+    }
+}

@@ -3,6 +3,7 @@
 //! in the other crates; handlers here extract, call one service function, and render.
 
 mod accounts;
+mod client_address;
 pub mod config;
 mod cookies;
 mod csrf;

@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::client_address::find_client))
         .with_state(state)
 }
 

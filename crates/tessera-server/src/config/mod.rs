@@ -12,6 +12,7 @@ mod metrics;
 mod raw;
 mod remote_auth;
 mod security;
+mod server;
 mod upstreams;
 
 use std::fmt;
@@ -128,6 +129,8 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// `security.throttle`: failures slow down, then lock out; mail and helpdesk requests are capped.
     pub throttle: Throttles,
+    /// `server.trusted_proxies`: whose forwarding headers name the client.
+    pub proxies: crate::client_address::TrustedProxies,
 }
 
 impl Config {
@@ -348,6 +351,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
     let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
     let throttle = security::throttles(raw.security.as_ref(), c);
+    let proxies = server::trusted_proxies(raw.server.as_ref(), c);
     check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
     check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
 
@@ -382,6 +386,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         sandbox,
         metrics_listen,
         throttle,
+        proxies,
     })
 }
 

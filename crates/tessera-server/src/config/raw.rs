@@ -34,6 +34,14 @@ pub struct RawConfig {
     pub pipeline: Option<Vec<S>>,
     pub metrics: Option<RawMetrics>,
     pub security: Option<RawSecurity>,
+    pub server: Option<RawServer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub trusted_proxies: Option<Vec<S>>,
+    pub proxy_headers: Option<S>,
 }
 
 #[derive(Deserialize)]

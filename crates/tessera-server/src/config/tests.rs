@@ -241,6 +241,34 @@ fn metrics_listen_defaults_to_loopback_and_can_be_moved_or_turned_off() {
 }
 
 #[test]
+fn trusted_proxies_take_addresses_and_blocks_and_name_a_wrong_entry() {
+    use crate::client_address::ProxyHeaders;
+    let none = parse(&minimal(""), &env()).unwrap();
+    assert!(none.proxies.networks.is_empty(), "no proxy is trusted by default");
+    let c = parse(
+        &minimal("server:\n  trusted_proxies: [127.0.0.1, 10.1.2.3/8, '2001:db8::/32']\n  proxy_headers: forwarded\n"),
+        &env(),
+    )
+    .unwrap();
+    let shown: Vec<String> = c.proxies.networks.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "2001:db8::/32"]);
+    assert_eq!(c.proxies.headers, ProxyHeaders::Forwarded);
+    let problems = parse(
+        &minimal("server:\n  trusted_proxies: [10.0.0.0/8, 10.0.0/8]\n  proxy_headers: x-real-ip\n"),
+        &env(),
+    )
+    .unwrap_err();
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].starts_with("server.trusted_proxies[1]: \"10.0.0/8\" is not an IP address or CIDR block"));
+    assert_eq!(problems[0].line, 7);
+    assert!(
+        messages[1].contains("\"x-real-ip\" is not one of: x-forwarded, forwarded"),
+        "{messages:?}"
+    );
+}
+
+#[test]
 fn webhook_and_smtp_secrets_never_show_in_debug() {
     let text = minimal(
         "email:\n  transport:\n    kind: smtp\n    host: mail.example\n    username: me\n    password: smtp-hunter2\n\

@@ -50,10 +50,19 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Actor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // The client `client_address::find_client` found (behind a trusted proxy, the
+        // address it forwarded for), else the TCP peer.
         let ip = parts
             .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+            .get::<crate::client_address::ClientAddress>()
+            .map(|c| c.ip)
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip())
+            })
+            .map(|ip| ip.to_string());
         let user_agent = parts
             .headers
             .get(axum::http::header::USER_AGENT)
