@@ -191,3 +191,72 @@ fn the_leak_finder_finds_secrets_and_jwts_and_nothing_else() {
     );
     assert!(leaks("INFO all fine eyJabc.def", &secrets).is_empty());
 }
+
+/// At the default level each request has one access line (method, path without its query,
+/// status, latency, client, user agent, request id, account) and each audit event a
+/// security-event line, behind a trusted proxy with the forwarded client's address.
+#[tokio::test]
+async fn requests_and_security_events_each_get_a_line_with_the_client_and_the_account() {
+    let server = TestServer::start_configured(&format!(
+        "{}server:\n  trusted_proxies: [127.0.0.1]\n",
+        crate::support::people::FAST_PASSWORDS
+    ))
+    .await;
+    let jane = person(&server).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", "198.51.100.23".parse().unwrap());
+    headers.insert("user-agent", "LogCheck/1.0".parse().unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let wrong = log_in(&server, &client, "jane", "not-janes-password-456", None).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let right = log_in(&server, &client, "jane", PASSWORD, None).await;
+    assert_eq!(right.status(), StatusCode::SEE_OTHER);
+    let page = client.get(server.url("/account?tab=apps")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let request_id = page.headers()["x-request-id"].to_str().unwrap().to_owned();
+
+    let log = logs::this_process_log();
+    let id = jane.id.to_string();
+    let access = log
+        .lines()
+        .find(|l| l.contains("tessera::access") && l.contains(&format!("request_id={request_id}")))
+        .unwrap_or_else(|| panic!("no access line for {request_id}"));
+    for field in [
+        "method=GET",
+        "path=/account ",
+        "status=200",
+        "latency_ms=",
+        "ip=198.51.100.23",
+        "user_agent=LogCheck/1.0",
+        &format!("account={id}"),
+    ] {
+        assert!(access.contains(field), "{field:?} in {access}");
+    }
+    assert!(!access.contains("tab=apps"), "no query values: {access}");
+    let signed_in = log
+        .lines()
+        .find(|l| {
+            l.contains("tessera::access") && l.contains("path=/login ") && l.contains("status=303") && l.contains(&id)
+        })
+        .unwrap_or_else(|| panic!("the login's access line names the account it signed in"));
+    assert!(signed_in.contains("method=POST"), "{signed_in}");
+    // A failed login names no account (that would tell which names exist), only the client.
+    for (kind, user) in [
+        ("user.login_failed", "user=- "),
+        ("user.login", &*format!("user={id} ")),
+    ] {
+        let line = log
+            .lines()
+            .find(|l| {
+                l.contains("security event") && l.contains(&format!("kind={kind} ")) && l.contains("ip=198.51.100.23")
+            })
+            .unwrap_or_else(|| panic!("no security event line for {kind}"));
+        assert!(line.contains(user), "{user:?} in {line}");
+        assert!(line.contains(" INFO "), "at the default level: {line}");
+    }
+}

@@ -2,6 +2,7 @@
 //! place where outcomes and errors become HTTP (`error.rs`). Protocol and domain rules live
 //! in the other crates; handlers here extract, call one service function, and render.
 
+mod access_log;
 mod accounts;
 mod client_address;
 pub mod config;

@@ -148,23 +148,14 @@ pub fn router(state: AppState) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()), request_id = %id)
+            tracing::info_span!("request", method = %request.method(), path = %crate::access_log::loggable_path(request.uri().path()), request_id = %id)
         }))
+        // Outside the request span (its line carries the same fields itself), inside the
+        // request id and the client address it logs.
+        .layer(middleware::from_fn(crate::access_log::log_request))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(middleware::from_fn_with_state(state.clone(), crate::client_address::find_client))
         .with_state(state)
-}
-
-/// The path with single-use secrets (email links) cut out, so logs never hold a live link.
-fn loggable_path(path: &str) -> String {
-    for prefix in ["/email/confirm/", "/email/undo/", "/password/reset/"] {
-        if let Some(rest) = path.strip_prefix(prefix)
-            && !rest.is_empty()
-        {
-            return format!("{prefix}…");
-        }
-    }
-    path.to_owned()
 }
 
 /// The metrics listener's app: `/metrics` and nothing else (every other path is 404), with

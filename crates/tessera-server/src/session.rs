@@ -11,6 +11,7 @@ use tessera_core::secret_token;
 use tessera_core::store::Session;
 use time::OffsetDateTime;
 
+use crate::access_log::AccountSlot;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -120,7 +121,11 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let cookie = session_cookie(state, parts);
-        Ok(Self(current(state, cookie.as_deref()).await?))
+        let signed_in = current(state, cookie.as_deref()).await?;
+        if let Some(s) = &signed_in {
+            AccountSlot::note(&parts.extensions, s.user.id);
+        }
+        Ok(Self(signed_in))
     }
 }
 
@@ -131,7 +136,10 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let cookie = session_cookie(state, parts);
         match current(state, cookie.as_deref()).await? {
-            Some(signed_in) => Ok(signed_in),
+            Some(signed_in) => {
+                AccountSlot::note(&parts.extensions, signed_in.user.id);
+                Ok(signed_in)
+            }
             None => {
                 let next = parts.uri.path_and_query().map_or("/account", |p| p.as_str()).to_owned();
                 Err(AppError::NeedsLogin { next })

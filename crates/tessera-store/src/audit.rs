@@ -6,15 +6,34 @@ use crate::{SqlStore, map_sqlx, on_pool};
 
 type EventRow = (i64, String, Option<String>, String, Option<String>, Option<String>, i64);
 
+/// One `info` line per audit event once it is stored, so log pipelines and fail2ban see the
+/// same security events as the audit table (logins and their failures, lockouts, password
+/// and address changes, links, consents, revocations, admin actions). `detail` never holds a
+/// secret (see [`NewEvent`]).
+pub(crate) fn log_recorded(events: &[NewEvent]) {
+    for e in events {
+        tracing::info!(
+            target: "tessera::audit",
+            kind = %e.kind,
+            user = %e.user_id.map_or_else(|| "-".to_owned(), |id| id.to_string()),
+            ip = %e.ip.as_deref().unwrap_or("-"),
+            detail = %e.detail,
+            "security event"
+        );
+    }
+}
+
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn record_event(&self, e: &NewEvent) -> StoreResult<()> {
         on_pool!(self, pool => {
-            sqlx::query("INSERT INTO audit_events (kind, user_id, detail, ip, user_agent, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query(crate::jobs::INSERT_EVENT)
                 .bind(&e.kind).bind(e.user_id.map(|id| id.to_string())).bind(e.detail.to_string())
                 .bind(e.ip.as_deref()).bind(e.user_agent.as_deref()).bind(to_unix(e.at))
-                .execute(pool).await.map(|_| ()).map_err(map_sqlx)
-        })
+                .execute(pool).await.map(|_| ()).map_err(map_sqlx)?
+        });
+        log_recorded(std::slice::from_ref(e));
+        Ok(())
     }
 
     async fn recent_events(&self, limit: i64) -> StoreResult<Vec<Event>> {

@@ -5,7 +5,7 @@ use tessera_core::store::{
 };
 use time::OffsetDateTime;
 
-use crate::jobs::write_effects;
+use crate::jobs::commit_with_effects;
 use crate::rows::{to_unix, user_id};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
@@ -179,8 +179,7 @@ impl EmailTokenStore for SqlStore {
                 sqlx::query("UPDATE users SET email_verified = TRUE WHERE id = $1")
                     .bind(&user).execute(&mut *tx).await.map_err(map_sqlx)?;
             }
-            write_effects!(tx, effects(user_id(&user)?));
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects(user_id(&user)?))?;
             (user, removed_identities, ended_sessions)
         });
         self.proof(proven).await
@@ -220,8 +219,7 @@ impl EmailTokenStore for SqlStore {
             let signed_out = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(&user).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
             crate::oidc::revoke_tokens_of_user!(tx, &user);
-            write_effects!(tx, effects(user_id(&user)?));
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects(user_id(&user)?))?;
             (user, removed_identities, ended_sessions + signed_out)
         });
         self.proof(proven).await
@@ -261,8 +259,7 @@ impl EmailTokenStore for SqlStore {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user).execute(&mut *tx).await.map_err(map_sqlx)?;
                 crate::oidc::revoke_tokens_of_user!(tx, &user);
             }
-            write_effects!(tx, effects(user_id(&user)?));
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects(user_id(&user)?))?;
             (user, reverted)
         });
         let (user, reverted) = undone;

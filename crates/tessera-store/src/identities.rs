@@ -7,7 +7,7 @@ use tessera_core::store::{StoreError, StoreResult, UserStore};
 use tessera_core::{NewUser, User, UserId};
 use time::OffsetDateTime;
 
-use crate::jobs::write_effects;
+use crate::jobs::commit_with_effects;
 use crate::rows::{UserRow, from_unix, rows_into_users, select_user, to_unix, user_id};
 use crate::users::{bind_new_user, insert_user};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
@@ -94,8 +94,7 @@ impl IdentityStore for SqlStore {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             bind_identity!(sqlx::query(INSERT_IDENTITY), i).execute(&mut *tx).await.map_err(|e| conflict_as_identity(map_sqlx(e)))?;
-            write_effects!(tx, effects);
-            tx.commit().await.map_err(map_sqlx)
+            commit_with_effects!(tx, effects)
         })
     }
 
@@ -113,8 +112,7 @@ impl IdentityStore for SqlStore {
             // The sign-in the account was made with: a later confirmation keeps it.
             sqlx::query("UPDATE identities SET founding = TRUE WHERE provider = $1 AND subject = $2")
                 .bind(&i.provider).bind(&i.subject).execute(&mut *tx).await.map_err(map_sqlx)?;
-            write_effects!(tx, effects);
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects)?;
         });
         self.user_by_id(new.id).await?.ok_or(StoreError::NotFound("user"))
     }

@@ -14,10 +14,13 @@ pub(crate) const INSERT_JOB: &str = "INSERT INTO jobs (id, kind, payload, idempo
 pub(crate) const INSERT_EVENT: &str =
     "INSERT INTO audit_events (kind, user_id, detail, ip, user_agent, at) VALUES ($1, $2, $3, $4, $5, $6)";
 
-/// Writes a change's audit events and jobs inside its transaction (`$tx`).
-macro_rules! write_effects {
+/// Writes a change's audit events and jobs inside its transaction (`$tx`), commits it, and
+/// then logs the events (`audit::log_recorded`): only what was stored is logged. Evaluates
+/// to `StoreResult<()>`; a failed statement returns from the enclosing function.
+macro_rules! commit_with_effects {
     ($tx:expr, $effects:expr) => {{
-        for e in &$effects.events {
+        let effects = $effects;
+        for e in &effects.events {
             sqlx::query($crate::jobs::INSERT_EVENT)
                 .bind(&e.kind)
                 .bind(e.user_id.map(|id| id.to_string()))
@@ -29,7 +32,7 @@ macro_rules! write_effects {
                 .await
                 .map_err($crate::map_sqlx)?;
         }
-        for j in &$effects.jobs {
+        for j in &effects.jobs {
             sqlx::query($crate::jobs::INSERT_JOB)
                 .bind(uuid::Uuid::new_v4().to_string())
                 .bind(&j.kind)
@@ -42,9 +45,12 @@ macro_rules! write_effects {
                 .await
                 .map_err($crate::map_sqlx)?;
         }
+        $tx.commit().await.map_err($crate::map_sqlx)?;
+        $crate::audit::log_recorded(&effects.events);
+        Ok::<(), tessera_core::store::StoreError>(())
     }};
 }
-pub(crate) use write_effects;
+pub(crate) use commit_with_effects;
 
 type JobRow = (
     String,

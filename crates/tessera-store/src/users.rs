@@ -5,7 +5,7 @@ use tessera_core::username::{fold_for_lookup, skeleton_of};
 use tessera_core::{Email, NewUser, ProfileUpdate, User, UserId};
 use time::OffsetDateTime;
 
-use crate::jobs::write_effects;
+use crate::jobs::commit_with_effects;
 use crate::rows::{UserRow, rows_into_users, select_user, to_unix};
 use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
@@ -126,8 +126,7 @@ impl UserStore for SqlStore {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             insert_user!(tx, new);
-            write_effects!(tx, effects);
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects)?;
         });
         self.user_by_id(new.id).await?.ok_or(StoreError::NotFound("user"))
     }
@@ -179,8 +178,7 @@ impl UserStore for SqlStore {
             if changed == 0 {
                 return Err(StoreError::NotFound("user"));
             }
-            write_effects!(tx, effects);
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects)?;
         });
         self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
     }
@@ -205,8 +203,7 @@ impl UserStore for SqlStore {
             // A link for an earlier request must not confirm this one.
             sqlx::query("DELETE FROM email_tokens WHERE user_id = $1 AND purpose = 'confirm_email_change'")
                 .bind(id.to_string()).execute(&mut *tx).await.map_err(map_sqlx)?;
-            write_effects!(tx, effects);
-            tx.commit().await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects)?;
         });
         self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
     }
@@ -245,8 +242,7 @@ impl UserStore for SqlStore {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest IS DISTINCT FROM $2")
                 .bind(&id).bind(keep_session).execute(&mut *tx).await.map_err(map_sqlx)?;
             crate::oidc::revoke_tokens_of_user!(tx, &id);
-            write_effects!(tx, effects);
-            tx.commit().await.map_err(map_sqlx)
+            commit_with_effects!(tx, effects)
         })
     }
 

@@ -1,5 +1,6 @@
 //! The password login page: the accounts service checks the password, this starts the session.
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use tessera_core::User;
 
 use super::{Form, NextQuery, activation_page, page, rejected, see_other, too_long, too_many};
+use crate::access_log::SignedInAs;
 use crate::accounts::{LoginMethod, LoginOutcome};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -108,5 +110,10 @@ async fn start_session(
     state.accounts.record_login(user, &method, actor).await?;
     tracing::info!(user = %user.id, "password login");
     let target = next.unwrap_or_else(|| "/account".to_owned());
-    Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        Extension(SignedInAs(user.id)),
+        [(LOCATION, target), (SET_COOKIE, cookie)],
+    )
+        .into_response())
 }

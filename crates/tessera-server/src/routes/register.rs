@@ -1,6 +1,7 @@
 //! The registration page: the accounts service validates and creates the account, this shows
 //! the form again or what comes next.
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tessera_core::User;
 
 use super::{Form, NextQuery, activation_page, message, page, rejected, see_other, too_long, too_many};
+use crate::access_log::SignedInAs;
 use crate::accounts::{AfterRegistration, LoginMethod, RegisterOutcome, Registration};
 use crate::config::RegistrationMode;
 use crate::csrf::CsrfCookie;
@@ -172,7 +174,12 @@ async fn after_registration(
         AfterRegistration::SignIn => {
             let (cookie, _) = session::start(state, old_cookie, user, LoginMethod::Password.amr()).await?;
             let target = next.unwrap_or_else(|| "/account".to_owned());
-            Ok((StatusCode::SEE_OTHER, [(LOCATION, target), (SET_COOKIE, cookie)]).into_response())
+            Ok((
+                StatusCode::SEE_OTHER,
+                Extension(SignedInAs(user.id)),
+                [(LOCATION, target), (SET_COOKIE, cookie)],
+            )
+                .into_response())
         }
     }
 }

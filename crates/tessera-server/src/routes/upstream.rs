@@ -4,6 +4,7 @@
 //! per-login secrets (OAuth 1.0a token secret, PKCE verifier, nonce) stay server-side, sealed,
 //! on a single-use row bound to this browser.
 
+use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -16,6 +17,7 @@ use tessera_upstream::{Identity, UpstreamError};
 use time::OffsetDateTime;
 
 use super::{Form, NoFields, message, see_other};
+use crate::access_log::SignedInAs;
 use crate::accounts::{self, LoginMethod, Outcome, Stop, UpstreamSignIn};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
@@ -268,7 +270,12 @@ async fn signed_in(
     let target = next
         .and_then(|n| safe_next(Some(&n)))
         .unwrap_or_else(|| "/account".to_owned());
-    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+    let mut response = (
+        StatusCode::SEE_OTHER,
+        Extension(SignedInAs(user.id)),
+        [(LOCATION, target)],
+    )
+        .into_response();
     for c in [session_cookie, clear_state_cookie(state, id)] {
         if let Ok(v) = c.parse() {
             response.headers_mut().append(SET_COOKIE, v);
