@@ -15,7 +15,7 @@ use tessera_core::User;
 
 use crate::support::logs;
 use crate::support::people::{self, FAST_PASSWORDS, PASSWORD};
-use crate::support::server::{TestServer, browser, csrf_from, csrf_of, location};
+use crate::support::server::{TestServer, backchannel_receiver, browser, csrf_from, csrf_of, location};
 
 pub(crate) const DEMO_SECRET: &str = "demo-app-secret-0123456789";
 const OTHER_SECRET: &str = "other-app-secret-0123456789";
@@ -907,27 +907,8 @@ async fn key_rotation_keeps_old_tokens_valid_and_new_tokens_use_the_new_key() {
 
 #[tokio::test]
 async fn backchannel_logout_reaches_the_app_with_a_verifiable_token() {
-    use axum::routing::post;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let receiver = axum::Router::new().route(
-        "/backchannel",
-        post(move |body: String| {
-            let tx = tx.clone();
-            async move {
-                let token = url::form_urlencoded::parse(body.as_bytes())
-                    .find(|(k, _)| k == "logout_token")
-                    .unwrap()
-                    .1
-                    .into_owned();
-                tx.send(token).unwrap();
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
-    let server = TestServer::start_configured(&clients_yaml(&format!("http://{addr}/backchannel"))).await;
+    let (backchannel, mut rx) = backchannel_receiver().await;
+    let server = TestServer::start_configured(&clients_yaml(&backchannel)).await;
     let user = person(&server).await;
     let browser = browser();
     let code = code_for(&server, &browser, "demo-app", CALLBACK, "openid", "").await;

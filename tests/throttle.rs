@@ -474,7 +474,7 @@ async fn tessera_user_unlock_lifts_a_lockout() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),
-        "error: no account with the username \"nobody\""
+        "error: no account with the username \"nobody\"; tessera user list shows them"
     );
 }
 

@@ -7,8 +7,9 @@ use clap::{Args, Subcommand};
 use tessera_core::identity::IdentityStore;
 use tessera_core::password::hash_password;
 use tessera_core::person_text::check_person_text;
-use tessera_core::store::{GroupStore, ThrottleStore, UserStore};
+use tessera_core::store::{GroupStore, SessionStore, ThrottleStore, UserStore};
 use tessera_core::{Email, NewUser, User, Username};
+use tessera_server::admin;
 use tessera_server::config::Config;
 use tessera_store::SqlStore;
 
@@ -35,6 +36,30 @@ pub enum UserCommand {
         /// The account's username (any case).
         username: String,
     },
+    /// Everything about one account: profile, flags, groups, linked providers, sessions.
+    Show(Account),
+    /// Disable the account: refuse its logins and helpdesk redirects, end its sessions,
+    /// revoke its tokens and tell its apps (back-channel logout).
+    Disable(Account),
+    /// Enable a disabled account again (its old sessions and tokens stay ended).
+    Enable(Account),
+    /// List the account's sessions (signed-in browsers).
+    Sessions(Account),
+    /// End every session of the account (and tell its apps); its app tokens stay.
+    EndSessions(Account),
+    /// Revoke every code, access token and refresh token of the account.
+    RevokeTokens(Account),
+    /// Set the staff and superuser flags (a superuser is always staff).
+    SetFlags {
+        #[command(flatten)]
+        account: Account,
+        /// true or false; left out, the flag stays as it is.
+        #[arg(long)]
+        staff: Option<bool>,
+        /// true or false; left out, the flag stays as it is.
+        #[arg(long)]
+        superuser: Option<bool>,
+    },
     /// One line (or with --json one JSON object) per account.
     List {
         #[command(flatten)]
@@ -51,6 +76,18 @@ pub enum UserCommand {
         format: String,
         file: PathBuf,
     },
+}
+
+/// The options of the commands that act on one account.
+#[derive(Args)]
+pub struct Account {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The account's username (any case).
+    username: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 // `user create`'s options in one struct, so they travel to `create` together. No doc
@@ -109,6 +146,17 @@ pub async fn run(command: UserCommand) -> CliResult {
         } => set_password(&config, &username, password_stdin).await,
         UserCommand::Unlock { config, username } => unlock(&config, &username).await,
         UserCommand::List { config, json } => list(&config, json).await,
+        UserCommand::Show(account) => show(&account).await,
+        UserCommand::Sessions(account) => sessions(&account).await,
+        UserCommand::Disable(account) => admin_action(&account, Action::Disable).await,
+        UserCommand::Enable(account) => admin_action(&account, Action::Enable).await,
+        UserCommand::EndSessions(account) => admin_action(&account, Action::EndSessions).await,
+        UserCommand::RevokeTokens(account) => admin_action(&account, Action::RevokeTokens).await,
+        UserCommand::SetFlags {
+            account,
+            staff,
+            superuser,
+        } => admin_action(&account, Action::SetFlags { staff, superuser }).await,
         UserCommand::Import { config, format, file } => import(&config, &format, &file).await,
     }
 }
@@ -142,10 +190,7 @@ async fn create(args: CreateArgs) -> CliResult {
 async fn set_password(config: &ConfigArg, username: &str, password_stdin: bool) -> CliResult {
     let config = load_config(&config.config)?;
     let store = open_store(&config, true).await?;
-    let user = store
-        .user_by_username(username)
-        .await?
-        .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
+    let user = find_user(&store, username).await?;
     let password = acceptable_password(&config, password_stdin, &user.username, user.email.as_deref())?;
     let hash = hashed(&config, &password)?;
     store.set_password(user.id, &hash, None).await?;
@@ -156,14 +201,20 @@ async fn set_password(config: &ConfigArg, username: &str, password_stdin: bool) 
 async fn unlock(config: &ConfigArg, username: &str) -> CliResult {
     let config = load_config(&config.config)?;
     let store = open_store(&config, true).await?;
-    let user = store
-        .user_by_username(username)
-        .await?
-        .ok_or_else(|| Failure::User(format!("no account with the username {username:?}")))?;
+    let user = find_user(&store, username).await?;
     let cleared = store.clear_account_throttles(user.id).await?;
     let noun = if cleared == 1 { "count" } else { "counts" };
     println!("unlocked {}; {cleared} failed-login {noun} cleared", user.username);
     Ok(())
+}
+
+/// The account `username`, or the error every command gives for an unknown one (exit 1).
+async fn find_user(store: &SqlStore, username: &str) -> CliResult<User> {
+    store.user_by_username(username).await?.ok_or_else(|| {
+        Failure::User(format!(
+            "no account with the username {username:?}; tessera user list shows them"
+        ))
+    })
 }
 
 /// The new password for the account `username`, once the config's policy accepts it.
@@ -208,6 +259,16 @@ async fn json_line(store: &SqlStore, user: &User, groups: Vec<String>) -> CliRes
     Ok(value)
 }
 
+/// The address, `(unconfirmed)` after one not yet proven; `-` for none.
+fn email_text(user: &User) -> String {
+    let verified = if user.email.is_none() || user.email_verified {
+        ""
+    } else {
+        " (unconfirmed)"
+    };
+    format!("{}{verified}", user.email.as_deref().unwrap_or("-"))
+}
+
 /// `USERNAME<TAB>EMAIL<TAB>FLAGS<TAB>groups: GROUPS`, `-` for what is missing.
 fn text_line(user: &User, groups: &[String]) -> String {
     let flags: Vec<&str> = [
@@ -219,16 +280,10 @@ fn text_line(user: &User, groups: &[String]) -> String {
     .into_iter()
     .filter_map(|(on, name)| on.then_some(name))
     .collect();
-    let verified = if user.email.is_none() || user.email_verified {
-        ""
-    } else {
-        " (unconfirmed)"
-    };
     format!(
-        "{}\t{}{}\t{}\tgroups: {}",
+        "{}\t{}\t{}\tgroups: {}",
         user.username,
-        user.email.as_deref().unwrap_or("-"),
-        verified,
+        email_text(user),
         flags.join(","),
         if groups.is_empty() {
             "-".to_owned()
@@ -266,4 +321,159 @@ async fn import(config: &ConfigArg, format: &str, file: &Path) -> CliResult {
         summary.updated
     );
     Ok(())
+}
+
+/// `tessera user show`.
+async fn show(account: &Account) -> CliResult {
+    let config = load_config(&account.config.config)?;
+    let store = open_store(&config, true).await?;
+    let user = find_user(&store, &account.username).await?;
+    let groups = store.groups_of(user.id).await?;
+    let sessions = store.sessions_of(user.id).await?;
+    if account.json {
+        let mut value = json_line(&store, &user, groups).await?;
+        value["sessions"] = serde_json::json!(sessions.len());
+        println!("{value}");
+        return Ok(());
+    }
+    let when = |t: Option<time::OffsetDateTime>| t.map_or_else(|| "never".to_owned(), rfc3339);
+    let identities = store.identities_of(user.id).await?;
+    let linked: Vec<String> = identities
+        .iter()
+        .map(|i| format!("{} ({})", i.provider, i.subject))
+        .collect();
+    for (key, value) in [
+        ("username", user.username.clone()),
+        ("id", user.id.to_string()),
+        ("email", email_text(&user)),
+        ("name", user.display_name()),
+        ("active", yes_no(user.is_active)),
+        ("staff", yes_no(user.is_staff)),
+        ("superuser", yes_no(user.is_superuser)),
+        ("groups", list_or_dash(&groups)),
+        ("providers", list_or_dash(&linked)),
+        ("joined", rfc3339(user.date_joined)),
+        ("last login", when(user.last_login)),
+        ("sessions", sessions.len().to_string()),
+    ] {
+        println!("{key:<11} {value}");
+    }
+    Ok(())
+}
+
+/// `tessera user sessions`: one line (or JSON object) per session, newest first. The session
+/// is named by its `sid` (what apps see in ID and logout tokens), never by its cookie.
+async fn sessions(account: &Account) -> CliResult {
+    let config = load_config(&account.config.config)?;
+    let store = open_store(&config, true).await?;
+    let user = find_user(&store, &account.username).await?;
+    for s in store.sessions_of(user.id).await? {
+        let sid = tessera_oidc::provider::sid_of(&s.id_digest);
+        let (created, seen, expires) = (rfc3339(s.created_at), rfc3339(s.last_seen_at), rfc3339(s.expires_at));
+        if account.json {
+            let line = serde_json::json!({
+                "sid": sid, "created_at": created, "last_seen_at": seen, "expires_at": expires,
+                "auth_time": rfc3339(s.auth_time), "amr": s.amr,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{sid}\tcreated {created}\tlast seen {seen}\texpires {expires}\t{}",
+                s.amr
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The changes `admin_action` makes.
+enum Action {
+    Disable,
+    Enable,
+    EndSessions,
+    RevokeTokens,
+    SetFlags {
+        staff: Option<bool>,
+        superuser: Option<bool>,
+    },
+}
+
+/// Runs one change through `tessera_server::admin` and prints what it did.
+async fn admin_action(account: &Account, action: Action) -> CliResult {
+    let config = load_config(&account.config.config)?;
+    let store = open_store(&config, true).await?;
+    let user = find_user(&store, &account.username).await?;
+    let state = tessera_server::build_state(config, store).map_err(|e| Failure::Internal(format!("{e:#}")))?;
+    let name = user.username.clone();
+    let (text, value) = match action {
+        Action::Disable => {
+            let (_, ended) = admin::disable(&state, &user).await?;
+            (
+                format!("disabled {name}; {}", ended_text(&ended)),
+                serde_json::json!({ "disabled": name, "ended": ended }),
+            )
+        }
+        Action::Enable => {
+            admin::enable(&state, &user).await?;
+            (format!("enabled {name}"), serde_json::json!({ "enabled": name }))
+        }
+        Action::EndSessions => {
+            let ended = admin::end_sessions(&state, &user).await?;
+            (
+                format!("{name}: {}", ended_text(&ended)),
+                serde_json::json!({ "user": name, "ended": ended }),
+            )
+        }
+        Action::RevokeTokens => {
+            admin::revoke_tokens(&state, &user).await?;
+            (
+                format!("revoked every code and token of {name}"),
+                serde_json::json!({ "user": name, "tokens_revoked": true }),
+            )
+        }
+        Action::SetFlags { staff, superuser } => {
+            let user = admin::set_flags(&state, &user, staff, superuser).await?;
+            let text = format!(
+                "{name}: staff {}, superuser {}",
+                yes_no(user.is_staff),
+                yes_no(user.is_superuser)
+            );
+            (
+                text,
+                serde_json::json!({ "user": name, "is_staff": user.is_staff, "is_superuser": user.is_superuser }),
+            )
+        }
+    };
+    println!("{}", if account.json { value.to_string() } else { text });
+    Ok(())
+}
+
+fn ended_text(ended: &admin::Ended) -> String {
+    let sessions = if ended.sessions == 1 { "session" } else { "sessions" };
+    let apps = if ended.backchannel_logouts == 1 {
+        "logout"
+    } else {
+        "logouts"
+    };
+    format!(
+        "{} {sessions} ended, {} back-channel {apps} queued",
+        ended.sessions, ended.backchannel_logouts
+    )
+}
+
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+fn yes_no(on: bool) -> String {
+    (if on { "yes" } else { "no" }).to_owned()
+}
+
+fn list_or_dash(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".to_owned()
+    } else {
+        items.join(", ")
+    }
 }

@@ -23,6 +23,9 @@
 //! | UserStore | `set_password_with` | account_changes_write_their_effects_only_when_they_happen |
 //! | UserStore | `upgrade_password_hash` | upgrade_password_hash_replaces_only_the_expected_hash |
 //! | UserStore | `record_login` | record_login_stores_the_time_to_the_second |
+//! | UserStore | `set_active_with` | disabling_an_account_ends_its_sessions_and_tokens_and_enabling_keeps_them_ended |
+//! | UserStore | `set_flags_with` | set_flags_with_makes_every_superuser_staff_and_refuses_an_unknown_account |
+//! | UserStore | `revoke_tokens_with` | revoke_tokens_with_revokes_one_accounts_tokens_and_keeps_its_sessions |
 //! | UserStore | `import_users` | import_creates_accounts_groups_and_memberships, a_failed_import_names_the_account_and_writes_nothing |
 //! | GroupStore | `create_group` | create_group_refuses_a_duplicate_name |
 //! | GroupStore | `add_to_group` | add_to_group_needs_the_group_and_may_be_repeated, concurrent_additions_to_one_group_all_succeed |
@@ -33,6 +36,8 @@
 //! | SessionStore | `session` | a_session_round_trips_and_can_be_touched_and_deleted |
 //! | SessionStore | `touch_session` | a_session_round_trips_and_can_be_touched_and_deleted |
 //! | SessionStore | `delete_session` | a_session_round_trips_and_can_be_touched_and_deleted |
+//! | SessionStore | `sessions_of` | sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only |
+//! | SessionStore | `end_sessions_with` | sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only |
 //! | SessionStore | `delete_stale_sessions` | delete_stale_sessions_removes_expired_and_idle_sessions_only |
 //! | EmailTokenStore | `create_email_token` | email_token_owner_respects_purpose_and_expiry_without_using_the_link |
 //! | EmailTokenStore | `email_token_owner` | email_token_owner_respects_purpose_and_expiry_without_using_the_link |

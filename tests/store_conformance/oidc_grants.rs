@@ -3,7 +3,7 @@
 
 use EmailTokenPurpose::{ResetPassword, UndoEmailChange};
 use tessera_core::jobs::Effects;
-use tessera_core::store::UndoneChange;
+use tessera_core::store::{AuditStore, UndoneChange};
 use tessera_oidc::storage::{CodeStore, CodeUse, GrantStore, PendingStore, TokenStore};
 
 use super::oidc_fixtures::{
@@ -322,5 +322,113 @@ async fn undoing_a_confirmed_email_change_revokes_the_accounts_app_tokens() {
             assert!(all_dead(&store, issued).await, "{backend}: {issued:?} ended");
         }
         assert!(all_live(&store, &johns).await, "{backend}: john's tokens stay");
+    }
+}
+
+/// The event an admin change carries, to see that it is written with the change.
+fn admin_effects(kind: &str, user: UserId) -> Effects {
+    Effects {
+        events: vec![tessera_core::store::NewEvent::new(
+            kind,
+            Some(user),
+            serde_json::json!({}),
+        )],
+        jobs: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_and_tokens_and_enabling_keeps_them_ended() {
+    let test = "disabling_an_account_ends_its_sessions_and_tokens_and_enabling_keeps_them_ended";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let (jane, janes, johns) = two_people_with_tokens(&store).await;
+        let now = OffsetDateTime::now_utc();
+        let john = store.user_by_username("john").await.unwrap().expect("john");
+        store
+            .create_session(&session("jane-laptop", jane.id, now, now + Duration::hours(1)))
+            .await
+            .unwrap();
+        store
+            .create_session(&session("john-laptop", john.id, now, now + Duration::hours(1)))
+            .await
+            .unwrap();
+
+        let off = store
+            .set_active_with(jane.id, false, &admin_effects("admin.user_disabled", jane.id))
+            .await
+            .unwrap();
+        assert!(!off.is_active, "{backend}: disabled");
+        assert!(
+            !has_session(&store, "jane-laptop").await,
+            "{backend}: her session ended"
+        );
+        for issued in &janes {
+            assert!(all_dead(&store, issued).await, "{backend}: {issued:?} revoked");
+        }
+        assert!(
+            has_session(&store, "john-laptop").await,
+            "{backend}: john's session stays"
+        );
+        assert!(all_live(&store, &johns).await, "{backend}: john's tokens stay");
+
+        let on = store
+            .set_active_with(jane.id, true, &admin_effects("admin.user_enabled", jane.id))
+            .await
+            .unwrap();
+        assert!(on.is_active && !on.awaiting_activation, "{backend}: enabled");
+        for issued in &janes {
+            assert!(all_dead(&store, issued).await, "{backend}: enabling revives nothing");
+        }
+        let kinds: Vec<String> = store
+            .recent_events(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            ["admin.user_enabled", "admin.user_disabled"],
+            "{backend}: one event each"
+        );
+        let ghost = store
+            .set_active_with(UserId::new(), false, &admin_effects("ghost", jane.id))
+            .await;
+        expect_not_found(ghost, &format!("{backend}: set_active_with of an unknown account"));
+        assert_eq!(
+            store.recent_events(10).await.unwrap().len(),
+            2,
+            "{backend}: a refused change writes no event"
+        );
+    }
+}
+
+#[tokio::test]
+async fn revoke_tokens_with_revokes_one_accounts_tokens_and_keeps_its_sessions() {
+    for (backend, db) in each_backend("revoke_tokens_with_revokes_one_accounts_tokens_and_keeps_its_sessions").await {
+        let store = open(&db).await;
+        let (jane, janes, johns) = two_people_with_tokens(&store).await;
+        let now = OffsetDateTime::now_utc();
+        store
+            .create_session(&session("jane-laptop", jane.id, now, now + Duration::hours(1)))
+            .await
+            .unwrap();
+        store
+            .revoke_tokens_with(jane.id, &admin_effects("admin.tokens_revoked", jane.id))
+            .await
+            .unwrap();
+        for issued in &janes {
+            assert!(all_dead(&store, issued).await, "{backend}: {issued:?} revoked");
+        }
+        assert!(all_live(&store, &johns).await, "{backend}: john's tokens stay");
+        assert!(has_session(&store, "jane-laptop").await, "{backend}: her session stays");
+        assert!(
+            store.user_by_id(jane.id).await.unwrap().expect("jane").is_active,
+            "{backend}: still active"
+        );
+        let events = store.recent_events(10).await.unwrap();
+        assert_eq!(events.len(), 1, "{backend}: its event");
+        assert_eq!(events[0].kind, "admin.tokens_revoked");
     }
 }

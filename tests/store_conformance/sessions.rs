@@ -119,3 +119,69 @@ async fn delete_stale_sessions_removes_expired_and_idle_sessions_only() {
         assert_eq!(again, 0, "{backend}: nothing left to remove");
     }
 }
+
+#[tokio::test]
+async fn sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only() {
+    let test = "sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        let john = create(&store, "john", None).await;
+        let now = OffsetDateTime::now_utc();
+        let end = now + Duration::hours(1);
+        store
+            .create_session(&session("jane-old", jane.id, now - Duration::hours(2), end))
+            .await
+            .unwrap();
+        store
+            .create_session(&session("jane-new", jane.id, now, end))
+            .await
+            .unwrap();
+        store
+            .create_session(&session("john-1", john.id, now, end))
+            .await
+            .unwrap();
+
+        let listed: Vec<String> = store
+            .sessions_of(jane.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id_digest)
+            .collect();
+        assert_eq!(listed, ["jane-new", "jane-old"], "{backend}: hers, newest first");
+        assert!(
+            store.sessions_of(UserId::new()).await.unwrap().is_empty(),
+            "{backend}: nobody's"
+        );
+
+        let effects = tessera_core::jobs::Effects {
+            events: vec![tessera_core::store::NewEvent::new(
+                "admin.sessions_ended",
+                Some(jane.id),
+                serde_json::json!({}),
+            )],
+            jobs: Vec::new(),
+        };
+        assert_eq!(
+            store.end_sessions_with(jane.id, &effects).await.unwrap(),
+            2,
+            "{backend}: both ended"
+        );
+        assert!(
+            store.sessions_of(jane.id).await.unwrap().is_empty(),
+            "{backend}: none left"
+        );
+        assert!(has_session(&store, "john-1").await, "{backend}: john's stays");
+        let events = tessera_core::store::AuditStore::recent_events(&*store, 5)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "{backend}: the event with the change");
+        let none = tessera_core::jobs::Effects::none();
+        assert_eq!(
+            store.end_sessions_with(jane.id, &none).await.unwrap(),
+            0,
+            "{backend}: again, nothing"
+        );
+    }
+}

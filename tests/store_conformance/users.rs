@@ -626,3 +626,22 @@ async fn stored_skeleton(db: &crate::support::db::TestDb, folded: &str) -> Optio
     };
     row.0
 }
+
+#[tokio::test]
+async fn set_flags_with_makes_every_superuser_staff_and_refuses_an_unknown_account() {
+    let test = "set_flags_with_makes_every_superuser_staff_and_refuses_an_unknown_account";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        let none = tessera_core::jobs::Effects::none();
+        let both = store.set_flags_with(jane.id, false, true, &none).await.unwrap();
+        assert!(both.is_staff && both.is_superuser, "{backend}: a superuser is staff");
+        let staff = store.set_flags_with(jane.id, true, false, &none).await.unwrap();
+        assert!(staff.is_staff && !staff.is_superuser, "{backend}: staff only");
+        let neither = store.set_flags_with(jane.id, false, false, &none).await.unwrap();
+        assert!(!neither.is_staff && !neither.is_superuser, "{backend}: neither");
+        assert!(!reload(&store, jane.id).await.is_staff, "{backend}: stored");
+        let ghost = store.set_flags_with(UserId::new(), true, true, &none).await;
+        expect_not_found(ghost, &format!("{backend}: set_flags_with of an unknown account"));
+    }
+}

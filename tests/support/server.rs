@@ -200,6 +200,30 @@ fn unfold_quoted_printable(text: &str) -> String {
     text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
 }
 
+/// An app's back-channel logout endpoint on loopback: its URL, and the logout tokens it
+/// receives (it answers 200 to each).
+pub async fn backchannel_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let receiver = axum::Router::new().route(
+        "/backchannel",
+        axum::routing::post(move |body: String| {
+            let tx = tx.clone();
+            async move {
+                let token = url::form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == "logout_token")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                let _ = tx.send(token);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, receiver).await.expect("serve") });
+    (format!("http://{addr}/backchannel"), rx)
+}
+
 /// A browser whose connections come from `ip` (any of 127.0.0.0/8 on Linux), for tests of
 /// what is counted per address.
 pub fn browser_from(ip: std::net::Ipv4Addr) -> reqwest::Client {

@@ -67,6 +67,15 @@ pub trait UserStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Replaces a legacy hash after a successful login, only if it is still `old_hash`.
     async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()>;
+    /// Enables or disables the account, with `effects`, in one transaction. Disabling also
+    /// ends every session and revokes every code and token the account holds, so nothing
+    /// issued before keeps working. Either way the account no longer awaits activation (an
+    /// admin's decision stands: activation never re-enables a disabled account).
+    async fn set_active_with(&self, id: UserId, active: bool, effects: &Effects) -> StoreResult<User>;
+    /// Sets the staff and superuser flags (a superuser is always staff).
+    async fn set_flags_with(&self, id: UserId, staff: bool, superuser: bool, effects: &Effects) -> StoreResult<User>;
+    /// Revokes every code and token the account holds; its sessions stay.
+    async fn revoke_tokens_with(&self, id: UserId, effects: &Effects) -> StoreResult<()>;
     async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
     /// Inserts or updates (by case-insensitive username) every account in one transaction,
     /// creating missing groups and adding memberships (never removing any).
@@ -129,6 +138,10 @@ pub trait SessionStore: Send + Sync {
     async fn session(&self, id_digest: &str) -> StoreResult<Option<Session>>;
     async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()>;
     async fn delete_session(&self, id_digest: &str) -> StoreResult<()>;
+    /// The account's sessions, newest first.
+    async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<Session>>;
+    /// Ends every session of the account, with `effects`, in one transaction; returns how many.
+    async fn end_sessions_with(&self, user: UserId, effects: &Effects) -> StoreResult<u64>;
     /// Removes sessions past their absolute end or idle since `idle_before`.
     async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64>;
 }

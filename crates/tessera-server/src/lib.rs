@@ -4,6 +4,8 @@
 
 mod access_log;
 mod accounts;
+/// Public for `tessera user disable|enable|end-sessions|revoke-tokens|set-flags`.
+pub mod admin;
 mod client_address;
 pub mod config;
 mod cookies;

@@ -1,9 +1,12 @@
 use async_trait::async_trait;
-use tessera_core::store::{Session, SessionStore, StoreResult};
+use tessera_core::UserId;
+use tessera_core::jobs::Effects;
+use tessera_core::store::{Session, SessionStore, StoreError, StoreResult};
 use time::OffsetDateTime;
 
+use crate::jobs::commit_with_effects;
 use crate::rows::{from_unix, to_unix, user_id};
-use crate::{SqlStore, map_sqlx, on_pool};
+use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
 #[derive(sqlx::FromRow)]
 struct SessionRow {
@@ -14,6 +17,31 @@ struct SessionRow {
     expires_at: i64,
     auth_time: i64,
     amr: String,
+}
+
+macro_rules! select_session {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr FROM sessions ",
+            $tail
+        )
+    };
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+
+    fn try_from(r: SessionRow) -> StoreResult<Self> {
+        Ok(Session {
+            user_id: user_id(&r.user_id)?,
+            created_at: from_unix(r.created_at)?,
+            last_seen_at: from_unix(r.last_seen_at)?,
+            expires_at: from_unix(r.expires_at)?,
+            auth_time: from_unix(r.auth_time)?,
+            id_digest: r.id_digest,
+            amr: r.amr,
+        })
+    }
 }
 
 #[async_trait]
@@ -32,24 +60,28 @@ impl SessionStore for SqlStore {
 
     async fn session(&self, id_digest: &str) -> StoreResult<Option<Session>> {
         let row: Option<SessionRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr \
-                 FROM sessions WHERE id_digest = $1",
-            )
-            .bind(id_digest).fetch_optional(pool).await.map_err(map_sqlx)?
+            sqlx::query_as(select_session!("WHERE id_digest = $1"))
+                .bind(id_digest).fetch_optional(pool).await.map_err(map_sqlx)?
         });
-        row.map(|r| {
-            Ok(Session {
-                user_id: user_id(&r.user_id)?,
-                created_at: from_unix(r.created_at)?,
-                last_seen_at: from_unix(r.last_seen_at)?,
-                expires_at: from_unix(r.expires_at)?,
-                auth_time: from_unix(r.auth_time)?,
-                id_digest: r.id_digest,
-                amr: r.amr,
-            })
+        row.map(Session::try_from).transpose()
+    }
+
+    async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<Session>> {
+        let rows: Vec<SessionRow> = on_pool!(self, pool => {
+            sqlx::query_as(select_session!("WHERE user_id = $1 ORDER BY created_at DESC, id_digest"))
+                .bind(user.to_string()).fetch_all(pool).await.map_err(map_sqlx)?
+        });
+        rows.into_iter().map(Session::try_from).collect()
+    }
+
+    async fn end_sessions_with(&self, user: UserId, effects: &Effects) -> StoreResult<u64> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user.to_string()).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            commit_with_effects!(tx, effects)?;
+            Ok(ended)
         })
-        .transpose()
     }
 
     async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()> {

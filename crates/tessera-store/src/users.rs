@@ -246,6 +246,48 @@ impl UserStore for SqlStore {
         })
     }
 
+    async fn set_active_with(&self, id: UserId, active: bool, effects: &Effects) -> StoreResult<User> {
+        let text_id = id.to_string();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let changed = sqlx::query("UPDATE users SET is_active = $2, awaiting_activation = FALSE WHERE id = $1")
+                .bind(&text_id).bind(active).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            if !active {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(&text_id).execute(&mut *tx).await.map_err(map_sqlx)?;
+                crate::oidc::revoke_tokens_of_user!(tx, &text_id);
+            }
+            commit_with_effects!(tx, effects)?;
+        });
+        self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
+    }
+
+    async fn set_flags_with(&self, id: UserId, staff: bool, superuser: bool, effects: &Effects) -> StoreResult<User> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let changed = sqlx::query("UPDATE users SET is_staff = $2, is_superuser = $3 WHERE id = $1")
+                .bind(id.to_string()).bind(staff || superuser).bind(superuser)
+                .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            commit_with_effects!(tx, effects)?;
+        });
+        self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
+    }
+
+    async fn revoke_tokens_with(&self, id: UserId, effects: &Effects) -> StoreResult<()> {
+        let text_id = id.to_string();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            crate::oidc::revoke_tokens_of_user!(tx, &text_id);
+            commit_with_effects!(tx, effects)
+        })
+    }
+
     async fn upgrade_password_hash(&self, id: UserId, old_hash: &str, new_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
             sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")

@@ -144,14 +144,20 @@ impl Accounts {
         let outcome = self.check_password(&turn, user, password).await?;
         match outcome {
             LoginOutcome::SignedIn(_) => {
+                // Hashing is done and nothing is left to count: the next attempt may hash
+                // while this one writes.
+                drop(turn);
                 self.store
                     .clear_throttle(throttle_scope::LOGIN_PAIR, &keys.pair)
                     .await?;
             }
-            LoginOutcome::WrongCredentials => throttle::record_failure(self, &counts, actor).await?,
-            _ => {}
+            // Held until the failure is counted (see `turn_within`).
+            LoginOutcome::WrongCredentials => {
+                throttle::record_failure(self, &counts, actor).await?;
+                drop(turn);
+            }
+            _ => drop(turn),
         }
-        drop(turn);
         if !matches!(outcome, LoginOutcome::SignedIn(_)) {
             self.record_failed_login(login, actor).await?;
         }

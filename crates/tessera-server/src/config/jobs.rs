@@ -49,6 +49,11 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "remote_auth.refused",
     "identity.linked",
     "identity.unlinked",
+    "admin.user_disabled",
+    "admin.user_enabled",
+    "admin.sessions_ended",
+    "admin.tokens_revoked",
+    "admin.flags_changed",
 ];
 
 #[derive(Clone)]

@@ -37,6 +37,7 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             Some(user) if user.is_active => mailer::deliver(state, &user, "email/followup", "How is it going?").await,
             _ => Ok(()),
         },
+        crate::oidc::backchannel::JOB_KIND => crate::oidc::backchannel::deliver(state, &job.payload).await,
         "webhook" => webhook(state, &job.payload).await,
         "post_on_join" => post_on_join(state, &job.payload).await,
         other => Err(format!("unknown job kind {other:?}")),

@@ -1,61 +1,72 @@
 //! OpenID Connect Back-Channel Logout 1.0: when a session ends, every client that received
-//! tokens in it and registered a `backchannel_logout_uri` gets a signed logout token. Sent in
-//! the background with retries; the person's browser never waits for it.
+//! tokens in it and registered a `backchannel_logout_uri` gets a signed logout token. Each
+//! delivery is a durable job (one per client and session), so it survives a restart, is
+//! retried by the job worker, and can be queued by a command that ends sessions (`tessera
+//! user disable`) as well as by a browser's logout. The person's browser never waits for it.
 
-use std::time::Duration;
+use serde_json::json;
+use tessera_core::jobs::NewJob;
+use tessera_core::store::StoreError;
+use tessera_oidc::provider::sid_of;
 
+use crate::jobs::effects::{Context, job};
 use crate::state::AppState;
 
-const ATTEMPTS: u32 = 3;
+pub const JOB_KIND: &str = "oidc.backchannel_logout";
 
-pub async fn notify(state: &AppState, sid: &str, sub: &str) {
-    let clients = match state.store.clients_of_session(sid).await {
-        Ok(clients) => clients,
-        Err(e) => {
-            tracing::warn!(error = %e, "back-channel logout: cannot list the session's clients");
-            return;
-        }
+/// The delivery jobs for the session whose cookie digest is `session_digest`, of account
+/// `sub`: one per client it gave tokens to that asked to be told. Listed before the session
+/// and its tokens go, since they are how the clients are found.
+pub async fn logout_jobs(cx: &impl Context, session_digest: &str, sub: &str) -> Result<Vec<NewJob>, StoreError> {
+    let sid = sid_of(session_digest);
+    let clients = cx.store().clients_of_session(&sid).await?;
+    Ok(clients
+        .into_iter()
+        .filter(|id| {
+            cx.config()
+                .client(id)
+                .is_some_and(|c| c.client.backchannel_logout_uri.is_some())
+        })
+        .map(|client| {
+            let key = format!("{JOB_KIND}:{client}:{sid}");
+            job(cx, JOB_KIND, json!({ "client_id": client, "sid": sid, "sub": sub })).key(key)
+        })
+        .collect())
+}
+
+/// The job: signs the logout token and POSTs it (§2.5: form-encoded `logout_token`; a 2xx
+/// means done). A client since removed from the config is skipped.
+pub async fn deliver(state: &AppState, payload: &serde_json::Value) -> Result<(), String> {
+    let field = |name: &str| {
+        payload[name]
+            .as_str()
+            .ok_or_else(|| format!("{JOB_KIND} job is missing {name}"))
     };
-    for client_id in clients {
-        let Some(client) = state.config.client(&client_id) else {
-            continue;
-        };
-        let Some(uri) = client.client.backchannel_logout_uri.clone() else {
-            continue;
-        };
-        let (state, sid, sub, client) = (state.clone(), sid.to_owned(), sub.to_owned(), client.clone());
-        tokio::spawn(async move {
-            let token = match state.provider.logout_token(&client, &sub, &sid).await {
-                Ok(token) => token,
-                Err(e) => {
-                    tracing::warn!(client = %client.client.id, error = %e, "back-channel logout: cannot sign a logout token");
-                    return;
-                }
-            };
-            for attempt in 1..=ATTEMPTS {
-                // §2.5: POST application/x-www-form-urlencoded with logout_token; 200 means done.
-                let sent = state
-                    .http
-                    .post(uri.clone())
-                    .form(&[("logout_token", token.as_str())])
-                    .send()
-                    .await;
-                match sent {
-                    Ok(r) if r.status().is_success() => {
-                        tracing::info!(client = %client.client.id, "back-channel logout delivered");
-                        return;
-                    }
-                    Ok(r) => {
-                        tracing::warn!(client = %client.client.id, status = %r.status(), attempt, "back-channel logout refused")
-                    }
-                    Err(e) => {
-                        tracing::warn!(client = %client.client.id, error = %e, attempt, "back-channel logout failed")
-                    }
-                }
-                if attempt < ATTEMPTS {
-                    tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
-                }
-            }
-        });
+    let (client_id, sid, sub) = (field("client_id")?, field("sid")?, field("sub")?);
+    let Some(client) = state.config.client(client_id) else {
+        return Ok(());
+    };
+    let Some(uri) = client.client.backchannel_logout_uri.clone() else {
+        return Ok(());
+    };
+    let token = state
+        .provider
+        .logout_token(client, sub, sid)
+        .await
+        .map_err(|e| format!("cannot sign a logout token: {e}"))?;
+    let answer = state
+        .http
+        .post(uri)
+        .form(&[("logout_token", token.as_str())])
+        .send()
+        .await
+        .map_err(|e| format!("back-channel logout to {client_id} failed: {}", e.without_url()))?;
+    if !answer.status().is_success() {
+        return Err(format!(
+            "{client_id} refused the back-channel logout: HTTP {}",
+            answer.status().as_u16()
+        ));
     }
+    tracing::info!(client = %client_id, "back-channel logout delivered");
+    Ok(())
 }

@@ -18,7 +18,6 @@ use crate::jobs::effects::{self, Actor};
 use crate::oidc::backchannel;
 use crate::session::{self, MaybeSignedIn, SessionCookie};
 use crate::state::AppState;
-use tessera_oidc::provider::sid_of;
 
 /// Where to send the browser afterwards, once checked against the app's registration.
 struct Return {
@@ -131,14 +130,15 @@ pub async fn submit(
         }
         return Err(AppError::Csrf);
     }
+    let logouts = match &signed_in {
+        Some(s) => backchannel::logout_jobs(&state, &s.session.id_digest, &s.user.id.to_string()).await?,
+        None => Vec::new(),
+    };
     let clear = session::end(&state, cookie.as_deref()).await?;
     if let Some(s) = &signed_in {
-        backchannel::notify(&state, &sid_of(&s.session.id_digest), &s.user.id.to_string()).await;
-        effects::emit(
-            &state,
-            effects::event(&state, "session.logout", Some(s.user.id), serde_json::json!({}), &actor),
-        )
-        .await?;
+        let mut logged_out = effects::event(&state, "session.logout", Some(s.user.id), serde_json::json!({}), &actor);
+        logged_out.jobs.extend(logouts);
+        effects::emit(&state, logged_out).await?;
     }
     let mut response = match &ret {
         Some(r) => Redirect::to(&return_url(r)?).into_response(),

@@ -1,0 +1,111 @@
+//! What an administrator does to an account from the command line (`tessera user …`), as
+//! outcomes for the CLI to print. Each change is one store transaction with its audit event
+//! (kind `admin.*`, actor `cli`) and, where sessions end, the back-channel logout jobs for
+//! the apps that were given tokens in them; a running node's job worker delivers those.
+
+use serde_json::json;
+use tessera_core::User;
+use tessera_core::jobs::{Effects, NewJob};
+use tessera_core::store::StoreError;
+
+use crate::jobs::effects::{self, Actor};
+use crate::oidc::backchannel;
+use crate::state::AppState;
+
+/// Who acted, in the audit log: the command line, from no address.
+fn cli() -> Actor {
+    Actor {
+        ip: None,
+        user_agent: Some("tessera-cli".to_owned()),
+    }
+}
+
+/// An account's sessions ended: how many, and how many app logouts were queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Ended {
+    pub sessions: u64,
+    pub backchannel_logouts: usize,
+}
+
+/// The back-channel logout jobs for every session `user` has now.
+async fn logouts_of(state: &AppState, user: &User) -> Result<Vec<NewJob>, StoreError> {
+    let mut jobs = Vec::new();
+    for session in state.store.sessions_of(user.id).await? {
+        jobs.extend(backchannel::logout_jobs(state, &session.id_digest, &user.id.to_string()).await?);
+    }
+    Ok(jobs)
+}
+
+fn event(state: &AppState, kind: &str, user: &User, detail: serde_json::Value) -> Effects {
+    effects::event(state, kind, Some(user.id), detail, &cli())
+}
+
+/// Disables the account: no login, no helpdesk redirect, its sessions ended and its tokens
+/// revoked, its apps told. Disabling a disabled account changes nothing more.
+pub async fn disable(state: &AppState, user: &User) -> Result<(User, Ended), StoreError> {
+    let sessions = state.store.sessions_of(user.id).await?.len() as u64;
+    let logouts = logouts_of(state, user).await?;
+    let count = logouts.len();
+    let mut fx = event(
+        state,
+        "admin.user_disabled",
+        user,
+        json!({ "username": user.username.as_str() }),
+    );
+    fx.jobs.extend(logouts);
+    let user = state.store.set_active_with(user.id, false, &fx).await?;
+    Ok((
+        user,
+        Ended {
+            sessions,
+            backchannel_logouts: count,
+        },
+    ))
+}
+
+pub async fn enable(state: &AppState, user: &User) -> Result<User, StoreError> {
+    let fx = event(
+        state,
+        "admin.user_enabled",
+        user,
+        json!({ "username": user.username.as_str() }),
+    );
+    state.store.set_active_with(user.id, true, &fx).await
+}
+
+/// Ends every session of the account (sign-in needed again everywhere); tokens stay.
+pub async fn end_sessions(state: &AppState, user: &User) -> Result<Ended, StoreError> {
+    let logouts = logouts_of(state, user).await?;
+    let count = logouts.len();
+    let mut fx = event(state, "admin.sessions_ended", user, json!({}));
+    fx.jobs.extend(logouts);
+    let sessions = state.store.end_sessions_with(user.id, &fx).await?;
+    Ok(Ended {
+        sessions,
+        backchannel_logouts: count,
+    })
+}
+
+/// Revokes every code, access token and refresh token of the account.
+pub async fn revoke_tokens(state: &AppState, user: &User) -> Result<(), StoreError> {
+    let fx = event(state, "admin.tokens_revoked", user, json!({}));
+    state.store.revoke_tokens_with(user.id, &fx).await
+}
+
+/// Sets the staff and superuser flags; `None` keeps a flag as it is.
+pub async fn set_flags(
+    state: &AppState,
+    user: &User,
+    staff: Option<bool>,
+    superuser: Option<bool>,
+) -> Result<User, StoreError> {
+    let superuser = superuser.unwrap_or(user.is_superuser);
+    let staff = staff.unwrap_or(user.is_staff) || superuser;
+    let fx = event(
+        state,
+        "admin.flags_changed",
+        user,
+        json!({ "is_staff": staff, "is_superuser": superuser }),
+    );
+    state.store.set_flags_with(user.id, staff, superuser, &fx).await
+}
