@@ -73,20 +73,28 @@ async fn compare_each<'f>(
     known: impl Fn(usize) -> Vec<(&'f str, &'f str)>,
     unknown: impl Fn(usize) -> Vec<(&'f str, &'f str)>,
 ) {
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for i in 0..TRIES {
-        let (t, known_status) = timed_post(server, 2 * i, page, action, &known(i)).await;
-        let (u, unknown_status) = timed_post(server, 2 * i + 1, page, action, &unknown(i)).await;
-        assert_eq!(known_status, unknown_status, "{what}: the status tells");
-        a.push(t);
-        b.push(u);
+    // The rest of the suite shares the two cores; a measurement it disturbed is taken again
+    // once (from fresh addresses), and the second must hold.
+    for round in 0..2 {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for i in 0..TRIES {
+            let n = round * 2 * TRIES + 2 * i;
+            let (t, known_status) = timed_post(server, n, page, action, &known(i)).await;
+            let (u, unknown_status) = timed_post(server, n + 1, page, action, &unknown(i)).await;
+            assert_eq!(known_status, unknown_status, "{what}: the status tells");
+            a.push(t);
+            b.push(u);
+        }
+        let (a, b) = (median(a), median(b));
+        let ratio = a.as_secs_f64().max(b.as_secs_f64()) / a.as_secs_f64().min(b.as_secs_f64());
+        if ratio <= 1.3 {
+            return;
+        }
+        assert!(
+            round == 0,
+            "{what}: medians {a:?} (existing) vs {b:?} (unknown), ratio {ratio:.2}"
+        );
     }
-    let (a, b) = (median(a), median(b));
-    let ratio = a.as_secs_f64().max(b.as_secs_f64()) / a.as_secs_f64().min(b.as_secs_f64());
-    assert!(
-        ratio <= 1.3,
-        "{what}: medians {a:?} (existing) vs {b:?} (unknown), ratio {ratio:.2}"
-    );
 }
 
 #[tokio::test]
