@@ -11,7 +11,7 @@ use tessera_core::store::{AuditStore, ThrottleStore, pair_key, throttle_scope};
 
 use crate::support::db::test_db;
 use crate::support::people::{FAST_PASSWORDS, PASSWORD, log_in, person};
-use crate::support::server::{TEST_MASTER_KEY, TestServer, browser_from};
+use crate::support::server::{TEST_MASTER_KEY, TestServer, browser_forwarding, browser_from};
 
 /// Free 3, then 1 s and 2 s delays, the pair locked for 10 minutes at the 8th failure.
 const GUESSING: &str = "security:\n  throttle:\n    login_free_failures: 3\n    login_delay_base: 1s\n    \
@@ -510,15 +510,7 @@ fn a_bad_throttle_value_is_a_config_error_that_names_the_key() {
 
 /// A browser that reaches Tessera through a proxy on 127.0.0.1 which forwards for `client`.
 fn through_proxy(client: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-forwarded-for", client.parse().expect("header value"));
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .local_address(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST))
-        .default_headers(headers)
-        .build()
-        .expect("client")
+    browser_forwarding(Ipv4Addr::LOCALHOST, client)
 }
 
 /// Behind a trusted proxy each client it forwards for has its own counts and its own address
@@ -578,15 +570,7 @@ async fn behind_a_trusted_proxy_each_forwarded_client_is_counted_and_audited_apa
     // does not escape the count of the one it comes from.
     let untrusted = Ipv4Addr::new(127, 0, 0, 9);
     for i in 0..3 {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("x-forwarded-for", format!("192.0.2.{i}").parse().expect("header value"));
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .local_address(std::net::IpAddr::V4(untrusted))
-            .default_headers(headers)
-            .build()
-            .expect("client");
+        let client = browser_forwarding(untrusted, &format!("192.0.2.{i}"));
         let (status, _, _) = attempt(&server, &client, "jane", "another-wrong-guess").await;
         let expected = if i < 2 {
             StatusCode::UNAUTHORIZED

@@ -235,6 +235,20 @@ pub fn browser_from(ip: std::net::Ipv4Addr) -> reqwest::Client {
         .expect("client")
 }
 
+/// A browser on `ip` whose requests carry `X-Forwarded-For: forwarded_for`: through a proxy
+/// on `ip` when that is trusted, a forgery when it is not.
+pub fn browser_forwarding(ip: std::net::Ipv4Addr, forwarded_for: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", forwarded_for.parse().expect("header value"));
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::V4(ip))
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)

@@ -11,12 +11,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::Request;
-use axum::http::header::USER_AGENT;
 use axum::middleware::Next;
 use axum::response::Response;
 use tessera_core::UserId;
 
 use crate::client_address::ClientAddress;
+use crate::jobs::effects::Actor;
 
 /// Filled by whatever learns, while handling the request, whose it is.
 #[derive(Clone, Default)]
@@ -55,14 +55,7 @@ pub async fn log_request(mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = loggable_path(request.uri().path());
     let client = request.extensions().get::<ClientAddress>().map(|c| c.ip);
-    let user_agent: String = request
-        .headers()
-        .get(USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .chars()
-        .take(300)
-        .collect();
+    let user_agent = Actor::user_agent_of(request.headers()).unwrap_or_else(|| "-".to_owned());
     let request_id = request
         .headers()
         .get("x-request-id")

@@ -6,7 +6,7 @@
 use serde_json::json;
 use tessera_core::User;
 use tessera_core::jobs::{Effects, NewJob};
-use tessera_core::store::StoreError;
+use tessera_core::store::{Session, StoreError};
 
 use crate::jobs::effects::{self, Actor};
 use crate::oidc::backchannel;
@@ -27,10 +27,10 @@ pub struct Ended {
     pub backchannel_logouts: usize,
 }
 
-/// The back-channel logout jobs for every session `user` has now.
-async fn logouts_of(state: &AppState, user: &User) -> Result<Vec<NewJob>, StoreError> {
+/// The back-channel logout jobs for `sessions` of `user`.
+async fn logouts_of(state: &AppState, user: &User, sessions: &[Session]) -> Result<Vec<NewJob>, StoreError> {
     let mut jobs = Vec::new();
-    for session in state.store.sessions_of(user.id).await? {
+    for session in sessions {
         jobs.extend(backchannel::logout_jobs(state, &session.id_digest, &user.id.to_string()).await?);
     }
     Ok(jobs)
@@ -43,8 +43,8 @@ fn event(state: &AppState, kind: &str, user: &User, detail: serde_json::Value) -
 /// Disables the account: no login, no helpdesk redirect, its sessions ended and its tokens
 /// revoked, its apps told. Disabling a disabled account changes nothing more.
 pub async fn disable(state: &AppState, user: &User) -> Result<(User, Ended), StoreError> {
-    let sessions = state.store.sessions_of(user.id).await?.len() as u64;
-    let logouts = logouts_of(state, user).await?;
+    let sessions = state.store.sessions_of(user.id).await?;
+    let logouts = logouts_of(state, user, &sessions).await?;
     let count = logouts.len();
     let mut fx = event(
         state,
@@ -57,7 +57,7 @@ pub async fn disable(state: &AppState, user: &User) -> Result<(User, Ended), Sto
     Ok((
         user,
         Ended {
-            sessions,
+            sessions: sessions.len() as u64,
             backchannel_logouts: count,
         },
     ))
@@ -75,7 +75,8 @@ pub async fn enable(state: &AppState, user: &User) -> Result<User, StoreError> {
 
 /// Ends every session of the account (sign-in needed again everywhere); tokens stay.
 pub async fn end_sessions(state: &AppState, user: &User) -> Result<Ended, StoreError> {
-    let logouts = logouts_of(state, user).await?;
+    let sessions = state.store.sessions_of(user.id).await?;
+    let logouts = logouts_of(state, user, &sessions).await?;
     let count = logouts.len();
     let mut fx = event(state, "admin.sessions_ended", user, json!({}));
     fx.jobs.extend(logouts);

@@ -40,6 +40,14 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The request's `User-Agent`, cut to 300 characters (for the audit and access logs).
+    pub fn user_agent_of(headers: &axum::http::HeaderMap) -> Option<String> {
+        headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(300).collect())
+    }
+
     /// The address counts are keyed by (`unknown` when the connection has none).
     pub fn ip_key(&self) -> &str {
         self.ip.as_deref().unwrap_or("unknown")
@@ -63,11 +71,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Actor {
                     .map(|c| c.0.ip())
             })
             .map(|ip| ip.to_string());
-        let user_agent = parts
-            .headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(300).collect());
+        let user_agent = Self::user_agent_of(&parts.headers);
         Ok(Self { ip, user_agent })
     }
 }
