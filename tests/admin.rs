@@ -258,3 +258,310 @@ async fn an_unknown_account_or_a_bad_flag_is_a_clear_error_that_changes_nothing(
         (Some(false), Some(true))
     );
 }
+
+/// How many rows of `table` refer to the account `id` (an UPDATE that changes nothing counts
+/// them on either backend without a typed query).
+async fn rows_of(server: &TestServer, table: &str, column: &str, id: &str) -> u64 {
+    let sql = format!("UPDATE {table} SET {column} = {column} WHERE {column} = $1");
+    server.execute_sql(&sql, &[id.into()]).await
+}
+
+#[tokio::test]
+async fn delete_removes_the_account_and_everything_that_refers_to_it_and_tells_the_app() {
+    use tessera_core::identity::{IdentityStore, LinkedIdentity};
+    use tessera_core::jobs::{Effects, JobStore, NewJob};
+
+    let (backchannel, mut logouts) = backchannel_receiver().await;
+    let (server, _dir, config) = server_and_config("admin_delete", &backchannel).await;
+    let jane = person(&server).await;
+    let id = jane.id.to_string();
+    let janes = signed_in(&server, "jane", PASSWORD).await;
+    let (access, refresh) = tokens(&server, &janes).await;
+    let now = time::OffsetDateTime::now_utc();
+    let identity = LinkedIdentity {
+        provider: "twitter".into(),
+        subject: "jane-t".into(),
+        user_id: jane.id,
+        username: Some("jane_t".into()),
+        email: None,
+        email_verified: false,
+        profile: serde_json::json!({}),
+        tokens_sealed: None,
+        linked_at: now,
+        updated_at: now,
+    };
+    server
+        .store
+        .link_identity(&identity, &Effects::none())
+        .await
+        .expect("link");
+    server
+        .store
+        .set_contacts("twitter", "jane-t", &["friend".to_owned()])
+        .await
+        .expect("contacts");
+    let later = now + time::Duration::days(1);
+    let mail = NewJob::new("mail.followup", serde_json::json!({ "user_id": id })).at(later);
+    server.store.enqueue(&mail).await.expect("a pending mail for jane");
+    let other = NewJob::new("mail.followup", serde_json::json!({ "user_id": "someone-else" })).at(later);
+    server
+        .store
+        .enqueue(&other)
+        .await
+        .expect("a pending mail for someone else");
+    // A failed login leaves throttle counts keyed by her id.
+    log_in(&server, &browser(), "jane", "not her password", None).await;
+
+    // Not on a terminal and no --yes: refused, nothing changed.
+    let refused = tessera(&config, &["user", "delete", "jane"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("cannot be undone; add --yes"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(account_page_status(&server, &janes).await, StatusCode::OK);
+
+    let deleted = json(&config, &["user", "delete", "jane", "--yes"]);
+    assert_eq!(deleted["deleted"], "jane");
+    assert_eq!(deleted["ended"]["sessions"], 1, "{deleted}");
+    assert_eq!(deleted["ended"]["backchannel_logouts"], 1, "{deleted}");
+    tokio::time::timeout(Duration::from_secs(10), logouts.recv())
+        .await
+        .expect("the app hears of the deletion")
+        .expect("a logout token");
+
+    for (table, column) in [
+        ("users", "id"),
+        ("sessions", "user_id"),
+        ("identities", "user_id"),
+        ("grants", "user_id"),
+        ("authorization_codes", "user_id"),
+        ("refresh_tokens", "user_id"),
+        ("refresh_families", "user_id"),
+        ("access_tokens", "user_id"),
+        ("group_members", "user_id"),
+        ("email_tokens", "user_id"),
+    ] {
+        assert_eq!(
+            rows_of(&server, table, column, &id).await,
+            0,
+            "{table} keeps nothing of jane"
+        );
+    }
+    assert_eq!(
+        rows_of(&server, "contacts", "subject", "jane-t").await,
+        0,
+        "her friends list"
+    );
+    let throttles = server
+        .execute_sql(
+            "UPDATE throttles SET subject = subject WHERE subject = $1 OR subject LIKE $2",
+            &[id.as_str().into(), format!("{id}|%").as_str().into()],
+        )
+        .await;
+    assert_eq!(throttles, 0, "her throttle counts");
+    let pending = server
+        .execute_sql(
+            "UPDATE jobs SET state = state WHERE kind = 'mail.followup' AND state = 'queued'",
+            &[],
+        )
+        .await;
+    assert_eq!(pending, 1, "only someone else's mail is still queued");
+
+    assert_eq!(account_page_status(&server, &janes).await, StatusCode::SEE_OTHER);
+    assert_eq!(userinfo_status(&server, &access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh_status(&server, &refresh).await, StatusCode::BAD_REQUEST);
+    let gone = tessera(&config, &["user", "show", "jane"]);
+    assert_eq!(gone.status.code(), Some(1));
+
+    // The audit trail keeps the deletion; the name is free again.
+    let events = server.store.recent_events(50).await.expect("events");
+    let event = events
+        .iter()
+        .find(|e| e.kind == "admin.user_deleted")
+        .expect("deletion audited");
+    assert_eq!(event.user_id, Some(jane.id));
+    assert_eq!(event.user_agent.as_deref(), Some("tessera-cli"));
+    let again = json(&config, &["user", "create", "--username", "jane", "--no-password"]);
+    assert_eq!(again["username"], "jane");
+    assert_ne!(again["id"], id.as_str());
+}
+
+#[tokio::test]
+async fn addresses_sign_ins_and_accounts_without_email_from_the_command_line() {
+    use tessera_core::identity::{IdentityStore, LinkedIdentity};
+    use tessera_core::jobs::Effects;
+    use tessera_core::store::UserStore;
+
+    let (backchannel, _logouts) = backchannel_receiver().await;
+    let (server, dir, config) = server_and_config("admin_addresses", &backchannel).await;
+    person(&server).await;
+
+    // An account for someone who will only sign in upstream: no address, no password.
+    let bob = json(&config, &["user", "create", "--username", "bob", "--no-password"]);
+    assert_eq!(
+        (bob["email"].is_null(), bob["email_verified"].as_bool()),
+        (true, Some(false)),
+        "{bob}"
+    );
+    let set = json(&config, &["user", "set-email", "bob", "Bob@Example.com"]);
+    assert_eq!(
+        (set["email"].as_str(), set["email_verified"].as_bool()),
+        (Some("Bob@example.com"), Some(true))
+    );
+    let taken = tessera(&config, &["user", "set-email", "bob", "JANE@example.com"]);
+    assert_eq!(taken.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&taken.stderr).trim(),
+        "error: another account has confirmed that email address; nothing was changed"
+    );
+    let bad = tessera(&config, &["user", "set-email", "bob", "not an address"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        json(&config, &["user", "show", "bob"])["email"],
+        "Bob@example.com",
+        "unchanged"
+    );
+
+    // Imported from Django: unconfirmed unless the source proved the addresses.
+    let dump = dir.path().join("users.json");
+    std::fs::write(&dump, crate::cli::DJANGO_DUMP.replace("jane", "carol")).expect("dump");
+    let dump = dump.to_str().expect("path");
+    ok(&config, &["user", "import", "--format", "django-json", dump]);
+    assert_eq!(json(&config, &["user", "show", "carol"])["email_verified"], false);
+    let confirmed = json(&config, &["user", "confirm-email", "carol"]);
+    assert_eq!(confirmed["email_verified"], true, "{confirmed}");
+    std::fs::write(
+        dir.path().join("more.json"),
+        crate::cli::DJANGO_DUMP
+            .replace("jane", "dora")
+            .replace("\"bob\"", "\"eve\""),
+    )
+    .expect("dump");
+    let more = dir.path().join("more.json");
+    ok(
+        &config,
+        &[
+            "user",
+            "import",
+            "--format",
+            "django-json",
+            "--emails-confirmed",
+            more.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(json(&config, &["user", "show", "dora"])["email_verified"], true);
+    assert!(json(&config, &["user", "show", "eve"])["email"].is_null());
+    let without = tessera(&config, &["user", "confirm-email", "eve"]);
+    assert_eq!(without.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&without.stderr).trim(),
+        "error: the account has no email address"
+    );
+
+    // Unlinking a provider.
+    let carol = server
+        .store
+        .user_by_username("carol")
+        .await
+        .expect("store")
+        .expect("carol");
+    let now = time::OffsetDateTime::now_utc();
+    let identity = LinkedIdentity {
+        provider: "twitter".into(),
+        subject: "carol-t".into(),
+        user_id: carol.id,
+        username: None,
+        email: None,
+        email_verified: false,
+        profile: serde_json::json!({}),
+        tokens_sealed: None,
+        linked_at: now,
+        updated_at: now,
+    };
+    server
+        .store
+        .link_identity(&identity, &Effects::none())
+        .await
+        .expect("link");
+    let unlinked = json(&config, &["user", "unlink", "carol", "twitter"]);
+    assert_eq!(unlinked["subjects"], serde_json::json!(["carol-t"]));
+    assert_eq!(
+        json(&config, &["user", "show", "carol"])["identities"],
+        serde_json::json!([])
+    );
+    let again = tessera(&config, &["user", "unlink", "carol", "twitter"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("carol has no sign-in through \"twitter\""));
+    let events = server.store.recent_events(50).await.expect("events");
+    for kind in ["admin.email_set", "admin.email_confirmed", "identity.unlinked"] {
+        assert!(events.iter().any(|e| e.kind == kind), "{kind} audited");
+    }
+}
+
+#[tokio::test]
+async fn groups_keys_clients_and_the_audit_log_from_the_command_line() {
+    let (backchannel, _logouts) = backchannel_receiver().await;
+    let (server, _dir, config) = server_and_config("admin_lists", &backchannel).await;
+    person(&server).await;
+
+    ok(&config, &["group", "rename", "staff-team", "support"]);
+    let groups = ok(&config, &["group", "list", "--json"]);
+    let support: Value = serde_json::from_str(groups.lines().next().expect("a group")).expect("JSON");
+    assert_eq!(support, serde_json::json!({ "name": "support", "members": ["jane"] }));
+    assert_eq!(
+        json(&config, &["user", "show", "jane"])["groups"],
+        serde_json::json!(["support"])
+    );
+    ok(&config, &["group", "create", "agents"]);
+    let clash = tessera(&config, &["group", "rename", "support", "agents"]);
+    assert_eq!(clash.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&clash.stderr).contains("exists already"));
+    assert_eq!(ok(&config, &["group", "delete", "support"]), "deleted group support");
+    assert_eq!(
+        json(&config, &["user", "show", "jane"])["groups"],
+        serde_json::json!([])
+    );
+    let unknown = tessera(&config, &["group", "delete", "support"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&unknown.stderr).trim(),
+        "error: no group named \"support\"; tessera group list shows them"
+    );
+
+    // The running server made its signing keys; the list shows them, never private parts.
+    let keys = ok(&config, &["keys", "list", "--json"]);
+    let keys: Vec<Value> = keys.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert!(
+        keys.iter().any(|k| k["alg"] == "RS256" && k["state"] == "signing"),
+        "{keys:?}"
+    );
+    assert!(keys.iter().all(|k| k.get("sealed_private").is_none()));
+
+    let clients = ok(&config, &["clients", "list", "--json"]);
+    assert!(!clients.contains(DEMO_SECRET), "never a secret: {clients}");
+    let demo: Value = serde_json::from_str(clients.lines().next().expect("a client")).expect("JSON");
+    assert_eq!(
+        (demo["client_id"].as_str(), demo["kind"].as_str()),
+        (Some("demo-app"), Some("confidential"))
+    );
+    let text = ok(&config, &["clients", "list"]);
+    assert!(
+        text.lines().any(|l| l.starts_with("spa\t") && l.contains("\tpublic\t")),
+        "{text}"
+    );
+
+    log_in(&server, &browser(), "jane", PASSWORD, None).await;
+    let audit = ok(&config, &["audit", "list", "--user", "jane", "--since", "1h", "--json"]);
+    let events: Vec<Value> = audit.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert!(events.iter().any(|e| e["kind"] == "user.login"), "{audit}");
+    assert!(events.iter().all(|e| e["user_id"].is_string()));
+    let future = ok(&config, &["audit", "list", "--since", "2999-01-01T00:00:00Z"]);
+    assert_eq!(future, "", "nothing that late");
+    let text = ok(&config, &["audit", "list", "--limit", "1"]);
+    assert_eq!(text.lines().count(), 1);
+    let bad = tessera(&config, &["audit", "list", "--since", "yesterday"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("give a time such as"));
+}

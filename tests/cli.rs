@@ -240,7 +240,7 @@ fn users_and_groups_from_the_command_line() {
     assert_eq!(unknown.status.code(), Some(1));
 }
 
-const DJANGO_DUMP: &str = r#"[
+pub(crate) const DJANGO_DUMP: &str = r#"[
  {"model": "auth.group", "pk": 1, "fields": {"name": "agents", "permissions": []}},
  {"model": "auth.user", "pk": 1, "fields": {"password": "pbkdf2_sha256$36000$JuRTV4Vec59R$ueTUvEcLH/i/eESGTIiwk7O3iEZfW+BtpnhCmtpYK48=",
    "last_login": "2024-03-01T10:00:00.123Z", "is_superuser": false, "username": "jane", "first_name": "Jane", "last_name": "Doe",

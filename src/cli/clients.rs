@@ -21,12 +21,53 @@ pub enum ClientsCommand {
         #[arg(long)]
         generate: bool,
     },
+    /// The apps in the configuration: id, name, kind, grants, redirect URIs (never secrets).
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// One JSON object per app instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(command: ClientsCommand) -> CliResult {
     match command {
         ClientsCommand::HashSecret { config, generate } => hash_secret(&config, generate),
+        ClientsCommand::List { config, json } => list(&config, json),
     }
+}
+
+/// Read from the configuration alone: apps are registered there, not in the database.
+fn list(config: &ConfigArg, json: bool) -> CliResult {
+    let config = load_config(&config.config)?;
+    for registered in &config.clients {
+        let client = &registered.client;
+        let kind = if client.is_public() { "public" } else { "confidential" };
+        let grants: Vec<&str> = client.grant_types.iter().map(|g| g.as_str()).collect();
+        if json {
+            let line = serde_json::json!({
+                "client_id": client.id, "name": client.name, "kind": kind, "grant_types": grants,
+                "scopes": client.scopes, "redirect_uris": client.redirect_uris,
+                "first_party": client.first_party, "id_token_alg": client.id_token_alg.as_str(),
+                "backchannel_logout_uri": client.backchannel_logout_uri.as_ref().map(|u| u.as_str()),
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{}	{}	{kind}	{}	{}",
+                client.id,
+                client.name,
+                grants.join(","),
+                if client.redirect_uris.is_empty() {
+                    "-".to_owned()
+                } else {
+                    client.redirect_uris.join(" ")
+                }
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Hashes with the configured `passwords.argon2` cost, which is within the caps a

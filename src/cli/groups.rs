@@ -2,7 +2,8 @@
 
 use clap::Subcommand;
 use tessera_core::account::check_group_name;
-use tessera_core::store::{GroupStore, UserStore};
+use tessera_core::store::{GroupStore, StoreError, UserStore};
+use tessera_server::config::AccessRule;
 
 use super::{CliResult, ConfigArg, Failure, load_config, open_store};
 
@@ -33,6 +34,22 @@ pub enum GroupCommand {
     List {
         #[command(flatten)]
         config: ConfigArg,
+        /// One JSON object per group instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a group; its members lose it (their accounts stay).
+    Delete {
+        #[command(flatten)]
+        config: ConfigArg,
+        group: String,
+    },
+    /// Rename a group, keeping its members.
+    Rename {
+        #[command(flatten)]
+        config: ConfigArg,
+        group: String,
+        new_name: String,
     },
 }
 
@@ -81,9 +98,16 @@ pub async fn run(command: GroupCommand) -> CliResult {
                 )));
             }
         }
-        GroupCommand::List { config } => {
+        GroupCommand::List { config, json } => {
             let store = open_store(&load_config(&config.config)?, true).await?;
             for group in store.list_groups().await? {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "name": group.name, "members": group.members })
+                    );
+                    continue;
+                }
                 println!(
                     "{}\t{}",
                     group.name,
@@ -95,6 +119,52 @@ pub async fn run(command: GroupCommand) -> CliResult {
                 );
             }
         }
+        GroupCommand::Delete { config, group } => {
+            let config = load_config(&config.config)?;
+            let store = open_store(&config, true).await?;
+            if !store.delete_group(&group).await? {
+                return Err(unknown_group(&group));
+            }
+            println!("deleted group {group}");
+            warn_if_configured(&config, &group);
+        }
+        GroupCommand::Rename {
+            config,
+            group,
+            new_name,
+        } => {
+            check_group_name(&new_name).map_err(Failure::User)?;
+            let config = load_config(&config.config)?;
+            let store = open_store(&config, true).await?;
+            store.rename_group(&group, &new_name).await.map_err(|e| match e {
+                StoreError::NotFound(_) => unknown_group(&group),
+                StoreError::Conflict { .. } => Failure::User(format!(
+                    "a group named {new_name:?} exists already; nothing was renamed"
+                )),
+                other => other.into(),
+            })?;
+            println!("renamed group {group} to {new_name}");
+            warn_if_configured(&config, &group);
+        }
     }
     Ok(())
+}
+
+fn unknown_group(group: &str) -> Failure {
+    Failure::User(format!("no group named {group:?}; tessera group list shows them"))
+}
+
+/// Helpdesk access rules name groups in the configuration, which the database cannot change:
+/// say which rules still name the old one.
+fn warn_if_configured(config: &tessera_server::config::Config, group: &str) {
+    for target in &config.remote_auth {
+        if let AccessRule::Groups(groups) = &target.access
+            && groups.iter().any(|g| g == group)
+        {
+            eprintln!(
+                "warning: remote_auth {:?} still lets in members of {group:?}; edit its groups: in the configuration",
+                target.id
+            );
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! Command-line parsing and dispatch. Each subcommand module does one job.
 
+mod audit;
 mod clients;
 mod django_import;
 mod groups;
 mod jobs;
+mod keys;
 mod secrets;
 mod users;
 
@@ -11,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use tessera_oidc::provider::SystemClock;
 use tessera_server::config::{self, Config, ProcessEnv};
 use tessera_store::SqlStore;
 
@@ -79,22 +80,17 @@ enum Command {
     /// Manage OpenID Connect signing keys.
     Keys {
         #[command(subcommand)]
-        command: KeysCommand,
+        command: keys::KeysCommand,
+    },
+    /// Read the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
     /// Manage the master key that seals secrets at rest.
     Secrets {
         #[command(subcommand)]
         command: secrets::SecretsCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// Create a new signing key for every algorithm now. It is published at once and signs
-    /// after `oidc.key_publish_before`; the old key stays published until its tokens expire.
-    Rotate {
-        #[command(flatten)]
-        config: ConfigArg,
     },
 }
 
@@ -192,23 +188,15 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Clients { command } => clients::run(command).await,
         Command::Secrets { command } => secrets::run(command).await,
         Command::Sandbox { listen } => sandbox(listen).await,
-        Command::Keys {
-            command: KeysCommand::Rotate { config },
-        } => {
-            let config = load_config(&config.config)?;
-            // Only the store and the key ring: no templates, mail transport or HTTP clients.
-            let store = open_store(&config, true).await?;
-            let keys = tessera_server::oidc::key_ring(&config, store, Arc::new(SystemClock));
-            let created = keys
-                .maintain(&tessera_server::oidc::key_policy(&config), true)
-                .await
-                .map_err(|e| Failure::Internal(e.to_string()))?;
-            for kid in created {
-                println!("created signing key {kid}");
-            }
-            Ok(())
-        }
+        Command::Keys { command } => keys::run(command).await,
+        Command::Audit { command } => audit::run(command).await,
     }
+}
+
+/// A time as RFC 3339 (UTC), the form every command prints times in.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 /// `tessera sandbox`: the fake providers until Ctrl-C.

@@ -13,11 +13,12 @@ use tessera_server::admin;
 use tessera_server::config::Config;
 use tessera_store::SqlStore;
 
-use super::{CliResult, ConfigArg, Failure, load_config, open_store};
+use super::{CliResult, ConfigArg, Failure, load_config, open_store, rfc3339};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Create an account (its email counts as confirmed: the admin vouches for it).
+    /// Create an account (its email counts as confirmed: the admin vouches for it). Without
+    /// --email, for accounts that will only sign in through an upstream provider.
     Create(CreateArgs),
     /// Set an account's password (ends its sessions and reset links).
     SetPassword {
@@ -49,6 +50,32 @@ pub enum UserCommand {
     EndSessions(Account),
     /// Revoke every code, access token and refresh token of the account.
     RevokeTokens(Account),
+    /// Delete the account and everything that refers to it (sign-ins, sessions, consents,
+    /// tokens, mail links, its unsent mail) in one transaction, and tell its apps
+    /// (back-channel logout). Its audit events stay.
+    Delete {
+        #[command(flatten)]
+        account: Account,
+        /// Do not ask; needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Set the account's email address, as confirmed (the admin vouches for it).
+    SetEmail {
+        #[command(flatten)]
+        account: Account,
+        /// The new address.
+        email: String,
+    },
+    /// Mark the account's current email address as confirmed.
+    ConfirmEmail(Account),
+    /// Remove the account's sign-in through an upstream provider (every link to it).
+    Unlink {
+        #[command(flatten)]
+        account: Account,
+        /// The provider's id in the configuration (`upstreams:`), e.g. twitter.
+        provider: String,
+    },
     /// Set the staff and superuser flags (a superuser is always staff).
     SetFlags {
         #[command(flatten)]
@@ -74,6 +101,10 @@ pub enum UserCommand {
         /// Input format; `django-json` is Django's `dumpdata auth.User auth.Group` output.
         #[arg(long)]
         format: String,
+        /// The source had proven every address (e.g. django-allauth's verified emails):
+        /// import them as confirmed, so no one must confirm again before signing in.
+        #[arg(long)]
+        emails_confirmed: bool,
         file: PathBuf,
     },
 }
@@ -99,7 +130,7 @@ pub struct CreateArgs {
     #[arg(long)]
     username: String,
     #[arg(long)]
-    email: String,
+    email: Option<String>,
     /// Full name; the first word becomes the first name.
     #[arg(long)]
     name: Option<String>,
@@ -110,6 +141,13 @@ pub struct CreateArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
+    /// No password: the account signs in only through upstream providers (or after a
+    /// reset by mail).
+    #[arg(long, conflicts_with = "password_stdin")]
+    no_password: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// From stdin with --password-stdin, else a no-echo prompt on a terminal; never from argv
@@ -152,38 +190,95 @@ pub async fn run(command: UserCommand) -> CliResult {
         UserCommand::Enable(account) => admin_action(&account, Action::Enable).await,
         UserCommand::EndSessions(account) => admin_action(&account, Action::EndSessions).await,
         UserCommand::RevokeTokens(account) => admin_action(&account, Action::RevokeTokens).await,
+        UserCommand::Delete { account, yes } => {
+            confirm_deletion(&account.username, yes)?;
+            admin_action(&account, Action::Delete).await
+        }
+        UserCommand::SetEmail { account, email } => {
+            let email = parsed_email(&email)?;
+            admin_action(&account, Action::SetEmail(email)).await
+        }
+        UserCommand::ConfirmEmail(account) => admin_action(&account, Action::ConfirmEmail).await,
+        UserCommand::Unlink { account, provider } => admin_action(&account, Action::Unlink(provider)).await,
         UserCommand::SetFlags {
             account,
             staff,
             superuser,
         } => admin_action(&account, Action::SetFlags { staff, superuser }).await,
-        UserCommand::Import { config, format, file } => import(&config, &format, &file).await,
+        UserCommand::Import {
+            config,
+            format,
+            emails_confirmed,
+            file,
+        } => import(&config, &format, emails_confirmed, &file).await,
     }
 }
 
 async fn create(args: CreateArgs) -> CliResult {
     let config = load_config(&args.config.config)?;
     let username = Username::parse(&args.username).map_err(|e| Failure::User(format!("--username: {e}")))?;
-    let email = Email::parse(&args.email).map_err(|e| Failure::User(format!("--email: {e}")))?;
-    check_person_text("email address", email.as_str()).map_err(|e| Failure::User(format!("--email: {e}")))?;
+    let email = args.email.as_deref().map(parsed_email).transpose()?;
     let name = args.name.map(|n| n.trim().to_owned());
     if let Some(name) = &name {
         check_person_text("name", name).map_err(|e| Failure::User(format!("--name: {e}")))?;
     }
-    let password = acceptable_password(&config, args.password_stdin, username.as_str(), Some(email.as_str()))?;
+    let password = if args.no_password {
+        None
+    } else {
+        let email = email.as_ref().map(Email::as_str);
+        Some(acceptable_password(
+            &config,
+            args.password_stdin,
+            username.as_str(),
+            email,
+        )?)
+    };
     let store = open_store(&config, true).await?;
-    let mut new = NewUser::new(username, Some(email));
+    let mut new = NewUser::new(username, email);
     if let Some(name) = name {
         let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
         new.first_name = first.to_owned();
         new.last_name = last.trim().to_owned();
     }
-    new.email_verified = true;
+    new.email_verified = new.email.is_some();
     new.is_superuser = args.superuser;
     new.is_staff = args.staff || args.superuser;
-    new.password_hash = Some(hashed(&config, &password)?);
+    new.password_hash = password.map(|p| hashed(&config, &p)).transpose()?;
     let user = store.create_user(&new).await?;
-    println!("created {} ({})", user.username, user.id);
+    if args.json {
+        println!("{}", json_line(&store, &user, Vec::new()).await?);
+    } else {
+        println!("created {} ({})", user.username, user.id);
+    }
+    Ok(())
+}
+
+/// An address given on the command line, checked as the pages check one.
+fn parsed_email(text: &str) -> CliResult<Email> {
+    let email = Email::parse(text).map_err(|e| Failure::User(format!("the email address {text:?}: {e}")))?;
+    check_person_text("email address", email.as_str()).map_err(|e| Failure::User(format!("--email: {e}")))?;
+    Ok(email)
+}
+
+/// Deleting cannot be undone: ask on a terminal, or insist on --yes.
+fn confirm_deletion(username: &str, yes: bool) -> CliResult {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::User(format!(
+            "deleting {username} cannot be undone; add --yes to delete without being asked"
+        )));
+    }
+    eprint!("Delete {username} and everything that refers to it? Type the username to confirm: ");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::User(format!("cannot read the answer: {e}")))?;
+    if line.trim() != username {
+        return Err(Failure::User("not confirmed; nothing was deleted".into()));
+    }
     Ok(())
 }
 
@@ -293,7 +388,7 @@ fn text_line(user: &User, groups: &[String]) -> String {
     )
 }
 
-async fn import(config: &ConfigArg, format: &str, file: &Path) -> CliResult {
+async fn import(config: &ConfigArg, format: &str, emails_confirmed: bool, file: &Path) -> CliResult {
     if format != "django-json" {
         return Err(Failure::User(format!(
             "--format {format:?} is not supported; use --format django-json"
@@ -302,7 +397,10 @@ async fn import(config: &ConfigArg, format: &str, file: &Path) -> CliResult {
     let config = load_config(&config.config)?;
     let text =
         std::fs::read_to_string(file).map_err(|e| Failure::User(format!("cannot read {}: {e}", file.display())))?;
-    let accounts = super::django_import::parse(&text).map_err(|problems| Failure::User(problems.join("\n")))?;
+    let mut accounts = super::django_import::parse(&text).map_err(|problems| Failure::User(problems.join("\n")))?;
+    for (_, account) in &mut accounts {
+        account.user.email_verified = emails_confirmed && account.user.email.is_some();
+    }
     let store = open_store(&config, true).await?;
     let (entries, accounts): (Vec<usize>, Vec<_>) = accounts.into_iter().unzip();
     let summary = store.import_users(&accounts).await.map_err(|e| {
@@ -396,6 +494,10 @@ enum Action {
         staff: Option<bool>,
         superuser: Option<bool>,
     },
+    Delete,
+    SetEmail(Email),
+    ConfirmEmail,
+    Unlink(String),
 }
 
 /// Runs one change through `tessera_server::admin` and prints what it did.
@@ -443,9 +545,53 @@ async fn admin_action(account: &Account, action: Action) -> CliResult {
                 serde_json::json!({ "user": name, "is_staff": user.is_staff, "is_superuser": user.is_superuser }),
             )
         }
+        Action::Delete => {
+            let ended = admin::delete(&state, &user).await?;
+            (
+                format!("deleted {name}; {}", ended_text(&ended)),
+                serde_json::json!({ "deleted": name, "id": user.id, "ended": ended }),
+            )
+        }
+        Action::SetEmail(email) => {
+            let user = admin::set_email(&state, &user, &email).await.map_err(taken_address)?;
+            (
+                format!("{name}: email {}", email_text(&user)),
+                serde_json::json!({ "user": name, "email": user.email, "email_verified": user.email_verified }),
+            )
+        }
+        Action::ConfirmEmail => {
+            let user = admin::confirm_email(&state, &user).await.map_err(taken_address)?;
+            (
+                format!("{name}: email {} confirmed", email_text(&user)),
+                serde_json::json!({ "user": name, "email": user.email, "email_verified": user.email_verified }),
+            )
+        }
+        Action::Unlink(provider) => {
+            let removed = admin::unlink(&state, &user, &provider).await?;
+            if removed.is_empty() {
+                return Err(Failure::User(format!(
+                    "{name} has no sign-in through {provider:?}; tessera user show {name} lists their providers"
+                )));
+            }
+            (
+                format!("{name}: sign-in through {provider} removed ({})", removed.join(", ")),
+                serde_json::json!({ "user": name, "provider": provider, "subjects": removed }),
+            )
+        }
     };
     println!("{}", if account.json { value.to_string() } else { text });
     Ok(())
+}
+
+/// Another account proved the address: say so in the person's terms.
+fn taken_address(e: tessera_core::store::StoreError) -> Failure {
+    match e {
+        tessera_core::store::StoreError::Conflict { .. } => {
+            Failure::User("another account has confirmed that email address; nothing was changed".into())
+        }
+        tessera_core::store::StoreError::NotFound(_) => Failure::User("the account has no email address".into()),
+        other => other.into(),
+    }
 }
 
 fn ended_text(ended: &admin::Ended) -> String {
@@ -459,11 +605,6 @@ fn ended_text(ended: &admin::Ended) -> String {
         "{} {sessions} ended, {} back-channel {apps} queued",
         ended.sessions, ended.backchannel_logouts
     )
-}
-
-fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 fn yes_no(on: bool) -> String {

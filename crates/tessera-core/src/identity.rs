@@ -67,7 +67,19 @@ pub trait IdentityStore: Send + Sync {
         user: UserId,
         values: &serde_json::Map<String, serde_json::Value>,
     ) -> StoreResult<()>;
-    async fn unlink_identity(&self, user: UserId, provider: &str, subject: &str) -> StoreResult<bool>;
+    async fn unlink_identity(&self, user: UserId, provider: &str, subject: &str) -> StoreResult<bool> {
+        self.unlink_identity_with(user, provider, subject, &Effects::none())
+            .await
+    }
+    /// Removes the link (and the friends list that came with it) and writes `effects` in the
+    /// same transaction, only if there was such a link; whether there was.
+    async fn unlink_identity_with(
+        &self,
+        user: UserId,
+        provider: &str,
+        subject: &str,
+        effects: &Effects,
+    ) -> StoreResult<bool>;
     async fn set_contacts(&self, provider: &str, subject: &str, friends: &[String]) -> StoreResult<()>;
     /// Local accounts linked to upstream ids in this person's friends lists.
     async fn people_you_may_know(&self, user: UserId) -> StoreResult<Vec<User>>;

@@ -76,6 +76,11 @@ pub trait UserStore: Send + Sync {
     async fn set_flags_with(&self, id: UserId, staff: bool, superuser: bool, effects: &Effects) -> StoreResult<User>;
     /// Revokes every code and token the account holds; its sessions stay.
     async fn revoke_tokens_with(&self, id: UserId, effects: &Effects) -> StoreResult<()>;
+    /// Deletes the account and everything that refers to it (upstream identities and their
+    /// friends lists, sessions, consents, codes and tokens, mail links, upstream logins in
+    /// flight, throttle counts, its pending mail and post jobs) in one transaction with
+    /// `effects`. Audit events stay: they are the record of what happened, deletion included.
+    async fn delete_user_with(&self, id: UserId, effects: &Effects) -> StoreResult<()>;
     async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
     /// Inserts or updates (by case-insensitive username) every account in one transaction,
     /// creating missing groups and adding memberships (never removing any).
@@ -116,6 +121,11 @@ pub trait GroupStore: Send + Sync {
     async fn remove_from_group(&self, group: &str, user: UserId) -> StoreResult<bool>;
     async fn list_groups(&self) -> StoreResult<Vec<Group>>;
     async fn groups_of(&self, user: UserId) -> StoreResult<Vec<String>>;
+    /// Deletes the group and its memberships (not its members); whether it existed.
+    async fn delete_group(&self, name: &str) -> StoreResult<bool>;
+    /// Renames the group, keeping its members. `NotFound("group")` for an unknown `old`,
+    /// `Conflict { field: "group" }` when `new` exists.
+    async fn rename_group(&self, old: &str, new: &str) -> StoreResult<()>;
 }
 
 /// A signed-in browser. Only the digest of the cookie value is stored.
@@ -257,6 +267,11 @@ pub trait EmailTokenStore: Send + Sync {
         now: OffsetDateTime,
         effects: &EffectsFor<'_>,
     ) -> StoreResult<Option<UndoneChange>>;
+    /// An administrator vouches that `email` is the account's (as `tessera user create`
+    /// does): it becomes the proven address at once, with `effects`. A pending change and the
+    /// links mailed for another address end; other accounts' claims on it end as a
+    /// confirmation ends them. `AddressTaken` when another account proved it first.
+    async fn vouch_for_address_with(&self, user: UserId, email: &Email, effects: &Effects) -> StoreResult<Proof>;
 }
 
 /// What an undo link did.
@@ -306,11 +321,33 @@ pub struct Event {
     pub at: OffsetDateTime,
 }
 
+/// Which audit events to read: all of them, or one account's, or those since a time.
+#[derive(Clone, Copy, Debug)]
+pub struct EventFilter {
+    pub user: Option<UserId>,
+    pub since: Option<OffsetDateTime>,
+    pub limit: i64,
+}
+
+impl EventFilter {
+    pub fn newest(limit: i64) -> Self {
+        Self {
+            user: None,
+            since: None,
+            limit,
+        }
+    }
+}
+
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn record_event(&self, event: &NewEvent) -> StoreResult<()>;
-    /// Newest first.
-    async fn recent_events(&self, limit: i64) -> StoreResult<Vec<Event>>;
+    /// The events `filter` selects, newest first.
+    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>>;
+    /// The newest `limit` events, newest first.
+    async fn recent_events(&self, limit: i64) -> StoreResult<Vec<Event>> {
+        self.events(&EventFilter::newest(limit)).await
+    }
 }
 
 #[async_trait]

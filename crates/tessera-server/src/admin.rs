@@ -4,9 +4,9 @@
 //! the apps that were given tokens in them; a running node's job worker delivers those.
 
 use serde_json::json;
-use tessera_core::User;
 use tessera_core::jobs::{Effects, NewJob};
-use tessera_core::store::{Session, StoreError};
+use tessera_core::store::{Proof, Session, StoreError};
+use tessera_core::{Email, User};
 
 use crate::jobs::effects::{self, Actor};
 use crate::oidc::backchannel;
@@ -109,4 +109,69 @@ pub async fn set_flags(
         json!({ "is_staff": staff, "is_superuser": superuser }),
     );
     state.store.set_flags_with(user.id, staff, superuser, &fx).await
+}
+
+/// Deletes the account and everything that refers to it in one transaction, which also
+/// queues the back-channel logouts of its sessions (they outlive the account: the apps must
+/// still hear of it).
+pub async fn delete(state: &AppState, user: &User) -> Result<Ended, StoreError> {
+    let sessions = state.store.sessions_of(user.id).await?;
+    let logouts = logouts_of(state, user, &sessions).await?;
+    let count = logouts.len();
+    let mut fx = event(
+        state,
+        "admin.user_deleted",
+        user,
+        json!({ "username": user.username.as_str() }),
+    );
+    fx.jobs.extend(logouts);
+    state.store.delete_user_with(user.id, &fx).await?;
+    Ok(Ended {
+        sessions: sessions.len() as u64,
+        backchannel_logouts: count,
+    })
+}
+
+/// Makes `email` the account's confirmed address: the admin vouches for it, as `user create`
+/// does. `Conflict { field: "email" }` when another account has proven it.
+pub async fn set_email(state: &AppState, user: &User, email: &Email) -> Result<User, StoreError> {
+    let fx = event(state, "admin.email_set", user, json!({ "email": email.as_str() }));
+    proven(state.store.vouch_for_address_with(user.id, email, &fx).await?)
+}
+
+/// Marks the account's current address as confirmed. `NotFound("email")` when it has none.
+pub async fn confirm_email(state: &AppState, user: &User) -> Result<User, StoreError> {
+    let Some(address) = user.email.as_deref() else {
+        return Err(StoreError::NotFound("email address"));
+    };
+    let email = Email::parse(address).map_err(|e| StoreError::Other(format!("the stored address: {e}")))?;
+    let fx = event(state, "admin.email_confirmed", user, json!({ "email": address }));
+    proven(state.store.vouch_for_address_with(user.id, &email, &fx).await?)
+}
+
+fn proven(proof: Proof) -> Result<User, StoreError> {
+    match proof {
+        Proof::Proven { user, .. } => Ok(*user),
+        Proof::AddressTaken | Proof::DeadLink => Err(StoreError::Conflict { field: "email" }),
+    }
+}
+
+/// Removes every link of the account to `provider`; the providers' subjects that went.
+/// An admin may remove the last way in: the person then signs in after a password reset.
+pub async fn unlink(state: &AppState, user: &User, provider: &str) -> Result<Vec<String>, StoreError> {
+    let mut removed = Vec::new();
+    for identity in state.store.identities_of(user.id).await? {
+        if identity.provider != provider {
+            continue;
+        }
+        let fx = event(state, "identity.unlinked", user, json!({ "provider": provider }));
+        if state
+            .store
+            .unlink_identity_with(user.id, provider, &identity.subject, &fx)
+            .await?
+        {
+            removed.push(identity.subject);
+        }
+    }
+    Ok(removed)
 }

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use tessera_core::store::{AuditStore, Event, NewEvent, StoreError, StoreResult};
+use tessera_core::store::{AuditStore, Event, EventFilter, NewEvent, StoreError, StoreResult};
 
 use crate::rows::{from_unix, to_unix, user_id};
 use crate::{SqlStore, map_sqlx, on_pool};
@@ -36,10 +36,14 @@ impl AuditStore for SqlStore {
         Ok(())
     }
 
-    async fn recent_events(&self, limit: i64) -> StoreResult<Vec<Event>> {
+    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<Event>> {
+        let user = filter.user.map(|id| id.to_string());
+        let since = filter.since.map(to_unix);
         let rows: Vec<EventRow> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT id, kind, user_id, detail, ip, user_agent, at FROM audit_events ORDER BY id DESC LIMIT $1")
-                .bind(limit).fetch_all(pool).await.map_err(map_sqlx)?
+            sqlx::query_as(
+                "SELECT id, kind, user_id, detail, ip, user_agent, at FROM audit_events                  WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR at >= $2) ORDER BY id DESC LIMIT $3",
+            )
+            .bind(user).bind(since).bind(filter.limit).fetch_all(pool).await.map_err(map_sqlx)?
         });
         rows.into_iter()
             .map(|(id, kind, user, detail, ip, user_agent, at)| {

@@ -1,8 +1,9 @@
 use async_trait::async_trait;
-use tessera_core::UserId;
+use tessera_core::jobs::Effects;
 use tessera_core::store::{
     EffectsFor, EmailToken, EmailTokenPurpose, EmailTokenStore, Proof, StoreError, StoreResult, UndoneChange, UserStore,
 };
+use tessera_core::{Email, UserId};
 use time::OffsetDateTime;
 
 use crate::jobs::commit_with_effects;
@@ -221,6 +222,36 @@ impl EmailTokenStore for SqlStore {
             crate::oidc::revoke_tokens_of_user!(tx, &user);
             commit_with_effects!(tx, effects(user_id(&user)?))?;
             (user, removed_identities, ended_sessions + signed_out)
+        });
+        self.proof(proven).await
+    }
+
+    async fn vouch_for_address_with(&self, user: UserId, email: &Email, effects: &Effects) -> StoreResult<Proof> {
+        let id = user.to_string();
+        let folded = email.as_str().to_lowercase();
+        let proven = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let Some(account) = account_row!(tx, &id) else { return Err(StoreError::NotFound("user")) };
+            // The admin vouches for the account as a whole, as `user create` does: no sign-in
+            // is removed, unlike a confirmation link that anyone holding the address can use.
+            let Some((removed_identities, ended_sessions)) = prove_address!(tx, &id, &folded, Removal::Nothing, None::<&str>) else {
+                return Ok(Proof::AddressTaken);
+            };
+            sqlx::query(
+                "UPDATE users SET email = $2, email_folded = $3, email_verified = TRUE, pending_email = NULL, \
+                 pending_email_folded = NULL WHERE id = $1",
+            )
+            .bind(&id).bind(email.as_str()).bind(&folded).execute(&mut *tx).await.map_err(map_sqlx)?;
+            let purposes = if account.email_folded.as_deref() == Some(folded.as_str()) {
+                // Same address: only the pending change's links end.
+                "DELETE FROM email_tokens WHERE user_id = $1 AND purpose IN ('confirm_email', 'confirm_email_change')"
+            } else {
+                // Links mailed to the old or the pending address end with them.
+                "DELETE FROM email_tokens WHERE user_id = $1 AND purpose IN ('reset_password', 'confirm_email', 'confirm_email_change')"
+            };
+            sqlx::query(purposes).bind(&id).execute(&mut *tx).await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects)?;
+            (id, removed_identities, ended_sessions)
         });
         self.proof(proven).await
     }

@@ -3,7 +3,7 @@ use tessera_core::store::{GroupStore, StoreError, StoreResult};
 use tessera_core::{Group, UserId};
 use time::OffsetDateTime;
 
-use crate::{SqlStore, map_sqlx, on_pool};
+use crate::{BeginWrite, SqlStore, map_sqlx, on_pool};
 
 #[async_trait]
 impl GroupStore for SqlStore {
@@ -69,6 +69,32 @@ impl GroupStore for SqlStore {
             }
         }
         Ok(groups)
+    }
+
+    async fn delete_group(&self, name: &str) -> StoreResult<bool> {
+        on_pool!(self, pool => {
+            // Memberships go with it (ON DELETE CASCADE).
+            sqlx::query("DELETE FROM user_groups WHERE name = $1")
+                .bind(name).execute(pool).await.map(|r| r.rows_affected() > 0).map_err(map_sqlx)
+        })
+    }
+
+    async fn rename_group(&self, old: &str, new: &str) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            // The memberships' key is the name and has no ON UPDATE CASCADE: copy the group
+            // under its new name, move the members, drop the old one — in one transaction.
+            let copied = sqlx::query("INSERT INTO user_groups (name, created_at) SELECT $2, created_at FROM user_groups WHERE name = $1")
+                .bind(old).bind(new).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            if copied == 0 {
+                return Err(StoreError::NotFound("group"));
+            }
+            sqlx::query("UPDATE group_members SET group_name = $2 WHERE group_name = $1")
+                .bind(old).bind(new).execute(&mut *tx).await.map_err(map_sqlx)?;
+            sqlx::query("DELETE FROM user_groups WHERE name = $1")
+                .bind(old).execute(&mut *tx).await.map_err(map_sqlx)?;
+            tx.commit().await.map_err(map_sqlx)
+        })
     }
 
     async fn groups_of(&self, user: UserId) -> StoreResult<Vec<String>> {

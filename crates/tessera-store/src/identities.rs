@@ -165,19 +165,27 @@ impl IdentityStore for SqlStore {
         })
     }
 
-    async fn unlink_identity(&self, user: UserId, provider: &str, subject: &str) -> StoreResult<bool> {
+    async fn unlink_identity_with(
+        &self,
+        user: UserId,
+        provider: &str,
+        subject: &str,
+        effects: &Effects,
+    ) -> StoreResult<bool> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let removed = sqlx::query("DELETE FROM identities WHERE user_id = $1 AND provider = $2 AND subject = $3")
                 .bind(user.to_string()).bind(provider).bind(subject)
                 .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() > 0;
-            // The friends list came with the identity; it goes with it.
-            if removed {
-                sqlx::query("DELETE FROM contacts WHERE provider = $1 AND subject = $2")
-                    .bind(provider).bind(subject).execute(&mut *tx).await.map_err(map_sqlx)?;
+            if !removed {
+                // Nothing happened, so nothing is recorded: the transaction is dropped.
+                return Ok(false);
             }
-            tx.commit().await.map_err(map_sqlx)?;
-            Ok(removed)
+            // The friends list came with the identity; it goes with it.
+            sqlx::query("DELETE FROM contacts WHERE provider = $1 AND subject = $2")
+                .bind(provider).bind(subject).execute(&mut *tx).await.map_err(map_sqlx)?;
+            commit_with_effects!(tx, effects)?;
+            Ok(true)
         })
     }
 

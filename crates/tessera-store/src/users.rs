@@ -279,6 +279,38 @@ impl UserStore for SqlStore {
         self.user_by_id(id).await?.ok_or(StoreError::NotFound("user"))
     }
 
+    async fn delete_user_with(&self, id: UserId, effects: &Effects) -> StoreResult<()> {
+        let text_id = id.to_string();
+        let throttle_pairs = tessera_core::store::pair_key(&text_id, "");
+        // serde_json writes `"user_id":"…"` without spaces, and the id is a fixed-form UUID,
+        // so this matches exactly the jobs about this account.
+        let in_payload = format!("%\"user_id\":\"{text_id}\"%");
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            // Rows without a foreign key to users go first; the rest cascade with the account.
+            for sql in [
+                "DELETE FROM contacts WHERE (provider, subject) IN (SELECT provider, subject FROM identities WHERE user_id = $1)",
+                "DELETE FROM access_tokens WHERE user_id = $1",
+                "DELETE FROM upstream_logins WHERE user_id = $1",
+            ] {
+                sqlx::query(sql).bind(&text_id).execute(&mut *tx).await.map_err(map_sqlx)?;
+            }
+            sqlx::query("DELETE FROM throttles WHERE subject = $1 OR substr(subject, 1, length($2)) = $2")
+                .bind(&text_id).bind(&throttle_pairs).execute(&mut *tx).await.map_err(map_sqlx)?;
+            // Mail to the person not sent yet (its payload may hold their address). A post on
+            // their behalf cancels itself once the identity is gone; webhooks and back-channel
+            // logouts, which tell others about the account, still go.
+            sqlx::query("DELETE FROM jobs WHERE state = 'queued' AND kind LIKE 'mail.%' AND payload LIKE $1")
+                .bind(&in_payload).execute(&mut *tx).await.map_err(map_sqlx)?;
+            let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(&text_id).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            if deleted == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            commit_with_effects!(tx, effects)
+        })
+    }
+
     async fn revoke_tokens_with(&self, id: UserId, effects: &Effects) -> StoreResult<()> {
         let text_id = id.to_string();
         on_pool!(self, pool => {

@@ -40,11 +40,11 @@ impl Accounts {
         if !self.has_another_way_in(user, provider, subject).await? {
             return Ok(Disconnect::OnlyWayIn);
         }
-        if self.store.unlink_identity(user.id, provider, subject).await? {
-            let detail = json!({ "provider": provider });
-            let event = effects::event(self, "identity.unlinked", Some(user.id), detail, actor);
-            effects::emit(self, event).await?;
-        }
+        let detail = json!({ "provider": provider });
+        let event = effects::event(self, "identity.unlinked", Some(user.id), detail, actor);
+        self.store
+            .unlink_identity_with(user.id, provider, subject, &event)
+            .await?;
         Ok(Disconnect::Done)
     }
 

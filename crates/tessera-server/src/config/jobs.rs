@@ -54,6 +54,9 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "admin.sessions_ended",
     "admin.tokens_revoked",
     "admin.flags_changed",
+    "admin.user_deleted",
+    "admin.email_set",
+    "admin.email_confirmed",
 ];
 
 #[derive(Clone)]
