@@ -1,6 +1,8 @@
 //! Durable jobs end to end: mail through a real SMTP conversation, exactly one welcome mail
 //! with several nodes, signed webhooks checked by an independent HMAC, failures retried then
 //! dead-lettered, and a server killed with SIGKILL mid-job that finishes after a restart.
+//! Every mail's `Date` and `Message-ID` (kept by a retried delivery), and when the welcome
+//! mail goes out (after the confirmation when it is required, once).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +24,9 @@ async fn register(base: &str, username: &str) -> StatusCode {
         .status()
 }
 
+/// Registrations that do not wait for the address (the welcome goes out at registration).
+const OPTIONAL: &str = "registration:\n  email_confirmation: optional\n";
+
 fn subjects(server: &TestServer, subject: &str) -> usize {
     server
         .mails()
@@ -33,12 +38,14 @@ fn subjects(server: &TestServer, subject: &str) -> usize {
 #[tokio::test]
 async fn one_welcome_mail_per_registration_with_two_nodes() {
     for (backend, db) in each_backend("one_welcome_mail_per_registration_with_two_nodes").await {
-        let extra = format!("{FAST}actions:\n  welcome_email: true\njobs:\n  poll_interval: 1s\n");
+        // With confirmation optional the welcome goes out at registration (with it required,
+        // at the confirmation: see the tests at the end).
+        let extra = format!("{FAST}{OPTIONAL}actions:\n  welcome_email: true\njobs:\n  poll_interval: 1s\n");
         let url = db.url.clone();
         let a = TestServer::start_with(db, &extra).await;
         let b = TestServer::start_with(TestDb::external(url), &extra).await;
         for (i, node) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
-            assert_eq!(register(&node.base, &format!("person{i}")).await, StatusCode::OK);
+            assert_eq!(register(&node.base, &format!("person{i}")).await, StatusCode::SEE_OTHER);
         }
         let jobs = settled(&a.store, Duration::from_secs(30)).await;
         assert!(jobs.iter().all(|j| j.state == JobState::Done), "{backend}: {jobs:#?}");
@@ -277,13 +284,13 @@ async fn sigkill_mid_job_and_with_jobs_queued_then_restart_finishes_everything()
     let database = format!("sqlite://{}", dir.path().join("kill.db").display());
     let port = free_port();
     let extra = format!(
-        "actions:\n  welcome_email: true\njobs:\n  workers: 1\n  lease: 2s\n  poll_interval: 1s\n\
+        "{OPTIONAL}actions:\n  welcome_email: true\njobs:\n  workers: 1\n  lease: 2s\n  poll_interval: 1s\n\
 webhooks:\n  - url: '{url}'\n    events: [user.registered]\n    secret: {HOOK_SECRET}\n"
     );
     let config = node_config(dir.path(), "node", port, &database, &extra);
     let mut node = spawn_node(&config, port).await;
     for name in ["ann", "ben", "cid"] {
-        assert_eq!(register(&node.base, name).await, StatusCode::OK);
+        assert_eq!(register(&node.base, name).await, StatusCode::SEE_OTHER);
     }
     for _ in 0..100 {
         if !seen.lock().unwrap().is_empty() {
@@ -341,13 +348,13 @@ async fn two_server_processes_on_postgresql_send_each_welcome_once() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let extra = "actions:\n  welcome_email: true\njobs:\n  workers: 4\n  poll_interval: 1s\n";
+    let extra = &format!("{OPTIONAL}actions:\n  welcome_email: true\njobs:\n  workers: 4\n  poll_interval: 1s\n");
     let (pa, pb) = (free_port(), free_port());
     let a = spawn_node(&node_config(dir.path(), "a", pa, &db.url, extra), pa).await;
     let b = spawn_node(&node_config(dir.path(), "b", pb, &db.url, extra), pb).await;
     for i in 0..8 {
         let node = if i % 2 == 0 { &a } else { &b };
-        assert_eq!(register(&node.base, &format!("pg{i}")).await, StatusCode::OK);
+        assert_eq!(register(&node.base, &format!("pg{i}")).await, StatusCode::SEE_OTHER);
     }
     let store = SqlStore::connect(&db.url).await.unwrap();
     let jobs = settled(&store, Duration::from_secs(60)).await;
@@ -456,4 +463,260 @@ async fn a_reset_for_an_unknown_or_a_known_account_looks_the_same_on_the_main_po
     assert_eq!(job_deltas[0].1.len(), 1, "one job per request: {:?}", job_deltas[0].1);
     // Not vacuous: the known account did get its two mails.
     assert_eq!(subjects(&server, "Reset your password"), 2);
+}
+
+// Mail headers and the welcome mail.
+
+/// A mail's header fields, unfolded, as (name in lower case, value).
+fn header_fields(mail: &str) -> Vec<(String, String)> {
+    let mail = mail.replace("\r\n", "\n");
+    let head = mail.split("\n\n").next().unwrap_or_default();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = fields.last_mut() {
+                value.push_str(line);
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            fields.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    fields
+}
+
+/// The one value of header `name`; panics unless there is exactly one.
+fn one_header(mail: &str, name: &str) -> String {
+    let values: Vec<String> = header_fields(mail)
+        .into_iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(values.len(), 1, "one {name} header in:\n{mail}");
+    values[0].clone()
+}
+
+/// Checks the `Date` (RFC 5322 §3.6.1: present once, parseable, about now) and the
+/// `Message-ID` (§3.6.4: `<32 hex digits@domain>`) of `mail`; returns the `Message-ID`.
+fn check_date_and_message_id(mail: &str, domain: &str) -> String {
+    let date = one_header(mail, "date");
+    let sent = time::OffsetDateTime::parse(&date, &time::format_description::well_known::Rfc2822)
+        .unwrap_or_else(|e| panic!("Date {date:?} is not RFC 5322: {e}"));
+    let age = time::OffsetDateTime::now_utc() - sent;
+    assert!(age.whole_seconds().abs() < 300, "Date {date:?} is not about now");
+    let id = one_header(mail, "message-id");
+    let (left, right) = id
+        .strip_prefix('<')
+        .and_then(|i| i.strip_suffix('>'))
+        .and_then(|i| i.split_once('@'))
+        .unwrap_or_else(|| panic!("Message-ID {id:?} is not <left@right>"));
+    assert!(
+        left.len() == 32 && left.bytes().all(|b| b.is_ascii_hexdigit()),
+        "Message-ID {id:?}: 128 bits of hex on the left"
+    );
+    assert_eq!(right, domain, "Message-ID {id:?}: the sender's domain on the right");
+    id
+}
+
+/// Every kind of account mail, through the outbox (the dev and test transport) with the
+/// default sender `no-reply@localhost.localdomain`: each has a Date and a Message-ID of its
+/// own at the sender's domain (not the machine's hostname).
+#[tokio::test]
+async fn every_kind_of_mail_has_a_date_and_its_own_message_id_at_the_sender_domain() {
+    let extra = format!("{FAST}actions:\n  welcome_email: true\n  followup_email: {{ after: 1s }}\n");
+    let server = TestServer::start_configured(&extra).await;
+    let jane = browser();
+    let status = crate::support::people::register(&server.base, &jane, "jane", "jane@example.com", PASSWORD)
+        .await
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let confirm = server.link_in_mail("/email/confirm/").await;
+    assert_eq!(jane.get(&confirm).send().await.unwrap().status(), StatusCode::OK);
+    // Someone registers with jane's (now proven) address: jane is told instead.
+    assert_eq!(
+        crate::support::people::register(&server.base, &browser(), "mallory", "jane@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let reset = server.url("/password/reset");
+    submit(&browser(), &reset, &reset, &[("login", "jane")]).await;
+    let jane = crate::support::people::signed_in(&server, "jane", PASSWORD).await;
+    let account = server.url("/account");
+    let change = [
+        ("first_name", "Jane"),
+        ("last_name", ""),
+        ("email", "jane.new@example.com"),
+        ("current_password", PASSWORD),
+    ];
+    assert_eq!(
+        submit(&jane, &account, &account, &change).await.status(),
+        StatusCode::OK
+    );
+
+    let jobs = settled(&server.store, Duration::from_secs(30)).await;
+    assert!(jobs.iter().all(|j| j.state == JobState::Done), "{jobs:#?}");
+    let mails = server.mails();
+    let expected = [
+        "Confirm your email address",
+        "Welcome",
+        "How is it going?",
+        "Someone tried to register with your address",
+        "Reset your password",
+        "Confirm your new email address",
+        "Your email address is being changed",
+    ];
+    let mut subjects: Vec<String> = mails.iter().map(|m| one_header(m, "subject")).collect();
+    subjects.sort();
+    let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(subjects, want, "one mail of each kind");
+    let ids: std::collections::BTreeSet<String> = mails
+        .iter()
+        .map(|m| check_date_and_message_id(m, "localhost.localdomain"))
+        .collect();
+    assert_eq!(ids.len(), mails.len(), "every message has its own Message-ID: {ids:#?}");
+}
+
+/// The server takes the confirmation mail but its answer is a temporary failure (as when a
+/// reply is lost): the job is retried, and the second delivery is the same message, with the
+/// same Message-ID (so the recipient's mail system can show it once), at the configured
+/// sender's domain, over a real SMTP conversation.
+#[tokio::test]
+async fn a_retried_delivery_keeps_its_message_id_at_the_sender_domain() {
+    let sink = SmtpSink::start_refusing(1).await;
+    let extra = format!(
+        "{FAST}email:\n  from: \"Tessera <id@mail.example.org>\"\n  transport:\n    kind: smtp\n    host: 127.0.0.1\n    port: {}\n    tls: none\n",
+        sink.port
+    );
+    let server = TestServer::start_configured(&extra).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    let jobs = settled(&server.store, Duration::from_secs(30)).await;
+    let mail = jobs
+        .iter()
+        .find(|j| j.kind == "mail.link")
+        .expect("the confirmation job");
+    assert_eq!((mail.state, mail.attempts), (JobState::Done, 2), "{mail:#?}");
+    let received = sink.received();
+    assert_eq!(received.len(), 2, "refused once, then taken: {received:#?}");
+    let ids: Vec<String> = received
+        .iter()
+        .map(|r| {
+            assert_eq!(one_header(&r.data, "subject"), "Confirm your email address");
+            check_date_and_message_id(&r.data, "mail.example.org")
+        })
+        .collect();
+    assert_eq!(ids[0], ids[1], "a retried delivery is the same message");
+
+    // Another job's message has another Message-ID.
+    assert_eq!(register(&server.base, "john").await, StatusCode::OK);
+    settled(&server.store, Duration::from_secs(30)).await;
+    let received = sink.received();
+    assert_eq!(received.len(), 3, "{received:#?}");
+    assert_ne!(check_date_and_message_id(&received[2].data, "mail.example.org"), ids[0]);
+}
+
+/// The welcome mails (subject "Welcome") to `to` in the outbox.
+fn welcomes_to(server: &TestServer, to: &str) -> usize {
+    server
+        .mails()
+        .iter()
+        .filter(|m| one_header(m, "subject") == "Welcome" && one_header(m, "to") == to)
+        .count()
+}
+
+/// With `email_confirmation: required` (the default) the welcome waits for the confirmation
+/// link, and comes once however often the link is opened, concurrently or later.
+#[tokio::test]
+async fn with_confirmation_required_the_welcome_comes_after_confirming_and_once() {
+    let server = TestServer::start_configured(&format!("{FAST}actions:\n  welcome_email: true\n")).await;
+    assert_eq!(register(&server.base, "jane").await, StatusCode::OK);
+    let link = server.link_in_mail("/email/confirm/").await;
+    settled(&server.store, Duration::from_secs(20)).await;
+    assert_eq!(
+        welcomes_to(&server, "jane@example.com"),
+        0,
+        "no welcome before confirming"
+    );
+    assert_eq!(subjects(&server, "Welcome"), 0);
+
+    let (a, b) = (browser(), browser());
+    let (first, second) = tokio::join!(a.get(&link).send(), b.get(&link).send());
+    let mut statuses = vec![first.unwrap().status(), second.unwrap().status()];
+    statuses.push(browser().get(&link).send().await.unwrap().status());
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        vec![StatusCode::OK, StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST],
+        "the link works once"
+    );
+    let jobs = settled(&server.store, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        welcomes_to(&server, "jane@example.com"),
+        1,
+        "one welcome after confirming"
+    );
+    assert_eq!(subjects(&server, "Welcome"), 1);
+    assert_eq!(jobs.iter().filter(|j| j.kind == "mail.welcome").count(), 1, "{jobs:#?}");
+
+    // Asking for another confirmation link now sends none, and so no second welcome.
+    let resend = server.url("/email/confirm/resend");
+    let page = server.url("/login");
+    submit(&browser(), &page, &resend, &[("login", "jane")]).await;
+    settled(&server.store, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(subjects(&server, "Confirm your email"), 1);
+    assert_eq!(subjects(&server, "Welcome"), 1);
+}
+
+/// With `email_confirmation: optional` the welcome goes out at registration, as before, and
+/// confirming later sends no second one.
+#[tokio::test]
+async fn without_confirmation_required_the_welcome_comes_at_registration() {
+    let server = TestServer::start_configured(&format!("{FAST}{OPTIONAL}actions:\n  welcome_email: true\n")).await;
+    assert_eq!(
+        register(&server.base, "jane").await,
+        StatusCode::SEE_OTHER,
+        "signed in at once"
+    );
+    settled(&server.store, Duration::from_secs(20)).await;
+    assert_eq!(
+        welcomes_to(&server, "jane@example.com"),
+        1,
+        "welcome before any confirmation"
+    );
+    let link = server.link_in_mail("/email/confirm/").await;
+    assert_eq!(browser().get(&link).send().await.unwrap().status(), StatusCode::OK);
+    settled(&server.store, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(welcomes_to(&server, "jane@example.com"), 1, "confirming adds none");
+}
+
+/// An account made by a first upstream sign-in whose provider vouches for the address has
+/// nothing to confirm: its welcome goes out at once, also with confirmation required.
+#[tokio::test]
+async fn an_upstream_account_with_a_verified_address_is_welcomed_at_once() {
+    let sandbox = tessera_sandbox::start("127.0.0.1:0".parse().unwrap(), Default::default())
+        .await
+        .expect("sandbox");
+    crate::support::logs::secret("sandbox-twitter-secret");
+    let extra = format!(
+        "{FAST}actions:\n  welcome_email: true\nupstreams:\n  - {{ id: twitter, kind: twitter, client_id: sandbox-twitter-key, client_secret: sandbox-twitter-secret, api_base_url: '{}/twitter' }}\n",
+        sandbox.base_url()
+    );
+    let server = TestServer::start_configured(&extra).await;
+    let alice = browser();
+    let start = alice.get(server.url("/login/twitter")).send().await.unwrap();
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let upstream = url::Url::parse(&crate::support::server::location(&start)).unwrap();
+    let callback = tessera_sandbox::browser::choose(&upstream, "alice")
+        .await
+        .expect("chooser");
+    let signed_in = alice.get(callback.as_str()).send().await.unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let jobs = settled(&server.store, Duration::from_secs(20)).await;
+    assert!(jobs.iter().all(|j| j.state == JobState::Done), "{jobs:#?}");
+    assert_eq!(welcomes_to(&server, "alice@example.com"), 1);
+    assert_eq!(subjects(&server, "Confirm your email"), 0, "nothing to confirm");
+    check_date_and_message_id(&server.mails()[0], "localhost.localdomain");
 }

@@ -2,6 +2,7 @@
 //! keeps every message it accepts, so delivery is checked the way a mail server sees it. It
 //! offers `AUTH PLAIN` (RFC 4954) and accepts any credentials, keeping the last ones it saw.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -32,6 +33,14 @@ impl Drop for SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> Self {
+        Self::start_refusing(0).await
+    }
+
+    /// Like [`Self::start`], but the first `refused` messages are kept and then answered
+    /// `451` (a temporary failure), as when a server took a message but its reply was lost:
+    /// the sender must try again, and the sink sees the message twice.
+    pub async fn start_refusing(refused: usize) -> Self {
+        let refused = Arc::new(std::sync::atomic::AtomicUsize::new(refused));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let port = listener.local_addr().unwrap().port();
         let messages: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -42,6 +51,7 @@ impl SmtpSink {
             while let Ok((socket, _)) = listener.accept().await {
                 let store = store.clone();
                 let seen = seen.clone();
+                let refused = refused.clone();
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut lines = BufReader::new(read).lines();
@@ -76,7 +86,14 @@ impl SmtpSink {
                                 to: std::mem::take(&mut to),
                                 data,
                             });
-                            b"250 queued\r\n"
+                            let refuse = refused
+                                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                                .is_ok();
+                            if refuse {
+                                b"451 4.3.0 try again later\r\n"
+                            } else {
+                                b"250 queued\r\n"
+                            }
                         } else if upper == "QUIT" {
                             let _ = write.write_all(b"221 bye\r\n").await;
                             return;

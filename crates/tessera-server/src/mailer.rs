@@ -1,14 +1,34 @@
 //! Account mail, rendered from templates (text and HTML parts) and sent by the job queue:
 //! a mail server that is down delays the mail, never the person's request.
+//!
+//! Every message carries a `Date` and a `Message-ID` at the sender address's domain (see
+//! `tessera_mail`); [`job_message_id`] makes the `Message-ID` of a job's mail.
 
 use minijinja::context;
 use tessera_core::User;
+use tessera_core::secret::ExposeSecret;
 use tessera_core::secret_token;
 use tessera_core::store::{EmailToken, EmailTokenPurpose};
 use tessera_mail::Message;
 use time::OffsetDateTime;
 
 use crate::state::AppState;
+
+/// The left part of the `Message-ID` of the one mail the job `job_id` sends:
+/// HMAC-SHA256(key, job id), its first 128 bits in hex, where the key is derived from the
+/// master key (a random secret per installation).
+///
+/// Stable per job, on purpose: a delivery is retried when the mail server's answer did not
+/// arrive, although the message may have been taken (a reply lost, a node killed after the
+/// hand-over), and then the recipient's mail system sees the same `Message-ID` twice and can
+/// show one message rather than two (a retried link mail carries a fresh link; both work
+/// until they expire). Unique, because job ids are random UUIDs and a keyed hash of distinct
+/// ids collides with negligible probability (2^-64 after 2^32 mails); unguessable and
+/// unlinkable to the job id without the key, so it reveals nothing about the queue.
+pub fn job_message_id(state: &AppState, job_id: &str) -> String {
+    let key = secret_token::hmac_sha256(state.config.master_key.expose_secret(), b"tessera message-id v1");
+    secret_token::hex_lower(&secret_token::hmac_sha256(&key, job_id.as_bytes())[..16])
+}
 
 /// Where an email change's mails go, fixed when the change was asked for.
 pub struct ChangeAddresses {
@@ -30,9 +50,10 @@ impl ChangeAddresses {
 /// account's address; a change's confirmation to its new address while the account still
 /// waits for it, and its undo notice to the old address in any case (it can revert a change
 /// already confirmed). Each attempt makes a fresh link, so a retried job never needs the raw
-/// token stored anywhere.
+/// token stored anywhere. `id` is the `Message-ID`'s left part ([`job_message_id`]).
 pub async fn deliver_link(
     state: &AppState,
+    id: &str,
     user: &User,
     purpose: EmailTokenPurpose,
     change: Option<ChangeAddresses>,
@@ -99,18 +120,19 @@ pub async fn deliver_link(
         link => state.config.public_url(&path),
         valid_for => human_duration(ttl),
     };
-    send(state, email, subject, template, ctx).await
+    send(state, id, email, subject, template, ctx).await
 }
 
-/// A mail with no link (welcome, follow-up).
-pub async fn deliver(state: &AppState, user: &User, template: &str, subject: &str) -> Result<(), String> {
+/// A mail with no link (welcome, follow-up); `id` as for [`deliver_link`].
+pub async fn deliver(state: &AppState, id: &str, user: &User, template: &str, subject: &str) -> Result<(), String> {
     let Some(email) = user.email.clone() else { return Ok(()) };
     let ctx = context! { name => user.display_name(), site => state.config.public_url("/account") };
-    send(state, email, subject, template, ctx).await
+    send(state, id, email, subject, template, ctx).await
 }
 
 async fn send(
     state: &AppState,
+    id: &str,
     to: String,
     subject: &str,
     template: &str,
@@ -125,6 +147,7 @@ async fn send(
         .render(&format!("{template}.html"), ctx)
         .map_err(|e| format!("{e:?}"))?;
     let message = Message {
+        id: id.to_owned(),
         to,
         subject: subject.to_owned(),
         text,

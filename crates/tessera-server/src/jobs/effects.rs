@@ -8,7 +8,7 @@ use tessera_core::{NewUser, UserId};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
-use crate::config::Config;
+use crate::config::{Config, EmailConfirmation};
 use crate::state::{AppState, Store};
 
 /// What building and writing effects needs: the configuration (webhooks, job attempts), the
@@ -158,7 +158,35 @@ pub fn registration_attempt(cx: &impl Context, address: &str) -> NewJob {
     job(cx, "mail.registration_attempt", json!({ "login": address }))
 }
 
-/// A new account: the event, its confirmation mail, and the configured welcome and follow-up.
+/// The welcome mail (`actions.welcome_email`), at most once per account: its idempotency key
+/// `welcome:<user>` makes a second enqueueing (a second node, a link used twice) a no-op.
+pub fn welcome(cx: &impl Context, user: UserId) -> Option<NewJob> {
+    let id = user.to_string();
+    cx.config()
+        .actions
+        .welcome_email
+        .then(|| job(cx, "mail.welcome", json!({ "user_id": id })).key(format!("welcome:{id}")))
+}
+
+/// Whether a new account's welcome waits until its address is proven: when password logins
+/// wait for that (`registration.email_confirmation: required`), the welcome comes with the
+/// confirmation (see [`welcome_on_confirmation`]) rather than to an address nobody has shown
+/// to be theirs, ahead of an account that cannot be used yet.
+fn welcome_waits_for_proof(cx: &impl Context, user: &NewUser) -> bool {
+    cx.config().email_confirmation == EmailConfirmation::Required && !user.email_verified
+}
+
+/// The welcome that an account's first confirmation link brings, when
+/// [`welcome_waits_for_proof`] held it back at registration (with confirmation optional it
+/// went out then, and nothing is added).
+pub fn welcome_on_confirmation(cx: &impl Context, user: UserId) -> Option<NewJob> {
+    (cx.config().email_confirmation == EmailConfirmation::Required)
+        .then(|| welcome(cx, user))
+        .flatten()
+}
+
+/// A new account: the event, its confirmation mail, and the configured welcome (unless it
+/// waits for the confirmation) and follow-up.
 pub fn registered(cx: &impl Context, user: &NewUser, actor: &Actor) -> Effects {
     let mut effects = event(
         cx,
@@ -173,10 +201,8 @@ pub fn registered(cx: &impl Context, user: &NewUser, actor: &Actor) -> Effects {
             .push(mail_link(cx, user.id, EmailTokenPurpose::ConfirmEmail));
     }
     let id = user.id.to_string();
-    if cx.config().actions.welcome_email && user.email.is_some() {
-        effects
-            .jobs
-            .push(job(cx, "mail.welcome", json!({ "user_id": id })).key(format!("welcome:{id}")));
+    if user.email.is_some() && !welcome_waits_for_proof(cx, user) {
+        effects.jobs.extend(welcome(cx, user.id));
     }
     if let (Some(after), Some(_)) = (cx.config().actions.followup_after, &user.email) {
         let at = OffsetDateTime::now_utc() + after;

@@ -14,6 +14,8 @@ use crate::state::AppState;
 use crate::throttle;
 
 pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
+    // Each mail job sends at most one message; its Message-ID is the same on every attempt.
+    let mail_id = &mailer::job_message_id(state, &job.id);
     match job.kind.as_str() {
         "mail.link" => {
             let purpose = job.payload["purpose"].as_str();
@@ -22,19 +24,21 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             };
             let change = mailer::ChangeAddresses::from_payload(&job.payload);
             match account(state, &job.payload).await? {
-                Some(user) => mailer::deliver_link(state, &user, purpose, change).await,
+                Some(user) => mailer::deliver_link(state, mail_id, &user, purpose, change).await,
                 None => Ok(()),
             }
         }
-        "mail.link_request" => link_request(state, &job.payload).await,
-        "mail.registration_attempt" => registration_attempt(state, &job.payload).await,
+        "mail.link_request" => link_request(state, mail_id, &job.payload).await,
+        "mail.registration_attempt" => registration_attempt(state, mail_id, &job.payload).await,
         "mail.welcome" => match account(state, &job.payload).await? {
-            Some(user) => mailer::deliver(state, &user, "email/welcome", "Welcome").await,
+            Some(user) => mailer::deliver(state, mail_id, &user, "email/welcome", "Welcome").await,
             None => Ok(()),
         },
         // Cancelled by the account's absence: deleted or disabled since it was scheduled.
         "mail.followup" => match account(state, &job.payload).await? {
-            Some(user) if user.is_active => mailer::deliver(state, &user, "email/followup", "How is it going?").await,
+            Some(user) if user.is_active => {
+                mailer::deliver(state, mail_id, &user, "email/followup", "How is it going?").await
+            }
             _ => Ok(()),
         },
         crate::oidc::backchannel::JOB_KIND => crate::oidc::backchannel::deliver(state, &job.payload).await,
@@ -46,7 +50,7 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
 
 /// A reset or confirmation link asked for by login name: only an active account gets a reset
 /// link, and only one waiting for confirmation a confirmation link; anything else is done.
-async fn link_request(state: &AppState, payload: &Value) -> Result<(), String> {
+async fn link_request(state: &AppState, mail_id: &str, payload: &Value) -> Result<(), String> {
     let (Some(login), Some(purpose)) = (
         payload["login"].as_str(),
         payload["purpose"].as_str().and_then(EmailTokenPurpose::parse),
@@ -60,14 +64,16 @@ async fn link_request(state: &AppState, payload: &Value) -> Result<(), String> {
         _ => return Err(format!("{} links are not asked for by login name", purpose.as_str())),
     };
     match wanted {
-        Some(user) if within_mail_limit(state, &user).await? => mailer::deliver_link(state, &user, purpose, None).await,
+        Some(user) if within_mail_limit(state, &user).await? => {
+            mailer::deliver_link(state, mail_id, &user, purpose, None).await
+        }
         _ => Ok(()),
     }
 }
 
 /// Tells the owner of an address that someone tried to register with it (see
 /// `Accounts::register`); capped like reset links.
-async fn registration_attempt(state: &AppState, payload: &Value) -> Result<(), String> {
+async fn registration_attempt(state: &AppState, mail_id: &str, payload: &Value) -> Result<(), String> {
     let address = payload["login"]
         .as_str()
         .ok_or("mail.registration_attempt job has no login")?;
@@ -75,7 +81,7 @@ async fn registration_attempt(state: &AppState, payload: &Value) -> Result<(), S
     match owner.filter(|u| u.email_verified) {
         Some(user) if within_mail_limit(state, &user).await? => {
             let subject = "Someone tried to register with your address";
-            mailer::deliver(state, &user, "email/registration_attempt", subject).await
+            mailer::deliver(state, mail_id, &user, "email/registration_attempt", subject).await
         }
         _ => Ok(()),
     }

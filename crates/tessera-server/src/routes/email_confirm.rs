@@ -23,17 +23,26 @@ pub async fn confirm(
     MaybeSignedIn(signed_in): MaybeSignedIn,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let events = |id| effects::event(&state, "email.confirmed", Some(id), serde_json::json!({}), &actor);
-    let prover = signed_in.as_ref().map(|s| s.session.id_digest.as_str());
-    let proof = state
+    let digest = secret_token::digest(&token);
+    let now = OffsetDateTime::now_utc();
+    // A registration's confirmation link (not a change's) brings the welcome that waited for
+    // it. Read before the link is used up; the welcome is written only if this use proves the
+    // address, in the same transaction, and its idempotency key keeps it to one per account
+    // however often (or however concurrently) the link is opened.
+    let first_proof = state
         .store
-        .confirm_email_with(
-            &secret_token::digest(&token),
-            OffsetDateTime::now_utc(),
-            prover,
-            &events,
-        )
-        .await?;
+        .email_token_owner(&digest, EmailTokenPurpose::ConfirmEmail, now)
+        .await?
+        .is_some();
+    let events = |id| {
+        let mut fx = effects::event(&state, "email.confirmed", Some(id), serde_json::json!({}), &actor);
+        if first_proof {
+            fx.jobs.extend(effects::welcome_on_confirmation(&state, id));
+        }
+        fx
+    };
+    let prover = signed_in.as_ref().map(|s| s.session.id_digest.as_str());
+    let proof = state.store.confirm_email_with(&digest, now, prover, &events).await?;
     state.jobs_wake.notify_waiters();
     match proof {
         Proof::Proven {
