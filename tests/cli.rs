@@ -609,3 +609,140 @@ fn check_config_refuses_legacy_md5_unless_allowed_and_then_warns() {
     assert!(warning.contains("switch it to zendesk_jwt"), "{warning}");
     assert_eq!(warning.lines().count(), 1, "{warning}");
 }
+
+/// `check-config` on `yaml` (after the minimal keys) in a file of its own: exit code, stderr.
+fn check(yaml: &str) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.yaml");
+    std::fs::write(
+        &path,
+        format!("issuer: http://127.0.0.1:8080\ndatabase:\n  url: sqlite://x.db\nsecrets:\n  master_key: ${{CLI_TEST_KEY}}\n{yaml}"),
+    )
+    .unwrap();
+    let out = tessera(&path, &["check-config"], None);
+    (out.status.code(), stderr(&out), path.display().to_string())
+}
+
+#[test]
+fn check_config_names_the_key_path_of_a_structure_problem_at_file_line_col() {
+    let (code, err, file) = check("email:\n  transport:\n    kind: smtp\n    host: mail.example\n    port: seventy\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        err,
+        format!("{file}:10:11: email.transport.port: expected a whole number, got \"seventy\"\n")
+    );
+
+    let (code, err, file) = check("registration:\n  mode: open\n  mode: closed\nissuer: http://127.0.0.1:8081\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "{file}:8:3: the key \"registration.mode\" appears twice (first at line 7); keep one\n\
+             {file}:9:1: the key \"issuer\" appears twice (first at line 1); keep one\n"
+        )
+    );
+
+    let (code, err, file) = check("logging:\n  colour: true\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        err,
+        format!("{file}:7:3: logging.colour: unknown key; logging takes format, level\n")
+    );
+}
+
+#[test]
+fn check_config_refuses_keys_that_contradict_each_other_and_overlong_durations() {
+    let (code, err, file) = check("sessions:\n  idle_timeout: 30d\n  absolute_timeout: 14d\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "{file}:7:17: sessions.idle_timeout (30d) is longer than sessions.absolute_timeout (14d), so it can \
+             never apply: make sessions.idle_timeout at most 14d, or raise sessions.absolute_timeout\n"
+        )
+    );
+    let (code, err, file) = check("oidc:\n  key_rotation: 1h\n  key_publish_before: 1h\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "{file}:7:17: oidc.key_rotation (1h) is shorter than oidc.key_publish_before (1h)"
+        )),
+        "{err}"
+    );
+    for long in ["999999999999999999d", "18446744073709551615s"] {
+        let (code, err, file) = check(&format!("links:\n  reset_password_ttl: {long}\n"));
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(
+            err,
+            format!(
+                "{file}:7:23: links.reset_password_ttl: \"{long}\" is too long; the longest duration is 36525d (100 years)\n"
+            )
+        );
+    }
+    // A warning leaves the file valid.
+    let (code, err, file) = check("oidc:\n  key_publish_before: 1m\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "warning: {file}:7:23: oidc.key_publish_before (1m) is shorter than 6m"
+        )),
+        "{err}"
+    );
+}
+
+/// Every duration at the longest the configuration accepts together.
+const LONGEST_DURATIONS: &str = "sessions:\n  idle_timeout: 400d\n  absolute_timeout: 400d\n\
+links:\n  confirm_email_ttl: 36525d\n  reset_password_ttl: 36525d\n\
+jobs:\n  lease: 36525d\n  poll_interval: 36525d\n\
+actions:\n  welcome_email: true\n  followup_email:\n    after: 36525d\n\
+oidc:\n  code_ttl: 36525d\n  access_token_ttl: 36524d\n  id_token_ttl: 36524d\n  refresh_token_ttl: 36525d\n  refresh_token_idle: 36525d\n  key_rotation: 36525d\n  key_publish_before: 1d\n\
+security:\n  throttle:\n    login_window: 36525d\n    login_delay_base: 36525d\n    login_delay_max: 36525d\n    login_pair_lockout: 36525d\n    login_ip_lockout: 36525d\n    login_account_lockout: 36525d\n    client_lockout: 36525d\n    code_lockout: 36525d\n    mail_window: 36525d\n    helpdesk_window: 36525d\n\
+clients:\n  - id: svc\n    secret: svc-secret-0123456789abcdef\n    redirect_uris: ['http://127.0.0.1:9/cb']\n    grant_types: [client_credentials]\n    scopes: [profile]\n";
+
+/// A server with every duration at its longest starts, makes and rotates its signing keys,
+/// signs a person in, issues a token and counts failures without any of the arithmetic on
+/// those durations panicking.
+#[tokio::test]
+async fn the_longest_durations_run_a_server_without_overflow() {
+    use crate::support::people::{PASSWORD, person, signed_in};
+    use crate::support::server::TestServer;
+    let server = TestServer::start_configured(&format!("{FAST_PASSWORDS}{LONGEST_DURATIONS}")).await;
+    let token = || {
+        crate::oidc::token_request(
+            &server,
+            Some(("svc", "svc-secret-0123456789abcdef")),
+            &[("grant_type", "client_credentials"), ("scope", "profile")],
+        )
+    };
+    // The first key exists (a century-long rotation still makes it) and signs.
+    let (status, answer, _) = token().await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{answer}");
+    assert_eq!(answer["expires_in"], 36_524_u64 * 86_400);
+    let policy = tessera_server::oidc::key_policy(&server.state.config);
+    let rotated = server.state.provider.keys().maintain(&policy, true).await.unwrap();
+    assert!(!rotated.is_empty(), "a forced rotation makes keys");
+    person("ann")
+        .email("ann@example.com")
+        .confirmed()
+        .password(PASSWORD)
+        .create(&server)
+        .await;
+    let browser = signed_in(&server, "ann", PASSWORD).await;
+    let account = browser.get(server.url("/account")).send().await.unwrap();
+    assert!(account.status().is_success(), "{}", account.status());
+    let (status, answer, _) = token().await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "the old key signs until the new one is due: {answer}"
+    );
+    // A wrong password delays by the (century-long) base delay: counted, never overflowed.
+    let wrong = crate::support::people::log_in(&server, &crate::support::server::browser(), "ann", "wrong", None).await;
+    assert!(
+        wrong.status().is_client_error() || wrong.status().is_success(),
+        "{}",
+        wrong.status()
+    );
+    let jwks = reqwest::get(server.url("/jwks")).await.unwrap();
+    assert!(jwks.status().is_success());
+}

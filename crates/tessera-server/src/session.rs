@@ -65,7 +65,7 @@ pub async fn start(
         amr: amr.to_owned(),
     };
     state.store.create_session(&session).await?;
-    let max_age = state.config.session_absolute.as_secs() as i64;
+    let max_age = i64::try_from(state.config.session_absolute.as_secs()).unwrap_or(i64::MAX);
     let cookie = crate::cookies::set(
         state,
         cookie_name(state),

@@ -176,7 +176,7 @@ impl Provider {
             amr: &auth.amr,
             acr: None,
             now: now.unix_timestamp(),
-            ttl_seconds: self.lifetimes.id_token_ttl.as_secs() as i64,
+            ttl_seconds: i64::try_from(self.lifetimes.id_token_ttl.as_secs()).unwrap_or(i64::MAX),
         });
         let key = self.keys.signing_key(alg).await?;
         key.sign_jwt(TYP_ID_TOKEN, &claims)
@@ -201,7 +201,7 @@ impl Provider {
             &record.jti,
             auth_time,
             self.now().unix_timestamp(),
-            ttl as i64,
+            i64::try_from(ttl).unwrap_or(i64::MAX),
         );
         let key = self.keys.signing_key(client.client.id_token_alg).await?;
         let token = key

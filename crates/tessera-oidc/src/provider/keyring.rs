@@ -112,10 +112,16 @@ impl KeyRing {
         let since = if force {
             now + Duration::from_secs(1)
         } else {
-            now - policy.rotation
+            // A table that never saw a rotation reads as one at the Unix epoch: a rotation
+            // period reaching back before it must still find the first key due.
+            earlier(now, policy.rotation).max(OffsetDateTime::UNIX_EPOCH + Duration::from_secs(1))
         };
         // The very first key signs at once: nothing can have cached a JWKS without it.
-        let activates_at = if has_key { now + policy.publish_before } else { now };
+        let activates_at = if has_key {
+            later(now, policy.publish_before)
+        } else {
+            now
+        };
         let rotation = Rotation {
             new_key: StoredKey {
                 kid: key.kid().to_owned(),
@@ -127,7 +133,10 @@ impl KeyRing {
                 expires_at: None,
             },
             unless_rotated_since: since,
-            old_keys_expire_at: activates_at + policy.longest_token + Duration::from_secs(60),
+            old_keys_expire_at: later(
+                activates_at,
+                policy.longest_token.saturating_add(Duration::from_secs(60)),
+            ),
         };
         if !self.store.rotate_key(&rotation).await? {
             return Ok(None);
@@ -232,6 +241,17 @@ impl KeyRing {
             Err(_) => Ok(None),
         }
     }
+}
+
+/// `t + d`, or the last time there is rather than a panic, however long `d` is: the policy's
+/// durations come from the configuration, and two of them are added together here.
+fn later(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
+    t.saturating_add(time::Duration::try_from(d).unwrap_or(time::Duration::MAX))
+}
+
+/// `t - d`, or the first time there is.
+fn earlier(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
+    t.saturating_sub(time::Duration::try_from(d).unwrap_or(time::Duration::MAX))
 }
 
 fn rotation_due(keys: &[LoadedKey], alg: SigningAlg, now: OffsetDateTime, policy: &KeyPolicy) -> bool {

@@ -182,3 +182,25 @@ async fn an_unreachable_store_is_an_error_not_an_invalid_token() {
         "{outcome:?}"
     );
 }
+
+#[tokio::test]
+async fn no_policy_duration_is_too_long_to_schedule() {
+    let (ring, clock, _) = ring();
+    let endless = KeyPolicy {
+        rotation: Duration::MAX,
+        publish_before: Duration::MAX,
+        longest_token: Duration::MAX,
+        ..policy()
+    };
+    let first = ring.maintain(&endless, false).await.unwrap();
+    assert_eq!(first.len(), 1, "the first key signs at once");
+    clock.advance(DAY);
+    assert!(ring.maintain(&endless, false).await.unwrap().is_empty(), "never due");
+    let forced = ring.maintain(&endless, true).await.unwrap();
+    assert_eq!(
+        forced.len(),
+        1,
+        "a forced rotation schedules its key at the end of time"
+    );
+    assert_eq!(ring.signing_key(SigningAlg::EdDsa).await.unwrap().kid(), first[0]);
+}

@@ -19,42 +19,114 @@ pub use tessera_oidc::provider::RegisteredClient as ClientConfig;
 pub const KNOWN_SCOPES: &[&str] = &["openid", "profile", "email", "groups", "offline_access", "contacts"];
 
 pub(super) fn oidc_settings(raw: Option<&RawOidc>, c: &mut Checker) -> OidcSettings {
+    let before = c.problem_count();
     let d = |c: &mut Checker, key: &str, v: Option<&super::S>, default: u64| {
         c.duration(key, v, Duration::from_secs(default))
     };
-    OidcSettings {
-        code_ttl: d(c, "oidc.code_ttl", raw.and_then(|r| r.code_ttl.as_ref()), 60),
-        access_token_ttl: d(
-            c,
-            "oidc.access_token_ttl",
-            raw.and_then(|r| r.access_token_ttl.as_ref()),
-            600,
-        ),
-        id_token_ttl: d(c, "oidc.id_token_ttl", raw.and_then(|r| r.id_token_ttl.as_ref()), 3600),
+    let at = |pick: fn(&RawOidc) -> Option<&super::S>| raw.and_then(pick);
+    let settings = OidcSettings {
+        code_ttl: d(c, "oidc.code_ttl", at(|r| r.code_ttl.as_ref()), 60),
+        access_token_ttl: d(c, "oidc.access_token_ttl", at(|r| r.access_token_ttl.as_ref()), 600),
+        id_token_ttl: d(c, "oidc.id_token_ttl", at(|r| r.id_token_ttl.as_ref()), 3600),
         refresh_token_ttl: d(
             c,
             "oidc.refresh_token_ttl",
-            raw.and_then(|r| r.refresh_token_ttl.as_ref()),
+            at(|r| r.refresh_token_ttl.as_ref()),
             30 * 86_400,
         ),
         refresh_token_idle: d(
             c,
             "oidc.refresh_token_idle",
-            raw.and_then(|r| r.refresh_token_idle.as_ref()),
+            at(|r| r.refresh_token_idle.as_ref()),
             7 * 86_400,
         ),
-        key_rotation: d(
-            c,
-            "oidc.key_rotation",
-            raw.and_then(|r| r.key_rotation.as_ref()),
-            30 * 86_400,
-        ),
+        key_rotation: d(c, "oidc.key_rotation", at(|r| r.key_rotation.as_ref()), 30 * 86_400),
         key_publish_before: d(
             c,
             "oidc.key_publish_before",
-            raw.and_then(|r| r.key_publish_before.as_ref()),
+            at(|r| r.key_publish_before.as_ref()),
             3600,
         ),
+    };
+    if c.problem_count() == before {
+        check_oidc(&settings, raw, c);
+    }
+    settings
+}
+
+/// How long a node may go on using a JWKS it fetched: `Cache-Control: max-age=300` on the
+/// JWKS, and the 30 s each node caches the key table.
+const JWKS_STALE: Duration = Duration::from_secs(330);
+
+/// What the key schedule and the refresh tokens need of the lifetimes together.
+fn check_oidc(s: &OidcSettings, raw: Option<&RawOidc>, c: &mut Checker) {
+    use super::{format_duration as f, shown};
+    let at = |pick: fn(&RawOidc) -> Option<&super::S>| raw.and_then(pick);
+    let rotation = at(|r| r.key_rotation.as_ref());
+    let publish = at(|r| r.key_publish_before.as_ref());
+    let (longest_key, longest, longest_at) = if s.id_token_ttl >= s.access_token_ttl {
+        ("oidc.id_token_ttl", s.id_token_ttl, at(|r| r.id_token_ttl.as_ref()))
+    } else {
+        (
+            "oidc.access_token_ttl",
+            s.access_token_ttl,
+            at(|r| r.access_token_ttl.as_ref()),
+        )
+    };
+    // A signing key is published `key_publish_before` ahead of signing and stays published
+    // until the last token it signed has expired; a rotation shorter than both together
+    // keeps more and more keys in the JWKS at once.
+    let needed = s.key_publish_before.saturating_add(longest);
+    if s.key_rotation < needed {
+        c.problem_at_first(
+            &[rotation, publish, longest_at],
+            format!(
+                "oidc.key_rotation ({}) is shorter than oidc.key_publish_before ({}) plus the longest token \
+                 lifetime, {longest_key} ({}): a key must outlast its own publication and the tokens it signed, \
+                 or the JWKS holds ever more keys; make oidc.key_rotation at least {}, or shorten the others",
+                shown(s.key_rotation, rotation),
+                shown(s.key_publish_before, publish),
+                shown(longest, longest_at),
+                f(needed),
+            ),
+        );
+    }
+    if s.key_publish_before < JWKS_STALE + Duration::from_secs(30) {
+        c.warning_at_first(
+            &[publish],
+            format!(
+                "oidc.key_publish_before ({}) is shorter than 6m: relying parties may use a JWKS fetched up to \
+                 5m30s ago and refuse tokens signed by a key they have not seen yet; make it 6m or more",
+                shown(s.key_publish_before, publish),
+            ),
+        );
+    }
+    let idle = at(|r| r.refresh_token_idle.as_ref());
+    let ttl = at(|r| r.refresh_token_ttl.as_ref());
+    let access = at(|r| r.access_token_ttl.as_ref());
+    if s.refresh_token_idle > s.refresh_token_ttl {
+        c.problem_at_first(
+            &[idle, ttl],
+            format!(
+                "oidc.refresh_token_idle ({}) is longer than oidc.refresh_token_ttl ({}), so it can never apply: \
+                 make oidc.refresh_token_idle at most {}, or raise oidc.refresh_token_ttl",
+                shown(s.refresh_token_idle, idle),
+                shown(s.refresh_token_ttl, ttl),
+                f(s.refresh_token_ttl),
+            ),
+        );
+    } else if s.refresh_token_idle <= s.access_token_ttl {
+        c.problem_at_first(
+            &[idle, access],
+            format!(
+                "oidc.refresh_token_idle ({}) is not longer than oidc.access_token_ttl ({}): an app refreshes when \
+                 its access token expires, and by then its refresh token has died unused; make \
+                 oidc.refresh_token_idle longer than {}, or shorten oidc.access_token_ttl",
+                shown(s.refresh_token_idle, idle),
+                shown(s.access_token_ttl, access),
+                f(s.access_token_ttl),
+            ),
+        );
     }
 }
 

@@ -13,6 +13,7 @@ mod raw;
 mod remote_auth;
 mod security;
 mod server;
+mod structure;
 mod upstreams;
 
 use std::fmt;
@@ -27,7 +28,7 @@ use tessera_core::secret::Secret;
 use url::Url;
 
 pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
-pub use duration::parse_duration;
+pub use duration::{MAX_DURATION, format_duration, parse_duration};
 pub use env::{Env, ProcessEnv};
 pub use jobs::{Actions, JobSettings, PostOnJoin, WEBHOOK_EVENTS, Webhook};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
@@ -255,6 +256,58 @@ impl<'e> Checker<'e> {
         value.and_then(|v| self.parsed(key, v, positive)).unwrap_or(default)
     }
 
+    /// Like [`Checker::duration`], and at most `max` (`why` says why).
+    pub(crate) fn duration_at_most(
+        &mut self,
+        key: &str,
+        value: Option<&S>,
+        default: Duration,
+        max: Duration,
+        why: &str,
+    ) -> Duration {
+        let d = self.duration(key, value, default);
+        match value {
+            Some(v) if d > max => {
+                self.problem(
+                    v,
+                    format!(
+                        "{key}: {:?} is longer than {}; {why}",
+                        v.value.trim(),
+                        format_duration(max)
+                    ),
+                );
+                default.min(max)
+            }
+            _ => d,
+        }
+    }
+
+    /// Problems recorded so far: a check across keys runs only when none of them was wrong.
+    pub(crate) fn problem_count(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// A problem about several keys, at the first of them the file gives (`at` lists where
+    /// each key is written, `None` for a key left at its default).
+    pub(crate) fn problem_at_first(&mut self, at: &[Option<&S>], message: impl Into<String>) {
+        let (line, column) = first_given(at);
+        self.problems.push(Problem {
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    /// Like [`Checker::problem_at_first`], for something that does not make the file invalid.
+    pub(crate) fn warning_at_first(&mut self, at: &[Option<&S>], message: impl Into<String>) {
+        let (line, column) = first_given(at);
+        self.warnings.push(Problem {
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
     pub(crate) fn choice<T: Copy>(&mut self, key: &str, value: &S, options: &[(&str, T)]) -> Option<T> {
         let text = self.text(key, value)?;
         if let Some((_, v)) = options.iter().find(|(name, _)| *name == text) {
@@ -277,6 +330,23 @@ impl<'e> Checker<'e> {
     }
 }
 
+fn first_given(at: &[Option<&S>]) -> (u64, u64) {
+    at.iter()
+        .flatten()
+        .next()
+        .map_or((0, 0), |s| (s.referenced.line(), s.referenced.column()))
+}
+
+/// A duration in a message about several keys: `14d`, or `14d, the default` when the file
+/// does not give it.
+pub(crate) fn shown(d: Duration, given: Option<&S>) -> String {
+    if given.is_some() {
+        format_duration(d)
+    } else {
+        format!("{}, the default", format_duration(d))
+    }
+}
+
 /// Reads and validates a config file.
 pub fn load(path: &Path, env: &dyn Env) -> Result<Config, ConfigErrors> {
     let file = path.display().to_string();
@@ -292,14 +362,7 @@ pub fn load(path: &Path, env: &dyn Env) -> Result<Config, ConfigErrors> {
 }
 
 pub fn parse(text: &str, env: &dyn Env) -> Result<Config, Vec<Problem>> {
-    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| {
-        let location = e.location();
-        vec![Problem {
-            line: location.map_or(0, |l| l.line()),
-            column: location.map_or(0, |l| l.column()),
-            message: first_line(&e.without_snippet().to_string()),
-        }]
-    })?;
+    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| structure::problems(text, &e))?;
     let mut c = Checker {
         env,
         problems: Vec::new(),
@@ -316,15 +379,6 @@ pub fn parse(text: &str, env: &dyn Env) -> Result<Config, Vec<Problem>> {
             c.problems.sort_by_key(|p| (p.line, p.column));
             Err(c.problems)
         }
-    }
-}
-
-/// serde-saphyr appends its own location text; we print ours in front instead.
-fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or(message);
-    match line.find(" at line ") {
-        Some(cut) => line[..cut].to_owned(),
-        None => line.to_owned(),
     }
 }
 
@@ -354,6 +408,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let proxies = server::trusted_proxies(raw.server.as_ref(), c);
     check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
     check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
+    check_lease(&jobs, &raw, &webhooks, mail_transport.as_ref(), c);
 
     Some(Config {
         issuer: issuer?,
@@ -470,18 +525,35 @@ fn registration(
     (mode, email_confirmation)
 }
 
-/// The idle and absolute session timeouts.
+/// Browsers keep a cookie at most 400 days (RFC 6265bis §5.5), whatever its `Max-Age`.
+pub const MAX_SESSION: Duration = Duration::from_secs(400 * 86_400);
+
+/// The idle and absolute session timeouts: the idle one at most the absolute one, which is
+/// at most [`MAX_SESSION`] (the cookie's `Max-Age`).
 fn sessions(raw: Option<&raw::RawSessions>, c: &mut Checker) -> (Duration, Duration) {
-    let idle = c.duration(
-        "sessions.idle_timeout",
-        raw.and_then(|s| s.idle_timeout.as_ref()),
-        Duration::from_secs(2 * 3600),
-    );
-    let absolute = c.duration(
+    let before = c.problem_count();
+    let idle_at = raw.and_then(|s| s.idle_timeout.as_ref());
+    let absolute_at = raw.and_then(|s| s.absolute_timeout.as_ref());
+    let idle = c.duration("sessions.idle_timeout", idle_at, Duration::from_secs(2 * 3600));
+    let absolute = c.duration_at_most(
         "sessions.absolute_timeout",
-        raw.and_then(|s| s.absolute_timeout.as_ref()),
+        absolute_at,
         Duration::from_secs(14 * 86_400),
+        MAX_SESSION,
+        "browsers keep a cookie at most 400 days, so the session would end there anyway",
     );
+    if c.problem_count() == before && idle > absolute {
+        c.problem_at_first(
+            &[idle_at, absolute_at],
+            format!(
+                "sessions.idle_timeout ({}) is longer than sessions.absolute_timeout ({}), so it can never \
+                 apply: make sessions.idle_timeout at most {}, or raise sessions.absolute_timeout",
+                shown(idle, idle_at),
+                shown(absolute, absolute_at),
+                format_duration(absolute),
+            ),
+        );
+    }
     (idle, absolute)
 }
 
@@ -559,6 +631,47 @@ fn check_post_on_join(actions: &Actions, raw: Option<&raw::RawActions>, upstream
             )
         }
         Some(_) => {}
+    }
+}
+
+/// A job still running when its lease ends is taken over by another worker: `jobs.lease`
+/// should outlast the longest wait a job can have (a webhook's or the SMTP server's answer).
+fn check_lease(
+    jobs: &JobSettings,
+    raw: &RawConfig,
+    webhooks: &[Webhook],
+    mail: Option<&MailTransportConfig>,
+    c: &mut Checker,
+) {
+    let lease_at = raw.jobs.as_ref().and_then(|j| j.lease.as_ref());
+    let mut waits: Vec<(String, Duration, Option<&S>)> = Vec::new();
+    let raw_hooks = raw.webhooks.as_deref().unwrap_or_default();
+    if raw_hooks.len() == webhooks.len() {
+        for (i, (hook, r)) in webhooks.iter().zip(raw_hooks).enumerate() {
+            waits.push((format!("webhooks[{i}].timeout"), hook.timeout, r.timeout.as_ref()));
+        }
+    }
+    if let Some(MailTransportConfig::Smtp(smtp)) = mail {
+        let at = raw
+            .email
+            .as_ref()
+            .and_then(|e| e.transport.as_ref())
+            .and_then(|t| t.timeout.as_ref());
+        waits.push(("email.transport.timeout".to_owned(), smtp.timeout, at));
+    }
+    for (key, wait, at) in waits {
+        if jobs.lease <= wait {
+            c.warning_at_first(
+                &[lease_at, at],
+                format!(
+                    "jobs.lease ({}) is not longer than {key} ({}): a job still waiting for its answer when the \
+                     lease ends is taken over by another worker and runs twice; make jobs.lease longer than {}",
+                    shown(jobs.lease, lease_at),
+                    shown(wait, at),
+                    format_duration(wait),
+                ),
+            );
+        }
     }
 }
 

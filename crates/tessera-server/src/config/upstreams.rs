@@ -70,7 +70,7 @@ fn substitute(value: &mut serde_json::Value, env: &dyn env::Env) -> Result<(), S
 pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> Vec<Upstream> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for entry in raw {
+    for (i, entry) in raw.iter().enumerate() {
         let mut value = entry.value.clone();
         if let Err(why) = substitute(&mut value, c.env) {
             c.problem(entry, format!("upstreams: {why}"));
@@ -94,10 +94,13 @@ pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> 
                 continue;
             }
         };
-        let config: UpstreamConfig = match serde_json::from_value(value) {
+        let config: UpstreamConfig = match serde_json::from_value(value.clone()) {
             Ok(config) => config,
             Err(e) => {
-                c.problem(entry, format!("upstreams: {e}"));
+                c.problem(
+                    entry,
+                    super::structure::upstream_entry(&format!("upstreams[{i}]"), &value, &e),
+                );
                 continue;
             }
         };
