@@ -19,7 +19,20 @@ impl Admin {
         Self::with_database(fresh_sqlite())
     }
 
+    /// An admin on `db`, migrated as `tessera migrate` does before anything else.
     fn with_database(db: crate::support::db::TestDb) -> Self {
+        let admin = Self::on(db);
+        let migrated = admin.run(&["migrate"], None);
+        assert!(migrated.status.success(), "migrate: {}", stderr(&migrated));
+        admin
+    }
+
+    /// An admin on a database no one has migrated.
+    fn unmigrated() -> Self {
+        Self::on(fresh_sqlite())
+    }
+
+    fn on(db: crate::support::db::TestDb) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("tessera.yaml");
         let yaml = format!(
@@ -311,7 +324,7 @@ fn django_import_is_idempotent_and_all_or_nothing() {
 #[test]
 fn an_unreachable_database_is_one_clear_line() {
     let db = crate::support::db::TestDb::external("postgres://tessera:hunter2@127.0.0.1:9/tessera".into());
-    let admin = Admin::with_database(db);
+    let admin = Admin::on(db);
     let out = admin.run(&["migrate"], None);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -745,4 +758,79 @@ async fn the_longest_durations_run_a_server_without_overflow() {
     );
     let jwks = reqwest::get(server.url("/jwks")).await.unwrap();
     assert!(jwks.status().is_success());
+}
+
+/// What a later release's `tessera migrate` leaves behind: a migration this one lacks.
+const FUTURE_MIGRATION: &str = "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+     SELECT 9999, 'from the future', installed_on, TRUE, checksum, 0 FROM _sqlx_migrations WHERE version = 1";
+
+#[tokio::test]
+async fn only_migrate_changes_the_schema_and_every_other_command_refuses_a_mismatch() {
+    let admin = Admin::unmigrated();
+    // Older (here: empty) schema: commands and serve refuse with exit 4, saying what to run.
+    for args in [&["user", "list"][..], &["keys", "list"], &["audit", "list"], &["serve"]] {
+        let out = admin.run(args, None);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the database schema is older than this tessera: migration 0001 (accounts)")
+                && stderr(&out).contains("run `tessera migrate`"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let status = stdout(&admin.run(&["migrate", "--status"], None));
+    assert!(status.lines().all(|l| l.contains("\tpending\t")), "{status}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&admin.run(&["migrate", "--status", "--json"], None))).unwrap();
+    assert!(json["migrations"].as_array().unwrap().len() >= 9, "{json}");
+    let dry = admin.run(&["migrate", "--dry-run"], None);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).starts_with("would apply 0001 accounts"),
+        "{}",
+        stdout(&dry)
+    );
+    assert_eq!(
+        admin.run(&["user", "list"], None).status.code(),
+        Some(4),
+        "a dry run changes nothing"
+    );
+
+    let applied = admin.run(&["migrate"], None);
+    assert!(
+        stdout(&applied).ends_with("migrations applied\n"),
+        "{}",
+        stdout(&applied)
+    );
+    assert!(admin.run(&["user", "list"], None).status.success());
+    assert_eq!(
+        stdout(&admin.run(&["migrate"], None)).trim(),
+        "the schema is up to date; nothing to apply"
+    );
+    let status = stdout(&admin.run(&["migrate", "--status"], None));
+    assert!(status.lines().all(|l| l.contains("\tapplied\t")), "{status}");
+
+    // Newer: a later release migrated the database. Everything refuses, migrate included.
+    crate::support::db::execute(&admin._db.url, FUTURE_MIGRATION, &[]).await;
+    for args in [&["user", "list"][..], &["migrate"], &["serve", "--migrate"]] {
+        let out = admin.run(args, None);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the database schema is newer than this tessera: it has migration 9999"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(stdout(&admin.run(&["migrate", "--status"], None)).contains("9999\tunknown to this release"));
+}
+
+#[tokio::test]
+async fn readiness_is_503_on_a_schema_mismatch() {
+    let server = crate::support::server::TestServer::start().await;
+    let ready = reqwest::get(server.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    server.execute_sql(FUTURE_MIGRATION, &[]).await;
+    let ready = reqwest::get(server.url("/readyz")).await.unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.text().await.unwrap(), "database schema mismatch");
 }

@@ -224,7 +224,7 @@ async fn spawn_node(config: &std::path::Path, port: u16) -> Node {
     // Reaped by Node's Drop (kill + wait).
     #[allow(clippy::zombie_processes)]
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["serve", "--config", config.to_str().unwrap()])
+        .args(["serve", "--migrate", "--config", config.to_str().unwrap()])
         .env("NODE_KEY", TEST_MASTER_KEY)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())

@@ -74,12 +74,19 @@ impl Deployment {
             dir.path().join("outbox").display()
         );
         std::fs::write(&config, yaml).expect("write config");
-        Self {
+        let deployment = Self {
             db,
             config,
             base: format!("http://127.0.0.1:{port}"),
             _dir: dir,
-        }
+        };
+        let migrated = deployment.tessera(TEST_MASTER_KEY, &["migrate"], &[]);
+        assert!(
+            migrated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
+        deployment
     }
 
     /// `tessera ARGS` with `current` as secrets.master_key and `env` set besides.

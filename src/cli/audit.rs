@@ -42,7 +42,7 @@ pub async fn run(command: AuditCommand) -> CliResult {
         return Err(Failure::User("--limit must be at least 1".into()));
     }
     let config = load_config(&config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let user = match user {
         Some(name) => Some(
             store

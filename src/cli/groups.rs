@@ -57,7 +57,7 @@ pub async fn run(command: GroupCommand) -> CliResult {
     match command {
         GroupCommand::Create { config, group } => {
             check_group_name(&group).map_err(Failure::User)?;
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             store.create_group(&group).await?;
             println!("created group {group}");
         }
@@ -66,7 +66,7 @@ pub async fn run(command: GroupCommand) -> CliResult {
             group,
             username,
         } => {
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             let user = store
                 .user_by_username(&username)
                 .await?
@@ -84,7 +84,7 @@ pub async fn run(command: GroupCommand) -> CliResult {
             group,
             username,
         } => {
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             let user = store
                 .user_by_username(&username)
                 .await?
@@ -99,7 +99,7 @@ pub async fn run(command: GroupCommand) -> CliResult {
             }
         }
         GroupCommand::List { config, json } => {
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             for group in store.list_groups().await? {
                 if json {
                     println!(
@@ -121,7 +121,7 @@ pub async fn run(command: GroupCommand) -> CliResult {
         }
         GroupCommand::Delete { config, group } => {
             let config = load_config(&config.config)?;
-            let store = open_store(&config, true).await?;
+            let store = open_store(&config).await?;
             if !store.delete_group(&group).await? {
                 return Err(unknown_group(&group));
             }
@@ -135,7 +135,7 @@ pub async fn run(command: GroupCommand) -> CliResult {
         } => {
             check_group_name(&new_name).map_err(Failure::User)?;
             let config = load_config(&config.config)?;
-            let store = open_store(&config, true).await?;
+            let store = open_store(&config).await?;
             store.rename_group(&group, &new_name).await.map_err(|e| match e {
                 StoreError::NotFound(_) => unknown_group(&group),
                 StoreError::Conflict { .. } => Failure::User(format!(

@@ -52,7 +52,7 @@ pub async fn run(command: JobsCommand) -> CliResult {
                 ),
                 None => None,
             };
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             for job in store.jobs(state, limit.clamp(1, 10_000)).await? {
                 if json {
                     println!(
@@ -73,7 +73,7 @@ pub async fn run(command: JobsCommand) -> CliResult {
             }
         }
         JobsCommand::Retry { config, id } => {
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             if !store.retry_job(&id).await? {
                 return Err(Failure::User(format!(
                     "no dead or queued job with id {id:?} (see `tessera jobs list --state dead`)"
@@ -88,7 +88,7 @@ pub async fn run(command: JobsCommand) -> CliResult {
         } => {
             let age = tessera_server::config::parse_duration(&older_than)
                 .map_err(|e| Failure::User(format!("--older-than: {e}")))?;
-            let store = open_store(&load_config(&config.config)?, true).await?;
+            let store = open_store(&load_config(&config.config)?).await?;
             let removed = store.purge_jobs(OffsetDateTime::now_utc() - age, dead).await?;
             println!("removed {removed} finished jobs");
         }

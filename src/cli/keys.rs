@@ -37,7 +37,7 @@ pub async fn run(command: KeysCommand) -> CliResult {
 async fn rotate(config: &ConfigArg) -> CliResult {
     let config = load_config(&config.config)?;
     // Only the store and the key ring: no templates, mail transport or HTTP clients.
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let keys = tessera_server::oidc::key_ring(&config, store, Arc::new(SystemClock));
     let created = keys
         .maintain(&tessera_server::oidc::key_policy(&config), true)
@@ -63,7 +63,7 @@ fn state_of(key: &StoredKey, now: OffsetDateTime) -> &'static str {
 
 async fn list(config: &ConfigArg, json: bool) -> CliResult {
     let config = load_config(&config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let now = OffsetDateTime::now_utc();
     let when = |t: Option<OffsetDateTime>| t.map_or_else(|| "-".to_owned(), rfc3339);
     for key in store.published_keys(now).await? {

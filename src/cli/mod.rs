@@ -32,17 +32,29 @@ pub struct ConfigArg {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (applies pending migrations first unless --no-migrate).
+    /// Run the server. It refuses a database schema older or newer than this release
+    /// (exit 4) unless --migrate applies the pending migrations first.
     Serve {
         #[command(flatten)]
         config: ConfigArg,
+        /// Apply pending migrations before serving (one node at a time; see
+        /// docs/operations.md, Upgrades and rollback).
         #[arg(long)]
-        no_migrate: bool,
+        migrate: bool,
     },
-    /// Apply pending database migrations.
+    /// Apply pending database migrations: the one command that changes the schema.
     Migrate {
         #[command(flatten)]
         config: ConfigArg,
+        /// Only show each migration and whether it is applied.
+        #[arg(long, conflicts_with = "dry_run")]
+        status: bool,
+        /// Show what would be applied, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// With --status: one JSON object instead of text.
+        #[arg(long, requires = "status")]
+        json: bool,
     },
     /// Check the configuration; print every problem as FILE:LINE:COL: message.
     CheckConfig {
@@ -94,18 +106,20 @@ enum Command {
     },
 }
 
-/// Why a command failed: the person's input (exit 1) or Tessera itself (exit 3).
+/// Why a command failed: the person's input (exit 1), Tessera itself (exit 3), or a
+/// database schema this release was not built for (exit 4). Clap's usage errors exit 2.
 pub enum Failure {
     User(String),
     /// Config problems, already one `FILE:LINE:COL: message` per line.
     Config(String),
     Internal(String),
+    Schema(String),
 }
 
 impl Failure {
     pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
         let (prefix, text) = match self {
-            Self::User(t) => ("error: ", t),
+            Self::User(t) | Self::Schema(t) => ("error: ", t),
             Self::Config(t) => ("", t),
             Self::Internal(t) => ("internal error: ", t),
         };
@@ -116,6 +130,7 @@ impl Failure {
         match self {
             Self::User(_) | Self::Config(_) => 1,
             Self::Internal(_) => 3,
+            Self::Schema(_) => 4,
         }
     }
 }
@@ -149,29 +164,89 @@ fn redacted(url: &str) -> String {
     }
 }
 
-/// Connects and migrates; an unreachable database is one clear line.
-pub async fn open_store(config: &Config, migrate: bool) -> CliResult<Arc<SqlStore>> {
-    let store = SqlStore::connect(&config.database_url).await.map_err(|e| {
-        Failure::User(format!(
-            "cannot open the database at {}: {e}",
-            redacted(&config.database_url)
-        ))
-    })?;
-    if migrate {
-        store.migrate().await.map_err(|e| Failure::User(e.to_string()))?;
+/// Connects and checks that the schema is the one this release was built for (never
+/// changing it: only `migrate` does). An unreachable database is one clear line.
+pub async fn open_store(config: &Config) -> CliResult<Arc<SqlStore>> {
+    let store = connect(config).await?;
+    if let Some(mismatch) = store.schema_status().await?.mismatch() {
+        return Err(Failure::Schema(mismatch));
     }
     Ok(Arc::new(store))
 }
 
+async fn connect(config: &Config) -> CliResult<SqlStore> {
+    SqlStore::connect(&config.database_url).await.map_err(|e| {
+        Failure::User(format!(
+            "cannot open the database at {}: {e}",
+            redacted(&config.database_url)
+        ))
+    })
+}
+
+/// `tessera migrate [--status | --dry-run]`.
+async fn migrate(path: &Path, status_only: bool, dry_run: bool, json: bool) -> CliResult {
+    let config = load_config(path)?;
+    let store = connect(&config).await?;
+    let status = store.schema_status().await?;
+    if status_only {
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string(&status).map_err(|e| Failure::Internal(e.to_string()))?
+            );
+        } else {
+            for m in &status.migrations {
+                let state = if m.changed {
+                    "changed"
+                } else if m.applied {
+                    "applied"
+                } else {
+                    "pending"
+                };
+                println!("{:04}	{state}	{}", m.version, m.description);
+            }
+            for version in &status.unknown {
+                println!("{version:04}	unknown to this release");
+            }
+        }
+        return Ok(());
+    }
+    apply_pending(&store, &status, dry_run).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Applies (or, dry, lists) the pending migrations, printing each. A newer or altered
+/// schema is never "migrated" by this binary: only a pending migration is something to apply.
+async fn apply_pending(store: &SqlStore, status: &tessera_store::SchemaStatus, dry_run: bool) -> CliResult {
+    if !status.unknown.is_empty() || status.migrations.iter().any(|m| m.changed) {
+        return Err(Failure::Schema(status.mismatch().unwrap_or_default()));
+    }
+    let pending: Vec<_> = status.pending().collect();
+    if pending.is_empty() {
+        println!("the schema is up to date; nothing to apply");
+        return Ok(());
+    }
+    for m in &pending {
+        let verb = if dry_run { "would apply" } else { "applying" };
+        println!("{verb} {:04} {}", m.version, m.description);
+    }
+    if !dry_run {
+        store.migrate().await.map_err(|e| Failure::User(e.to_string()))?;
+        println!("migrations applied");
+    }
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> CliResult {
     match cli.command {
-        Command::Serve { config, no_migrate } => serve(&config.config, !no_migrate).await,
-        Command::Migrate { config } => {
-            let config = load_config(&config.config)?;
-            open_store(&config, true).await?;
-            println!("migrations applied");
-            Ok(())
-        }
+        Command::Serve { config, migrate } => serve(&config.config, migrate).await,
+        Command::Migrate {
+            config,
+            status,
+            dry_run,
+            json,
+        } => migrate(&config.config, status, dry_run, json).await,
         Command::CheckConfig { config } => {
             let loaded = load_config(&config.config)?;
             tessera_server::check_templates(&loaded)
@@ -240,7 +315,13 @@ async fn serve(path: &Path, migrate: bool) -> CliResult {
     for line in warning_lines(path, &config) {
         tracing::warn!("{line}");
     }
-    let store = open_store(&config, migrate).await?;
+    if migrate {
+        let store = connect(&config).await?;
+        let status = store.schema_status().await?;
+        apply_pending(&store, &status, false).await?;
+        store.close().await;
+    }
+    let store = open_store(&config).await?;
     let listener = bind(config.listen, "listen").await?;
     let metrics_listener = match config.metrics_listen {
         Some(address) => Some(bind(address, "metrics.listen").await?),

@@ -45,7 +45,7 @@ async fn rotate(path: &Path, var: &str, json: bool) -> CliResult {
     let config = load_config(path)?;
     // Every refusal about the new key comes before the database is touched.
     let new = new_key(var, &config.master_key)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let outcome = store
         .reseal_all(|row, sealed| reseal(&config.master_key, &new, row, sealed))
         .await?;

@@ -233,7 +233,7 @@ async fn create(args: CreateArgs) -> CliResult {
             email,
         )?)
     };
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let mut new = NewUser::new(username, email);
     if let Some(name) = name {
         let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
@@ -284,7 +284,7 @@ fn confirm_deletion(username: &str, yes: bool) -> CliResult {
 
 async fn set_password(config: &ConfigArg, username: &str, password_stdin: bool) -> CliResult {
     let config = load_config(&config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let user = find_user(&store, username).await?;
     let password = acceptable_password(&config, password_stdin, &user.username, user.email.as_deref())?;
     let hash = hashed(&config, &password)?;
@@ -295,7 +295,7 @@ async fn set_password(config: &ConfigArg, username: &str, password_stdin: bool) 
 
 async fn unlock(config: &ConfigArg, username: &str) -> CliResult {
     let config = load_config(&config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let user = find_user(&store, username).await?;
     let cleared = store.clear_account_throttles(user.id).await?;
     let noun = if cleared == 1 { "count" } else { "counts" };
@@ -328,7 +328,7 @@ fn hashed(config: &Config, password: &str) -> CliResult<String> {
 
 async fn list(config: &ConfigArg, json: bool) -> CliResult {
     let config = load_config(&config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     for user in store.list_users().await? {
         let groups = store.groups_of(user.id).await?;
         if json {
@@ -401,7 +401,7 @@ async fn import(config: &ConfigArg, format: &str, emails_confirmed: bool, file: 
     for (_, account) in &mut accounts {
         account.user.email_verified = emails_confirmed && account.user.email.is_some();
     }
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let (entries, accounts): (Vec<usize>, Vec<_>) = accounts.into_iter().unzip();
     let summary = store.import_users(&accounts).await.map_err(|e| {
         let place = e
@@ -424,7 +424,7 @@ async fn import(config: &ConfigArg, format: &str, emails_confirmed: bool, file: 
 /// `tessera user show`.
 async fn show(account: &Account) -> CliResult {
     let config = load_config(&account.config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let user = find_user(&store, &account.username).await?;
     let groups = store.groups_of(user.id).await?;
     let sessions = store.sessions_of(user.id).await?;
@@ -463,7 +463,7 @@ async fn show(account: &Account) -> CliResult {
 /// is named by its `sid` (what apps see in ID and logout tokens), never by its cookie.
 async fn sessions(account: &Account) -> CliResult {
     let config = load_config(&account.config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let user = find_user(&store, &account.username).await?;
     for s in store.sessions_of(user.id).await? {
         let sid = tessera_oidc::provider::sid_of(&s.id_digest);
@@ -503,7 +503,7 @@ enum Action {
 /// Runs one change through `tessera_server::admin` and prints what it did.
 async fn admin_action(account: &Account, action: Action) -> CliResult {
     let config = load_config(&account.config.config)?;
-    let store = open_store(&config, true).await?;
+    let store = open_store(&config).await?;
     let user = find_user(&store, &account.username).await?;
     let state = tessera_server::build_state(config, store).map_err(|e| Failure::Internal(format!("{e:#}")))?;
     let name = user.username.clone();

@@ -354,6 +354,9 @@ pub trait AuditStore: Send + Sync {
 pub trait Health: Send + Sync {
     /// A cheap round trip to the database.
     async fn ping(&self) -> StoreResult<()>;
+    /// What is wrong with the database schema for this binary (older or newer than it was
+    /// built for), with what to run; `None` when it is the right one.
+    async fn schema_mismatch(&self) -> StoreResult<Option<String>>;
 }
 
 /// What failures and requests are counted against (`scope`, with its `key`).

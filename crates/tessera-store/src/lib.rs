@@ -14,6 +14,7 @@ mod jobs;
 mod oidc;
 pub mod reseal;
 mod rows;
+mod schema;
 mod sessions;
 mod throttle;
 mod users;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use tessera_core::store::{Health, StoreError, StoreResult};
 
 pub use error::map_sqlx;
+pub use schema::{Migration, SchemaStatus};
 
 /// Runs `$body` with `$pool` bound to the configured pool, whichever backend it is.
 macro_rules! on_pool {
@@ -115,17 +117,6 @@ impl SqlStore {
         }
     }
 
-    /// Applies every pending migration of this backend's folder (embedded at build time),
-    /// then fills the columns only Rust can compute (username skeletons, migration 0007).
-    pub async fn migrate(&self) -> StoreResult<()> {
-        let result = match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await,
-            Pool::Postgres(pool) => sqlx::migrate!("../../migrations/postgres").run(pool).await,
-        };
-        result.map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
-        users::backfill_username_skeletons(self).await
-    }
-
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
@@ -170,5 +161,9 @@ async fn connect_postgres(url: &str) -> StoreResult<PgPool> {
 impl Health for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()).map_err(map_sqlx))
+    }
+
+    async fn schema_mismatch(&self) -> StoreResult<Option<String>> {
+        Ok(self.schema_status().await?.mismatch())
     }
 }

@@ -164,7 +164,7 @@ pub(super) fn pipeline(raw: Option<&[super::S]>, c: &mut Checker) -> Vec<Step> {
 /// What a build without the `sandbox` feature says about a `sandbox:` section.
 const SANDBOX_NOT_BUILT: &str = "sandbox: this build of tessera has no sandbox (the fake upstream providers, for \
      development only): remove the sandbox section, or build with the sandbox feature, e.g. \
-     cargo run --release --features sandbox -- serve --config FILE";
+     cargo run --release --features sandbox -- serve --migrate --config FILE";
 
 pub(super) fn sandbox(raw: Option<&Spanned<RawSandbox>>, c: &mut Checker) -> Option<SocketAddr> {
     let raw = raw?;

@@ -18,12 +18,30 @@ pub async fn metrics(
     Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }
 
-/// Readiness: the database answers too. 503 tells a load balancer to send traffic elsewhere.
+/// How long readiness may take: a load balancer must hear "not ready" quickly when the
+/// database is gone, not after the pool's connection timeout.
+const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Readiness: the database answers, within [`READINESS_DEADLINE`], with the schema this
+/// binary was built for. 503 tells a load balancer to send traffic elsewhere.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(e) => {
+    let checked = tokio::time::timeout(READINESS_DEADLINE, async {
+        state.store.ping().await?;
+        state.store.schema_mismatch().await
+    })
+    .await;
+    match checked {
+        Ok(Ok(None)) => (StatusCode::OK, "ready"),
+        Ok(Ok(Some(mismatch))) => {
+            tracing::warn!(%mismatch, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database schema mismatch")
+        }
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::warn!("readiness check failed: the database did not answer within 1 s");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
