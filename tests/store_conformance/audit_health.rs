@@ -79,3 +79,23 @@ async fn ping_reaches_the_database() {
             .unwrap_or_else(|e| panic!("{backend}: ping failed: {e}"));
     }
 }
+
+#[tokio::test]
+async fn schema_mismatch_is_none_when_migrated_and_names_a_migration_from_a_newer_release() {
+    for (backend, db) in each_backend("schema_mismatch_is_none_when_migrated").await {
+        let store = open(&db).await;
+        assert_eq!(store.schema_mismatch().await.expect("status"), None, "{backend}");
+        crate::support::db::execute(
+            &db.url,
+            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+             SELECT 9999, 'from the future', installed_on, TRUE, checksum, 0 FROM _sqlx_migrations WHERE version = 1",
+            &[],
+        )
+        .await;
+        let mismatch = store.schema_mismatch().await.expect("status").expect("a mismatch");
+        assert!(
+            mismatch.starts_with("the database schema is newer than this tessera: it has migration 9999"),
+            "{backend}: {mismatch}"
+        );
+    }
+}

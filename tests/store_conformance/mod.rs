@@ -49,6 +49,7 @@
 //! | AuditStore | `record_event` | recent_events_come_newest_first_and_round_trip |
 //! | AuditStore | `recent_events` | recent_events_come_newest_first_and_round_trip |
 //! | Health | `ping` | ping_reaches_the_database |
+//! | Health | `schema_mismatch` | schema_mismatch_is_none_when_migrated_and_names_a_migration_from_a_newer_release |
 //! | IdentityStore | `identity` | a_linked_identity_reads_back_field_for_field |
 //! | IdentityStore | `identities_of` | identities_of_lists_an_accounts_identities_by_provider_then_link_time |
 //! | IdentityStore | `link_identity` | an_identity_links_to_one_account_only_and_a_refused_link_writes_nothing, identity_links_write_their_effects_only_when_linked |
