@@ -99,3 +99,50 @@ async fn schema_mismatch_is_none_when_migrated_and_names_a_migration_from_a_newe
         );
     }
 }
+
+#[tokio::test]
+async fn events_keep_one_accounts_or_those_since_a_time_newest_first() {
+    use tessera_core::store::EventFilter;
+    for (backend, db) in each_backend("events_keep_one_accounts_or_those_since").await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        let old = OffsetDateTime::now_utc() - time::Duration::days(2);
+        for (kind, user, at) in [
+            ("old", Some(jane.id), old),
+            ("janes", Some(jane.id), OffsetDateTime::now_utc()),
+            ("nobodys", None, OffsetDateTime::now_utc()),
+        ] {
+            let mut event = NewEvent::new(kind, user, serde_json::json!({}));
+            event.at = at;
+            store.record_event(&event).await.expect("record");
+        }
+        let kinds = |events: Vec<tessera_core::store::Event>| events.into_iter().map(|e| e.kind).collect::<Vec<_>>();
+        let filter = |user, since, limit| EventFilter { user, since, limit };
+        assert_eq!(
+            kinds(store.events(&filter(Some(jane.id), None, 10)).await.expect("events")),
+            ["janes", "old"],
+            "{backend}"
+        );
+        let day_ago = OffsetDateTime::now_utc() - time::Duration::days(1);
+        assert_eq!(
+            kinds(store.events(&filter(None, Some(day_ago), 10)).await.expect("events")),
+            ["nobodys", "janes"],
+            "{backend}"
+        );
+        assert_eq!(
+            kinds(
+                store
+                    .events(&filter(Some(jane.id), Some(day_ago), 10))
+                    .await
+                    .expect("events")
+            ),
+            ["janes"],
+            "{backend}"
+        );
+        assert_eq!(
+            kinds(store.events(&filter(None, None, 1)).await.expect("events")),
+            ["nobodys"],
+            "{backend}"
+        );
+    }
+}

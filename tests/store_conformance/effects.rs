@@ -234,3 +234,163 @@ async fn identity_links_write_their_effects_only_when_linked() {
         assert_eq!(tags(&written(&store).await), ["joined", "linked"], "{backend}");
     }
 }
+
+fn linked(subject: &str, user: UserId) -> LinkedIdentity {
+    let at = OffsetDateTime::now_utc();
+    LinkedIdentity {
+        provider: "twitter".into(),
+        subject: subject.into(),
+        user_id: user,
+        username: None,
+        email: None,
+        email_verified: false,
+        profile: json!({}),
+        tokens_sealed: None,
+        linked_at: at,
+        updated_at: at,
+    }
+}
+
+#[tokio::test]
+async fn delete_user_with_removes_the_account_and_its_rows_only_and_writes_its_effects() {
+    for (backend, db) in each_backend("delete_user_with_removes_the_account_and_its_rows").await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", Some("jane@example.com")).await;
+        let bob = create(&store, "bob", Some("bob@example.com")).await;
+        for (user, subject) in [(&jane, "j"), (&bob, "b")] {
+            store
+                .link_identity(&linked(subject, user.id), &Effects::none())
+                .await
+                .expect("link");
+            store
+                .set_contacts("twitter", subject, &["f".to_owned()])
+                .await
+                .expect("contacts");
+            sign_in(&store, &format!("s-{subject}"), user.id).await;
+            let later = OffsetDateTime::now_utc() + time::Duration::days(1);
+            let mail = NewJob::new("mail.followup", json!({ "user_id": user.id.to_string() })).at(later);
+            store.enqueue(&mail).await.expect("enqueue");
+        }
+        store
+            .delete_user_with(jane.id, &effects("deleted", Some(jane.id)))
+            .await
+            .expect("delete");
+        assert!(store.user_by_id(jane.id).await.expect("read").is_none(), "{backend}");
+        assert!(
+            store.identity("twitter", "j").await.expect("read").is_none(),
+            "{backend}"
+        );
+        assert!(!has_session(&store, "s-j").await, "{backend}");
+        assert!(
+            store.identity("twitter", "b").await.expect("read").is_some(),
+            "{backend}: bob's stays"
+        );
+        assert!(has_session(&store, "s-b").await, "{backend}: bob's session stays");
+        let queued: Vec<_> = store
+            .jobs(None, 100)
+            .await
+            .expect("jobs")
+            .into_iter()
+            .filter(|j| j.kind == "mail.followup")
+            .map(|j| j.payload["user_id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(queued, [bob.id.to_string()], "{backend}: only jane's mail went");
+        let kinds = || async {
+            let events = store.recent_events(10).await.expect("events");
+            events.into_iter().map(|e| e.kind).collect::<Vec<_>>()
+        };
+        assert_eq!(kinds().await, ["deleted.event"], "{backend}");
+        expect_not_found(
+            store.delete_user_with(jane.id, &effects("again", Some(jane.id))).await,
+            &format!("{backend}: gone already"),
+        );
+        assert_eq!(
+            kinds().await,
+            ["deleted.event"],
+            "{backend}: a refused delete writes nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn vouch_for_address_with_proves_it_or_refuses_one_another_account_proved() {
+    for (backend, db) in each_backend("vouch_for_address_with_proves_it_or_refuses").await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", Some("jane@example.com")).await;
+        create_verified(&store, "bob", "bob@example.com", "x").await;
+        let proof = store
+            .vouch_for_address_with(
+                jane.id,
+                &email("Jane.New@example.com"),
+                &effects("vouched", Some(jane.id)),
+            )
+            .await
+            .expect("vouch");
+        let user = proven(proof).unwrap_or_else(|| panic!("{backend}: proven"));
+        assert_eq!(
+            (user.email.as_deref(), user.email_verified),
+            (Some("Jane.New@example.com"), true),
+            "{backend}"
+        );
+        let taken = store
+            .vouch_for_address_with(jane.id, &email("BOB@example.com"), &effects("taken", Some(jane.id)))
+            .await
+            .expect("vouch");
+        assert!(matches!(taken, Proof::AddressTaken), "{backend}");
+        assert_eq!(
+            reload(&store, jane.id).await.email.as_deref(),
+            Some("Jane.New@example.com"),
+            "{backend}"
+        );
+        assert_eq!(
+            written(&store).await,
+            [(Some(jane.id), "vouched".to_owned())],
+            "{backend}"
+        );
+        expect_not_found(
+            store
+                .vouch_for_address_with(UserId::new(), &email("x@example.com"), &Effects::none())
+                .await,
+            &format!("{backend}: unknown account"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn unlink_identity_with_writes_its_effects_only_when_a_link_went() {
+    for (backend, db) in each_backend("unlink_identity_with_writes_its_effects_only").await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        store
+            .link_identity(&linked("j", jane.id), &Effects::none())
+            .await
+            .expect("link");
+        store
+            .set_contacts("twitter", "j", &["f".to_owned()])
+            .await
+            .expect("contacts");
+        assert!(
+            !store
+                .unlink_identity_with(jane.id, "twitter", "other", &effects("none", Some(jane.id)))
+                .await
+                .expect("unlink"),
+            "{backend}"
+        );
+        assert!(
+            store
+                .unlink_identity_with(jane.id, "twitter", "j", &effects("unlinked", Some(jane.id)))
+                .await
+                .expect("unlink"),
+            "{backend}"
+        );
+        assert!(
+            store.identity("twitter", "j").await.expect("read").is_none(),
+            "{backend}"
+        );
+        assert_eq!(
+            written(&store).await,
+            [(Some(jane.id), "unlinked".to_owned())],
+            "{backend}"
+        );
+    }
+}

@@ -143,3 +143,42 @@ async fn list_groups_sorts_groups_and_members() {
         );
     }
 }
+
+#[tokio::test]
+async fn delete_group_and_rename_group_keep_the_accounts_and_refuse_what_does_not_fit() {
+    for (backend, db) in each_backend("delete_group_and_rename_group").await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        for group in ["eng", "ops"] {
+            store.create_group(group).await.expect("create_group");
+            store.add_to_group(group, jane.id).await.expect("add");
+        }
+        store.rename_group("eng", "dev").await.expect("rename");
+        assert_eq!(
+            store.groups_of(jane.id).await.expect("groups_of"),
+            ["dev", "ops"],
+            "{backend}"
+        );
+        expect_conflict(
+            store.rename_group("dev", "ops").await,
+            "group",
+            &format!("{backend}: taken"),
+        );
+        expect_not_found(store.rename_group("eng", "x").await, &format!("{backend}: unknown"));
+        assert_eq!(
+            store.groups_of(jane.id).await.expect("groups_of"),
+            ["dev", "ops"],
+            "{backend}: unchanged"
+        );
+        assert!(store.delete_group("dev").await.expect("delete"), "{backend}");
+        assert!(
+            !store.delete_group("dev").await.expect("delete"),
+            "{backend}: gone already"
+        );
+        assert_eq!(store.groups_of(jane.id).await.expect("groups_of"), ["ops"], "{backend}");
+        assert!(
+            store.user_by_id(jane.id).await.expect("read").is_some(),
+            "{backend}: the account stays"
+        );
+    }
+}

@@ -23,6 +23,7 @@
 //! | UserStore | `set_password_with` | account_changes_write_their_effects_only_when_they_happen |
 //! | UserStore | `upgrade_password_hash` | upgrade_password_hash_replaces_only_the_expected_hash |
 //! | UserStore | `record_login` | record_login_stores_the_time_to_the_second |
+//! | UserStore | `delete_user_with` | delete_user_with_removes_the_account_and_its_rows_only_and_writes_its_effects |
 //! | UserStore | `set_active_with` | disabling_an_account_ends_its_sessions_and_tokens_and_enabling_keeps_them_ended |
 //! | UserStore | `set_flags_with` | set_flags_with_makes_every_superuser_staff_and_refuses_an_unknown_account |
 //! | UserStore | `revoke_tokens_with` | revoke_tokens_with_revokes_one_accounts_tokens_and_keeps_its_sessions |
@@ -48,6 +49,11 @@
 //! | EmailTokenStore | `undo_email_change_with` | an_undo_link_cancels_a_pending_change_or_reverts_a_confirmed_one, an_undo_link_that_is_dead_or_finds_the_old_address_taken_changes_nothing |
 //! | AuditStore | `record_event` | recent_events_come_newest_first_and_round_trip |
 //! | AuditStore | `recent_events` | recent_events_come_newest_first_and_round_trip |
+//! | GroupStore | `delete_group` | delete_group_and_rename_group_keep_the_accounts_and_refuse_what_does_not_fit |
+//! | GroupStore | `rename_group` | delete_group_and_rename_group_keep_the_accounts_and_refuse_what_does_not_fit |
+//! | EmailTokenStore | `vouch_for_address_with` | vouch_for_address_with_proves_it_or_refuses_one_another_account_proved |
+//! | AuditStore | `events` | events_keep_one_accounts_or_those_since_a_time_newest_first |
+//! | IdentityStore | `unlink_identity_with` | unlink_identity_with_writes_its_effects_only_when_a_link_went |
 //! | Health | `ping` | ping_reaches_the_database |
 //! | Health | `schema_mismatch` | schema_mismatch_is_none_when_migrated_and_names_a_migration_from_a_newer_release |
 //! | IdentityStore | `identity` | a_linked_identity_reads_back_field_for_field |
