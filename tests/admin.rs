@@ -44,10 +44,12 @@ fn tessera(config: &Path, args: &[&str]) -> Output {
 
 /// Runs a command that must succeed and returns its standard output.
 fn ok(config: &Path, args: &[&str]) -> String {
+    let started = std::time::Instant::now();
     let out = tessera(config, args);
     assert!(
         out.status.success(),
-        "tessera {args:?}: {}",
+        "tessera {args:?} (after {:?}): {}",
+        started.elapsed(),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -97,7 +99,11 @@ async fn account_page_status(server: &TestServer, browser: &reqwest::Client) -> 
         .status()
 }
 
-#[tokio::test]
+// Multi-threaded: the in-process server (and its job worker, which may be inside a write
+// transaction) keeps running while this thread waits for a `tessera` command on the same
+// SQLite file; on one thread that wait would hold the server's lock until the command's
+// busy timeout ran out ("database is locked").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disable_ends_sessions_and_tokens_tells_the_app_and_refuses_logins_until_enabled() {
     let (backchannel, mut logouts) = backchannel_receiver().await;
     let (server, _dir, config) = server_and_config("admin_disable", &backchannel).await;
@@ -173,7 +179,7 @@ async fn disable_ends_sessions_and_tokens_tells_the_app_and_refuses_logins_until
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_tokens_flags_and_show_from_the_command_line() {
     let (backchannel, _logouts) = backchannel_receiver().await;
     let (server, _dir, config) = server_and_config("admin_sessions", &backchannel).await;
@@ -235,7 +241,7 @@ async fn sessions_tokens_flags_and_show_from_the_command_line() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_account_or_a_bad_flag_is_a_clear_error_that_changes_nothing() {
     let (backchannel, _logouts) = backchannel_receiver().await;
     let (server, _dir, config) = server_and_config("admin_errors", &backchannel).await;
@@ -266,7 +272,7 @@ async fn rows_of(server: &TestServer, table: &str, column: &str, id: &str) -> u6
     server.execute_sql(&sql, &[id.into()]).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_removes_the_account_and_everything_that_refers_to_it_and_tells_the_app() {
     use tessera_core::identity::{IdentityStore, LinkedIdentity};
     use tessera_core::jobs::{Effects, JobStore, NewJob};
@@ -388,7 +394,7 @@ async fn delete_removes_the_account_and_everything_that_refers_to_it_and_tells_t
     assert_ne!(again["id"], id.as_str());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn addresses_sign_ins_and_accounts_without_email_from_the_command_line() {
     use tessera_core::identity::{IdentityStore, LinkedIdentity};
     use tessera_core::jobs::Effects;
@@ -500,7 +506,7 @@ async fn addresses_sign_ins_and_accounts_without_email_from_the_command_line() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_keys_clients_and_the_audit_log_from_the_command_line() {
     let (backchannel, _logouts) = backchannel_receiver().await;
     let (server, _dir, config) = server_and_config("admin_lists", &backchannel).await;

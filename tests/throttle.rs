@@ -444,7 +444,8 @@ fn tessera(config: &std::path::Path, args: &[&str]) -> Output {
         .expect("run tessera")
 }
 
-#[tokio::test]
+// Multi-threaded so the in-process server runs while a `tessera` command waits (tests/admin.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tessera_user_unlock_lifts_a_lockout() {
     let db = test_db("tessera_user_unlock_lifts_a_lockout").await;
     let dir = tempfile::tempdir().expect("temp dir");
