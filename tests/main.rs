@@ -12,6 +12,7 @@ mod error_mapping;
 mod headers;
 mod jobs;
 mod logs;
+mod nginx;
 mod oidc;
 mod outage;
 mod pages;

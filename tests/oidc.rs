@@ -356,7 +356,17 @@ pub(crate) async fn token_request(
     auth: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-    let mut request = reqwest::Client::new().post(server.url("/token")).form(form);
+    token_request_from(&reqwest::Client::new(), server, auth, form).await
+}
+
+/// [`token_request`] sent by `http`, e.g. a client that trusts a test certificate.
+pub(crate) async fn token_request_from(
+    http: &reqwest::Client,
+    server: &TestServer,
+    auth: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let mut request = http.post(server.url("/token")).form(form);
     if let Some((id, secret)) = auth {
         request = request.basic_auth(id, Some(secret));
     }

@@ -2,6 +2,7 @@
 //! client (cookie jar, no automatic redirects so tests can see each hop).
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -14,7 +15,10 @@ use super::people::FAST_PASSWORDS;
 pub const TEST_MASTER_KEY: &str = "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=";
 
 pub struct TestServer {
+    /// Where requests go: the server itself, or the proxy in front of it.
     pub base: String,
+    /// The server's own loopback address (what a proxy in front of it forwards to).
+    pub listen: SocketAddr,
     /// The running server's state (shared), for tests that drive its services directly.
     pub state: tessera_server::AppState,
     pub store: Arc<SqlStore>,
@@ -31,7 +35,7 @@ impl Drop for TestServer {
 }
 
 /// The running test's name (libtest names each test's thread after it), for messages.
-fn current_test() -> String {
+pub fn current_test() -> String {
     std::thread::current().name().unwrap_or("a test").to_owned()
 }
 
@@ -49,24 +53,35 @@ impl TestServer {
 
     /// `extra_yaml` is appended to a minimal config (top-level keys).
     pub async fn start_with(db: TestDb, extra_yaml: &str) -> Self {
-        Self::start_as(db, "http", extra_yaml).await
+        Self::start_as(db, Public::Listener("http"), extra_yaml).await
     }
 
     /// A server whose issuer is `https://…` (as behind a TLS-terminating proxy), still
     /// answering plain HTTP on its loopback port: for what an https issuer changes (HSTS,
     /// `Secure` and `__Host-` cookies).
     pub async fn start_https_issuer(extra_yaml: &str) -> Self {
-        Self::start_as(test_db(&current_test()).await, "https", extra_yaml).await
+        Self::start_as(test_db(&current_test()).await, Public::Listener("https"), extra_yaml).await
     }
 
-    async fn start_as(db: TestDb, scheme: &str, extra_yaml: &str) -> Self {
+    /// A server behind a reverse proxy that will answer at `public_base`: that is its issuer
+    /// and its [`Self::base`], while it listens on its own loopback port ([`Self::listen`],
+    /// for the proxy to forward to). Start the proxy before sending requests to `base`.
+    pub async fn start_behind_proxy(public_base: &str, extra_yaml: &str) -> Self {
+        Self::start_as(test_db(&current_test()).await, Public::Proxy(public_base), extra_yaml).await
+    }
+
+    async fn start_as(db: TestDb, public: Public<'_>, extra_yaml: &str) -> Self {
         super::logs::capture();
         let dir = tempfile::tempdir().expect("temp dir");
         let outbox = dir.path().join("outbox");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let (issuer, base) = match public {
+            Public::Listener(scheme) => (format!("{scheme}://{addr}"), format!("http://{addr}")),
+            Public::Proxy(url) => (url.to_owned(), url.to_owned()),
+        };
         let yaml = format!(
-            "issuer: {scheme}://{addr}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
+            "issuer: {issuer}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
              {}{extra_yaml}",
             db.url,
             // A test that configures its own mail transport replaces the outbox.
@@ -92,7 +107,8 @@ impl TestServer {
             let _ = tessera_server::serve(listener, serving).await;
         });
         let server = Self {
-            base: format!("http://{addr}"),
+            base,
+            listen: addr,
             state,
             store,
             outbox,
@@ -104,10 +120,11 @@ impl TestServer {
         server
     }
 
-    /// Serving starts once signing keys exist; wait for that instead of racing it.
+    /// Serving starts once signing keys exist; wait for that instead of racing it (on the
+    /// server's own port: a proxy in front of it may not run yet).
     async fn wait_until_ready(&self) {
         for _ in 0..400 {
-            if reqwest::get(self.url("/healthz"))
+            if reqwest::get(format!("http://{}/healthz", self.listen))
                 .await
                 .is_ok_and(|r| r.status().is_success())
             {
@@ -195,6 +212,13 @@ impl TestServer {
     }
 }
 
+/// What a test server's issuer is: its own listener's address (with the URL scheme given, the
+/// server itself always answering plain HTTP), or a proxy's URL.
+enum Public<'a> {
+    Listener(&'static str),
+    Proxy(&'a str),
+}
+
 /// Mail bodies may be quoted-printable: join soft line breaks and decode `=3D`.
 fn unfold_quoted_printable(text: &str) -> String {
     text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
@@ -227,9 +251,7 @@ pub async fn backchannel_receiver() -> (String, tokio::sync::mpsc::UnboundedRece
 /// A browser whose connections come from `ip` (any of 127.0.0.0/8 on Linux), for tests of
 /// what is counted per address.
 pub fn browser_from(ip: std::net::Ipv4Addr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
+    browser_builder()
         .local_address(std::net::IpAddr::V4(ip))
         .build()
         .expect("client")
@@ -240,9 +262,7 @@ pub fn browser_from(ip: std::net::Ipv4Addr) -> reqwest::Client {
 pub fn browser_forwarding(ip: std::net::Ipv4Addr, forwarded_for: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", forwarded_for.parse().expect("header value"));
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
+    browser_builder()
         .local_address(std::net::IpAddr::V4(ip))
         .default_headers(headers)
         .build()
@@ -250,11 +270,15 @@ pub fn browser_forwarding(ip: std::net::Ipv4Addr, forwarded_for: &str) -> reqwes
 }
 
 pub fn browser() -> reqwest::Client {
+    browser_builder().build().expect("client")
+}
+
+/// What makes a client a [`browser`] (a cookie jar, no automatic redirects), for a test that
+/// adds more (an address to connect from, a certificate to trust).
+pub fn browser_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
 }
 
 /// The CSRF token embedded in a page's form.
