@@ -7,6 +7,7 @@ mod groups;
 mod jobs;
 mod keys;
 mod secrets;
+mod transfer;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -104,6 +105,13 @@ enum Command {
         #[command(subcommand)]
         command: secrets::SecretsCommand,
     },
+    /// Copy the SQLite database to a new file while the server runs (PostgreSQL: pg_dump).
+    Backup(transfer::BackupArgs),
+    /// Write the whole state as a JSON Lines file (or - for standard output), read in one
+    /// snapshot while the server runs; sealed values stay sealed.
+    Export(transfer::ExportArgs),
+    /// Read a file `tessera export` wrote into a migrated, empty database, in one transaction.
+    Import(transfer::ImportArgs),
 }
 
 /// Why a command failed: the person's input (exit 1), Tessera itself (exit 3), or a
@@ -265,6 +273,9 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Sandbox { listen } => sandbox(listen).await,
         Command::Keys { command } => keys::run(command).await,
         Command::Audit { command } => audit::run(command).await,
+        Command::Backup(args) => transfer::backup(args).await,
+        Command::Export(args) => transfer::export(args).await,
+        Command::Import(args) => transfer::import(args).await,
     }
 }
 

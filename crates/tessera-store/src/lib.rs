@@ -6,6 +6,7 @@
 //! conformance suite in `tests/` runs against both.
 
 mod audit;
+mod backup;
 mod email_tokens;
 mod error;
 mod groups;
@@ -17,6 +18,7 @@ mod rows;
 mod schema;
 mod sessions;
 mod throttle;
+pub mod transfer;
 mod users;
 
 use std::path::Path;

@@ -72,6 +72,12 @@ impl SqlStore {
         }
     }
 
+    /// The schema version this binary was built for: its last migration (an export's header
+    /// carries it, and an import needs the same).
+    pub fn schema_version(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Applies every pending migration of this backend (embedded at build time), then fills
     /// the columns only Rust can compute (username skeletons, migration 0007).
     pub async fn migrate(&self) -> StoreResult<()> {
