@@ -117,7 +117,7 @@ async fn a_dead_mail_server_delays_mail_and_never_the_registration() {
         mail.last_error.as_deref().unwrap_or_default().contains("deliver"),
         "{mail:#?}"
     );
-    let metrics = reqwest::get(format!("{}/metrics", metrics_listener(&server).await))
+    let metrics = reqwest::get(format!("{}/metrics", server.metrics_listener().await))
         .await
         .unwrap()
         .text()
@@ -364,15 +364,6 @@ async fn two_server_processes_on_postgresql_send_each_welcome_once() {
     assert_eq!(outbox_count(dir.path(), "Confirm your email"), 8);
 }
 
-/// Starts `server`'s metrics listener on a free loopback port, as `tessera serve` does on
-/// `metrics.listen`; returns its base URL.
-async fn metrics_listener(server: &TestServer) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(tessera_server::serve_metrics(listener, server.state.clone()));
-    base
-}
-
 #[tokio::test]
 async fn metrics_are_served_by_the_metrics_listener_and_not_on_the_main_port() {
     let server = TestServer::start_configured(FAST).await;
@@ -382,7 +373,7 @@ async fn metrics_are_served_by_the_metrics_listener_and_not_on_the_main_port() {
     let main = reqwest::get(server.url("/metrics")).await.unwrap();
     assert_eq!(main.status(), StatusCode::NOT_FOUND, "no /metrics on the main port");
 
-    let metrics = metrics_listener(&server).await;
+    let metrics = server.metrics_listener().await;
     let response = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
@@ -418,7 +409,10 @@ async fn a_reset_for_an_unknown_or_a_known_account_looks_the_same_on_the_main_po
     // The operator's job counters (the metrics listener's) move the same way too: one
     // link-request job per request, whoever it names; the worker decides who gets mail.
     let job_counts = || {
-        let text = server.state.job_metrics.render(&[]);
+        let text = server.state.metrics.render(&tessera_server::metrics::StoreSnapshot {
+            jobs: None,
+            pool: server.state.store.pool_status(),
+        });
         text.lines()
             .filter(|l| l.starts_with("tessera_jobs_processed_total{"))
             .filter_map(|l| {

@@ -28,9 +28,18 @@ async fn database_outage_is_a_503_and_recovers() {
         StatusCode::OK
     );
 
+    let metrics = server.metrics_listener().await;
     proxy.cut();
     let ready = client.get(server.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // The metrics still answer, quickly, and say the database is down.
+    let started = std::time::Instant::now();
+    let scrape = client.get(format!("{metrics}/metrics")).send().await.unwrap();
+    assert_eq!(scrape.status(), StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let text = scrape.text().await.unwrap();
+    assert!(text.contains("\ntessera_database_up 0\n"), "{text}");
+    assert!(!text.contains("tessera_jobs{"), "no stale queue gauges: {text}");
     assert_eq!(
         client.get(server.url("/healthz")).send().await.unwrap().status(),
         StatusCode::OK,

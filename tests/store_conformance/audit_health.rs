@@ -81,6 +81,24 @@ async fn ping_reaches_the_database() {
 }
 
 #[tokio::test]
+async fn pool_status_counts_open_and_idle_connections_within_the_maximum() {
+    for (backend, db) in each_backend("pool_status_counts_open_and_idle").await {
+        let store = open(&db).await;
+        store.ping().await.expect("ping");
+        let status = store.pool_status();
+        assert!(
+            status.open >= 1,
+            "{backend}: the ping's connection stays open: {status:?}"
+        );
+        assert!(
+            status.idle <= status.open && status.open <= status.max,
+            "{backend}: {status:?}"
+        );
+        assert!(status.max >= 8, "{backend}: {status:?}");
+    }
+}
+
+#[tokio::test]
 async fn schema_mismatch_is_none_when_migrated_and_names_a_migration_from_a_newer_release() {
     for (backend, db) in each_backend("schema_mismatch_is_none_when_migrated").await {
         let store = open(&db).await;

@@ -55,6 +55,7 @@
 //! | AuditStore | `events` | events_keep_one_accounts_or_those_since_a_time_newest_first |
 //! | IdentityStore | `unlink_identity_with` | unlink_identity_with_writes_its_effects_only_when_a_link_went |
 //! | Health | `ping` | ping_reaches_the_database |
+//! | Health | `pool_status` | pool_status_counts_open_and_idle_connections_within_the_maximum |
 //! | Health | `schema_mismatch` | schema_mismatch_is_none_when_migrated_and_names_a_migration_from_a_newer_release |
 //! | IdentityStore | `identity` | a_linked_identity_reads_back_field_for_field |
 //! | IdentityStore | `identities_of` | identities_of_lists_an_accounts_identities_by_provider_then_link_time |

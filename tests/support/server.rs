@@ -120,6 +120,15 @@ impl TestServer {
         server
     }
 
+    /// Starts this server's metrics listener on a free loopback port, as `tessera serve` does
+    /// on `metrics.listen`; returns its base URL.
+    pub async fn metrics_listener(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(tessera_server::serve_metrics(listener, self.state.clone()));
+        base
+    }
+
     /// Serving starts once signing keys exist; wait for that instead of racing it (on the
     /// server's own port: a proxy in front of it may not run yet).
     async fn wait_until_ready(&self) {

@@ -70,6 +70,9 @@ pub enum JobState {
 }
 
 impl JobState {
+    /// Every state, in the order a job goes through them.
+    pub const ALL: [Self; 4] = [Self::Queued, Self::Running, Self::Done, Self::Dead];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
@@ -80,9 +83,7 @@ impl JobState {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Done, Self::Dead]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 

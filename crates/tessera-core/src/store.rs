@@ -357,6 +357,19 @@ pub trait Health: Send + Sync {
     /// What is wrong with the database schema for this binary (older or newer than it was
     /// built for), with what to run; `None` when it is the right one.
     async fn schema_mismatch(&self) -> StoreResult<Option<String>>;
+    /// The connection pool as it is now, for metrics; never waits for the database.
+    fn pool_status(&self) -> PoolStatus;
+}
+
+/// How many database connections a node holds and may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Open connections, busy or idle.
+    pub open: u32,
+    /// Open connections waiting for work.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
 }
 
 /// What failures and requests are counted against (`scope`, with its `key`).

@@ -10,13 +10,14 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use tessera_core::UserId;
 
 use crate::client_address::ClientAddress;
 use crate::jobs::effects::Actor;
+use crate::state::AppState;
 
 /// Filled by whatever learns, while handling the request, whose it is.
 #[derive(Clone, Default)]
@@ -47,9 +48,11 @@ pub fn loggable_path(path: &str) -> String {
     path.to_owned()
 }
 
-/// Middleware: runs the request and writes its line.
-pub async fn log_request(mut request: Request, next: Next) -> Response {
+/// Middleware: runs the request, writes its line and counts it in the request metrics
+/// (by route template, from axum's [`MatchedPath`], so label values stay bounded).
+pub async fn log_request(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let slot = AccountSlot::default();
     request.extensions_mut().insert(slot.clone());
     let method = request.method().clone();
@@ -64,6 +67,11 @@ pub async fn log_request(mut request: Request, next: Next) -> Response {
         .to_owned();
 
     let response = next.run(request).await;
+    let took = started.elapsed();
+    let route = route
+        .as_ref()
+        .map_or(crate::metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
+    state.metrics.observe_request(route, &method, response.status(), took);
 
     let account = response
         .extensions()
@@ -75,7 +83,7 @@ pub async fn log_request(mut request: Request, next: Next) -> Response {
         %method,
         %path,
         status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_millis() as u64,
+        latency_ms = took.as_millis() as u64,
         ip = %client.map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
         %user_agent,
         %request_id,

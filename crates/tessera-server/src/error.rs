@@ -74,7 +74,7 @@ impl From<tessera_oidc::provider::ProviderError> for AppError {
     fn from(e: tessera_oidc::provider::ProviderError) -> Self {
         use tessera_oidc::provider::ProviderError;
         match e {
-            ProviderError::OAuth(e) => Self::OAuth(e),
+            ProviderError::OAuth(e) | ProviderError::RefreshTokenReused(e) => Self::OAuth(e),
             ProviderError::Store(e) => e.into(),
             ProviderError::Internal(cause) => Self::Internal(cause),
         }

@@ -15,6 +15,7 @@ mod headers;
 mod jobs;
 mod logging;
 mod mailer;
+pub mod metrics;
 mod next_url;
 pub mod oidc;
 mod routes;

@@ -73,7 +73,7 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
                 .user_agent(concat!("Tessera/", env!("CARGO_PKG_VERSION")))
                 .build()?,
         ),
-        job_metrics: Arc::default(),
+        metrics: Arc::default(),
         http,
         mail: mail_transport(&config)?,
         templates: Arc::new(templates),
@@ -152,7 +152,7 @@ pub fn router(state: AppState) -> Router {
         }))
         // Outside the request span (its line carries the same fields itself), inside the
         // request id and the client address it logs.
-        .layer(middleware::from_fn(crate::access_log::log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::access_log::log_request))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(middleware::from_fn_with_state(state.clone(), crate::client_address::find_client))
         .with_state(state)

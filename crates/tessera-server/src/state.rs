@@ -27,7 +27,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Wakes this node's job worker when it enqueues something.
     pub jobs_wake: Arc<tokio::sync::Notify>,
-    pub job_metrics: Arc<crate::jobs::metrics::JobMetrics>,
+    /// The process's Prometheus registry: lives as long as the process, whatever is reloaded.
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub upstreams: crate::upstream::Registry,
 }
 

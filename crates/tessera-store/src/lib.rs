@@ -28,7 +28,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use tessera_core::store::{Health, StoreError, StoreResult};
+use tessera_core::store::{Health, PoolStatus, StoreError, StoreResult};
 
 pub use error::map_sqlx;
 pub use schema::{Migration, SchemaStatus};
@@ -167,5 +167,13 @@ impl Health for SqlStore {
 
     async fn schema_mismatch(&self) -> StoreResult<Option<String>> {
         Ok(self.schema_status().await?.mismatch())
+    }
+
+    fn pool_status(&self) -> PoolStatus {
+        on_pool!(self, pool => PoolStatus {
+            open: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        })
     }
 }

@@ -82,6 +82,11 @@ pub enum ProviderError {
     /// A refusal the caller gets as an OAuth error (RFC 6749 §5.2, RFC 6750 §3.1).
     #[error("{}", .0.error)]
     OAuth(OAuthError),
+    /// A rotated refresh token was presented again (RFC 9700 §4.14.2): its whole family is
+    /// revoked and the caller gets this `invalid_grant`. Apart from [`ProviderError::OAuth`]
+    /// because it is a sign of a stolen token that operators count and alert on.
+    #[error("{}", .0.error)]
+    RefreshTokenReused(OAuthError),
     /// The store failed (unreachable, or a rule it enforces).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -125,6 +130,19 @@ impl Provider {
             directory,
             keys,
             clock,
+        }
+    }
+
+    /// This provider for a reloaded configuration: the same store, clock and key ring (with
+    /// the keys it has cached), with a new issuer, lifetimes and directory of clients.
+    pub fn reconfigured(&self, issuer: impl Into<String>, lifetimes: Lifetimes, directory: Arc<dyn Directory>) -> Self {
+        Provider {
+            issuer: issuer.into(),
+            lifetimes,
+            store: Arc::clone(&self.store),
+            directory,
+            keys: Arc::clone(&self.keys),
+            clock: Arc::clone(&self.clock),
         }
     }
 

@@ -30,6 +30,20 @@ pub enum LoginOutcome {
     },
 }
 
+impl LoginOutcome {
+    /// The `result` label of `tessera_logins_total`: one fixed value per outcome.
+    pub fn metric_result(&self) -> &'static str {
+        match self {
+            Self::SignedIn(_) => "success",
+            Self::WrongCredentials => "wrong_credentials",
+            Self::Disabled => "disabled",
+            Self::AwaitingActivation(_) => "awaiting_activation",
+            Self::Unconfirmed => "unconfirmed",
+            Self::Throttled { .. } => "throttled",
+        }
+    }
+}
+
 /// Whether a signed-in person typed their current password.
 pub enum PasswordCheck {
     Right,

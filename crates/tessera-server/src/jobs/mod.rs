@@ -3,5 +3,4 @@
 
 pub mod effects;
 pub mod handlers;
-pub mod metrics;
 pub mod worker;

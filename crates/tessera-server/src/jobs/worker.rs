@@ -66,13 +66,13 @@ async fn execute(state: &AppState, worker: &str, job: Job) {
     let took = started.elapsed();
     let recorded = match outcome {
         Ok(()) => {
-            state.job_metrics.record(&job.kind, "done", took);
+            state.metrics.observe_job(&job.kind, "done", took);
             state.store.complete(&job.id, worker, OffsetDateTime::now_utc()).await
         }
         Err(reason) => {
             let retry_at = (job.attempts < job.max_attempts).then(|| OffsetDateTime::now_utc() + backoff(job.attempts));
             let outcome = if retry_at.is_some() { "retry" } else { "dead" };
-            state.job_metrics.record(&job.kind, outcome, took);
+            state.metrics.observe_job(&job.kind, outcome, took);
             tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %reason, outcome, "job failed");
             state.store.fail(&job.id, worker, &reason, retry_at).await
         }

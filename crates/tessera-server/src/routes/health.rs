@@ -8,14 +8,28 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Prometheus text: job queue depth (shared, from the database) and this node's job runs.
-/// Served only by the metrics listener (`metrics.listen`), never on the main port.
-pub async fn metrics(
-    State(state): State<AppState>,
-) -> Result<impl axum::response::IntoResponse, crate::error::AppError> {
-    let depth = state.store.job_counts().await?;
-    let body = state.job_metrics.render(&depth);
-    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
+/// Prometheus text (see [`crate::metrics`]). Served only by the metrics listener
+/// (`metrics.listen`), never on the main port. Always 200: when the database does not answer
+/// within [`READINESS_DEADLINE`] the queue gauges are left out and `tessera_database_up` is 0,
+/// so a scrape still brings this node's counters and the outage itself.
+pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let jobs = match tokio::time::timeout(READINESS_DEADLINE, state.store.job_counts()).await {
+        Ok(Ok(counts)) => Some(counts),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "metrics: the job queue cannot be read");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("metrics: the database did not answer within 1 s");
+            None
+        }
+    };
+    let snapshot = crate::metrics::StoreSnapshot {
+        jobs,
+        pool: state.store.pool_status(),
+    };
+    let body = state.metrics.render(&snapshot);
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
 /// How long readiness may take: a load balancer must hear "not ready" quickly when the

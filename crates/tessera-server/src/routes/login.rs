@@ -72,6 +72,7 @@ pub async fn submit(
     }
     let login = form.login.as_str();
     let outcome = state.accounts.password_login(login, &form.password, &actor).await?;
+    state.metrics.observe_login("password", outcome.metric_result());
     let refuse = |status, error: &str, unconfirmed| {
         login_page(&state, &csrf, status, next.clone(), login, Some(error), unconfirmed)
     };

@@ -174,15 +174,21 @@ pub async fn callback(
         .into_owned()
         .collect();
     let Some(login) = take_login(&state, &csrf, connector, &id, &query, &headers).await? else {
+        state.metrics.observe_login("upstream", "expired");
         return expired(&state);
     };
-    let identity = identity_from(&state, connector, &id, &query, &login).await?;
+    let identity = identity_from(&state, connector, &id, &query, &login)
+        .await
+        .inspect_err(|_| state.metrics.observe_login("upstream", "failure"))?;
     let outcome = state
         .accounts
         .upstream_sign_in(&login.purpose, login.user_id, &identity, &actor)
         .await?;
     match outcome {
-        UpstreamSignIn::Stopped(stop) => stopped(&state, &stop, &connector.upstream.label),
+        UpstreamSignIn::Stopped(stop) => {
+            state.metrics.observe_login("upstream", "refused");
+            stopped(&state, &stop, &connector.upstream.label)
+        }
         UpstreamSignIn::Connected => {
             let clear = clear_state_cookie(&state, &id);
             Ok((
@@ -192,6 +198,7 @@ pub async fn callback(
                 .into_response())
         }
         UpstreamSignIn::SignedIn(outcome) => {
+            state.metrics.observe_login("upstream", "success");
             signed_in(&state, old_cookie.as_deref(), &actor, &id, login.next, *outcome).await
         }
     }

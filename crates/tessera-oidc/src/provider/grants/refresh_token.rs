@@ -4,7 +4,7 @@ use tessera_core::secret_token;
 
 use crate::error::OAuthError;
 use crate::provider::issue::Family;
-use crate::provider::{Provider, ProviderResult, RegisteredClient, TokenResponse};
+use crate::provider::{Provider, ProviderError, ProviderResult, RegisteredClient, TokenResponse};
 use crate::storage::RefreshUse;
 
 impl Provider {
@@ -30,10 +30,9 @@ impl Provider {
             RefreshUse::Revoked => return Err(OAuthError::invalid_grant("the refresh token has been revoked").into()),
             RefreshUse::Reused { .. } => {
                 tracing::warn!(client = %client.client.id, "refresh token reused; its family revoked");
-                return Err(OAuthError::invalid_grant(
+                return Err(ProviderError::RefreshTokenReused(OAuthError::invalid_grant(
                     "the refresh token was already used; for safety every token of this login has been revoked",
-                )
-                .into());
+                )));
             }
         };
         let mut authorization = current.authorization.clone();

@@ -20,6 +20,8 @@ pub async fn token(
     let params = form_params(&headers, &body)?;
     let (client, _) = authenticated_client(&state, &headers, &params, &actor).await?;
     let request = tessera_oidc::parse_token_request(&params).map_err(AppError::OAuth)?;
-    let response = state.provider.token(client, request).await?;
-    Ok(no_store_json(response))
+    let grant = request.grant_type().as_str();
+    let response = state.provider.token(client, request).await;
+    state.metrics.observe_token(grant, &response);
+    Ok(no_store_json(response?))
 }
