@@ -73,13 +73,13 @@ fn nginx_or_skip(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// A free loopback port, for a listener that is not ours to bind (nginx's). Tessera's issuer
-/// must name it before nginx can start, so it is picked first.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
+/// A free loopback port for one of nginx's listeners, held (bound) by the test until nginx
+/// is about to bind it, so that Tessera's own listener, started first because its issuer must
+/// name nginx's port, cannot take it meanwhile.
+fn reserve_port() -> (std::net::TcpListener, u16) {
+    let held = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free loopback port");
+    let port = held.local_addr().expect("its address").port();
+    (held, port)
 }
 
 /// `text` with `from`, which must occur exactly `times` times, replaced by `to`: an edit of
@@ -227,12 +227,14 @@ async fn start_nginx(binary: &Path, server: &TestServer, https_port: u16, http_p
 /// `None` when the test is skipped.
 async fn behind_nginx() -> Option<(TestServer, Nginx, u16)> {
     let binary = nginx_or_skip(&current_test())?;
-    let (https_port, http_port) = (free_port(), free_port());
+    let (https_held, https_port) = reserve_port();
+    let (http_held, http_port) = reserve_port();
     let yaml = format!(
         "{}server:\n  trusted_proxies: [127.0.0.1/32]\n",
         oidc::clients_yaml("http://127.0.0.1:9/never")
     );
     let server = TestServer::start_behind_proxy(&format!("https://127.0.0.1:{https_port}"), &yaml).await;
+    drop((https_held, http_held));
     let nginx = start_nginx(&binary, &server, https_port, http_port).await;
     Some((server, nginx, http_port))
 }
@@ -389,7 +391,7 @@ async fn the_nginx_example_speaks_only_tls_1_2_and_1_3_and_redirects_plain_http(
         );
         assert!(
             !output.status.success() && said.contains("alert protocol version"),
-            "nginx accepted {old}:\n{said}"
+            "nginx did not refuse {old} with a protocol version alert:\n{said}"
         );
     }
 
