@@ -84,3 +84,60 @@ async fn database_outage_is_a_503_and_recovers() {
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED, "back to normal answers");
     drop(db);
 }
+
+/// An admin drops the database (or its role) under a running server: every request that
+/// needs it is a 503 page or a `temporarily_unavailable` answer (RFC 6749 §4.1.2.1 names
+/// that code), never a 500, and readiness says so.
+#[tokio::test]
+async fn a_dropped_database_is_a_503_never_a_500() {
+    let Some(db) = fresh_postgres("a_dropped_database_is_a_503_never_a_500").await else {
+        return;
+    };
+    let server = TestServer::start_with(
+        TestDb::external(db.url.clone()),
+        &crate::oidc::clients_yaml("http://127.0.0.1:9/never"),
+    )
+    .await;
+    let client = browser();
+    let csrf = csrf_from(&client, &server.url("/login")).await;
+    let name = url::Url::parse(&db.url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let admin = std::env::var("TESSERA_TEST_POSTGRES_URL").unwrap();
+    crate::support::db::execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"), &[]).await;
+
+    let login = client
+        .post(server.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("login", "jane"),
+            ("password", "whatever it is"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        login
+            .text()
+            .await
+            .unwrap()
+            .contains("cannot reach its database right now")
+    );
+    let (status, answer, _) = crate::oidc::token_request(
+        &server,
+        Some(("demo-app", crate::oidc::DEMO_SECRET)),
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(answer["error"], "temporarily_unavailable", "{answer}");
+    let ready = client.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    for path in ["/account", "/login", "/.well-known/openid-configuration", "/jwks"] {
+        let status = client.get(server.url(path)).send().await.unwrap().status();
+        assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+    }
+}

@@ -22,11 +22,12 @@ pub fn map_sqlx(error: sqlx::Error) -> StoreError {
         }
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error.to_string()),
         sqlx::Error::Database(db)
-            if is_connection_class(db.code().as_deref()) || is_sqlite_busy(db.code().as_deref()) =>
+            if is_connection_class(db.code().as_deref()) || is_sqlite_unavailable(db.code().as_deref()) =>
         {
             StoreError::Unavailable(error.to_string())
         }
@@ -34,13 +35,44 @@ pub fn map_sqlx(error: sqlx::Error) -> StoreError {
     }
 }
 
-/// SQLITE_BUSY (5) and its extended codes (e.g. 517) after the busy timeout: contention, not a bug.
-fn is_sqlite_busy(code: Option<&str>) -> bool {
-    code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5)
+/// SQLite result codes (with their extended codes in the high bits) that mean the database
+/// cannot be used right now rather than a bug: BUSY (5) after the busy timeout, READONLY (8,
+/// a file or folder whose permissions changed), IOERR (10), FULL (13, the disk), CANTOPEN
+/// (14, the file or its folder went away).
+fn is_sqlite_unavailable(code: Option<&str>) -> bool {
+    code.and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 8 | 10 | 13 | 14))
 }
 
-/// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention,
-/// e.g. the server shutting down) mean "try again later", not a bug.
+/// PostgreSQL SQLSTATEs that mean "the database is not there for us now", not a bug: class
+/// 08 (connection exception), 57P (operator intervention: shutdown, a terminated backend),
+/// 53 (insufficient resources: too many connections, disk full), 3D000 (the database was
+/// dropped) and 28 (the role was dropped or its password changed).
 fn is_connection_class(code: Option<&str>) -> bool {
-    code.is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
+    code.is_some_and(|c| {
+        ["08", "57P", "53", "3D000", "28"]
+            .iter()
+            .any(|class| c.starts_with(class))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_database_or_role_is_unavailable_and_a_syntax_error_is_not() {
+        for code in ["08006", "57P01", "53300", "3D000", "28P01", "28000"] {
+            assert!(is_connection_class(Some(code)), "{code}");
+        }
+        for code in ["42601", "23505", "42P01"] {
+            assert!(!is_connection_class(Some(code)), "{code}");
+        }
+        for code in ["5", "517", "8", "10", "266", "13", "14"] {
+            assert!(is_sqlite_unavailable(Some(code)), "{code}");
+        }
+        for code in ["1", "19", "2067", "11"] {
+            assert!(!is_sqlite_unavailable(Some(code)), "{code}");
+        }
+    }
 }
