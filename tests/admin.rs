@@ -33,7 +33,7 @@ async fn server_and_config(test: &str, backchannel: &str) -> (TestServer, tempfi
     )
 }
 
-fn tessera(config: &Path, args: &[&str]) -> Output {
+pub(crate) fn tessera(config: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tessera"))
         .args(args)
         .env("TESSERA_CONFIG", config)
@@ -43,7 +43,7 @@ fn tessera(config: &Path, args: &[&str]) -> Output {
 }
 
 /// Runs a command that must succeed and returns its standard output.
-fn ok(config: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(config: &Path, args: &[&str]) -> String {
     let started = std::time::Instant::now();
     let out = tessera(config, args);
     assert!(
@@ -55,7 +55,7 @@ fn ok(config: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-fn json(config: &Path, args: &[&str]) -> Value {
+pub(crate) fn json(config: &Path, args: &[&str]) -> Value {
     let mut with_json = args.to_vec();
     with_json.push("--json");
     serde_json::from_str(&ok(config, &with_json)).expect("one JSON object")

@@ -23,4 +23,5 @@ mod secrets_rotation;
 mod store_conformance;
 mod throttle;
 mod token_races;
+mod transfer;
 mod upstream;

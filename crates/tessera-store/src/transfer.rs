@@ -621,7 +621,8 @@ where
 fn check_header(first: Option<std::io::Result<String>>, schema_version: i64) -> TransferResult<()> {
     let Some(first) = first else {
         return Err(TransferError::Refused(
-            "the file is empty: it has no header line; is it the output of `tessera export`?".to_owned(),
+            "the file is empty: it has no header line (is it the output of `tessera export`?); nothing was imported"
+                .to_owned(),
         ));
     };
     let line = read_line(Some(first), 1)?;
@@ -670,7 +671,7 @@ fn check_header(first: Option<std::io::Result<String>>, schema_version: i64) -> 
 fn not_an_export() -> TransferError {
     refused_at(
         1,
-        &format!("not a {FORMAT} header; is the file the output of `tessera export`?"),
+        &format!("not a {FORMAT} header (is the file the output of `tessera export`?)"),
     )
 }
 
