@@ -558,10 +558,28 @@ async fn advance_postgres_sequences(tx: &mut sqlx::Transaction<'static, sqlx::Po
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&mut **tx)
             .await
-            .map_err(store_error)?;
+            .map_err(sequence_refused)?;
     }
     Ok(())
 }
+
+/// Moving a sequence needs UPDATE on it, which a role that only reads and writes rows lacks
+/// (docs/operations.md, "PostgreSQL role and privileges").
+fn sequence_refused(e: sqlx::Error) -> TransferError {
+    match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some(INSUFFICIENT_PRIVILEGE) => {
+            TransferError::Refused(format!(
+                "{}: run `tessera import` as the role that owns the database (the one `tessera migrate` runs \
+                 as); nothing was imported",
+                db.message()
+            ))
+        }
+        _ => store_error(e),
+    }
+}
+
+/// SQLSTATE insufficient_privilege.
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
 /// Line 1, fields in this order (so `head -1` reads naturally).
 #[derive(serde::Serialize)]
