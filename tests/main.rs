@@ -18,6 +18,7 @@ mod oidc;
 mod outage;
 mod pages;
 mod rate_limits;
+mod reload;
 mod remote_auth;
 mod secrets_rotation;
 mod store_conformance;

@@ -6,6 +6,7 @@ mod django_import;
 mod groups;
 mod jobs;
 mod keys;
+mod reload;
 mod secrets;
 mod transfer;
 mod users;
@@ -59,6 +60,12 @@ enum Command {
     },
     /// Check the configuration; print every problem as FILE:LINE:COL: message.
     CheckConfig {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Make the running server re-read its configuration file (as SIGHUP does), after
+    /// checking the file as check-config does.
+    Reload {
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -256,15 +263,14 @@ pub async fn run(cli: Cli) -> CliResult {
             json,
         } => migrate(&config.config, status, dry_run, json).await,
         Command::CheckConfig { config } => {
-            let loaded = load_config(&config.config)?;
-            tessera_server::check_templates(&loaded)
-                .map_err(|e| Failure::User(format!("{}: {e}", config.config.display())))?;
+            let loaded = checked_config(&config.config)?;
             for line in warning_lines(&config.config, &loaded) {
                 eprintln!("{line}");
             }
             println!("{}: ok", config.config.display());
             Ok(())
         }
+        Command::Reload { config } => reload::run(&config.config).await,
         Command::User { command } => users::run(command).await,
         Command::Group { command } => groups::run(command).await,
         Command::Jobs { command } => jobs::run(command).await,
@@ -310,6 +316,13 @@ async fn sandbox(_listen: std::net::SocketAddr) -> CliResult {
     ))
 }
 
+/// The config as `check-config` checks it: the file, then every template the theme changes.
+fn checked_config(path: &Path) -> CliResult<Config> {
+    let loaded = load_config(path)?;
+    tessera_server::check_templates(&loaded).map_err(|e| Failure::User(format!("{}: {e}", path.display())))?;
+    Ok(loaded)
+}
+
 /// The config's warnings as `warning: FILE:LINE:COL: message`; they never fail a command.
 fn warning_lines(path: &Path, config: &Config) -> Vec<String> {
     let file = path.display().to_string();
@@ -340,8 +353,14 @@ async fn serve(path: &Path, migrate: bool) -> CliResult {
     };
     let state = tessera_server::build_state(config, store.clone()).map_err(|e| Failure::User(format!("{e:#}")))?;
 
-    let metrics = metrics_listener.map(|l| tokio::spawn(tessera_server::serve_metrics(l, state.clone())));
-    let served = tessera_server::serve(listener, state).await;
+    let live = tessera_server::Live::new(state);
+    let reloader = tessera_server::Reloader::new(live.clone(), path.to_owned());
+    reloader
+        .reload_on_hangup()
+        .map_err(|e| Failure::Internal(format!("cannot listen for SIGHUP: {e}")))?;
+    let metrics =
+        metrics_listener.map(|l| tokio::spawn(tessera_server::serve_metrics(l, live.state(), Some(reloader.clone()))));
+    let served = tessera_server::serve(listener, live).await;
     if let Some(metrics) = metrics {
         metrics.abort();
     }

@@ -3,6 +3,7 @@
 pub mod db;
 pub mod logs;
 pub mod people;
+pub mod process;
 pub mod proxy;
 pub mod server;
 pub mod smtp;

@@ -125,7 +125,7 @@ impl TestServer {
     pub async fn metrics_listener(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(tessera_server::serve_metrics(listener, self.state.clone()));
+        tokio::spawn(tessera_server::serve_metrics(listener, self.state.clone(), None));
         base
     }
 

@@ -18,6 +18,7 @@ mod mailer;
 pub mod metrics;
 mod next_url;
 pub mod oidc;
+mod reload;
 mod routes;
 mod server;
 mod session;
@@ -28,5 +29,6 @@ mod throttle;
 pub mod upstream;
 
 pub use logging::{init_tracing, subscriber as log_subscriber};
+pub use reload::{Live, Outcome as ReloadOutcome, Reloader};
 pub use server::{build_state, check_templates, metrics_router, router, serve, serve_metrics};
 pub use state::AppState;

@@ -13,27 +13,51 @@
 //!   data). The tests below check both formats.
 
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 use tracing::Level;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
-use tracing_subscriber::filter::{FilterExt, filter_fn};
+use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
+use tracing_subscriber::{EnvFilter, Registry, reload};
 
 use crate::config::{Config, LogFormat};
 use tessera_core::person_text::is_unsafe_char;
 
+/// The filter of the subscriber `init_tracing` installed, for [`set_level`]; unset when
+/// `RUST_LOG` chose the filter (it keeps precedence over every reload) or nothing installed one.
+static LEVEL: OnceLock<reload::Handle<EnvFilter, Registry>> = OnceLock::new();
+
 /// Logs to stderr with the configured format and level (`RUST_LOG` wins when set).
 pub fn init_tracing(config: Option<&Config>) {
     let level = config.map_or("info", |c| c.log_level.as_str());
-    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| level.to_owned());
+    let from_env = std::env::var("RUST_LOG").ok();
+    let directives = from_env.as_deref().unwrap_or(level);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let format = config.map_or(LogFormat::Text, |c| c.log_format);
-    let _ = subscriber(format, &directives, ansi, std::io::stderr).try_init();
+    let (subscriber, handle) = reloadable_subscriber(format, directives, ansi, std::io::stderr);
+    if subscriber.try_init().is_ok() && from_env.is_none() {
+        let _ = LEVEL.set(handle);
+    }
+}
+
+/// Applies `logging.level` from a reloaded configuration to the installed subscriber. Nothing
+/// changes when `RUST_LOG` is set (it chose the filter) or no subscriber was installed here.
+pub fn set_level(level: &str) {
+    if let Some(handle) = LEVEL.get()
+        && let Err(e) = handle.reload(parsed_filter(level))
+    {
+        tracing::warn!(error = %e, "cannot change the log level");
+    }
+}
+
+/// A level or `RUST_LOG` syntax; one that does not parse logs at `info`, as `check-config` warns.
+fn parsed_filter(directives: &str) -> EnvFilter {
+    EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
 /// Libraries whose verbose levels write secrets, held at `info` whatever the level asks
@@ -59,16 +83,32 @@ pub fn subscriber<W>(format: LogFormat, directives: &str, ansi: bool, writer: W)
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let asked = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"));
+    reloadable_subscriber(format, directives, ansi, writer).0
+}
+
+/// [`subscriber`], with the handle that replaces its `directives` later (see [`set_level`]).
+fn reloadable_subscriber<W>(
+    format: LogFormat,
+    directives: &str,
+    ansi: bool,
+    writer: W,
+) -> (BoxedSubscriber, reload::Handle<EnvFilter, Registry>)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let (asked, handle) = reload::Layer::new(parsed_filter(directives));
     let held_down = filter_fn(|meta| !(is_secret_bearing(meta.target()) && *meta.level() > Level::INFO));
-    let filter = asked.and(held_down);
+    // Global filters (layers under the formatter), not a per-layer `with_filter`: per-layer
+    // filters pass their verdict to the event through a thread-local that a bare `enabled`
+    // check leaves stale, and sqlx makes one after every query, so the next event on that
+    // thread was dropped (tokio-rs/tracing#2519; on PostgreSQL, log lines after a query).
+    let filtered = tracing_subscriber::registry().with(asked).with(held_down);
     let layer = tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(writer);
-    match format {
-        LogFormat::Json => Box::new(tracing_subscriber::registry().with(layer.json().with_filter(filter))),
-        LogFormat::Text => {
-            Box::new(tracing_subscriber::registry().with(layer.fmt_fields(EscapedFields).with_filter(filter)))
-        }
-    }
+    let subscriber: BoxedSubscriber = match format {
+        LogFormat::Json => Box::new(filtered.with(layer.json())),
+        LogFormat::Text => Box::new(filtered.with(layer.fmt_fields(EscapedFields))),
+    };
+    (subscriber, handle)
 }
 
 /// Field formatting for the text format: like tracing-subscriber's default (the message, then
@@ -269,6 +309,26 @@ mod tests {
                 "{log}"
             );
         }
+    }
+
+    #[test]
+    fn a_reloaded_level_applies_to_the_next_event_and_still_holds_secrets_down() {
+        let buffer = Buffer::default();
+        let (subscriber, handle) = reloadable_subscriber(LogFormat::Text, "warn", false, buffer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!("before the reload");
+            handle.reload(parsed_filter("debug")).expect("reload");
+            tracing::debug!("after the reload");
+            tracing::debug!(target: "lettre::transport::smtp", "Wrote: AUTH PLAIN AHJlbGF5AHMzY3JldA==");
+            handle.reload(parsed_filter("info")).expect("reload");
+            tracing::debug!("below info again");
+            tracing::info!("at info");
+        });
+        let log = buffer.text();
+        assert!(!log.contains("before the reload"), "{log}");
+        assert!(log.contains("after the reload"), "{log}");
+        assert!(!log.contains("AUTH PLAIN"), "{log}");
+        assert!(!log.contains("below info again") && log.contains("at info"), "{log}");
     }
 
     #[test]

@@ -20,11 +20,12 @@ use crate::accounts::Accounts;
 use crate::config::{Config, MailTransportConfig};
 use crate::error::ErrorPage;
 use crate::headers::{Https, security_headers};
+use crate::reload::{Live, Reloader};
 use crate::state::{AppState, Store};
 use crate::templates::Templates;
 use tessera_oidc::provider::SystemClock;
 
-fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
+pub(crate) fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTransport>> {
     let from = tessera_mail::parse_mailbox(&config.mail_from).map_err(anyhow::Error::msg)?;
     Ok(match &config.mail_transport {
         MailTransportConfig::Outbox { dir } => Arc::new(OutboxTransport::new(from, dir.clone())?),
@@ -65,14 +66,7 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         provider: Arc::new(crate::oidc::provider(&config, store.clone(), Arc::new(SystemClock))),
         accounts: Arc::new(Accounts::new(config.clone(), store.clone(), jobs_wake.clone())),
         jobs_wake,
-        // Providers' APIs (GitHub's, for one) refuse requests without a User-Agent.
-        upstreams: crate::upstream::Registry::new(
-            &config,
-            &reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .user_agent(concat!("Tessera/", env!("CARGO_PKG_VERSION")))
-                .build()?,
-        ),
+        upstreams: crate::upstream::Registry::new(&config, &upstream_http()?),
         metrics: Arc::default(),
         http,
         mail: mail_transport(&config)?,
@@ -81,6 +75,15 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         config,
         store,
     })
+}
+
+/// The client upstream connectors call providers with. Providers' APIs (GitHub's, for one)
+/// refuse requests without a User-Agent.
+pub(crate) fn upstream_http() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("Tessera/", env!("CARGO_PKG_VERSION")))
+        .build()
 }
 
 /// The page router's half of the one error mapping: a response that carries an
@@ -167,23 +170,39 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `/metrics` on its own listener (`metrics.listen`) until the task is stopped;
-/// the `serve` command runs it beside [`serve`] and stops it when that returns.
-pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+/// Serves `/metrics` on its own listener (`metrics.listen`) until the task is stopped, and
+/// `POST /-/reload` with a `reloader`; the `serve` command runs it beside [`serve`] and
+/// stops it when that returns.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    reloader: Option<Reloader>,
+) -> std::io::Result<()> {
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "metrics are served at /metrics");
     }
-    axum::serve(listener, metrics_router(state)).await
+    let app = match reloader {
+        Some(reloader) => crate::reload::routes(reloader).merge(metrics_router(state)),
+        None => metrics_router(state),
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
 }
 
 /// Creates or rotates the signing keys that are due.
-async fn maintain_keys(state: &AppState) -> Result<Vec<String>, tessera_oidc::provider::ProviderError> {
+pub(crate) async fn maintain_keys(state: &AppState) -> Result<Vec<String>, tessera_oidc::provider::ProviderError> {
     let policy = crate::oidc::key_policy(&state.config);
     state.provider.keys().maintain(&policy, false).await
 }
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets requests in flight finish.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+/// Each request, job and clean-up round uses the configuration `live` holds when it starts.
+pub async fn serve(listener: tokio::net::TcpListener, live: impl Into<Live>) -> std::io::Result<()> {
+    let live = live.into();
+    let state = live.state();
     // Signing keys exist before the first request (every node may try; one creates them).
     if let Err(e) = maintain_keys(&state).await {
         return Err(std::io::Error::other(format!("cannot prepare signing keys: {e}")));
@@ -202,9 +221,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, issuer = state.config.issuer_str(), "Tessera is listening");
     }
-    let cleanup = tokio::spawn(clean_up_periodically(state.clone()));
-    let worker = tokio::spawn(crate::jobs::worker::run(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let cleanup = tokio::spawn(clean_up_periodically(live.clone()));
+    let worker = tokio::spawn(crate::jobs::worker::run(live.clone()));
+    let app = live.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
@@ -216,10 +235,11 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 
 /// Expired sessions, codes, tokens and finished counts are removed in the background so the
 /// tables do not grow without bound.
-async fn clean_up_periodically(state: AppState) {
+async fn clean_up_periodically(live: Live) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
+        let state = live.state();
         let now = time::OffsetDateTime::now_utc();
         match state
             .store

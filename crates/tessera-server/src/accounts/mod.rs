@@ -50,6 +50,17 @@ impl Accounts {
         }
     }
 
+    /// The service for a reloaded `config`: the same store, job wake-up and password pool
+    /// (so the bound on concurrent hashes holds across the reload), at the new argon2 cost.
+    pub fn reconfigured(&self, config: Arc<Config>) -> Self {
+        Self {
+            passwords: self.passwords.with_cost(config.argon2),
+            store: Arc::clone(&self.store),
+            config,
+            jobs_wake: Arc::clone(&self.jobs_wake),
+        }
+    }
+
     /// The password-hashing pool, for the account pages that check or set a password.
     pub fn passwords(&self) -> &PasswordPool {
         &self.passwords

@@ -31,6 +31,15 @@ impl PasswordPool {
         }
     }
 
+    /// The same pool (its places, taken or free) hashing at `cost` from now on: a reloaded
+    /// configuration changes the cost, while the limit stays the one the server started with.
+    pub fn with_cost(&self, cost: Argon2Cost) -> Self {
+        Self {
+            cost,
+            permits: Arc::clone(&self.permits),
+        }
+    }
+
     /// Waits for a place in the pool.
     pub async fn turn(&self) -> Result<Turn, AccountError> {
         let permit = Arc::clone(&self.permits)

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 use super::handlers;
+use crate::reload::Live;
 use crate::state::AppState;
 
 /// Delay before attempt `attempts + 1`: 2^attempts seconds (capped at an hour), ±25 %.
@@ -22,10 +23,13 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::from_secs_f64(base * jitter)
 }
 
-pub async fn run(state: AppState) {
+/// Runs jobs until aborted, each with the configuration `live` holds when it is claimed;
+/// `jobs.workers` is read once (a reload keeps it until a restart).
+pub async fn run(live: Live) {
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let slots = Arc::new(Semaphore::new(state.config.jobs.workers));
+    let slots = Arc::new(Semaphore::new(live.state().config.jobs.workers));
     loop {
+        let state = live.state();
         let free = slots.available_permits() as i64;
         let claimed = if free > 0 {
             match state

@@ -46,9 +46,23 @@ pub fn key_ring(config: &Config, store: Arc<dyn KeyStore>, clock: Arc<dyn Clock>
 /// The provider for this configuration and store.
 pub fn provider(config: &Arc<Config>, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Provider {
     let keys = Arc::new(key_ring(config, store.clone(), clock.clone()));
-    let directory = Arc::new(directory::Accounts {
-        config: config.clone(),
-        store: store.clone(),
-    });
+    let directory = accounts_directory(config, store.clone());
     Provider::new(config.issuer_str(), config.oidc.clone(), store, directory, keys, clock)
+}
+
+/// `running` serving a reloaded configuration: its key ring (and cache) stays, the clients
+/// and settings are the new ones.
+pub fn reconfigured(running: &Provider, config: &Arc<Config>, store: Arc<dyn Store>) -> Provider {
+    running.reconfigured(
+        config.issuer_str(),
+        config.oidc.clone(),
+        accounts_directory(config, store),
+    )
+}
+
+fn accounts_directory(config: &Arc<Config>, store: Arc<dyn Store>) -> Arc<directory::Accounts> {
+    Arc::new(directory::Accounts {
+        config: config.clone(),
+        store,
+    })
 }
