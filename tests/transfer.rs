@@ -647,3 +647,48 @@ async fn export_refuses_an_existing_file_a_missing_folder_and_a_column_it_does_n
         .collect();
     assert_eq!(names.len(), 2, "no partial file is left behind: {names:?}");
 }
+
+/// `tessera export - | tessera import -`, as a shell pipe runs it: the file on standard
+/// output, its summary on standard error, and the same counts on the other side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_to_standard_output_pipes_into_an_import_from_standard_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source_db = test_db("transfer::pipe_source").await;
+    let source = config_for(dir.path(), "source", &source_db.url);
+    let server = TestServer::start_with(source_db, &server_yaml()).await;
+    people_on(&server).await;
+    let target_db = test_db("transfer::pipe_target").await;
+    let target = config_for(dir.path(), "target", &target_db.url);
+    ok(&target, &["migrate"]);
+
+    let run = |config: &Path, args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"));
+        command
+            .args(args)
+            .env("TESSERA_CONFIG", config)
+            .env("ADMIN_TEST_KEY", TEST_MASTER_KEY)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    };
+    let mut export = run(&source, &["export", "-"]).spawn().expect("start the export");
+    let pipe = export.stdout.take().expect("the export's standard output");
+    let import = run(&target, &["import", "-", "--json"])
+        .stdin(pipe)
+        .output()
+        .expect("run the import");
+    let export = export.wait_with_output().expect("run the export");
+    let said = String::from_utf8_lossy(&export.stderr).into_owned();
+    assert!(export.status.success(), "{said}");
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    let first = said.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("exported ") && first.ends_with(" rows to standard output"),
+        "{said}"
+    );
+    let imported: Value = serde_json::from_slice(&import.stdout).expect("one JSON object");
+    assert_eq!(first, format!("exported {} rows to standard output", imported["rows"]));
+    assert_eq!(row_counts(&target_db.url).await, summary_counts(&imported));
+    assert_eq!(imported["tables"]["users"], 2, "{imported}");
+    drop(server);
+}
