@@ -226,7 +226,16 @@ fn assert_no_secrets(log: &str) {
         "a client secret is in the log:\n{log}"
     );
     assert!(!log.contains(TEST_MASTER_KEY), "the master key is in the log:\n{log}");
+    assert!(
+        !log.contains("desk-shared-secret"),
+        "the helpdesk's secret is in the log:\n{log}"
+    );
 }
+
+/// An upstream provider and a helpdesk the first config does not have.
+const NEW_UPSTREAM_AND_HELPDESK: &str = "upstreams:\n  - { id: acme, kind: oidc, label: Acme, client_id: tessera, \
+     issuer: 'http://127.0.0.1:9' }\nremote_auth:\n  - { id: desk, kind: zendesk_jwt, url: 'https://desk.example.com', \
+     secret: desk-shared-secret-0123456789 }\n";
 
 async fn a_good_reload_applies_under_load(test: &str, trigger: Trigger) {
     let site = Site::new(test).await;
@@ -246,13 +255,22 @@ async fn a_good_reload_applies_under_load(test: &str, trigger: Trigger) {
         !server.log().contains("tessera::access"),
         "at warn there is no access log"
     );
+    let helpdesk = || async {
+        probe
+            .get(server.url("/remote-auth/desk"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(helpdesk().await, StatusCode::NOT_FOUND);
 
     let load = Load::start(&server.base);
     tokio::time::sleep(Duration::from_millis(500)).await;
     site.write(&Settings {
         clients: &["steady", "arriving"],
         level: "info",
-        extra: "",
+        extra: NEW_UPSTREAM_AND_HELPDESK,
     });
     site.login_says("Theme two");
     reload(&site, &server, trigger, 0).await;
@@ -263,6 +281,11 @@ async fn a_good_reload_applies_under_load(test: &str, trigger: Trigger) {
     assert_eq!(left, (StatusCode::UNAUTHORIZED, Some("invalid_client".into())));
     let page = login_page(&probe, &server.base).await;
     assert!(page.contains("Theme two") && !page.contains("Theme one"), "{page}");
+    assert!(
+        page.contains("Sign in with Acme"),
+        "the new upstream has its button: {page}"
+    );
+    assert_ne!(helpdesk().await, StatusCode::NOT_FOUND, "the new helpdesk answers");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (sent, failures) = load.finish().await;
     assert!(
