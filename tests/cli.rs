@@ -705,6 +705,7 @@ fn check_config_refuses_keys_that_contradict_each_other_and_overlong_durations()
 
 /// Every duration at the longest the configuration accepts together.
 const LONGEST_DURATIONS: &str = "sessions:\n  idle_timeout: 400d\n  absolute_timeout: 400d\n\
+server:\n  header_read_timeout: 5m\n  shutdown_deadline: 1h\n\
 links:\n  confirm_email_ttl: 36525d\n  reset_password_ttl: 36525d\n\
 jobs:\n  lease: 36525d\n  poll_interval: 36525d\n\
 actions:\n  welcome_email: true\n  followup_email:\n    after: 36525d\n\

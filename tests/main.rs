@@ -21,6 +21,7 @@ mod rate_limits;
 mod reload;
 mod remote_auth;
 mod secrets_rotation;
+mod shutdown;
 mod store_conformance;
 mod throttle;
 mod token_races;

@@ -72,6 +72,14 @@ impl ServeProcess {
         panic!("no {count} log lines with {text:?} within 10 s:\n{}", self.log());
     }
 
+    /// Waits for the process to exit, at most `limit`.
+    pub async fn exit_within(&mut self, limit: Duration) -> std::process::ExitStatus {
+        match tokio::time::timeout(limit, self.child.wait()).await {
+            Ok(status) => status.expect("child status"),
+            Err(_) => panic!("tessera serve still runs after {limit:?}:\n{}", self.log()),
+        }
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().expect("child status").is_none()
     }

@@ -13,6 +13,7 @@ mod csrf;
 mod error;
 mod headers;
 mod jobs;
+mod listener;
 mod logging;
 mod mailer;
 pub mod metrics;

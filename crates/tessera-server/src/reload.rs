@@ -198,8 +198,8 @@ impl Reloader {
 
 /// `next` with the running value of every setting bound when the server starts (the
 /// listeners, the database pool, the master key that opened the signing keys, the log format,
-/// the password pool, the job worker's slots, the sandbox), and the names of those whose value
-/// in `next` differed.
+/// the password pool, the job worker's slots, the sandbox, the connection limits), and the
+/// names of those whose value in `next` differed.
 fn keep_restart_only(running: &Config, mut next: Config) -> (Config, Vec<&'static str>) {
     let mut kept = Vec::new();
     let mut keep = |key: &'static str, differs: bool| {
@@ -221,6 +221,15 @@ fn keep_restart_only(running: &Config, mut next: Config) -> (Config, Vec<&'stati
         running.max_concurrent_hashes != next.max_concurrent_hashes,
     );
     keep("jobs.workers", running.jobs.workers != next.jobs.workers);
+    // The connection loop reads both when it starts (listener.rs).
+    keep(
+        "server.header_read_timeout",
+        running.limits.header_read_timeout != next.limits.header_read_timeout,
+    );
+    keep(
+        "server.shutdown_deadline",
+        running.limits.shutdown_deadline != next.limits.shutdown_deadline,
+    );
     next.listen = running.listen;
     next.metrics_listen = running.metrics_listen;
     next.database_url.clone_from(&running.database_url);
@@ -229,6 +238,7 @@ fn keep_restart_only(running: &Config, mut next: Config) -> (Config, Vec<&'stati
     next.log_format = running.log_format;
     next.max_concurrent_hashes = running.max_concurrent_hashes;
     next.jobs.workers = running.jobs.workers;
+    next.limits = running.limits;
     (next, kept)
 }
 
@@ -320,7 +330,7 @@ mod tests {
         let running = config("listen: 127.0.0.1:8080\nlogging:\n  level: info\n");
         let next = config(
             "listen: 127.0.0.1:9090\nlogging:\n  level: debug\n  format: json\njobs:\n  workers: 7\n\
-             passwords:\n  max_concurrent_hashes: 9\n",
+             passwords:\n  max_concurrent_hashes: 9\nserver:\n  shutdown_deadline: 5s\n",
         );
         let (kept, named) = keep_restart_only(&running, next);
         assert_eq!(
@@ -329,13 +339,15 @@ mod tests {
                 "listen",
                 "logging.format",
                 "passwords.max_concurrent_hashes",
-                "jobs.workers"
+                "jobs.workers",
+                "server.shutdown_deadline"
             ]
         );
         assert_eq!(kept.listen, running.listen);
         assert_eq!(kept.log_format, running.log_format);
         assert_eq!(kept.jobs.workers, running.jobs.workers);
         assert_eq!(kept.max_concurrent_hashes, running.max_concurrent_hashes);
+        assert_eq!(kept.limits.shutdown_deadline, running.limits.shutdown_deadline);
         assert_eq!(kept.log_level, "debug", "reloadable settings take the new value");
     }
 

@@ -222,15 +222,23 @@ pub async fn serve(listener: tokio::net::TcpListener, live: impl Into<Live>) -> 
         tracing::info!(%address, issuer = state.config.issuer_str(), "Tessera is listening");
     }
     let cleanup = tokio::spawn(clean_up_periodically(live.clone()));
-    let worker = tokio::spawn(crate::jobs::worker::run(live.clone()));
-    let app = live.app().into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-    // Jobs in flight are abandoned here; their lease expires and another run picks them up.
-    worker.abort();
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    let mut worker = tokio::spawn(crate::jobs::worker::run(live.clone(), stop));
+    let limits = state.config.limits;
+    // Requests and jobs drain together, both within `server.shutdown_deadline` of the signal.
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    };
+    let stopped_at = crate::listener::serve_until(listener, live.app(), limits, signal).await;
+    let left = limits.shutdown_deadline.saturating_sub(stopped_at.elapsed());
+    if tokio::time::timeout(left, &mut worker).await.is_err() {
+        // Their leases expire and another node (or this one, restarted) runs them again.
+        tracing::warn!("the shutdown deadline passed; jobs still running are abandoned");
+        worker.abort();
+    }
     cleanup.abort();
-    result
+    Ok(())
 }
 
 /// Expired sessions, codes, tokens and finished counts are removed in the background so the

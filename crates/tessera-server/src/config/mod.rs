@@ -132,6 +132,8 @@ pub struct Config {
     pub throttle: Throttles,
     /// `server.trusted_proxies`: whose forwarding headers name the client.
     pub proxies: crate::client_address::TrustedProxies,
+    /// `server.header_read_timeout` and `server.shutdown_deadline`.
+    pub limits: crate::listener::Limits,
 }
 
 impl Config {
@@ -406,6 +408,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
     let throttle = security::throttles(raw.security.as_ref(), c);
     let proxies = server::trusted_proxies(raw.server.as_ref(), c);
+    let limits = server::limits(raw.server.as_ref(), c);
     check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
     check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
     check_lease(&jobs, &raw, &webhooks, mail_transport.as_ref(), c);
@@ -442,6 +445,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         metrics_listen,
         throttle,
         proxies,
+        limits,
     })
 }
 

@@ -42,6 +42,8 @@ pub struct RawConfig {
 pub struct RawServer {
     pub trusted_proxies: Option<Vec<S>>,
     pub proxy_headers: Option<S>,
+    pub header_read_timeout: Option<S>,
+    pub shutdown_deadline: Option<S>,
 }
 
 #[derive(Deserialize)]

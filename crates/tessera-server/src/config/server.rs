@@ -1,8 +1,39 @@
-//! `server:`: how Tessera meets the network in front of it (its reverse proxies).
+//! `server:`: how Tessera meets the network in front of it (its reverse proxies, slow
+//! clients) and how it stops.
+
+use std::time::Duration;
 
 use super::Checker;
 use super::raw::RawServer;
 use crate::client_address::{ProxyHeaders, TrustedProxies};
+use crate::listener::Limits;
+
+/// Long enough for a phone on a bad network to send a request's headers; short enough that
+/// a slowloris client cannot hold many connections.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Under Kubernetes' 30 s termination grace period and systemd's 90 s stop timeout, and
+/// longer than any request Tessera answers (a login's hash, an upstream's 10 s timeout).
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(25);
+
+/// `server.header_read_timeout` and `server.shutdown_deadline`.
+pub(super) fn limits(raw: Option<&RawServer>, c: &mut Checker) -> Limits {
+    Limits {
+        header_read_timeout: c.duration_at_most(
+            "server.header_read_timeout",
+            raw.and_then(|r| r.header_read_timeout.as_ref()),
+            HEADER_READ_TIMEOUT,
+            Duration::from_secs(300),
+            "a slow client could hold a connection that long",
+        ),
+        shutdown_deadline: c.duration_at_most(
+            "server.shutdown_deadline",
+            raw.and_then(|r| r.shutdown_deadline.as_ref()),
+            SHUTDOWN_DEADLINE,
+            Duration::from_secs(3600),
+            "a stop would wait that long for a stuck client",
+        ),
+    }
+}
 
 /// `server.trusted_proxies` and `server.proxy_headers`; problems recorded, entries that are
 /// wrong left out (the config is refused anyway).

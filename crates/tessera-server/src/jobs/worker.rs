@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rand::RngExt;
 use tessera_core::jobs::Job;
 use time::OffsetDateTime;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 use super::handlers;
 use crate::reload::Live;
@@ -23,12 +23,15 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::from_secs_f64(base * jitter)
 }
 
-/// Runs jobs until aborted, each with the configuration `live` holds when it is claimed;
-/// `jobs.workers` is read once (a reload keeps it until a restart).
-pub async fn run(live: Live) {
+/// Runs jobs, each with the configuration `live` holds when it is claimed, until `stop`
+/// turns true; then claims no more and returns once the jobs in flight have finished (the
+/// caller bounds that wait by the shutdown deadline). `jobs.workers` is read once (a reload
+/// keeps it until a restart).
+pub async fn run(live: Live, mut stop: watch::Receiver<bool>) {
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let slots = Arc::new(Semaphore::new(live.state().config.jobs.workers));
-    loop {
+    let workers = live.state().config.jobs.workers;
+    let slots = Arc::new(Semaphore::new(workers));
+    while !*stop.borrow() {
         let state = live.state();
         let free = slots.available_permits() as i64;
         let claimed = if free > 0 {
@@ -58,10 +61,22 @@ pub async fn run(live: Live) {
             });
         }
         if !busy {
-            // Sleep until the poll interval passes or this node enqueues something.
-            let _ = tokio::time::timeout(state.config.jobs.poll_interval, state.jobs_wake.notified()).await;
+            // Sleep until the poll interval passes, this node enqueues something, or it stops.
+            let _ = tokio::time::timeout(state.config.jobs.poll_interval, async {
+                tokio::select! {
+                    () = state.jobs_wake.notified() => {}
+                    _ = stop.changed() => {}
+                }
+            })
+            .await;
         }
     }
+    // Every slot back means every job in flight has finished and recorded its outcome.
+    let in_flight = workers - slots.available_permits();
+    if in_flight > 0 {
+        tracing::info!(jobs = in_flight, "waiting for jobs in flight to finish");
+    }
+    let _ = slots.acquire_many(u32::try_from(workers).unwrap_or(u32::MAX)).await;
 }
 
 async fn execute(state: &AppState, worker: &str, job: Job) {
