@@ -27,6 +27,7 @@ if [ $# -eq 0 ] && [ -n "${TESSERA_TEST_POSTGRES_URL:-}" ] && [ -z "${TESSERA_TE
   echo "== second pass: the server suites on PostgreSQL (TESSERA_TEST_BACKEND=postgres)"
   TESSERA_TEST_BACKEND=postgres cargo test --workspace --features sandbox --test main -- \
     admin:: oidc:: upstream:: jobs:: pages:: remote_auth:: throttle:: rate_limits:: client_secrets:: secrets_rotation:: \
+    metrics:: reload:: transfer:: nginx:: \
     --skip one_welcome_mail_per_registration_with_two_nodes \
     --skip sigkill_mid_job_and_with_jobs_queued_then_restart_finishes_everything \
     --skip two_server_processes_on_postgresql_send_each_welcome_once \
