@@ -17,7 +17,7 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// `async fn` names inside each `pub trait NAME … { … }` of `source`, by trait.
+/// Method names inside each `pub trait NAME … { … }` of `source`, by trait.
 fn trait_methods(source: &str) -> Vec<(String, String)> {
     let mut methods = Vec::new();
     let mut current: Option<String> = None;
@@ -34,11 +34,11 @@ fn trait_methods(source: &str) -> Vec<(String, String)> {
             current = None;
             continue;
         }
-        if let (Some(name), Some(at)) = (&current, line.find("async fn ")) {
-            let method: String = line[at + "async fn ".len()..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
+        // Methods are `async fn` or, for what never waits (the pool's status), plain `fn`.
+        let declared = line.trim_start();
+        let declared = declared.strip_prefix("async ").unwrap_or(declared);
+        if let (Some(name), Some(rest)) = (&current, declared.strip_prefix("fn ")) {
+            let method: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             methods.push((name.clone(), method));
         }
     }
