@@ -12,6 +12,7 @@ mod error_mapping;
 mod headers;
 mod jobs;
 mod logs;
+mod memory;
 mod metrics;
 mod nginx;
 mod oidc;

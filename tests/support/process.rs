@@ -80,6 +80,10 @@ impl ServeProcess {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().expect("child status").is_none()
     }

@@ -4,9 +4,16 @@
 //! unless the config says otherwise. Django `pbkdf2_sha256$…` hashes from imported accounts
 //! verify too and report `needs_rehash`, so the caller upgrades them on the first good login.
 //! These functions are CPU-heavy and synchronous on purpose: the web layer runs them on a
-//! bounded blocking pool so a burst of logins cannot stall the async runtime.
+//! bounded pool of hashing threads so a burst of logins cannot stall the async runtime.
+//!
+//! argon2's working memory (19 MiB at the default cost) is an [`Argon2Memory`] the caller
+//! may keep between hashes: a hashing thread that reuses one allocates nothing per login, so
+//! a node's memory is (hashing threads × cost) for good. Allocating it per hash instead left
+//! freed blocks in the allocator's per-thread arenas and grew a node from 19 MiB to hundreds
+//! under bursts of logins.
 
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version, password_hash::phc::PasswordHash};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::Rng;
@@ -49,10 +56,31 @@ impl Argon2Cost {
             .map_err(|e| format!("argon2 parameters are not usable: {e}"))
     }
 
-    fn hasher(&self) -> Result<Argon2<'static>, PasswordError> {
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .map_err(|e| PasswordError::Hashing(e.to_string()))?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    fn params(&self) -> Result<Params, PasswordError> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+            .map_err(|e| PasswordError::Hashing(e.to_string()))
+    }
+}
+
+/// argon2's working memory, kept by a caller that hashes again and again (see the module
+/// documentation). It holds what the configured cost needs; a verification of an imported
+/// hash with a higher cost grows it for that one hash and it is given back afterwards.
+#[derive(Default)]
+pub struct Argon2Memory {
+    blocks: Vec<Block>,
+}
+
+impl Argon2Memory {
+    /// Runs `hash` with `needed` blocks, keeping at most `keep` blocks afterwards.
+    fn lend<T>(&mut self, needed: usize, keep: usize, hash: impl FnOnce(&mut [Block]) -> T) -> T {
+        if self.blocks.len() < needed {
+            self.blocks.resize(needed, Block::default());
+        }
+        let result = hash(&mut self.blocks[..needed]);
+        if self.blocks.len() > keep {
+            self.blocks = Vec::new();
+        }
+        result
     }
 }
 
@@ -72,19 +100,45 @@ pub enum Verification {
     },
 }
 
+/// A new argon2id hash (PHC string) of `password`, with working memory of its own (for
+/// commands that hash once; the server uses [`hash_password_in`]).
 pub fn hash_password(cost: &Argon2Cost, password: &str) -> Result<String, PasswordError> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let hash = cost
-        .hasher()?
-        .hash_password_with_salt(password.as_bytes(), &salt)
-        .map_err(|e| PasswordError::Hashing(e.to_string()))?;
-    Ok(hash.to_string())
+    hash_password_in(&mut Argon2Memory::default(), cost, password)
 }
 
+/// [`hash_password`] in `memory`.
+pub fn hash_password_in(memory: &mut Argon2Memory, cost: &Argon2Cost, password: &str) -> Result<String, PasswordError> {
+    let failed = |e: &dyn std::fmt::Display| PasswordError::Hashing(e.to_string());
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let params = cost.params()?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let blocks = params.block_count();
+    memory
+        .lend(blocks, blocks, |m| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, m)
+        })
+        .map_err(|e| failed(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| failed(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Checks `candidate` against a stored hash, with working memory of its own.
 pub fn verify_password(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verification {
+    verify_password_in(&mut Argon2Memory::default(), cost, stored, candidate)
+}
+
+/// [`verify_password`] in `memory`.
+pub fn verify_password_in(memory: &mut Argon2Memory, cost: &Argon2Cost, stored: &str, candidate: &str) -> Verification {
     if stored.starts_with("$argon2") {
-        verify_argon2(cost, stored, candidate)
+        verify_argon2(memory, cost, stored, candidate)
     } else if let Some(rest) = stored.strip_prefix("pbkdf2_sha256$") {
         verify_django_pbkdf2(rest, candidate)
     } else {
@@ -96,31 +150,47 @@ pub fn verify_password(cost: &Argon2Cost, stored: &str, candidate: &str) -> Veri
 /// Spends the same work as a real verification, so "no such user" and "wrong password"
 /// take the same time and usernames cannot be discovered by timing the login form.
 pub fn burn_equivalent_time(cost: &Argon2Cost, candidate: &str) {
-    let _ = hash_password(cost, candidate);
+    burn_equivalent_time_in(&mut Argon2Memory::default(), cost, candidate);
 }
 
-fn verify_argon2(cost: &Argon2Cost, stored: &str, candidate: &str) -> Verification {
-    use argon2::PasswordVerifier;
+/// [`burn_equivalent_time`] in `memory`.
+pub fn burn_equivalent_time_in(memory: &mut Argon2Memory, cost: &Argon2Cost, candidate: &str) {
+    let _ = hash_password_in(memory, cost, candidate);
+}
+
+fn verify_argon2(memory: &mut Argon2Memory, cost: &Argon2Cost, stored: &str, candidate: &str) -> Verification {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return Verification::Invalid;
     };
-    // An imported hash carries its own cost; refuse ones that would take gigabytes or minutes.
-    match Params::try_from(&parsed) {
-        Ok(p) if p.m_cost() <= MAX_MEMORY_KIB && p.t_cost() <= MAX_ITERATIONS && p.p_cost() <= MAX_PARALLELISM => {}
+    // The stored string carries its own parameters (an imported hash its own cost); refuse
+    // ones that would take gigabytes or minutes.
+    let params = match Params::try_from(&parsed) {
+        Ok(p) if p.m_cost() <= MAX_MEMORY_KIB && p.t_cost() <= MAX_ITERATIONS && p.p_cost() <= MAX_PARALLELISM => p,
         _ => return Verification::Invalid,
-    }
-    // The stored string carries its own parameters; the verifier reads them from it.
-    if Argon2::default()
-        .verify_password(candidate.as_bytes(), &parsed)
-        .is_err()
-    {
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Verification::Invalid;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return Verification::Invalid;
+    };
+    let Ok(version) = parsed.version.map_or(Ok(Version::V0x13), Version::try_from) else {
+        return Verification::Invalid;
+    };
+    let mut computed = [0u8; Output::MAX_LENGTH];
+    let computed = &mut computed[..expected.len()];
+    let keep = cost.params().map_or(0, |p| p.block_count());
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let hashed = memory.lend(params.block_count(), keep, |m| {
+        argon2.hash_password_into_with_memory(candidate.as_bytes(), salt.as_ref(), computed, m)
+    });
+    if hashed.is_err() || !constant_time_eq(computed, expected.as_bytes()) {
         return Verification::Invalid;
     }
-    let current = Params::try_from(&parsed).ok();
-    let needs_rehash = parsed.algorithm.as_str() != "argon2id"
-        || current.is_none_or(|p| {
-            p.m_cost() != cost.memory_kib || p.t_cost() != cost.iterations || p.p_cost() != cost.parallelism
-        });
+    let needs_rehash = algorithm != Algorithm::Argon2id
+        || params.m_cost() != cost.memory_kib
+        || params.t_cost() != cost.iterations
+        || params.p_cost() != cost.parallelism;
     Verification::Valid { needs_rehash }
 }
 
@@ -248,6 +318,48 @@ mod tests {
         };
         assert_eq!(
             verify_password(&stronger, &hash, "correct horse"),
+            Verification::Valid { needs_rehash: true }
+        );
+    }
+
+    /// Our PHC strings are the argon2 crate's, both ways, and one memory serves hashes of
+    /// several costs (growing for a costlier imported hash, then given back).
+    #[test]
+    fn hashes_in_reused_memory_match_the_crates_own_both_ways() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let mut memory = Argon2Memory::default();
+        let ours = hash_password_in(&mut memory, &fast(), "correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok());
+        let params = Params::new(4096, 2, 1, None).unwrap();
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_with_salt(b"correct horse", b"saltsaltsaltsalt")
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            verify_password_in(&mut memory, &fast(), &theirs, "correct horse"),
+            Verification::Valid { needs_rehash: true }
+        );
+        assert!(memory.blocks.is_empty(), "the costlier hash's memory is given back");
+        assert_eq!(
+            verify_password_in(&mut memory, &fast(), &theirs, "wrong"),
+            Verification::Invalid
+        );
+        assert_eq!(
+            verify_password_in(&mut memory, &fast(), &ours, "correct horse"),
+            Verification::Valid { needs_rehash: false }
+        );
+        assert_eq!(memory.blocks.len(), 1024, "the configured cost's blocks are kept");
+        let argon2i = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x13,
+            Params::new(1024, 1, 1, None).unwrap(),
+        )
+        .hash_password_with_salt(b"pw", b"saltsaltsaltsalt")
+        .unwrap()
+        .to_string();
+        assert_eq!(
+            verify_password_in(&mut memory, &fast(), &argon2i, "pw"),
             Verification::Valid { needs_rehash: true }
         );
     }
