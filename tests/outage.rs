@@ -21,17 +21,55 @@ async fn database_outage_is_a_503_and_recovers() {
         .unwrap();
     let proxy = Proxy::start(upstream).await;
     url.set_port(Some(proxy.addr.port())).unwrap();
-    let server = TestServer::start_with(TestDb::external(url.to_string()), "").await;
+    let server = TestServer::start_with(
+        TestDb::external(url.to_string()),
+        &crate::oidc::clients_yaml("http://127.0.0.1:9/never"),
+    )
+    .await;
     let client = browser();
     assert_eq!(
         client.get(server.url("/readyz")).send().await.unwrap().status(),
         StatusCode::OK
     );
+    let demo = Some(("demo-app", crate::oidc::DEMO_SECRET));
+    let (status, issued, _) = crate::oidc::token_request(&server, demo, &[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let token = issued["access_token"].as_str().unwrap().to_owned();
 
     let metrics = server.metrics_listener().await;
     proxy.cut();
+    // Every answer comes within about a second (the pool does not wait its old 5 s).
+    let quick = |started: std::time::Instant, what: &str| {
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_millis(1500),
+            "{what} took {took:?} while the database was gone"
+        );
+    };
+    let started = std::time::Instant::now();
     let ready = client.get(server.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    quick(started, "/readyz");
+    // A good token is never called invalid because the store cannot be asked (an app would
+    // throw it away): 503, and introspection does not say `active: false`.
+    let started = std::time::Instant::now();
+    let userinfo = client
+        .get(server.url("/userinfo"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), StatusCode::SERVICE_UNAVAILABLE);
+    quick(started, "/userinfo");
+    let introspection = reqwest::Client::new()
+        .post(server.url("/introspect"))
+        .basic_auth("demo-app", Some(crate::oidc::DEMO_SECRET))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(introspection.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!introspection.text().await.unwrap().contains("\"active\":false"));
     // The metrics still answer, quickly, and say the database is down.
     let started = std::time::Instant::now();
     let scrape = client.get(format!("{metrics}/metrics")).send().await.unwrap();
@@ -46,6 +84,7 @@ async fn database_outage_is_a_503_and_recovers() {
         "liveness does not depend on the database"
     );
     let csrf = csrf_from(&client, &server.url("/login")).await;
+    let started = std::time::Instant::now();
     let login = client
         .post(server.url("/login"))
         .form(&[
@@ -57,6 +96,7 @@ async fn database_outage_is_a_503_and_recovers() {
         .await
         .unwrap();
     assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+    quick(started, "a login");
     let page = login.text().await.unwrap();
     assert!(page.contains("cannot reach its database right now"), "{page}");
     assert!(!page.contains("127.0.0.1"), "no internals in the page");

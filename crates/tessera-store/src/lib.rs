@@ -94,8 +94,15 @@ pub struct SqlStore {
     pool: Pool,
 }
 
-/// How long a request waits for a connection before the store reports itself unavailable.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request waits for a SQLite connection before the store reports itself
+/// unavailable. A local file is never "away": a wait is contention (as the busy timeout's).
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The same for PostgreSQL, which lives across a network and can be gone: while it refuses
+/// connections the driver keeps retrying until this passes, so every request would hang for
+/// it. One second keeps an outage a quick 503 (a load balancer's retry elsewhere, a client's
+/// retry later), and is far more than a healthy pool of 16 ever makes a request wait.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl SqlStore {
     /// Connects (creating a SQLite file and its folder when missing) without migrating.
@@ -142,7 +149,7 @@ async fn connect_sqlite(url: &str) -> StoreResult<SqlitePool> {
     }
     SqlitePoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(SQLITE_ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(map_sqlx)
@@ -153,7 +160,7 @@ async fn connect_postgres(url: &str) -> StoreResult<PgPool> {
         .map_err(|e| StoreError::Other(format!("database.url is not a valid PostgreSQL URL: {e}")))?;
     PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(map_sqlx)
