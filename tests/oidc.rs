@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tessera_core::User;
 
+use crate::support::Served;
 use crate::support::logs;
 use crate::support::people::{self, FAST_PASSWORDS, PASSWORD};
 use crate::support::server::{TestServer, backchannel_receiver, browser, csrf_from, csrf_of, location};
@@ -106,7 +107,7 @@ async fn http(request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>
 
 /// Follows redirects inside Tessera, logging in and consenting when asked, until the browser
 /// is sent back to the app; returns that final URL.
-pub(crate) async fn sign_in(server: &TestServer, browser: &reqwest::Client, start: &str, consent: &str) -> String {
+pub(crate) async fn sign_in(server: &impl Served, browser: &reqwest::Client, start: &str, consent: &str) -> String {
     let mut next = start.to_owned();
     for _ in 0..10 {
         let response = browser.get(&next).send().await.unwrap();
@@ -174,7 +175,7 @@ pub(crate) async fn sign_in(server: &TestServer, browser: &reqwest::Client, star
     panic!("too many redirects");
 }
 
-fn absolute(server: &TestServer, to: &str) -> String {
+fn absolute(server: &impl Served, to: &str) -> String {
     if to.starts_with('/') {
         server.url(to)
     } else {
@@ -330,7 +331,7 @@ async fn certified_rust_relying_party_full_flow() {
 }
 
 pub(crate) async fn code_for(
-    server: &TestServer,
+    server: &impl Served,
     browser: &reqwest::Client,
     client_id: &str,
     redirect: &str,
@@ -338,8 +339,8 @@ pub(crate) async fn code_for(
     extra: &str,
 ) -> String {
     let url = format!(
-        "{}/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope={}&state=s1{extra}",
-        server.base,
+        "{}?response_type=code&client_id={client_id}&redirect_uri={}&scope={}&state=s1{extra}",
+        server.url("/authorize"),
         urlencoding::encode(redirect),
         urlencoding::encode(scope)
     );
@@ -352,7 +353,7 @@ pub(crate) async fn code_for(
 }
 
 pub(crate) async fn token_request(
-    server: &TestServer,
+    server: &impl Served,
     auth: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
@@ -362,7 +363,7 @@ pub(crate) async fn token_request(
 /// [`token_request`] sent by `http`, e.g. a client that trusts a test certificate.
 pub(crate) async fn token_request_from(
     http: &reqwest::Client,
-    server: &TestServer,
+    server: &impl Served,
     auth: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {

@@ -38,11 +38,12 @@ async fn database_outage_is_a_503_and_recovers() {
 
     let metrics = server.metrics_listener().await;
     proxy.cut();
-    // Every answer comes within about a second (the pool does not wait its old 5 s).
+    // Every answer comes within about a second (the pool waits 750 ms, not its old 5 s; the
+    // bound leaves room for a busy test machine).
     let quick = |started: std::time::Instant, what: &str| {
         let took = started.elapsed();
         assert!(
-            took < Duration::from_millis(1500),
+            took < Duration::from_millis(1250),
             "{what} took {took:?} while the database was gone"
         );
     };

@@ -79,7 +79,7 @@
 //! | CodeStore | `issue_code` | one_pending_request_issues_one_code |
 //! | CodeStore | `use_code` | use_code_gives_the_code_once_then_reports_the_replay, an_expired_or_withdrawn_code_is_unknown_at_its_first_use |
 //! | TokenStore | `issue_tokens` | issued_tokens_read_back_and_a_replayed_code_revokes_them, issue_tokens_writes_nothing_once_its_guard_is_revoked |
-//! | TokenStore | `use_refresh_token` | a_refresh_token_rotates_once_and_its_reuse_revokes_the_family, a_revoked_or_expired_refresh_token_does_not_rotate |
+//! | TokenStore | `rotate_refresh_token` | a_refresh_token_rotates_once_and_its_reuse_revokes_the_family, a_revoked_or_expired_refresh_token_does_not_rotate, a_rotation_whose_successor_cannot_be_written_changes_nothing |
 //! | TokenStore | `refresh_token` | issued_tokens_read_back_and_a_replayed_code_revokes_them |
 //! | TokenStore | `revoke_family` | revoke_family_ends_its_tokens_only |
 //! | TokenStore | `record_access_token` | an_access_token_record_round_trips_and_can_be_revoked_alone |

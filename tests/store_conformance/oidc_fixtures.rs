@@ -3,7 +3,7 @@
 
 use tessera_oidc::storage::{
     AccessTokenRecord, Authorization, CodeStore, CodeUse, Issuance, IssueGuard, NewRefreshToken, PendingAuthorization,
-    PendingStore, PromptFlags, RefreshUse, StoredCode, StoredRefreshToken, TokenStore,
+    PendingStore, PromptFlags, RefreshUse, StoredCode, TokenStore,
 };
 
 use super::*;
@@ -155,35 +155,50 @@ pub async fn redeem(store: &SqlStore, digest: &str) -> Issued {
     issued
 }
 
-/// Refreshes with the live refresh token `digest` as the token endpoint does: rotates it,
-/// then writes its successor `DIGEST+` and an access token `DIGEST+at` in the same family.
+/// Refreshes with the live refresh token `digest` as the token endpoint does: rotates it
+/// and writes its successor `DIGEST+` and an access token `DIGEST+at` in the same family.
 pub async fn refresh(store: &SqlStore, digest: &str) -> Issued {
-    let now = OffsetDateTime::now_utc();
-    let RefreshUse::Rotated(old) = store.use_refresh_token(digest, now).await.expect("use_refresh_token") else {
-        panic!("the refresh token {digest} is live");
-    };
-    issue_successor(store, &old).await
-}
-
-/// Writes the response to a rotation of `old`: its successor `DIGEST+` and an access token
-/// `DIGEST+at`, in the same family.
-pub async fn issue_successor(store: &SqlStore, old: &StoredRefreshToken) -> Issued {
-    let issued = Issued {
-        jti: format!("{}+at", old.digest),
-        refresh: format!("{}+", old.digest),
-        family: old.family_id.clone(),
-    };
-    let a = &old.authorization;
-    let issuance = Issuance {
-        guard: IssueGuard::Family(old.family_id.clone()),
-        access_token: access_token(&issued.jti, a, Some(&old.family_id), None),
-        refresh_token: Some(refresh_token(&issued.refresh, &old.family_id, a, None)),
-    };
+    let (used, issued) = rotate(store, digest, OffsetDateTime::now_utc()).await;
     assert!(
-        store.issue_tokens(&issuance).await.expect("issue_tokens"),
-        "a live family's tokens are written"
+        matches!(used, RefreshUse::Rotated(_)),
+        "the refresh token {digest} is live: {used:?}"
     );
     issued
+}
+
+/// Presents the refresh token `digest` at `now` as the token endpoint does, with the
+/// successor [`successor_of`] makes; what the store answered, and what it would have issued.
+pub async fn rotate(store: &SqlStore, digest: &str, now: OffsetDateTime) -> (RefreshUse, Issued) {
+    let (successor, issued) = successor_of(store, digest).await;
+    let used = store
+        .rotate_refresh_token(digest, now, &successor)
+        .await
+        .expect("rotate_refresh_token");
+    (used, issued)
+}
+
+/// The response to a rotation of the refresh token `digest`: its successor `DIGEST+` and an
+/// access token `DIGEST+at`, in the same family (for a token never issued, in a family that
+/// does not exist either).
+pub async fn successor_of(store: &SqlStore, digest: &str) -> (Issuance, Issued) {
+    let (family, a) = match store.refresh_token(digest).await.expect("refresh_token") {
+        Some((old, _)) => (old.family_id, old.authorization),
+        None => (
+            "no-such-family".to_owned(),
+            authorization(UserId::new(), "demo-app", "sid-none"),
+        ),
+    };
+    let issued = Issued {
+        jti: format!("{digest}+at"),
+        refresh: format!("{digest}+"),
+        family: family.clone(),
+    };
+    let issuance = Issuance {
+        guard: IssueGuard::Family(family.clone()),
+        access_token: access_token(&issued.jti, &a, Some(&family), None),
+        refresh_token: Some(refresh_token(&issued.refresh, &family, &a, None)),
+    };
+    (issuance, issued)
 }
 
 /// Whether the access token `jti` is known and revoked; panics if unknown.

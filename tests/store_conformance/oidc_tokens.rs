@@ -4,8 +4,8 @@
 use tessera_oidc::storage::{CodeStore, Issuance, IssueGuard, RefreshUse, TokenStore};
 
 use super::oidc_fixtures::{
-    Issued, access_revoked, access_token, all_dead, all_live, authorization, issue_successor, redeem, refresh,
-    refresh_dead, refresh_token, stored_code,
+    Issued, access_revoked, access_token, all_dead, all_live, authorization, redeem, refresh, refresh_dead,
+    refresh_token, rotate, stored_code, successor_of,
 };
 use super::*;
 
@@ -94,10 +94,7 @@ async fn issue_tokens_writes_nothing_once_its_guard_is_revoked() {
         let jane = a.user_id;
         stored_code(&store, "code-2", authorization(jane, "demo-app", "sid-2")).await;
         let second = redeem(&store, "code-2").await;
-        store
-            .use_refresh_token(&second.refresh, OffsetDateTime::now_utc())
-            .await
-            .unwrap();
+        rotate(&store, &second.refresh, OffsetDateTime::now_utc()).await;
         store.revoke_family(&second.family).await.expect("revoke_family");
         let late = Issuance {
             guard: IssueGuard::Family(second.family.clone()),
@@ -118,6 +115,36 @@ async fn issue_tokens_writes_nothing_once_its_guard_is_revoked() {
     }
 }
 
+/// The fault tests/chaos.rs found: the database went away between a rotation and the write
+/// of its successor, the client kept its token (it got a 503), and its retry was taken for
+/// theft. Here the successor cannot be written (its access token's id is taken): the
+/// rotation must not happen either, and the token still rotates afterwards.
+#[tokio::test]
+async fn a_rotation_whose_successor_cannot_be_written_changes_nothing() {
+    let test = "a_rotation_whose_successor_cannot_be_written_changes_nothing";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let (_, issued) = jane_with_tokens(&store).await;
+        let (mut successor, _) = successor_of(&store, &issued.refresh).await;
+        successor.access_token.jti = issued.jti.clone();
+        let failed = store
+            .rotate_refresh_token(&issued.refresh, OffsetDateTime::now_utc(), &successor)
+            .await;
+        assert!(failed.is_err(), "{backend}: the successor's write fails: {failed:?}");
+        assert!(
+            all_live(&store, &issued).await,
+            "{backend}: the presented token is untouched"
+        );
+        let written = store
+            .refresh_token(&format!("{}+", issued.refresh))
+            .await
+            .expect("refresh_token");
+        assert!(written.is_none(), "{backend}: no half of the successor");
+        let again = refresh(&store, &issued.refresh).await;
+        assert!(all_live(&store, &again).await, "{backend}: presented again, it rotates");
+    }
+}
+
 #[tokio::test]
 async fn a_refresh_token_rotates_once_and_its_reuse_revokes_the_family() {
     let test = "a_refresh_token_rotates_once_and_its_reuse_revokes_the_family";
@@ -128,7 +155,7 @@ async fn a_refresh_token_rotates_once_and_its_reuse_revokes_the_family() {
         let bystander = redeem(&store, "bystander").await;
 
         let now = OffsetDateTime::now_utc();
-        let RefreshUse::Rotated(old) = store.use_refresh_token(&issued.refresh, now).await.unwrap() else {
+        let (RefreshUse::Rotated(old), successor) = rotate(&store, &issued.refresh, now).await else {
             panic!("{backend}: a live token rotates");
         };
         assert_eq!(old.digest, issued.refresh, "{backend}: the token presented");
@@ -137,11 +164,13 @@ async fn a_refresh_token_rotates_once_and_its_reuse_revokes_the_family() {
             refresh_dead(&store, &issued.refresh).await,
             "{backend}: rotated means dead"
         );
-        let successor = issue_successor(&store, &old).await;
-        assert!(all_live(&store, &successor).await, "{backend}: the successor is live");
+        assert!(
+            all_live(&store, &successor).await,
+            "{backend}: the successor is written with the rotation"
+        );
 
         // The rotated token comes back (it leaked): the whole family goes, nothing else.
-        match store.use_refresh_token(&issued.refresh, now).await.unwrap() {
+        match rotate(&store, &issued.refresh, now).await.0 {
             RefreshUse::Reused { client_id } => assert_eq!(client_id, "demo-app", "{backend}"),
             other => panic!("{backend}: expected Reused, got {other:?}"),
         }
@@ -151,12 +180,12 @@ async fn a_refresh_token_rotates_once_and_its_reuse_revokes_the_family() {
             all_live(&store, &bystander).await,
             "{backend}: another family is untouched"
         );
-        let again = store.use_refresh_token(&successor.refresh, now).await.unwrap();
+        let again = rotate(&store, &successor.refresh, now).await.0;
         assert!(
             !matches!(again, RefreshUse::Rotated(_)),
             "{backend}: the successor is dead: {again:?}"
         );
-        let unknown = store.use_refresh_token("never-issued", now).await.unwrap();
+        let unknown = rotate(&store, "never-issued", now).await.0;
         assert!(
             matches!(unknown, RefreshUse::Unknown),
             "{backend}: unknown: {unknown:?}"
@@ -175,7 +204,7 @@ async fn a_revoked_or_expired_refresh_token_does_not_rotate() {
         let (jane, issued) = jane_with_tokens(&store).await;
         let now = OffsetDateTime::now_utc();
         store.revoke_family(&issued.family).await.expect("revoke_family");
-        let used = store.use_refresh_token(&issued.refresh, now).await.unwrap();
+        let used = rotate(&store, &issued.refresh, now).await.0;
         assert!(
             matches!(used, RefreshUse::Revoked),
             "{backend}: revoked on purpose: {used:?}"
@@ -189,14 +218,14 @@ async fn a_revoked_or_expired_refresh_token_does_not_rotate() {
             ("its own end", now + Duration::days(7) + Duration::seconds(1)),
             ("its family's end", now + Duration::days(30) + Duration::seconds(1)),
         ] {
-            let used = store.use_refresh_token(&second.refresh, at).await.unwrap();
+            let used = rotate(&store, &second.refresh, at).await.0;
             assert!(matches!(used, RefreshUse::Unknown), "{backend}: after {what}: {used:?}");
         }
         assert!(
             all_live(&store, &second).await,
             "{backend}: an expired token revokes nothing"
         );
-        let used = store.use_refresh_token(&second.refresh, now).await.unwrap();
+        let used = rotate(&store, &second.refresh, now).await.0;
         assert!(
             matches!(used, RefreshUse::Rotated(_)),
             "{backend}: it was live all along: {used:?}"

@@ -134,7 +134,7 @@ pub struct StoredRefreshToken {
 
 #[derive(Clone, Debug)]
 pub enum RefreshUse {
-    /// Valid: the old token is now rotated; store its successor.
+    /// Valid: the old token is now rotated and its successor written.
     Rotated(StoredRefreshToken),
     /// A rotated or revoked token came back: the whole family is now revoked.
     /// Revoked on purpose (revocation endpoint, password change, consent withdrawn).
@@ -199,8 +199,16 @@ pub trait TokenStore: Send + Sync {
     /// written) when the code or family was revoked after it was used.
     async fn issue_tokens(&self, issuance: &Issuance) -> StoreResult<bool>;
 
-    /// Rotates a live token; a rotated/revoked one revokes its family and its access tokens.
-    async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse>;
+    /// Rotates a live token and writes `successor` (the response's tokens, guarded by the
+    /// family) in the same transaction, so a failure anywhere leaves the presented token as
+    /// it was and the client may present it again; a rotated/revoked one revokes its family
+    /// and its access tokens, and nothing of `successor` is written.
+    async fn rotate_refresh_token(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+        successor: &Issuance,
+    ) -> StoreResult<RefreshUse>;
     async fn refresh_token(&self, digest: &str) -> StoreResult<Option<(StoredRefreshToken, bool)>>;
     /// Revokes the family and every access token it issued.
     async fn revoke_family(&self, family_id: &str) -> StoreResult<()>;

@@ -100,9 +100,10 @@ const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The same for PostgreSQL, which lives across a network and can be gone: while it refuses
 /// connections the driver keeps retrying until this passes, so every request would hang for
-/// it. One second keeps an outage a quick 503 (a load balancer's retry elsewhere, a client's
-/// retry later), and is far more than a healthy pool of 16 ever makes a request wait.
-const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+/// it. Three quarters of a second keeps an outage a 503 within a second (a load balancer's
+/// retry elsewhere, a client's retry later), and is far more than a healthy pool of 16 ever
+/// makes a request wait.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(750);
 
 impl SqlStore {
     /// Connects (creating a SQLite file and its folder when missing) without migrating.

@@ -68,6 +68,52 @@ macro_rules! revoke_family {
     }};
 }
 
+/// Takes the row lock of an issuance's guard (the code or the family) when it is still live,
+/// in the transaction `$tx`: a no-op update that matches only a live guard, so a concurrent
+/// revocation waits for this transaction (or this one for it, and then sees the revoked
+/// flag), and the flag is read in the same step. `true` when the guard is live.
+macro_rules! take_guard {
+    ($tx:expr, $guard:expr) => {{
+        let guard = match $guard {
+            IssueGuard::Code(digest) => {
+                sqlx::query("UPDATE authorization_codes SET revoked = FALSE WHERE digest = $1 AND revoked = FALSE")
+                    .bind(digest)
+            }
+            IssueGuard::Family(id) => {
+                sqlx::query("UPDATE refresh_families SET revoked = FALSE WHERE id = $1 AND revoked = FALSE").bind(id)
+            }
+        };
+        guard.execute(&mut *$tx).await.map_err(map_sqlx)?.rows_affected() == 1
+    }};
+}
+
+/// Writes the records of one issuance (a new family when its guard is a code, the refresh
+/// token, the access token) in the transaction `$tx`, after [`take_guard`].
+macro_rules! insert_issued {
+    ($tx:expr, $i:expr) => {{
+        let i: &Issuance = $i;
+        if let Some(r) = &i.refresh_token {
+            let a = &r.authorization;
+            if let IssueGuard::Code(code_digest) = &i.guard {
+                sqlx::query(
+                    "INSERT INTO refresh_families (id, client_id, user_id, code_digest, revoked, expires_at) VALUES ($1, $2, $3, $4, FALSE, $5)",
+                )
+                .bind(&r.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(code_digest).bind(to_unix(r.family_expires_at))
+                .execute(&mut *$tx).await.map_err(map_sqlx)?;
+            }
+            sqlx::query(
+                "INSERT INTO refresh_tokens (digest, family_id, client_id, user_id, scopes, auth_time, sid, amr, code_digest, rotated, revoked, \
+                 issued_at, family_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, FALSE, $10, $11, $12)",
+            )
+            .bind(&r.digest).bind(&r.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(join(&a.scopes))
+            .bind(to_unix(a.auth_time)).bind(&a.sid).bind(join(&a.amr)).bind(r.code_digest.as_deref())
+            .bind(to_unix(r.issued_at)).bind(to_unix(r.family_expires_at)).bind(to_unix(r.expires_at))
+            .execute(&mut *$tx).await.map_err(map_sqlx)?;
+        }
+        insert_access_token!(&i.access_token).execute(&mut *$tx).await.map_err(map_sqlx)?;
+    }};
+}
+
 /// The insert of one access-token record, bound and ready to execute on either backend.
 macro_rules! insert_access_token {
     ($t:expr) => {
@@ -442,79 +488,62 @@ impl CodeStore for SqlStore {
 #[async_trait]
 impl TokenStore for SqlStore {
     async fn issue_tokens(&self, i: &Issuance) -> StoreResult<bool> {
-        let t = &i.access_token;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
-            // A no-op update that matches only a live guard: it takes the guard's row lock (a
-            // concurrent revocation waits for this transaction, or this one for it, and then
-            // sees the revoked flag), and it reads the flag in the same step.
-            let guard = match &i.guard {
-                IssueGuard::Code(digest) => sqlx::query("UPDATE authorization_codes SET revoked = FALSE WHERE digest = $1 AND revoked = FALSE").bind(digest),
-                IssueGuard::Family(id) => sqlx::query("UPDATE refresh_families SET revoked = FALSE WHERE id = $1 AND revoked = FALSE").bind(id),
-            };
-            if guard.execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() != 1 {
+            if !take_guard!(tx, &i.guard) {
                 return Ok(false);
             }
-            if let Some(r) = &i.refresh_token {
-                let a = &r.authorization;
-                if let IssueGuard::Code(code_digest) = &i.guard {
-                    sqlx::query(
-                        "INSERT INTO refresh_families (id, client_id, user_id, code_digest, revoked, expires_at) VALUES ($1, $2, $3, $4, FALSE, $5)",
-                    )
-                    .bind(&r.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(code_digest).bind(to_unix(r.family_expires_at))
-                    .execute(&mut *tx).await.map_err(map_sqlx)?;
-                }
-                sqlx::query(
-                    "INSERT INTO refresh_tokens (digest, family_id, client_id, user_id, scopes, auth_time, sid, amr, code_digest, rotated, revoked, \
-                     issued_at, family_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, FALSE, $10, $11, $12)",
-                )
-                .bind(&r.digest).bind(&r.family_id).bind(&a.client_id).bind(a.user_id.to_string()).bind(join(&a.scopes))
-                .bind(to_unix(a.auth_time)).bind(&a.sid).bind(join(&a.amr)).bind(r.code_digest.as_deref())
-                .bind(to_unix(r.issued_at)).bind(to_unix(r.family_expires_at)).bind(to_unix(r.expires_at))
-                .execute(&mut *tx).await.map_err(map_sqlx)?;
-            }
-            insert_access_token!(t).execute(&mut *tx).await.map_err(map_sqlx)?;
+            insert_issued!(tx, i);
             tx.commit().await.map_err(map_sqlx)?;
             Ok(true)
         })
     }
 
-    async fn use_refresh_token(&self, digest: &str, now: OffsetDateTime) -> StoreResult<RefreshUse> {
+    async fn rotate_refresh_token(
+        &self,
+        digest: &str,
+        now: OffsetDateTime,
+        successor: &Issuance,
+    ) -> StoreResult<RefreshUse> {
         let select = format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1");
-        let (family_id, client_id);
-        on_pool!(self, pool => {
+        let row: Option<RefreshRow> = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
-            let rotated_now = sqlx::query(
-                "UPDATE refresh_tokens SET rotated = TRUE WHERE digest = $1 AND rotated = FALSE AND revoked = FALSE \
-                 AND expires_at > $2 AND family_expires_at > $2",
-            )
-            .bind(digest).bind(to_unix(now)).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() == 1;
-            let row: Option<RefreshRow> = sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(digest).fetch_optional(&mut *tx).await.map_err(map_sqlx)?;
-            let Some(row) = row else { return Ok(RefreshUse::Unknown) };
-            let (token, rotated, revoked) = refresh_from_row(row)?;
-            if rotated_now {
-                tx.commit().await.map_err(map_sqlx)?;
-                return Ok(RefreshUse::Rotated(token));
+            // The family row first, as issuing and revoking take it (family, then tokens: the
+            // other order would deadlock against a concurrent revocation of the family).
+            if take_guard!(tx, &successor.guard) {
+                let rotated_now = sqlx::query(
+                    "UPDATE refresh_tokens SET rotated = TRUE WHERE digest = $1 AND rotated = FALSE AND revoked = FALSE \
+                     AND expires_at > $2 AND family_expires_at > $2",
+                )
+                .bind(digest).bind(to_unix(now)).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected() == 1;
+                if rotated_now {
+                    let row: RefreshRow = sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(digest).fetch_one(&mut *tx).await.map_err(map_sqlx)?;
+                    // The successor in the same transaction: if it cannot be written, the
+                    // presented token is not rotated either and may be presented again.
+                    insert_issued!(tx, successor);
+                    tx.commit().await.map_err(map_sqlx)?;
+                    return Ok(RefreshUse::Rotated(refresh_from_row(row)?.0));
+                }
             }
-            if revoked && !rotated {
-                // Revoked on purpose (revocation, password change, consent withdrawn).
-                return Ok(RefreshUse::Revoked);
-            }
-            family_id = token.family_id;
-            client_id = token.authorization.client_id;
-            // Nothing was changed; ending the transaction releases the token row, which
-            // PostgreSQL keeps locked after waiting for a concurrent rotation of it.
+            // Nothing was changed; ending the transaction releases the rows it locked.
             tx.rollback().await.map_err(map_sqlx)?;
-            if !rotated {
-                return Ok(RefreshUse::Unknown); // merely expired
-            }
+            sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(digest).fetch_optional(pool).await.map_err(map_sqlx)?
         });
+        let Some(row) = row else { return Ok(RefreshUse::Unknown) };
+        let (token, rotated, revoked) = refresh_from_row(row)?;
+        if revoked && !rotated {
+            // Revoked on purpose (revocation, password change, consent withdrawn).
+            return Ok(RefreshUse::Revoked);
+        }
+        if !rotated {
+            return Ok(RefreshUse::Unknown); // merely expired
+        }
         // OAuth 2.0 Security BCP §4.14.2: reuse of a rotated refresh token means it leaked;
-        // revoke the family so neither party keeps access. In a transaction of its own that
-        // takes the family row first, like issuing does: holding the token row while waiting
-        // for the family row would deadlock against a concurrent revocation of the family.
-        self.revoke_family(&family_id).await?;
-        Ok(RefreshUse::Reused { client_id })
+        // revoke the family so neither party keeps access.
+        self.revoke_family(&token.family_id).await?;
+        Ok(RefreshUse::Reused {
+            client_id: token.authorization.client_id,
+        })
     }
 
     async fn refresh_token(&self, digest: &str) -> StoreResult<Option<(StoredRefreshToken, bool)>> {

@@ -59,6 +59,20 @@ impl Provider {
         nonce: Option<&str>,
         family: Family,
     ) -> ProviderResult<TokenResponse> {
+        let (issuance, response) = self.prepare_for_person(client, auth, nonce, family).await?;
+        self.record(&issuance).await?;
+        Ok(response)
+    }
+
+    /// The tokens of a response for a person, signed, and the records that make them valid
+    /// (not yet written: see [`Provider::record`]).
+    pub(super) async fn prepare_for_person(
+        &self,
+        client: &RegisteredClient,
+        auth: &Authorization,
+        nonce: Option<&str>,
+        family: Family,
+    ) -> ProviderResult<(Issuance, TokenResponse)> {
         let now = self.now();
         let subject = self
             .directory
@@ -107,15 +121,15 @@ impl Provider {
                 expires_at: (now + self.lifetimes.refresh_token_idle).min(family_expires_at),
             }),
         };
-        self.record(&issuance).await?;
-        Ok(TokenResponse {
+        let response = TokenResponse {
             access_token,
             token_type: "Bearer",
             expires_in,
             refresh_token,
             id_token,
             scope: crate::scope::scope_string(&auth.scopes),
-        })
+        };
+        Ok((issuance, response))
     }
 
     /// Where the tokens of a response belong: the guard row that must still be live when they

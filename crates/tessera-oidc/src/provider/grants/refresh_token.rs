@@ -23,24 +23,27 @@ impl Provider {
         if stored.authorization.client_id != client.client.id {
             return Err(OAuthError::invalid_grant("the refresh token was issued to another client").into());
         }
-        let scopes = crate::scope::narrow_scopes(&stored.authorization.scopes, scope)?;
-        let current = match self.store.use_refresh_token(&digest, self.now()).await? {
-            RefreshUse::Rotated(current) => current,
-            RefreshUse::Unknown => return Err(OAuthError::invalid_grant("the refresh token has expired").into()),
-            RefreshUse::Revoked => return Err(OAuthError::invalid_grant("the refresh token has been revoked").into()),
+        let mut authorization = stored.authorization.clone();
+        authorization.scopes = crate::scope::narrow_scopes(&stored.authorization.scopes, scope)?;
+        let family = Family::Continue {
+            family_id: stored.family_id.clone(),
+            family_expires_at: stored.family_expires_at,
+        };
+        // The successor is signed first and written with the rotation, in one transaction: a
+        // rotation whose successor could not be written (the database went away in between)
+        // would leave the client holding a rotated token, and its retry would look like theft
+        // and revoke the family (found by tests/chaos.rs).
+        let (successor, response) = self.prepare_for_person(client, &authorization, None, family).await?;
+        match self.store.rotate_refresh_token(&digest, self.now(), &successor).await? {
+            RefreshUse::Rotated(_) => Ok(response),
+            RefreshUse::Unknown => Err(OAuthError::invalid_grant("the refresh token has expired").into()),
+            RefreshUse::Revoked => Err(OAuthError::invalid_grant("the refresh token has been revoked").into()),
             RefreshUse::Reused { .. } => {
                 tracing::warn!(client = %client.client.id, "refresh token reused; its family revoked");
-                return Err(ProviderError::RefreshTokenReused(OAuthError::invalid_grant(
+                Err(ProviderError::RefreshTokenReused(OAuthError::invalid_grant(
                     "the refresh token was already used; for safety every token of this login has been revoked",
-                )));
+                )))
             }
-        };
-        let mut authorization = current.authorization.clone();
-        authorization.scopes = scopes;
-        let family = Family::Continue {
-            family_id: current.family_id.clone(),
-            family_expires_at: current.family_expires_at,
-        };
-        self.for_person(client, &authorization, None, family).await
+        }
     }
 }
