@@ -1,7 +1,8 @@
 //! Fault scenarios (issue #13) on a private PostgreSQL cluster (tests/support/pg_cluster.rs)
 //! with real `tessera serve` nodes, loopback only, bounded in time, each printing a summary.
 //! The short versions run in CI; `scripts/chaos/database-outage` and
-//! `scripts/chaos/sqlite-crash` run the long ones. See docs/reliability.md.
+//! `scripts/chaos/sqlite-crash` and `scripts/chaos/rolling-restart` run the long ones. See
+//! docs/reliability.md.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -11,6 +12,7 @@ use reqwest::StatusCode;
 use tokio::sync::watch;
 
 use crate::oidc::{CALLBACK, DEMO_SECRET, clients_yaml, code_for};
+use crate::support::Served;
 use crate::support::db::execute;
 use crate::support::people::PASSWORD;
 use crate::support::pg_cluster::{PrivatePostgres, Shutdown, within};
@@ -47,9 +49,14 @@ struct Load {
 /// The nodes' common configuration: one database, the test clients (with fast passwords), no
 /// throttling of the load's registrations.
 fn node_config(dir: &std::path::Path, port: u16, database: &str) -> std::path::PathBuf {
+    node_config_as(dir, &format!("http://127.0.0.1:{port}"), port, database)
+}
+
+/// [`node_config`] for a node whose issuer is `issuer` (a load balancer in front of it).
+fn node_config_as(dir: &std::path::Path, issuer: &str, port: u16, database: &str) -> std::path::PathBuf {
     let config = dir.join(format!("node-{port}.yaml"));
     let yaml = format!(
-        "issuer: http://127.0.0.1:{port}\nlisten: 127.0.0.1:{port}\ndatabase:\n  url: {database}\n\
+        "issuer: {issuer}\nlisten: 127.0.0.1:{port}\ndatabase:\n  url: {database}\n\
          secrets:\n  master_key: ${{{MASTER_KEY_VAR}}}\nmetrics:\n  listen: off\n\
          registration:\n  email_confirmation: optional\nemail:\n  transport:\n    kind: outbox\n    dir: {}\n\
          security:\n  throttle:\n    mail_per_ip: 0\n{}",
@@ -97,8 +104,17 @@ fn create_jane(config: &std::path::Path) {
     assert!(create.wait().expect("wait").success(), "user create");
 }
 
+/// A server by its base URL (a node, or the load balancer in front of them).
+struct Base(String);
+
+impl Served for Base {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
 /// A refresh token from a full code flow on `node`.
-async fn refresh_token(node: &ServeProcess) -> String {
+async fn refresh_token(node: &impl Served) -> String {
     let browser = browser();
     let code = code_for(node, &browser, "demo-app", CALLBACK, "openid offline_access", "").await;
     let form = [
@@ -116,12 +132,18 @@ impl Load {
     /// refresh-token family.
     async fn start(nodes: &[ServeProcess], workers: usize) -> Self {
         let bases: Vec<String> = nodes.iter().map(|n| n.url("")).collect();
+        Self::start_on(&bases, workers).await
+    }
+
+    /// [`Load::start`] on the servers at `bases` (nodes, or a load balancer).
+    async fn start_on(bases: &[String], workers: usize) -> Self {
+        let bases = bases.to_vec();
         let (phase, phases) = watch::channel(Phase::Up);
         let (stop, stopped) = watch::channel(false);
         let tally = Arc::new(Mutex::new(Tally::default()));
         let mut tasks = tokio::task::JoinSet::new();
         for worker in 0..workers {
-            let refresh = refresh_token(&nodes[worker % nodes.len()]).await;
+            let refresh = refresh_token(&Base(bases[worker % bases.len()].clone())).await;
             let worker_state = Worker {
                 id: worker,
                 bases: bases.clone(),
@@ -549,4 +571,151 @@ async fn usernames(database: &str) -> std::collections::HashSet<String> {
         .await
         .expect("users");
     rows.into_iter().map(|(u,)| u).collect()
+}
+
+/// Debian's nginx as the load balancer in front of the nodes (plain HTTP on loopback): it
+/// retries a request on the next node when one refuses the connection or fails before
+/// answering (`proxy_next_upstream error timeout`, its default for idempotent requests).
+struct LoadBalancer {
+    process: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for LoadBalancer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl LoadBalancer {
+    fn start(binary: &std::path::Path, port: u16, nodes: &[u16]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let servers: String = nodes
+            .iter()
+            .map(|p| format!("        server 127.0.0.1:{p} max_fails=1 fail_timeout=1s;\n"))
+            .collect();
+        let config = format!(
+            "master_process off;\npid nginx.pid;\nerror_log stderr warn;\nevents {{ worker_connections 512; }}\n\
+             http {{\n    access_log off;\n    client_body_temp_path client_body;\n    proxy_temp_path proxy;\n    \
+             fastcgi_temp_path fastcgi;\n    uwsgi_temp_path uwsgi;\n    scgi_temp_path scgi;\n    \
+             upstream tessera {{\n{servers}        keepalive 16;\n    }}\n    \
+             server {{\n        listen 127.0.0.1:{port};\n        location / {{\n            \
+             proxy_pass http://tessera;\n            proxy_http_version 1.1;\n            \
+             proxy_set_header Connection \"\";\n            proxy_set_header Host $http_host;\n            \
+             proxy_next_upstream error timeout;\n            proxy_connect_timeout 2s;\n        }}\n    }}\n}}\n"
+        );
+        std::fs::write(dir.path().join("nginx.conf"), config).expect("write nginx.conf");
+        let log = std::fs::File::create(dir.path().join("nginx.log")).expect("nginx.log");
+        let prefix = format!("{}/", dir.path().display());
+        let process = std::process::Command::new(binary)
+            .args([
+                "-p",
+                &prefix,
+                "-c",
+                &format!("{prefix}nginx.conf"),
+                "-e",
+                "stderr",
+                "-g",
+                "daemon off;",
+            ])
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("run nginx");
+        Self { process, port, dir }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("nginx.log")).unwrap_or_default()
+    }
+}
+
+/// Scenario 4: behind nginx, each of 3 nodes in turn is stopped with SIGTERM and started
+/// again while the load runs: zero failed requests, and a browser signed in before is still
+/// signed in after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_behind_nginx_fails_no_request_and_keeps_every_session() {
+    let Some(nginx) = crate::nginx::nginx_or_skip("a_rolling_restart_behind_nginx") else {
+        return;
+    };
+    let Some(cluster) = PrivatePostgres::start() else {
+        return;
+    };
+    let steady = seconds("TESSERA_CHAOS_STEADY_SECONDS", 2);
+    execute(&cluster.admin_url(), "CREATE DATABASE tessera", &[]).await;
+    let database = cluster.url_of("tessera");
+    let dir = tempfile::tempdir().unwrap();
+    let lb_port = free_port();
+    let issuer = format!("http://127.0.0.1:{lb_port}");
+    let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let configs: Vec<_> = ports
+        .iter()
+        .map(|p| node_config_as(dir.path(), &issuer, *p, &database))
+        .collect();
+    let mut nodes = Vec::new();
+    for (config, port) in configs.iter().zip(&ports) {
+        nodes.push(ServeProcess::start(config, *port).await);
+    }
+    create_jane(&configs[0]);
+    let balancer = LoadBalancer::start(&nginx, lb_port, &ports);
+    let front = Base(balancer.base());
+    let ready = within(Duration::from_secs(10), || async {
+        reqwest::get(front.url("/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+    })
+    .await;
+    assert!(ready.is_some(), "nginx did not start:\n{}", balancer.log());
+    let signed_in = browser();
+    let csrf_token = csrf(&signed_in, &front.url("/login")).await.expect("login form");
+    let login = signed_in
+        .post(front.url("/login"))
+        .form(&[("csrf", csrf_token.as_str()), ("login", "jane"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+
+    let load = Load::start_on(&[balancer.base()], 6).await;
+    tokio::time::sleep(steady).await;
+    let mut restarts = Vec::new();
+    for i in 0..nodes.len() {
+        let started = Instant::now();
+        nodes[i].signal("TERM");
+        let status = nodes[i].exit_within(Duration::from_secs(30)).await;
+        assert!(
+            status.success(),
+            "node {i} stopped with {status:?}:\n{}",
+            nodes[i].log()
+        );
+        let stopped = started.elapsed();
+        nodes[i] = ServeProcess::start(&configs[i], ports[i]).await;
+        restarts.push((stopped, started.elapsed()));
+        tokio::time::sleep(steady).await;
+    }
+    let tally = load.finish().await;
+    let account = signed_in.get(front.url("/account")).send().await.unwrap();
+
+    eprintln!("== rolling restart behind nginx: answers by operation and status");
+    for ((_, operation, status), n) in &tally.answers {
+        eprintln!("{operation}\t{status}\t{n}");
+    }
+    eprintln!("per node (stopped after, back after): {restarts:?}");
+    eprintln!("slowest answer: {:?}", tally.slowest);
+    let failed: Vec<_> = tally
+        .answers
+        .iter()
+        .filter(|((_, operation, status), _)| !matches!((*operation, *status), (_, 200) | ("login" | "register", 303)))
+        .collect();
+    assert!(failed.is_empty(), "failed requests: {failed:?}\n{}", balancer.log());
+    assert!(tally.refused_refreshes.is_empty(), "{:#?}", tally.refused_refreshes);
+    assert_eq!(account.status(), StatusCode::OK, "the session survived every restart");
+    let missing = missing_registrations(&database, &tally.registered).await;
+    assert!(missing.is_empty(), "acknowledged registrations lost: {missing:?}");
 }

@@ -56,7 +56,7 @@ impl Nginx {
 /// The nginx binary: on PATH, or where Debian installs it (`/usr/sbin` is not on every
 /// user's PATH). `None`, after printing why, when there is none and TESSERA_REQUIRE_NGINX is
 /// not set.
-fn nginx_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn nginx_or_skip(test: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin")])
