@@ -244,9 +244,7 @@ pub async fn serve(listener: tokio::net::TcpListener, live: impl Into<Live>) -> 
 /// Expired sessions, codes, tokens and finished counts are removed in the background so the
 /// tables do not grow without bound.
 async fn clean_up_periodically(live: Live) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
-        tick.tick().await;
         let state = live.state();
         let now = time::OffsetDateTime::now_utc();
         match state
@@ -272,9 +270,16 @@ async fn clean_up_periodically(live: Live) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "count clean-up failed"),
         }
+        match state.store.purge_jobs(now - state.config.jobs.retention, false).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "finished jobs removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "job clean-up failed"),
+        }
         if let Err(e) = maintain_keys(&state).await {
             tracing::warn!(error = ?e, "key rotation check failed");
         }
+        // The interval in force now (a reload may change it).
+        tokio::time::sleep(state.config.cleanup_interval).await;
     }
 }
 

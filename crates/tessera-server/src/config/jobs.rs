@@ -16,6 +16,8 @@ pub struct JobSettings {
     pub lease: Duration,
     pub poll_interval: Duration,
     pub max_attempts: i32,
+    /// Finished (done) jobs are removed this long after they finished; dead ones are kept.
+    pub retention: Duration,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -107,6 +109,11 @@ pub(super) fn job_settings(raw: Option<&RawJobs>, c: &mut Checker) -> JobSetting
             Duration::from_secs(1),
         ),
         max_attempts,
+        retention: c.duration(
+            "jobs.retention",
+            raw.and_then(|r| r.retention.as_ref()),
+            Duration::from_secs(7 * 86_400),
+        ),
     }
 }
 

@@ -134,6 +134,8 @@ pub struct Config {
     pub proxies: crate::client_address::TrustedProxies,
     /// `server.header_read_timeout` and `server.shutdown_deadline`.
     pub limits: crate::listener::Limits,
+    /// `server.cleanup_interval`.
+    pub cleanup_interval: std::time::Duration,
 }
 
 impl Config {
@@ -409,6 +411,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let throttle = security::throttles(raw.security.as_ref(), c);
     let proxies = server::trusted_proxies(raw.server.as_ref(), c);
     let limits = server::limits(raw.server.as_ref(), c);
+    let cleanup_interval = server::cleanup_interval(raw.server.as_ref(), c);
     check_post_on_join(&actions, raw.actions.as_ref(), &upstreams, c);
     check_hybrid_has_upstream(mode, raw.registration.as_ref(), &upstreams, c);
     check_lease(&jobs, &raw, &webhooks, mail_transport.as_ref(), c);
@@ -446,6 +449,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         throttle,
         proxies,
         limits,
+        cleanup_interval,
     })
 }
 

@@ -44,6 +44,7 @@ pub struct RawServer {
     pub proxy_headers: Option<S>,
     pub header_read_timeout: Option<S>,
     pub shutdown_deadline: Option<S>,
+    pub cleanup_interval: Option<S>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +66,7 @@ pub struct RawJobs {
     pub lease: Option<S>,
     pub poll_interval: Option<S>,
     pub max_attempts: Option<Spanned<i32>>,
+    pub retention: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -15,6 +15,18 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// longer than any request Tessera answers (a login's hash, an upstream's 10 s timeout).
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(25);
 
+/// `server.cleanup_interval`: how often each node removes what has expired (sessions, codes,
+/// tokens, sign-in requests, finished jobs and counts) and checks the key schedule.
+pub(super) fn cleanup_interval(raw: Option<&RawServer>, c: &mut Checker) -> Duration {
+    c.duration_at_most(
+        "server.cleanup_interval",
+        raw.and_then(|r| r.cleanup_interval.as_ref()),
+        Duration::from_secs(600),
+        Duration::from_secs(86_400),
+        "expired rows and key rotations would wait that long",
+    )
+}
+
 /// `server.header_read_timeout` and `server.shutdown_deadline`.
 pub(super) fn limits(raw: Option<&RawServer>, c: &mut Checker) -> Limits {
     Limits {

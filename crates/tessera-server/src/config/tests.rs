@@ -653,6 +653,8 @@ fn duration_keys() -> Vec<(String, String, &'static str, &'static str)> {
         ("jobs.lease".into(), "jobs:\n  lease: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         ("server.header_read_timeout".into(), "server:\n  header_read_timeout: {}\n".into(), "5m", "301s"),
         ("server.shutdown_deadline".into(), "server:\n  shutdown_deadline: {}\n".into(), "1h", "3601s"),
+        ("server.cleanup_interval".into(), "server:\n  cleanup_interval: {}\n".into(), "1d", "86401s"),
+        ("jobs.retention".into(), "jobs:\n  retention: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         ("jobs.poll_interval".into(), "jobs:\n  poll_interval: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         ("actions.followup_email.after".into(), "actions:\n  followup_email:\n    after: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         (
@@ -732,8 +734,19 @@ fn the_duration_key_list_has_every_duration_of_the_raw_structs() {
         .map(|(path, ..)| path.rsplit('.').next().unwrap().to_owned())
         .collect();
     let duration_like = [
-        "ttl", "timeout", "window", "lease", "interval", "lockout", "delay", "rotation", "before", "idle", "after",
+        "ttl",
+        "timeout",
+        "window",
+        "lease",
+        "interval",
+        "lockout",
+        "delay",
+        "rotation",
+        "before",
+        "idle",
+        "after",
         "deadline",
+        "retention",
     ];
     let mut found = 0;
     for line in include_str!("raw.rs").lines() {
