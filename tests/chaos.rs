@@ -58,7 +58,8 @@ fn node_config_as(dir: &std::path::Path, issuer: &str, port: u16, database: &str
         "issuer: {issuer}\nlisten: 127.0.0.1:{port}\ndatabase:\n  url: {database}\n\
          secrets:\n  master_key: ${{{MASTER_KEY_VAR}}}\nmetrics:\n  listen: off\n\
          registration:\n  email_confirmation: optional\nemail:\n  transport:\n    kind: outbox\n    dir: {}\n\
-         security:\n  throttle:\n    mail_per_ip: 0\n{}",
+         security:\n  throttle:\n    mail_per_ip: 0\n    helpdesk_per_account: 0\n\
+         remote_auth:\n  - {{ id: desk, kind: zendesk_jwt, url: 'https://desk.example.com', secret: a-helpdesk-secret-for-chaos, delivery: get }}\n{}",
         dir.join("outbox").display(),
         clients_yaml("http://127.0.0.1:9/never")
     );
@@ -70,10 +71,13 @@ fn node_config_as(dir: &std::path::Path, issuer: &str, port: u16, database: &str
 async fn start_nodes(dir: &std::path::Path, database: &str, count: usize) -> (Vec<ServeProcess>, std::path::PathBuf) {
     let mut nodes = Vec::new();
     let mut configs = Vec::new();
+    // One issuer for all, as behind a load balancer (tokens of one node are good on the
+    // others): the first node's address.
+    let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
+    let issuer = format!("http://127.0.0.1:{}", ports[0]);
     // One at a time: the first migrates, the others find the schema ready.
-    for _ in 0..count {
-        let port = free_port();
-        let config = node_config(dir, port, database);
+    for port in ports {
+        let config = node_config_as(dir, &issuer, port, database);
         nodes.push(ServeProcess::start(&config, port).await);
         configs.push(config);
     }
@@ -112,8 +116,9 @@ impl Served for Base {
     }
 }
 
-/// A refresh token from a full code flow on `node`.
-async fn refresh_token(node: &impl Served) -> String {
+/// A browser signed in as jane that has consented to the demo app, and the tokens of that
+/// first code flow on `node`: (browser, refresh token, access token).
+async fn signed_in_app(node: &impl Served) -> (reqwest::Client, String, String) {
     let browser = browser();
     let code = code_for(node, &browser, "demo-app", CALLBACK, "openid offline_access", "").await;
     let form = [
@@ -123,7 +128,8 @@ async fn refresh_token(node: &impl Served) -> String {
     ];
     let (status, answer, _) = crate::oidc::token_request(node, Some(("demo-app", DEMO_SECRET)), &form).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    answer["refresh_token"].as_str().expect("refresh token").to_owned()
+    let token = |name: &str| answer[name].as_str().expect("a token").to_owned();
+    (browser, token("refresh_token"), token("access_token"))
 }
 
 impl Load {
@@ -142,8 +148,10 @@ impl Load {
         let tally = Arc::new(Mutex::new(Tally::default()));
         let mut tasks = tokio::task::JoinSet::new();
         for worker in 0..workers {
-            let refresh = refresh_token(&Base(bases[worker % bases.len()].clone())).await;
+            let (browser, refresh, access) = signed_in_app(&Base(bases[worker % bases.len()].clone())).await;
             let worker_state = Worker {
+                browser,
+                access,
                 id: worker,
                 bases: bases.clone(),
                 http: reqwest::Client::builder()
@@ -177,7 +185,11 @@ struct Worker {
     id: usize,
     bases: Vec<String>,
     http: reqwest::Client,
+    /// Signed in as jane, who has consented to the demo app.
+    browser: reqwest::Client,
     refresh: String,
+    /// The newest access token this worker was given.
+    access: String,
     phases: watch::Receiver<Phase>,
     tally: Arc<Mutex<Tally>>,
 }
@@ -189,11 +201,14 @@ impl Worker {
             let base = self.bases[(self.id + round) % self.bases.len()].clone();
             let phase = *self.phases.borrow();
             let started = Instant::now();
-            let (operation, status) = match round % 5 {
+            let (operation, status) = match round % 8 {
                 0 => ("login", self.login(&base).await),
                 1 => ("client_credentials", self.client_credentials(&base).await),
                 2 => ("refresh", self.refresh(&base).await),
                 3 => ("register", self.register(&base, round).await),
+                4 => ("userinfo", self.userinfo(&base).await),
+                5 => ("code_flow", self.code_flow(&base).await),
+                6 => ("helpdesk", self.helpdesk(&base).await),
                 _ => (
                     "discovery",
                     self.get(&format!("{base}/.well-known/openid-configuration")).await,
@@ -215,6 +230,73 @@ impl Worker {
             round += 1;
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    async fn userinfo(&self, base: &str) -> u16 {
+        self.http
+            .get(format!("{base}/userinfo"))
+            .bearer_auth(&self.access)
+            .send()
+            .await
+            .map_or(0, |r| r.status().as_u16())
+    }
+
+    /// An app's sign-in for the signed-in browser (`prompt=none`: consent is remembered),
+    /// then the code's exchange: the status of the step that did not succeed, or the token
+    /// endpoint's.
+    async fn code_flow(&mut self, base: &str) -> u16 {
+        let mut next = format!(
+            "{base}/authorize?response_type=code&client_id=demo-app&redirect_uri={}&scope=openid%20offline_access&state=s&prompt=none",
+            urlencoding::encode(CALLBACK)
+        );
+        for _ in 0..4 {
+            let Ok(answer) = self.browser.get(&next).send().await else {
+                return 0;
+            };
+            if answer.status() != StatusCode::SEE_OTHER {
+                return answer.status().as_u16();
+            }
+            let to = crate::support::server::location(&answer);
+            if to.starts_with('/') {
+                next = format!("{base}{to}");
+                continue;
+            }
+            let Some(code) = crate::oidc::query(&to).remove("code") else {
+                return 400;
+            };
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", CALLBACK),
+            ];
+            let answer = self
+                .http
+                .post(format!("{base}/token"))
+                .basic_auth("demo-app", Some(DEMO_SECRET))
+                .form(&form)
+                .send()
+                .await;
+            let Ok(answer) = answer else { return 0 };
+            let status = answer.status().as_u16();
+            if let Ok(body) = answer.json::<serde_json::Value>().await
+                && let Some(access) = body["access_token"].as_str()
+            {
+                self.access = access.to_owned();
+            }
+            return status;
+        }
+        508
+    }
+
+    /// A helpdesk sign-in for the signed-in browser: a redirect to the helpdesk with a JWT.
+    async fn helpdesk(&self, base: &str) -> u16 {
+        self.browser
+            .get(format!(
+                "{base}/remote-auth/desk?return_to=https%3A%2F%2Fdesk.example.com%2Fhc"
+            ))
+            .send()
+            .await
+            .map_or(0, |r| r.status().as_u16())
     }
 
     async fn get(&self, url: &str) -> u16 {
@@ -262,6 +344,9 @@ impl Worker {
         let Ok(answer) = answer else { return 0 };
         let status = answer.status().as_u16();
         let body = answer.json::<serde_json::Value>().await.unwrap_or_default();
+        if let Some(access) = body["access_token"].as_str() {
+            self.access = access.to_owned();
+        }
         match body["refresh_token"].as_str() {
             Some(next) if status == 200 => self.refresh = next.to_owned(),
             // While the database is away a 503 is the expected answer; anything else is news.
@@ -745,7 +830,12 @@ async fn a_rolling_restart_behind_nginx_fails_no_request_and_keeps_every_session
     let failed: Vec<_> = tally
         .answers
         .iter()
-        .filter(|((_, operation, status), _)| !matches!((*operation, *status), (_, 200) | ("login" | "register", 303)))
+        .filter(|((_, operation, status), _)| {
+            !matches!(
+                (*operation, *status),
+                (_, 200) | ("login" | "register" | "helpdesk", 303)
+            )
+        })
         .collect();
     assert!(failed.is_empty(), "failed requests: {failed:?}\n{}", balancer.log());
     assert!(tally.refused_refreshes.is_empty(), "{:#?}", tally.refused_refreshes);
@@ -1005,7 +1095,9 @@ async fn a_steady_soak_keeps_latency_memory_and_tables_bounded() {
                 id: 0,
                 bases: vec![base.clone()],
                 http: http.clone(),
+                browser: browser(),
                 refresh: String::new(),
+                access: String::new(),
                 phases: watch::channel(Phase::Up).1,
                 tally: Arc::default(),
             };
