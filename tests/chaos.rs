@@ -720,8 +720,8 @@ impl LoadBalancer {
     }
 }
 
-/// Three nodes on a database of `cluster`, with `extra` in their config, behind nginx (their
-/// issuer), and jane.
+/// Three nodes on a database of `cluster`, with `extra` in their config (and `oidc` in its
+/// `oidc:` section), behind nginx (their issuer), and jane.
 struct Fleet {
     database: String,
     nodes: Vec<ServeProcess>,
@@ -731,7 +731,12 @@ struct Fleet {
 }
 
 impl Fleet {
-    async fn start(cluster: &PrivatePostgres, nginx: &std::path::Path, dir: &std::path::Path, extra: &str) -> Self {
+    async fn start(
+        cluster: &PrivatePostgres,
+        nginx: &std::path::Path,
+        dir: &std::path::Path,
+        (extra, oidc): (&str, &str),
+    ) -> Self {
         execute(&cluster.admin_url(), "CREATE DATABASE tessera", &[]).await;
         let database = cluster.url_of("tessera");
         let lb_port = free_port();
@@ -741,7 +746,9 @@ impl Fleet {
             .iter()
             .map(|p| {
                 let config = node_config_as(dir, &issuer, *p, &database);
-                let yaml = std::fs::read_to_string(&config).expect("read config");
+                let yaml = std::fs::read_to_string(&config)
+                    .expect("read config")
+                    .replace("oidc:\n", &format!("oidc:\n{oidc}"));
                 std::fs::write(&config, format!("{yaml}{extra}")).expect("write config");
                 config
             })
@@ -789,7 +796,7 @@ async fn a_rolling_restart_behind_nginx_fails_no_request_and_keeps_every_session
         configs,
         ports,
         balancer,
-    } = Fleet::start(&cluster, &nginx, dir.path(), "").await;
+    } = Fleet::start(&cluster, &nginx, dir.path(), ("", "")).await;
     let front = Base(balancer.base());
     let signed_in = browser();
     let csrf_token = csrf(&signed_in, &front.url("/login")).await.expect("login form");
@@ -875,6 +882,31 @@ async fn unfinished_jobs(database: &str) -> i64 {
     n
 }
 
+/// Signing keys that rotate every 3 s (the shortest the rules allow with 2 s tokens and a 1 s
+/// publication lead), checked by every node every second: all nodes are due at once.
+const ROTATING: &str = "  key_rotation: 3s\n  access_token_ttl: 2s\n  id_token_ttl: 2s\n";
+
+/// Per algorithm, the shortest time between two keys' creation, and how many keys there are.
+async fn key_spacing(database: &str) -> BTreeMap<String, (usize, i64)> {
+    use sqlx::Connection;
+    let mut db = sqlx::PgConnection::connect(database).await.expect("connect");
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT alg, created_at FROM signing_keys ORDER BY alg, created_at")
+        .fetch_all(&mut db)
+        .await
+        .expect("keys");
+    let mut by_alg: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (alg, created) in rows {
+        by_alg.entry(alg).or_default().push(created);
+    }
+    by_alg
+        .into_iter()
+        .map(|(alg, times)| {
+            let closest = times.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(i64::MAX);
+            (alg, (times.len(), closest))
+        })
+        .collect()
+}
+
 /// Scenario 3: behind nginx, a random node is killed with SIGKILL every 1.5 s and started
 /// again while the load runs (registrations queue welcome mails): every acknowledged
 /// registration is there afterwards, no refresh family has two live tokens, every queued job
@@ -893,14 +925,15 @@ async fn nodes_killed_under_load_lose_no_acknowledged_write_and_finish_every_job
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
     let dir = tempfile::tempdir().unwrap();
-    let extra = "actions:\n  welcome_email: true\njobs:\n  lease: 3s\n  poll_interval: 1s\n";
+    let extra =
+        "actions:\n  welcome_email: true\njobs:\n  lease: 3s\n  poll_interval: 1s\nserver:\n  cleanup_interval: 1s\n";
     let Fleet {
         database,
         mut nodes,
         configs,
         ports,
         balancer,
-    } = Fleet::start(&cluster, &nginx, dir.path(), extra).await;
+    } = Fleet::start(&cluster, &nginx, dir.path(), (extra, ROTATING)).await;
     let load = Load::start_on(&[balancer.base()], 6).await;
     let mut killed = Vec::new();
     for round in 0..kills {
@@ -949,6 +982,17 @@ async fn nodes_killed_under_load_lose_no_acknowledged_write_and_finish_every_job
         .collect();
     assert!(unwelcomed.is_empty(), "no welcome mail for {unwelcomed:?}");
     assert_eq!(families_with_two_live_tokens(&database).await, 0);
+    // Every node was due for each rotation at once, and nodes died mid-round: still one key
+    // per rotation period (seconds: created_at's unit; the period is 3 s).
+    let keys = key_spacing(&database).await;
+    eprintln!("signing keys per algorithm (count, closest creations in s): {keys:?}");
+    for (alg, (count, closest)) in &keys {
+        assert!(*count >= 2, "{alg}: the keys rotated during the scenario ({count})");
+        assert!(
+            *closest >= 2,
+            "{alg}: two keys {closest} s apart in one rotation period"
+        );
+    }
 }
 
 /// One window of the soak: what was answered in it and the node's state at its end.
