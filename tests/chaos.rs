@@ -201,19 +201,7 @@ impl Worker {
             let base = self.bases[(self.id + round) % self.bases.len()].clone();
             let phase = *self.phases.borrow();
             let started = Instant::now();
-            let (operation, status) = match round % 8 {
-                0 => ("login", self.login(&base).await),
-                1 => ("client_credentials", self.client_credentials(&base).await),
-                2 => ("refresh", self.refresh(&base).await),
-                3 => ("register", self.register(&base, round).await),
-                4 => ("userinfo", self.userinfo(&base).await),
-                5 => ("code_flow", self.code_flow(&base).await),
-                6 => ("helpdesk", self.helpdesk(&base).await),
-                _ => (
-                    "discovery",
-                    self.get(&format!("{base}/.well-known/openid-configuration")).await,
-                ),
-            };
+            let (operation, status) = self.one(&base, round).await;
             let took = started.elapsed();
             // A request that ran while the database changed state counts as a restart's.
             let phase = if phase == *self.phases.borrow() {
@@ -229,6 +217,23 @@ impl Worker {
             }
             round += 1;
             tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Operation `round` of the mix on `base`: its name and the status it ended with.
+    async fn one(&mut self, base: &str, round: usize) -> (&'static str, u16) {
+        match round % 8 {
+            0 => ("login", self.login(base).await),
+            1 => ("client_credentials", self.client_credentials(base).await),
+            2 => ("refresh", self.refresh(base).await),
+            3 => ("register", self.register(base, round).await),
+            4 => ("userinfo", self.userinfo(base).await),
+            5 => ("code_flow", self.code_flow(base).await),
+            6 => ("helpdesk", self.helpdesk(base).await),
+            _ => (
+                "discovery",
+                self.get(&format!("{base}/.well-known/openid-configuration")).await,
+            ),
         }
     }
 
@@ -1117,11 +1122,28 @@ async fn a_steady_soak_keeps_latency_memory_and_tables_bounded() {
     let node = ServeProcess::start(&config, port).await;
     create_jane(&config);
     let base = node.url("");
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    // Eight workers with the whole mix (each signed in, with its own refresh family), taking
+    // the ticks in turn.
+    let mut workers = Vec::new();
+    for id in 0..8 {
+        let (browser, refresh, access) = signed_in_app(&node).await;
+        workers.push(Arc::new(tokio::sync::Mutex::new(Worker {
+            id,
+            bases: vec![base.clone()],
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            browser,
+            refresh,
+            access,
+            phases: watch::channel(Phase::Up).1,
+            tally: Arc::default(),
+        })));
+    }
     let slots = Arc::new(tokio::sync::Semaphore::new(16));
+    let outcomes = Arc::new(Mutex::new(BTreeMap::<(&'static str, u16), u64>::new()));
     let latencies = Arc::new(Mutex::new(Vec::<(Duration, u16)>::new()));
     let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
     let started = Instant::now();
@@ -1131,26 +1153,18 @@ async fn a_steady_soak_keeps_latency_memory_and_tables_bounded() {
     while started.elapsed() < total {
         ticker.tick().await;
         let permit = Arc::clone(&slots).acquire_owned().await.unwrap();
-        let (base, http, answers) = (base.clone(), http.clone(), Arc::clone(&latencies));
+        let (base, answers, outcomes) = (base.clone(), Arc::clone(&latencies), Arc::clone(&outcomes));
+        let worker = Arc::clone(&workers[n as usize % workers.len()]);
         n += 1;
         tokio::spawn(async move {
             let began = Instant::now();
-            let worker = Worker {
-                id: 0,
-                bases: vec![base.clone()],
-                http: http.clone(),
-                browser: browser(),
-                refresh: String::new(),
-                access: String::new(),
-                phases: watch::channel(Phase::Up).1,
-                tally: Arc::default(),
-            };
-            let status = match n % 4 {
-                0 => worker.login(&base).await,
-                1 => worker.client_credentials(&base).await,
-                2 => worker.register(&base, n as usize).await,
-                _ => worker.get(&format!("{base}/.well-known/openid-configuration")).await,
-            };
+            // Each worker's own operations go round the mix (a worker takes every 8th tick).
+            let (operation, status) = worker.lock().await.one(&base, n as usize / 8).await;
+            *outcomes
+                .lock()
+                .expect("outcomes")
+                .entry((operation, status))
+                .or_default() += 1;
             answers.lock().expect("latencies").push((began.elapsed(), status));
             drop(permit);
         });
@@ -1198,6 +1212,10 @@ async fn a_steady_soak_keeps_latency_memory_and_tables_bounded() {
     std::fs::write(out.join("soak.tsv"), table).expect("write the table");
     std::fs::write(out.join("soak.svg"), soak_svg(&windows, window)).expect("write the plot");
     eprintln!("table and plot in {}", out.display());
+    eprintln!(
+        "answers by operation and status: {:?}",
+        outcomes.lock().expect("outcomes")
+    );
 
     assert!(windows.len() >= 3, "the soak ran for several windows");
     assert!(

@@ -866,3 +866,22 @@ async fn an_address_change_needs_the_password_waits_for_confirmation_and_can_be_
         (Some("jane@example.com"), true)
     );
 }
+
+/// A session in use stays alive whatever the idle timeout: it is touched again well within
+/// it (a fixed minute of slack once let a 3 s session die while in use).
+#[tokio::test]
+async fn a_session_in_use_never_goes_idle_however_short_the_timeout() {
+    use crate::support::people::{FAST_PASSWORDS, signed_in};
+    let server = TestServer::start_configured(&format!("{FAST_PASSWORDS}sessions:\n  idle_timeout: 3s\n")).await;
+    person("jane").password(PASSWORD).create(&server).await;
+    let browser = signed_in(&server, "jane", PASSWORD).await;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let account = browser.get(server.url("/account")).send().await.unwrap();
+        assert_eq!(account.status(), StatusCode::OK, "still signed in while in use");
+    }
+    // Left alone longer than the timeout, it ends.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let account = browser.get(server.url("/account")).send().await.unwrap();
+    assert_eq!(account.status(), StatusCode::SEE_OTHER, "an idle session ends");
+}
