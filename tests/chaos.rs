@@ -1222,6 +1222,12 @@ async fn a_steady_soak_keeps_latency_memory_and_tables_bounded() {
         windows.iter().all(|w| w.errors == 0),
         "5xx or failed requests during the soak"
     );
+    let outcomes = outcomes.lock().expect("outcomes");
+    let refused: Vec<_> = outcomes
+        .iter()
+        .filter(|((_, status), _)| !matches!(status, 200 | 303))
+        .collect();
+    assert!(refused.is_empty(), "operations that did not succeed: {refused:?}");
     let warm = windows[0].rss_mib;
     let end = windows.last().expect("a window").rss_mib;
     assert!(
