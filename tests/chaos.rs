@@ -369,32 +369,38 @@ impl Worker {
     }
 
     async fn register(&self, base: &str, round: usize) -> u16 {
-        let client = browser();
-        let csrf = match csrf(&client, &format!("{base}/register")).await {
-            Ok(csrf) => csrf,
-            Err(status) => return status,
-        };
         let username = format!("load{}x{round}", self.id);
-        let email = format!("{username}@example.com");
-        let form = [
-            ("csrf", csrf.as_str()),
-            ("username", username.as_str()),
-            ("email", email.as_str()),
-            ("password", PASSWORD),
-            ("password2", PASSWORD),
-        ];
-        let status = client
-            .post(format!("{base}/register"))
-            .form(&form)
-            .send()
-            .await
-            .map_or(0, |r| r.status().as_u16());
-        // Post/redirect/get: an accepted registration is a 303 to its confirmation page.
+        let status = register_as(base, &username).await;
         if status == 303 {
             self.tally.lock().expect("tally").registered.push(username);
         }
         status
     }
+}
+
+/// The registration form for `username` (address `USERNAME@example.com`) with a fresh
+/// cookie jar: the status it ended with. Post/redirect/get: an accepted registration is a
+/// 303 to its confirmation page.
+async fn register_as(base: &str, username: &str) -> u16 {
+    let client = browser();
+    let csrf = match csrf(&client, &format!("{base}/register")).await {
+        Ok(csrf) => csrf,
+        Err(status) => return status,
+    };
+    let email = format!("{username}@example.com");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("username", username),
+        ("email", email.as_str()),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ];
+    client
+        .post(format!("{base}/register"))
+        .form(&form)
+        .send()
+        .await
+        .map_or(0, |r| r.status().as_u16())
 }
 
 /// The CSRF token of a form page, or the page's status when it has none (0: no answer).
@@ -566,21 +572,9 @@ async fn register_until_stopped(
 ) {
     let mut n = 0;
     while !*stop.borrow() {
-        let client = browser();
-        if let Ok(csrf) = csrf(&client, &format!("{base}/register")).await {
-            let username = format!("crash{worker}x{n}");
-            let email = format!("{username}@example.com");
-            let form = [
-                ("csrf", csrf.as_str()),
-                ("username", username.as_str()),
-                ("email", email.as_str()),
-                ("password", PASSWORD),
-                ("password2", PASSWORD),
-            ];
-            let answer = client.post(format!("{base}/register")).form(&form).send().await;
-            if answer.is_ok_and(|r| r.status() == StatusCode::SEE_OTHER) {
-                acknowledged.lock().expect("acknowledged").push(username);
-            }
+        let username = format!("crash{worker}x{n}");
+        if register_as(&base, &username).await == 303 {
+            acknowledged.lock().expect("acknowledged").push(username);
         }
         n += 1;
     }

@@ -10,6 +10,16 @@ use crate::support::db::{TestDb, fresh_postgres};
 use crate::support::proxy::Proxy;
 use crate::support::server::{TestServer, browser, csrf_from};
 
+/// A login attempt for jane (whatever the answer: the database may be gone).
+async fn attempt_login(client: &reqwest::Client, server: &TestServer, csrf: &str) -> reqwest::Response {
+    client
+        .post(server.url("/login"))
+        .form(&[("csrf", csrf), ("login", "jane"), ("password", "whatever it is")])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn database_outage_is_a_503_and_recovers() {
     let Some(db) = fresh_postgres("database_outage_is_a_503_and_recovers").await else {
@@ -86,16 +96,7 @@ async fn database_outage_is_a_503_and_recovers() {
     );
     let csrf = csrf_from(&client, &server.url("/login")).await;
     let started = std::time::Instant::now();
-    let login = client
-        .post(server.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "jane"),
-            ("password", "whatever it is"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login = attempt_login(&client, &server, &csrf).await;
     assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
     quick(started, "a login");
     let page = login.text().await.unwrap();
@@ -112,16 +113,7 @@ async fn database_outage_is_a_503_and_recovers() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(status, StatusCode::OK, "recovers when the database is back");
-    let login = client
-        .post(server.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "jane"),
-            ("password", "whatever it is"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login = attempt_login(&client, &server, &csrf).await;
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED, "back to normal answers");
     drop(db);
 }
@@ -149,16 +141,7 @@ async fn a_dropped_database_is_a_503_never_a_500() {
     let admin = std::env::var("TESSERA_TEST_POSTGRES_URL").unwrap();
     crate::support::db::execute(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"), &[]).await;
 
-    let login = client
-        .post(server.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("login", "jane"),
-            ("password", "whatever it is"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let login = attempt_login(&client, &server, &csrf).await;
     assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         login
