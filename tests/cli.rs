@@ -704,12 +704,12 @@ fn check_config_refuses_keys_that_contradict_each_other_and_overlong_durations()
 }
 
 /// Every duration at the longest the configuration accepts together.
-const LONGEST_DURATIONS: &str = "sessions:\n  idle_timeout: 400d\n  absolute_timeout: 400d\n\
+const LONGEST_DURATIONS: &str = "sessions:\n  idle_timeout: 400d\n  absolute_timeout: 400d\n  upstream_login_ttl: 36525d\n\
 server:\n  header_read_timeout: 5m\n  shutdown_deadline: 1h\n  cleanup_interval: 1d\n\
 links:\n  confirm_email_ttl: 36525d\n  reset_password_ttl: 36525d\n\
 jobs:\n  lease: 36525d\n  poll_interval: 36525d\n  retention: 36525d\n\
 actions:\n  welcome_email: true\n  followup_email:\n    after: 36525d\n\
-oidc:\n  code_ttl: 36525d\n  access_token_ttl: 36524d\n  id_token_ttl: 36524d\n  refresh_token_ttl: 36525d\n  refresh_token_idle: 36525d\n  key_rotation: 36525d\n  key_publish_before: 1d\n\
+oidc:\n  authorization_ttl: 36525d\n  code_ttl: 36525d\n  code_replay_window: 36525d\n  access_token_ttl: 36524d\n  id_token_ttl: 36524d\n  refresh_token_ttl: 36525d\n  refresh_token_idle: 36525d\n  key_rotation: 36525d\n  key_publish_before: 1d\n\
 security:\n  throttle:\n    login_window: 36525d\n    login_delay_base: 36525d\n    login_delay_max: 36525d\n    login_pair_lockout: 36525d\n    login_ip_lockout: 36525d\n    login_account_lockout: 36525d\n    client_lockout: 36525d\n    code_lockout: 36525d\n    mail_window: 36525d\n    helpdesk_window: 36525d\n\
 clients:\n  - id: svc\n    secret: svc-secret-0123456789abcdef\n    redirect_uris: ['http://127.0.0.1:9/cb']\n    grant_types: [client_credentials]\n    scopes: [profile]\n";
 

@@ -195,7 +195,10 @@ async fn purge_expired_deletes_what_has_expired_and_keeps_what_is_live() {
             "{backend}: an ended family"
         );
 
-        let removed = store.purge_expired(now).await.expect("purge_expired");
+        let removed = store
+            .purge_expired(now, now - Duration::days(1))
+            .await
+            .expect("purge_expired");
         assert!(removed >= 5, "{backend}: removed {removed}");
         let earlier = now - Duration::minutes(20);
         assert!(
@@ -233,7 +236,7 @@ async fn purge_expired_deletes_what_has_expired_and_keeps_what_is_live() {
             "{backend}: a recent code is still known: {recent:?}"
         );
         assert_eq!(
-            store.purge_expired(now).await.unwrap(),
+            store.purge_expired(now, now - Duration::days(1)).await.unwrap(),
             0,
             "{backend}: nothing left to purge"
         );

@@ -342,7 +342,10 @@ async fn clients_of_session_names_each_app_once_from_access_or_refresh_tokens() 
             redeem(&store, digest).await;
         }
         let purged_later = OffsetDateTime::now_utc() + Duration::hours(1);
-        store.purge_expired(purged_later).await.expect("purge_expired");
+        store
+            .purge_expired(purged_later, purged_later - Duration::days(1))
+            .await
+            .expect("purge_expired");
         assert!(
             store.access_token("m1-at").await.unwrap().is_none(),
             "{backend}: m1's record is gone"

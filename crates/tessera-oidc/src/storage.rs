@@ -220,8 +220,11 @@ pub trait TokenStore: Send + Sync {
     async fn revoke_access_token(&self, jti: &str) -> StoreResult<()>;
     /// Clients that received tokens in this session (for back-channel logout).
     async fn clients_of_session(&self, sid: &str) -> StoreResult<Vec<String>>;
-    /// Deletes expired codes, pending requests, access-token records and refresh families.
-    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64>;
+    /// Deletes what has expired by `now` (pending requests, access-token records, refresh
+    /// families) and the codes that expired by `codes_expired_by`: a used code is kept past
+    /// its expiry (`oidc.code_replay_window`) so that a late replay still revokes what it
+    /// issued (RFC 6749 §4.1.2).
+    async fn purge_expired(&self, now: OffsetDateTime, codes_expired_by: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// Remembered consent: which apps a person allowed, with which scopes.

@@ -256,7 +256,8 @@ async fn clean_up_periodically(live: Live) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session clean-up failed"),
         }
-        match state.store.purge_expired(now).await {
+        let codes_expired_by = now - state.config.oidc.code_replay_window;
+        match state.store.purge_expired(now, codes_expired_by).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired codes, tokens and sign-in requests removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "token clean-up failed"),

@@ -609,23 +609,22 @@ impl TokenStore for SqlStore {
         Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
-    async fn purge_expired(&self, now: OffsetDateTime) -> StoreResult<u64> {
-        let now = to_unix(now);
+    async fn purge_expired(&self, now: OffsetDateTime, codes_expired_by: OffsetDateTime) -> StoreResult<u64> {
+        let (now, codes_expired_by) = (to_unix(now), to_unix(codes_expired_by));
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let mut removed = 0;
-            for sql in [
-                "DELETE FROM auth_requests WHERE expires_at <= $1",
-                "DELETE FROM upstream_logins WHERE expires_at <= $1",
-                "DELETE FROM email_tokens WHERE expires_at <= $1",
-                // Used codes stay a day so a late replay still revokes what they issued.
-                "DELETE FROM authorization_codes WHERE expires_at <= $1 - 86400",
-                "DELETE FROM access_tokens WHERE expires_at <= $1",
-                "DELETE FROM refresh_tokens WHERE family_expires_at <= $1",
-                "DELETE FROM refresh_families WHERE expires_at <= $1",
-                "DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1",
+            for (sql, by) in [
+                ("DELETE FROM auth_requests WHERE expires_at <= $1", now),
+                ("DELETE FROM upstream_logins WHERE expires_at <= $1", now),
+                ("DELETE FROM email_tokens WHERE expires_at <= $1", now),
+                ("DELETE FROM authorization_codes WHERE expires_at <= $1", codes_expired_by),
+                ("DELETE FROM access_tokens WHERE expires_at <= $1", now),
+                ("DELETE FROM refresh_tokens WHERE family_expires_at <= $1", now),
+                ("DELETE FROM refresh_families WHERE expires_at <= $1", now),
+                ("DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1", now),
             ] {
-                removed += sqlx::query(sql).bind(now).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+                removed += sqlx::query(sql).bind(by).execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
             }
             tx.commit().await.map_err(map_sqlx)?;
             Ok(removed)

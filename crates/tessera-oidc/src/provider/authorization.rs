@@ -8,9 +8,6 @@ use super::{Provider, ProviderError, ProviderResult};
 use crate::authorize::{AuthorizeOutcome, AuthorizeRequest};
 use crate::storage::{PendingAuthorization, PromptFlags};
 
-/// How long a person has to log in and consent before the request must be started again.
-const PENDING_FOR: time::Duration = time::Duration::minutes(30);
-
 /// What a new authorization request becomes.
 #[derive(Debug)]
 pub enum Started {
@@ -113,7 +110,7 @@ impl Provider {
             session_at_start,
             consented: false,
             created_at: now,
-            expires_at: now + PENDING_FOR,
+            expires_at: now + self.lifetimes.authorization_ttl,
         }
     }
 }

@@ -52,7 +52,13 @@ pub struct RegisteredClient {
 /// How long what the provider issues lives, and the key schedule.
 #[derive(Clone, Debug)]
 pub struct Lifetimes {
+    /// How long a person has to sign in and consent before an app's authorization request
+    /// must be started again.
+    pub authorization_ttl: Duration,
     pub code_ttl: Duration,
+    /// How long a used code is remembered after it expired, so that a late replay still
+    /// revokes what it issued (RFC 6749 §4.1.2).
+    pub code_replay_window: Duration,
     pub access_token_ttl: Duration,
     pub id_token_ttl: Duration,
     /// Absolute lifetime of a refresh-token family.

@@ -25,7 +25,19 @@ pub(super) fn oidc_settings(raw: Option<&RawOidc>, c: &mut Checker) -> OidcSetti
     };
     let at = |pick: fn(&RawOidc) -> Option<&super::S>| raw.and_then(pick);
     let settings = OidcSettings {
+        authorization_ttl: d(
+            c,
+            "oidc.authorization_ttl",
+            at(|r| r.authorization_ttl.as_ref()),
+            30 * 60,
+        ),
         code_ttl: d(c, "oidc.code_ttl", at(|r| r.code_ttl.as_ref()), 60),
+        code_replay_window: d(
+            c,
+            "oidc.code_replay_window",
+            at(|r| r.code_replay_window.as_ref()),
+            86_400,
+        ),
         access_token_ttl: d(c, "oidc.access_token_ttl", at(|r| r.access_token_ttl.as_ref()), 600),
         id_token_ttl: d(c, "oidc.id_token_ttl", at(|r| r.id_token_ttl.as_ref()), 3600),
         refresh_token_ttl: d(

@@ -105,6 +105,9 @@ pub struct Config {
     pub mail_transport: MailTransportConfig,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// `sessions.upstream_login_ttl`: how long a round trip through an upstream provider may
+    /// take before its callback is refused.
+    pub upstream_login_ttl: Duration,
     pub password_policy: PasswordPolicy,
     pub argon2: Argon2Cost,
     pub max_concurrent_hashes: usize,
@@ -394,6 +397,11 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let (mode, email_confirmation) = registration(raw.registration.as_ref(), c);
     let (mail_from, mail_transport) = mail(raw.email.as_ref(), c);
     let (session_idle, session_absolute) = sessions(raw.sessions.as_ref(), c);
+    let upstream_login_ttl = c.duration(
+        "sessions.upstream_login_ttl",
+        raw.sessions.as_ref().and_then(|s| s.upstream_login_ttl.as_ref()),
+        Duration::from_secs(15 * 60),
+    );
     let (password_policy, argon2, max_concurrent_hashes) = passwords(raw.passwords.as_ref(), c);
     let (confirm_email_ttl, reset_password_ttl) = links(raw.links.as_ref(), c);
     let theme_dir = raw.theme.as_ref().and_then(|t| theme_dir(t, c));
@@ -427,6 +435,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         mail_transport: mail_transport?,
         session_idle,
         session_absolute,
+        upstream_login_ttl,
         password_policy,
         argon2,
         max_concurrent_hashes,

@@ -123,7 +123,9 @@ pub struct RawClient {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOidc {
+    pub authorization_ttl: Option<S>,
     pub code_ttl: Option<S>,
+    pub code_replay_window: Option<S>,
     pub access_token_ttl: Option<S>,
     pub id_token_ttl: Option<S>,
     pub refresh_token_ttl: Option<S>,
@@ -176,6 +178,7 @@ pub struct RawTransport {
 pub struct RawSessions {
     pub idle_timeout: Option<S>,
     pub absolute_timeout: Option<S>,
+    pub upstream_login_ttl: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -647,6 +647,7 @@ fn duration_keys() -> Vec<(String, String, &'static str, &'static str)> {
     let mut keys: Vec<(String, String, &str, &str)> = vec![
         ("sessions.idle_timeout".into(), "sessions:\n  idle_timeout: {}\n  absolute_timeout: 400d\n".into(), "400d", "34560001s"),
         ("sessions.absolute_timeout".into(), "sessions:\n  absolute_timeout: {}\n".into(), "400d", "34560001s"),
+        ("sessions.upstream_login_ttl".into(), "sessions:\n  upstream_login_ttl: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         ("links.confirm_email_ttl".into(), "links:\n  confirm_email_ttl: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         ("links.reset_password_ttl".into(), "links:\n  reset_password_ttl: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         ("email.transport.timeout".into(), format!("{SMTP}    timeout: {{}}\n"), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
@@ -671,6 +672,8 @@ fn duration_keys() -> Vec<(String, String, &'static str, &'static str)> {
         ),
         // Each with what the rules across keys need of the others at that length.
         ("oidc.code_ttl".into(), "oidc:\n  code_ttl: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
+        ("oidc.authorization_ttl".into(), "oidc:\n  authorization_ttl: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
+        ("oidc.code_replay_window".into(), "oidc:\n  code_replay_window: {}\n".into(), HUNDRED_YEARS, OVER_A_HUNDRED_YEARS),
         (
             "oidc.access_token_ttl".into(),
             "oidc:\n  access_token_ttl: {}\n  key_rotation: 36525d\n  key_publish_before: 1s\n  refresh_token_ttl: 36525d\n  refresh_token_idle: 36525d\n".into(),
@@ -794,12 +797,12 @@ fn every_duration_key_takes_its_longest_value_and_refuses_a_second_more() {
 }
 
 /// Every duration at the longest the rules across keys allow together.
-pub(crate) const ALL_AT_MOST: &str = "sessions:\n  idle_timeout: 400d\n  absolute_timeout: 400d\n\
+pub(crate) const ALL_AT_MOST: &str = "sessions:\n  idle_timeout: 400d\n  absolute_timeout: 400d\n  upstream_login_ttl: 36525d\n\
 links:\n  confirm_email_ttl: 36525d\n  reset_password_ttl: 36525d\n\
 jobs:\n  lease: 36525d\n  poll_interval: 36525d\n\
 actions:\n  followup_email:\n    after: 36525d\n\
 webhooks:\n  - url: 'https://hooks.example/in'\n    events: [user.login]\n    secret: hook-secret-0123456789\n    timeout: 36524d\n\
-oidc:\n  code_ttl: 36525d\n  access_token_ttl: 36524d\n  id_token_ttl: 36524d\n  refresh_token_ttl: 36525d\n  refresh_token_idle: 36525d\n  key_rotation: 36525d\n  key_publish_before: 1d\n\
+oidc:\n  authorization_ttl: 36525d\n  code_ttl: 36525d\n  code_replay_window: 36525d\n  access_token_ttl: 36524d\n  id_token_ttl: 36524d\n  refresh_token_ttl: 36525d\n  refresh_token_idle: 36525d\n  key_rotation: 36525d\n  key_publish_before: 1d\n\
 security:\n  throttle:\n    login_window: 36525d\n    login_delay_base: 36525d\n    login_delay_max: 36525d\n    login_pair_lockout: 36525d\n    login_ip_lockout: 36525d\n    login_account_lockout: 36525d\n    client_lockout: 36525d\n    code_lockout: 36525d\n    mail_window: 36525d\n    helpdesk_window: 36525d\n";
 
 /// What the server computes from configured durations, at their longest: none of it panics
@@ -815,13 +818,16 @@ fn the_longest_durations_add_up_without_overflow() {
     let durations = [
         c.session_idle,
         c.session_absolute,
+        c.upstream_login_ttl,
         c.confirm_email_ttl,
         c.reset_password_ttl,
         c.jobs.lease,
         c.jobs.poll_interval,
         c.actions.followup_after.unwrap(),
         c.webhooks[0].timeout,
+        o.authorization_ttl,
         o.code_ttl,
+        o.code_replay_window,
         o.access_token_ttl,
         o.id_token_ttl,
         o.refresh_token_ttl,

@@ -28,7 +28,6 @@ use crate::state::AppState;
 use crate::upstream::{self, Connector};
 
 const STATE_COOKIE: &str = "tessera_upstream_state";
-const LOGIN_TTL: time::Duration = time::Duration::minutes(15);
 
 fn callback_url(state: &AppState, id: &str) -> Result<url::Url, AppError> {
     url::Url::parse(&state.config.public_url(&format!("/login/{id}/callback")))
@@ -76,12 +75,13 @@ async fn begin(
             purpose,
             user_id: user,
             next,
-            expires_at: OffsetDateTime::now_utc() + LOGIN_TTL,
+            expires_at: OffsetDateTime::now_utc() + state.config.upstream_login_ttl,
         })
         .await?;
     // OAuth 1.0a callbacks carry no `state`: this cookie finds the login again (and for
     // OAuth 2 it must agree with the `state` parameter, binding the callback to this browser).
-    let cookie = crate::cookies::set(state, STATE_COOKIE, &token, &state_cookie_path(id), Some(LOGIN_TTL));
+    let lifetime = time::Duration::try_from(state.config.upstream_login_ttl).unwrap_or(time::Duration::MAX);
+    let cookie = crate::cookies::set(state, STATE_COOKIE, &token, &state_cookie_path(id), Some(lifetime));
     Ok((
         StatusCode::SEE_OTHER,
         [(LOCATION, start.redirect_url.to_string()), (SET_COOKIE, cookie)],
