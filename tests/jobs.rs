@@ -64,6 +64,42 @@ async fn one_welcome_mail_per_registration_with_two_nodes() {
     }
 }
 
+/// A backlog larger than the worker's slots drains at once, not one batch per poll interval:
+/// the worker claims again as soon as a slot frees up. Before, with every slot busy it slept
+/// `jobs.poll_interval` (or until this node enqueued something), so a steady stream of
+/// registrations outran it and the queue grew without end (found by the soak,
+/// tests/chaos/soak.rs).
+#[tokio::test]
+async fn a_backlog_drains_without_waiting_for_the_poll_interval() {
+    let config = format!("{FAST}{OPTIONAL}jobs:\n  workers: 2\n  poll_interval: 1h\n");
+    let server = TestServer::start_configured(&config).await;
+    let jane = crate::support::people::person("jane")
+        .email("jane@example.com")
+        .create(&server)
+        .await;
+    for _ in 0..20 {
+        let welcome = tessera_core::jobs::NewJob::new("mail.welcome", serde_json::json!({ "user_id": jane.id }));
+        server.store.enqueue(&welcome).await.unwrap();
+    }
+    // A registration wakes the worker (its confirmation mail is enqueued on this node).
+    assert_eq!(register(&server.base, "wakes").await, StatusCode::SEE_OTHER);
+    let drained = crate::support::pg_cluster::within(Duration::from_secs(10), || async {
+        server.store.jobs(Some(JobState::Queued), 100).await.unwrap().is_empty()
+            && server
+                .store
+                .jobs(Some(JobState::Running), 100)
+                .await
+                .unwrap()
+                .is_empty()
+    })
+    .await;
+    assert!(
+        drained.is_some(),
+        "jobs still queued: the worker waited for the poll interval"
+    );
+    assert_eq!(subjects(&server, "Welcome"), 20);
+}
+
 #[tokio::test]
 async fn mail_goes_through_a_real_smtp_conversation() {
     let sink = SmtpSink::start().await;

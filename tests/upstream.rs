@@ -12,7 +12,7 @@ use crate::support::logs;
 use crate::support::people::{FAST_PASSWORDS, person};
 use crate::support::server::{TestServer, browser, csrf_from, location};
 
-fn upstreams_yaml(sb: &str) -> String {
+pub(crate) fn upstreams_yaml(sb: &str) -> String {
     for secret in [
         "sandbox-twitter-secret",
         "sandbox-facebook-secret",
@@ -174,6 +174,39 @@ async fn a_second_provider_links_and_either_signs_in_to_the_same_account() {
     );
 }
 
+/// Several tabs (or nodes) finishing the first sign-in of one person at once: all end signed
+/// in to the one account the first of them created; the others lose the race to create it,
+/// read again and find it. Before, they were refused as "already connected to another
+/// Tessera account" (found by the soak in tests/chaos/soak.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_sign_ins_of_one_person_end_in_one_account() {
+    let (server, _sb) = setup("").await;
+    let mut callbacks = tokio::task::JoinSet::new();
+    let mut ready = Vec::new();
+    for _ in 0..8 {
+        let b = browser();
+        let start = b.get(server.url("/login/twitter")).send().await.unwrap();
+        let upstream = url::Url::parse(&location(&start)).unwrap();
+        let callback = tessera_sandbox::browser::choose(&upstream, "alice").await.unwrap();
+        ready.push((b, callback));
+    }
+    for (b, callback) in ready {
+        callbacks.spawn(async move { b.get(callback.as_str()).send().await.unwrap() });
+    }
+    for answer in callbacks.join_all().await {
+        let status = answer.status();
+        let to = location(&answer);
+        assert_eq!(
+            (status, to.as_str()),
+            (StatusCode::SEE_OTHER, "/account"),
+            "{:?}",
+            answer.text().await
+        );
+    }
+    let users = server.store.list_users().await.unwrap();
+    assert_eq!(users.len(), 1, "one account for one person");
+}
+
 #[tokio::test]
 async fn an_unverified_email_never_links_accounts() {
     let (server, _sb) = setup("pipeline: [social_user, associate_by_email, get_username, create_user, associate_user, load_extra_data, update_user_details]\n").await;
@@ -202,6 +235,33 @@ async fn a_pipeline_without_create_user_refuses_new_people() {
             .contains("does not create accounts from sign-ins")
     );
     assert!(server.store.list_users().await.unwrap().is_empty());
+}
+
+/// Without `get_username` a new account is called `{provider}-{subject}`: a local account
+/// that already has that name blocks the sign-in with a clear page and nothing written.
+#[tokio::test]
+async fn a_taken_fixed_username_stops_the_sign_in_and_writes_nothing() {
+    let (server, _sb) = setup("pipeline: [social_user, create_user, associate_user]\n").await;
+    person("twitter-1001").create(&server).await;
+    let r = sign_in_with(&server, &browser(), "twitter", "alice").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Another account already has the username this sign-in would get")
+    );
+    assert_eq!(server.store.list_users().await.unwrap().len(), 1);
+    assert!(server.store.identity("twitter", "1001").await.unwrap().is_none());
+    // Without the squatter the same pipeline creates `twitter-1001`.
+    let (server, _sb) = setup("pipeline: [social_user, create_user, associate_user]\n").await;
+    let r = sign_in_with(&server, &browser(), "twitter", "alice").await;
+    assert_eq!(location(&r), "/account");
+    let users = server.store.list_users().await.unwrap();
+    assert_eq!(
+        users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+        ["twitter-1001"]
+    );
 }
 
 #[tokio::test]

@@ -62,9 +62,6 @@ impl From<crate::accounts::AccountError> for AppError {
         use crate::accounts::AccountError;
         match e {
             AccountError::Store(e) => e.into(),
-            AccountError::LinkedElsewhere => {
-                Self::BadRequest("This account is already connected to another Tessera account.".into())
-            }
             AccountError::Internal(cause) => Self::Internal(cause),
         }
     }

@@ -175,23 +175,49 @@ async fn run(
 ) -> Result<Result<Outcome, Stop>, AccountError> {
     let tokens = serde_json::to_vec(&identity.tokens).map_err(|e| AccountError::internal(e.to_string()))?;
     let master_key = &accounts.config.master_key;
-    let sign_in = SignIn {
-        accounts,
-        identity,
-        actor,
-        sealed: crate::upstream::seal_tokens(master_key, &identity.provider, &identity.subject, &tokens),
-        existing: accounts.store.identity(&identity.provider, &identity.subject).await?,
-        now: OffsetDateTime::now_utc(),
-    };
-    if *purpose == LoginPurpose::Link {
-        let user = link_to.ok_or_else(|| AccountError::internal("link without an account"))?;
-        return sign_in.connect_to(user).await;
+    let sealed = crate::upstream::seal_tokens(master_key, &identity.provider, &identity.subject, &tokens);
+    // Two sign-ins of one person at once (two tabs, two nodes) both find the upstream
+    // account unknown; the store's unique link lets one write. The other reads again and
+    // takes the path the winner's write opened (into the same account, or the next free
+    // username); a few passes settle any realistic race.
+    for _ in 0..PIPELINE_PASSES {
+        let sign_in = SignIn {
+            accounts,
+            identity,
+            actor,
+            sealed: sealed.clone(),
+            existing: accounts.store.identity(&identity.provider, &identity.subject).await?,
+            now: OffsetDateTime::now_utc(),
+        };
+        let pass = if *purpose == LoginPurpose::Link {
+            let user = link_to.ok_or_else(|| AccountError::internal("link without an account"))?;
+            sign_in.connect_to(user).await?
+        } else {
+            match sign_in.known_account().await? {
+                Ok(Some(user)) => sign_in.enter_known(user).await?,
+                Ok(None) => sign_in.create_account().await?,
+                Err(stop) => Pass::Done(Err(stop)),
+            }
+        };
+        if let Pass::Done(outcome) = pass {
+            return Ok(outcome);
+        }
     }
-    match sign_in.known_account().await? {
-        Ok(Some(user)) => sign_in.enter_known(user).await,
-        Ok(None) => sign_in.create_account().await,
-        Err(stop) => Ok(Err(stop)),
-    }
+    Err(AccountError::internal(
+        "the upstream sign-in kept losing races with others for the same account",
+    ))
+}
+
+/// How many times the pipeline runs when concurrent sign-ins keep writing first.
+const PIPELINE_PASSES: usize = 3;
+
+/// How one pass through the pipeline ended. Moved once to the caller, never stored, so
+/// boxing the outcome would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Pass {
+    Done(Result<Outcome, Stop>),
+    /// Another sign-in wrote first what this pass meant to write: what it read is stale.
+    Raced,
 }
 
 /// One upstream sign-in going through the pipeline's steps.
@@ -223,35 +249,38 @@ impl SignIn<'_> {
         fx
     }
 
-    /// Links this upstream account to an existing account, with its audit event and post.
-    async fn link_new(&self, user: UserId) -> Result<(), AccountError> {
+    /// Links this upstream account to an existing account, with its audit event and post;
+    /// `Raced` when another sign-in linked it first.
+    async fn link_new(&self, user: UserId) -> Result<Option<Pass>, AccountError> {
         let fx = self.linked_effects(user, false);
-        self.accounts
-            .store
-            .link_identity(&self.link(user), &fx)
-            .await
-            .map_err(link_error)
+        match self.accounts.store.link_identity(&self.link(user), &fx).await {
+            Ok(()) => Ok(None),
+            Err(StoreError::Conflict { .. }) => Ok(Some(Pass::Raced)),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Connecting from the account page (or activating a hybrid registration).
-    async fn connect_to(&self, user: &User) -> Result<Result<Outcome, Stop>, AccountError> {
+    async fn connect_to(&self, user: &User) -> Result<Pass, AccountError> {
         let new_association = match &self.existing {
-            Some(found) if found.user_id != user.id => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
+            Some(found) if found.user_id != user.id => return Ok(Pass::Done(Err(Stop::AlreadyLinkedElsewhere))),
             Some(_) => {
                 self.accounts.store.update_identity(&self.link(user.id)).await?;
                 false
             }
             None => {
-                self.link_new(user.id).await?;
+                if let Some(raced) = self.link_new(user.id).await? {
+                    return Ok(raced);
+                }
                 self.accounts.jobs_wake.notify_waiters();
                 true
             }
         };
-        Ok(Ok(Outcome {
+        Ok(Pass::Done(Ok(Outcome {
             user: user.clone(),
             is_new: false,
             new_association,
-        }))
+        })))
     }
 
     /// The local account this sign-in belongs to: by its link (`social_user`), else by a
@@ -283,19 +312,22 @@ impl SignIn<'_> {
     }
 
     /// Signs in to an account Tessera knows, linking this upstream account if it is new.
-    async fn enter_known(&self, user: User) -> Result<Result<Outcome, Stop>, AccountError> {
+    async fn enter_known(&self, user: User) -> Result<Pass, AccountError> {
+        let stop = |stop| Ok(Pass::Done(Err(stop)));
         if self.existing.as_ref().is_some_and(|found| found.user_id != user.id) {
-            return Ok(Err(Stop::AlreadyLinkedElsewhere));
+            return stop(Stop::AlreadyLinkedElsewhere);
         }
         if !user.is_active {
-            return Ok(Err(Stop::Disabled));
+            return stop(Stop::Disabled);
         }
         let new_association = self.existing.is_none();
         if new_association {
             if !self.steps().contains(&Step::AssociateUser) {
-                return Ok(Err(Stop::LogInFirst));
+                return stop(Stop::LogInFirst);
             }
-            self.link_new(user.id).await?;
+            if let Some(raced) = self.link_new(user.id).await? {
+                return Ok(raced);
+            }
         } else if self.steps().contains(&Step::LoadExtraData) {
             self.accounts.store.update_identity(&self.link(user.id)).await?;
         }
@@ -305,11 +337,11 @@ impl SignIn<'_> {
             let attributes = mapped_attributes(self.accounts, self.identity);
             self.accounts.store.fill_attributes(user.id, &attributes).await?;
         }
-        Ok(Ok(Outcome {
+        Ok(Pass::Done(Ok(Outcome {
             user,
             is_new: false,
             new_association,
-        }))
+        })))
     }
 
     /// Why no account may be created for a person Tessera does not know yet, if none may.
@@ -331,9 +363,9 @@ impl SignIn<'_> {
     }
 
     /// A person Tessera does not know yet: a new account, made with this link in one step.
-    async fn create_account(&self) -> Result<Result<Outcome, Stop>, AccountError> {
+    async fn create_account(&self) -> Result<Pass, AccountError> {
         if let Some(stop) = self.creation_refused() {
-            return Ok(Err(stop));
+            return Ok(Pass::Done(Err(stop)));
         }
         let accounts = self.accounts;
         let identity = self.identity;
@@ -352,13 +384,31 @@ impl SignIn<'_> {
                 .await?
                 .is_some_and(|holder| holder.email_verified || holder.username.eq_ignore_ascii_case(email.as_str()))
         {
-            return Ok(Err(Stop::LogInFirst));
+            // The holder may be this very person's account, created by a concurrent sign-in
+            // since this pass read the link.
+            if accounts
+                .store
+                .identity(&identity.provider, &identity.subject)
+                .await?
+                .is_some()
+            {
+                return Ok(Pass::Raced);
+            }
+            return Ok(Pass::Done(Err(Stop::LogInFirst)));
         }
         let username = if self.steps().contains(&Step::GetUsername) {
             unique_username(accounts, identity).await?
         } else {
-            Username::parse(&format!("{}-{}", identity.provider, identity.subject))
-                .map_err(|e| AccountError::internal(e.to_string()))?
+            let fixed = Username::parse(&format!("{}-{}", identity.provider, identity.subject))
+                .map_err(|e| AccountError::internal(e.to_string()))?;
+            // No other name to fall back on: an account already called this blocks the sign-in
+            // (every pass would lose to it).
+            if accounts.store.user_by_login(fixed.as_str()).await?.is_some() {
+                return Ok(Pass::Done(Err(Stop::NoNewAccounts(
+                    "Another account already has the username this sign-in would get: ask an administrator to connect this provider to your account.",
+                ))));
+            }
+            fixed
         };
         let mut new = NewUser::new(username, verified_email.clone());
         new.email_verified = verified_email.is_some();
@@ -370,22 +420,24 @@ impl SignIn<'_> {
         let linked_fx = self.linked_effects(new.id, true);
         fx.events.extend(linked_fx.events);
         fx.jobs.extend(linked_fx.jobs);
+        // A conflict is another sign-in's write between this pass's reads and now: the same
+        // person's account (identity), a username or a verified address taken meanwhile. The
+        // next pass finds what it wrote.
         let user = match accounts
             .store
             .create_user_with_identity(&new, &self.link(new.id), &fx)
             .await
         {
             Ok(user) => user,
-            Err(StoreError::Conflict { field: "identity" }) => return Ok(Err(Stop::AlreadyLinkedElsewhere)),
-            Err(StoreError::Conflict { .. }) => return Ok(Err(Stop::LogInFirst)),
+            Err(StoreError::Conflict { .. }) => return Ok(Pass::Raced),
             Err(e) => return Err(e.into()),
         };
         accounts.jobs_wake.notify_waiters();
-        Ok(Ok(Outcome {
+        Ok(Pass::Done(Ok(Outcome {
             user,
             is_new: true,
             new_association: true,
-        }))
+        })))
     }
 }
 
@@ -403,13 +455,6 @@ fn mapped_attributes(accounts: &Accounts, identity: &Identity) -> serde_json::Ma
         }
     }
     out
-}
-
-fn link_error(e: StoreError) -> AccountError {
-    match e {
-        StoreError::Conflict { .. } => AccountError::LinkedElsewhere,
-        other => other.into(),
-    }
 }
 
 /// `actions.post_on_join`: an opt-in post through the person's own token when this upstream

@@ -89,9 +89,6 @@ impl effects::Context for Accounts {
 #[derive(Debug)]
 pub enum AccountError {
     Store(StoreError),
-    /// The upstream account was connected to another account while this sign-in ran: the
-    /// pipeline had found it free, and the store's unique link refused the second one.
-    LinkedElsewhere,
     Internal(String),
 }
 

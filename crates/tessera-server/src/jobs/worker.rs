@@ -32,24 +32,30 @@ pub async fn run(live: Live, mut stop: watch::Receiver<bool>) {
     let workers = live.state().config.jobs.workers;
     let slots = Arc::new(Semaphore::new(workers));
     while !*stop.borrow() {
-        let state = live.state();
-        let free = slots.available_permits() as i64;
-        let claimed = if free > 0 {
-            match state
-                .store
-                .claim(&worker, OffsetDateTime::now_utc(), state.config.jobs.lease, free)
-                .await
-            {
-                Ok(jobs) => jobs,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot claim jobs");
-                    Vec::new()
-                }
+        let free = slots.available_permits();
+        if free == 0 {
+            // Every slot is busy: claim again as soon as one frees up (claiming sooner would
+            // only hold leases on jobs that cannot run yet).
+            tokio::select! {
+                permit = slots.clone().acquire_owned() => drop(permit),
+                _ = stop.changed() => {}
             }
-        } else {
-            Vec::new()
+            continue;
+        }
+        let state = live.state();
+        let claimed = match state
+            .store
+            .claim(&worker, OffsetDateTime::now_utc(), state.config.jobs.lease, free as i64)
+            .await
+        {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim jobs");
+                Vec::new()
+            }
         };
-        let busy = !claimed.is_empty();
+        // Fewer than asked for: nothing else is due now.
+        let drained = claimed.len() < free;
         for job in claimed {
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 return;
@@ -60,7 +66,7 @@ pub async fn run(live: Live, mut stop: watch::Receiver<bool>) {
                 drop(permit);
             });
         }
-        if !busy {
+        if drained {
             // Sleep until the poll interval passes, this node enqueues something, or it stops.
             let _ = tokio::time::timeout(state.config.jobs.poll_interval, async {
                 tokio::select! {
