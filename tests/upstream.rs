@@ -80,6 +80,13 @@ async fn connect(server: &TestServer, browser: &reqwest::Client, provider: &str,
     via(server, browser, start, person).await
 }
 
+/// The sign-in was stopped: a 409 page that says `why`.
+async fn assert_stopped(r: reqwest::Response, why: &str) {
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(why), "{page}");
+}
+
 async fn account_page(server: &TestServer, browser: &reqwest::Client) -> String {
     browser
         .get(server.url("/account"))
@@ -165,13 +172,7 @@ async fn a_second_provider_links_and_either_signs_in_to_the_same_account() {
     let stranger = browser();
     sign_in_with(&server, &stranger, "instagram", "erin_photos").await;
     let r = connect(&server, &stranger, "facebook", "carol").await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("already connected to another Tessera account")
-    );
+    assert_stopped(r, "already connected to another Tessera account").await;
 }
 
 /// Several tabs (or nodes) finishing the first sign-in of one person at once: all end signed
@@ -227,13 +228,7 @@ async fn an_unverified_email_never_links_accounts() {
 async fn a_pipeline_without_create_user_refuses_new_people() {
     let (server, _sb) = setup("pipeline: [social_user, associate_user, load_extra_data]\n").await;
     let r = sign_in_with(&server, &browser(), "twitter", "alice").await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("does not create accounts from sign-ins")
-    );
+    assert_stopped(r, "does not create accounts from sign-ins").await;
     assert!(server.store.list_users().await.unwrap().is_empty());
 }
 
@@ -244,13 +239,7 @@ async fn a_taken_fixed_username_stops_the_sign_in_and_writes_nothing() {
     let (server, _sb) = setup("pipeline: [social_user, create_user, associate_user]\n").await;
     person("twitter-1001").create(&server).await;
     let r = sign_in_with(&server, &browser(), "twitter", "alice").await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Another account already has the username this sign-in would get")
-    );
+    assert_stopped(r, "Another account already has the username this sign-in would get").await;
     assert_eq!(server.store.list_users().await.unwrap().len(), 1);
     assert!(server.store.identity("twitter", "1001").await.unwrap().is_none());
     // Without the squatter the same pipeline creates `twitter-1001`.
