@@ -18,26 +18,6 @@ use tessera_core::password::{Argon2Cost, hash_password};
 const SECONDS: u64 = 10;
 const CONCURRENT_LOGINS: usize = 16;
 
-fn raw_hash_rate(cost: Argon2Cost, threads: usize) -> f64 {
-    let done = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let done = done.clone();
-            std::thread::spawn(move || {
-                while start.elapsed() < Duration::from_secs(SECONDS) {
-                    hash_password(&cost, PASSWORD).expect("hash");
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        w.join().expect("worker");
-    }
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -46,7 +26,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let cost = Argon2Cost::default();
-    let raw = raw_hash_rate(cost, cores);
+    let raw = support::rate::per_second(cores, SECONDS, move || {
+        hash_password(&cost, PASSWORD).expect("hash");
+    });
     println!(
         "raw argon2id (m={} KiB, t={}, p={}) on {cores} threads: {raw:.1} hashes/s",
         cost.memory_kib, cost.iterations, cost.parallelism

@@ -17,26 +17,6 @@ const CONCURRENCY: usize = 16;
 const SECRET: &str = "bench-client-secret-0123456789";
 const CALLBACK: &str = "http://127.0.0.1:9000/cb";
 
-fn raw_signatures(alg: SigningAlg, threads: usize) -> f64 {
-    let key = SigningKey::generate(alg).expect("key");
-    let claims = serde_json::json!({"iss": "https://bench", "sub": "x", "aud": "y", "exp": 2_000_000_000, "iat": 1_700_000_000, "jti": "j"});
-    let done = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let (key, claims, done) = (key.clone(), claims.clone(), done.clone());
-            std::thread::spawn(move || {
-                while start.elapsed() < Duration::from_secs(SECONDS) {
-                    key.sign_jwt("at+jwt", &claims).expect("sign");
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
-    workers.into_iter().for_each(|w| w.join().expect("worker"));
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
-}
-
 struct Figures {
     rps: f64,
     p50: Duration,
@@ -327,7 +307,13 @@ async fn main() {
         println!(
             "raw {} signatures on {cores} threads: {:.0} /s",
             alg.as_str(),
-            raw_signatures(alg, cores)
+            {
+                let key = SigningKey::generate(alg).expect("key");
+                let claims = serde_json::json!({"iss": "https://bench", "sub": "x", "exp": 2_000_000_000, "jti": "j"});
+                support::rate::per_second(cores, SECONDS, move || {
+                    key.sign_jwt("at+jwt", &claims).expect("sign");
+                })
+            }
         );
     }
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1,5 +1,7 @@
 //! What both benchmarks need: Tessera on a loopback port with one confirmed account, `bench`.
 
+pub mod rate;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
