@@ -11,7 +11,7 @@ use crate::jobs::Effects;
 /// Effects that depend on which account a link turned out to belong to.
 pub type EffectsFor<'a> = dyn Fn(UserId) -> Effects + Send + Sync + 'a;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique rule was hit; `field` names it ("username", "email", "group", …).
     #[error("that {field} is already taken")]

@@ -259,12 +259,15 @@ fn reconfigured(running: &AppState, config: Config) -> anyhow::Result<AppState> 
         upstreams: crate::upstream::Registry::new(&config, &crate::server::upstream_http()?),
         mail,
         templates: Arc::new(templates),
+        documents: Arc::new(crate::routes::oidc::discovery::Documents::new(&config)),
         config,
         store: running.store.clone(),
         csrf_key: running.csrf_key,
         http: running.http.clone(),
         jobs_wake: running.jobs_wake.clone(),
         metrics: running.metrics.clone(),
+        // Remembered passes were checked against the old throttle policy.
+        client_passes: Arc::default(),
     })
 }
 

@@ -68,6 +68,8 @@ pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppS
         jobs_wake,
         upstreams: crate::upstream::Registry::new(&config, &upstream_http()?),
         metrics: Arc::default(),
+        client_passes: Arc::default(),
+        documents: Arc::new(crate::routes::oidc::discovery::Documents::new(&config)),
         http,
         mail: mail_transport(&config)?,
         templates: Arc::new(templates),

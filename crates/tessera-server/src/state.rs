@@ -30,6 +30,10 @@ pub struct AppState {
     /// The process's Prometheus registry: lives as long as the process, whatever is reloaded.
     pub metrics: Arc<crate::metrics::Metrics>,
     pub upstreams: crate::upstream::Registry,
+    /// Clients (by id and IP address) that just authenticated on this node.
+    pub client_passes: Arc<crate::throttle::RecentPasses>,
+    /// The discovery document and the JWKS, rendered.
+    pub documents: Arc<crate::routes::oidc::discovery::Documents>,
 }
 
 /// Everything the web layer needs, as one object: the account stores of `tessera-core` and the

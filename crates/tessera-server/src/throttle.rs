@@ -8,6 +8,10 @@
 //!   one past the limit is refused until the window ends. The charge and the verdict are one
 //!   atomic statement, so concurrent requests on any number of nodes cannot overshoot.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 use tessera_core::UserId;
 use tessera_core::store::{RateLimit, StoreError, Throttle, ThrottlePolicy, throttle_scope};
@@ -23,6 +27,47 @@ pub struct Count<'a> {
     /// The account the count is about, for the lockout's audit event (`None` for an IP's or
     /// a client's count).
     pub user: Option<UserId>,
+}
+
+/// How long a key that just authenticated skips the read of its count (see [`RecentPasses`]).
+const PASS_FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// Counted keys at most: past it the memory starts again empty (only a cost, never a hole).
+const PASSES_KEPT: usize = 10_000;
+
+/// Keys (a client id and an IP address) that authenticated successfully within the last
+/// [`PASS_FRESH_FOR`], so that their next attempt on this node skips the one read of
+/// `blocked_until` the throttle costs: on `/token`, `/introspect` and `/revoke` that read
+/// was a database round trip per request for every well-behaved client.
+///
+/// Why it is safe: only a key whose last attempt *succeeded* is remembered, and a failure
+/// forgets it before it is counted, so a guesser (whose attempts fail) is checked against the
+/// shared count on every attempt. A lockout set by another node reaches a remembered key
+/// here at most [`PASS_FRESH_FOR`] later, and only a caller from that IP holding the right
+/// secret could have been let through meanwhile.
+#[derive(Default)]
+pub struct RecentPasses {
+    seen: Mutex<HashMap<String, Instant>>,
+}
+
+impl RecentPasses {
+    /// Whether `key` authenticated within [`PASS_FRESH_FOR`] on this node.
+    pub fn fresh(&self, key: &str) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.get(key).is_some_and(|at| at.elapsed() < PASS_FRESH_FOR)
+    }
+
+    pub fn passed(&self, key: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if seen.len() >= PASSES_KEPT {
+            seen.clear();
+        }
+        seen.insert(key.to_owned(), Instant::now());
+    }
+
+    pub fn failed(&self, key: &str) {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+    }
 }
 
 /// Whole seconds until every count lets an attempt through (one read); `None`: none blocks.

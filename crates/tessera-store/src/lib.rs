@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod email_tokens;
 mod error;
+mod group_commit;
 mod groups;
 mod identities;
 mod jobs;
@@ -66,6 +67,7 @@ impl BeginWrite for PgPool {
     }
 }
 
+#[derive(Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
@@ -92,6 +94,8 @@ impl Backend {
 
 pub struct SqlStore {
     pool: Pool,
+    /// Writes access-token records in batches (group commit).
+    access_tokens: group_commit::AccessTokenWriter,
 }
 
 /// How long a request waits for a SQLite connection before the store reports itself
@@ -117,7 +121,8 @@ impl SqlStore {
                 ));
             }
         };
-        Ok(Self { pool })
+        let access_tokens = group_commit::AccessTokenWriter::start(pool.clone());
+        Ok(Self { pool, access_tokens })
     }
 
     pub fn backend(&self) -> Backend {

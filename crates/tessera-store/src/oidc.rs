@@ -132,7 +132,7 @@ macro_rules! insert_access_token {
     };
 }
 
-fn join(words: &[String]) -> String {
+pub(crate) fn join(words: &[String]) -> String {
     words.join(" ")
 }
 
@@ -564,9 +564,7 @@ impl TokenStore for SqlStore {
     }
 
     async fn record_access_token(&self, t: &AccessTokenRecord) -> StoreResult<()> {
-        on_pool!(self, pool => {
-            insert_access_token!(t).execute(pool).await.map(|_| ()).map_err(map_sqlx)
-        })
+        self.access_tokens.record(t.clone()).await
     }
 
     async fn access_token(&self, jti: &str) -> StoreResult<Option<(AccessTokenRecord, bool)>> {

@@ -8,7 +8,7 @@ mod forms;
 mod health;
 mod login;
 mod logout;
-mod oidc;
+pub(crate) mod oidc;
 mod password_reset;
 mod register;
 mod remote_auth;

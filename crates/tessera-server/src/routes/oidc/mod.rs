@@ -49,7 +49,8 @@ pub fn form_params(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, Stri
 ///
 /// Failures are counted per client id and IP address (`security.throttle.client_*`; RFC 6749
 /// §2.3.1 and §10.10 ask for protection against guessing credentials at the token endpoint):
-/// while the count is blocked, the request is refused (429) before its secret is looked at.
+/// while the count is blocked, the request is refused (429) before its secret is looked at
+/// (a key that just authenticated skips that read: [`throttle::RecentPasses`]).
 pub async fn authenticated_client<'s>(
     state: &'s AppState,
     headers: &HeaderMap,
@@ -67,7 +68,9 @@ pub async fn authenticated_client<'s>(
         policy: state.config.throttle.client,
         user: None,
     }];
-    if let Some(retry_after_seconds) = throttle::retry_after(state, &counts).await? {
+    if !state.client_passes.fresh(&key)
+        && let Some(retry_after_seconds) = throttle::retry_after(state, &counts).await?
+    {
         return Err(AppError::Throttled { retry_after_seconds });
     }
     let pool = state.accounts.passwords();
@@ -78,8 +81,12 @@ pub async fn authenticated_client<'s>(
         Ok(matches!(verdict, Verification::Valid { .. }))
     };
     match state.provider.authenticate(&auth, argon2).await {
-        Ok(client) => Ok((client, auth)),
+        Ok(client) => {
+            state.client_passes.passed(&key);
+            Ok((client, auth))
+        }
         Err(ProviderError::OAuth(e)) if e.error == "invalid_client" => {
+            state.client_passes.failed(&key);
             throttle::record_failure(state, &counts, actor).await?;
             Err(AppError::OAuth(e))
         }
