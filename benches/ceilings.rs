@@ -10,10 +10,7 @@ use tessera_core::password::{Argon2Cost, hash_password};
 use tessera_oidc::{SigningAlg, SigningKey};
 
 fn main() {
-    let seconds = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(5);
+    let seconds = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(5);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let claims = serde_json::json!({"iss": "https://bench", "sub": "x", "aud": "y", "exp": 2_000_000_000, "iat": 1_700_000_000, "jti": "j"});
     let mut figures = serde_json::Map::new();
@@ -32,7 +29,11 @@ fn main() {
     figures.insert("argon2id".to_owned(), ((rate * 10.0).round() / 10.0).into());
     figures.insert(
         "argon2id_cost".to_owned(),
-        format!("m={} KiB, t={}, p={}", cost.memory_kib, cost.iterations, cost.parallelism).into(),
+        format!(
+            "m={} KiB, t={}, p={}",
+            cost.memory_kib, cost.iterations, cost.parallelism
+        )
+        .into(),
     );
     figures.insert("threads".to_owned(), threads.into());
     println!("{}", serde_json::Value::Object(figures));

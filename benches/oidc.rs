@@ -304,17 +304,13 @@ async fn introspect(base: &str, report: impl Fn(&str, Figures)) {
 async fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     for alg in [SigningAlg::Rs256, SigningAlg::Es256] {
-        println!(
-            "raw {} signatures on {cores} threads: {:.0} /s",
-            alg.as_str(),
-            {
-                let key = SigningKey::generate(alg).expect("key");
-                let claims = serde_json::json!({"iss": "https://bench", "sub": "x", "exp": 2_000_000_000, "jti": "j"});
-                support::rate::per_second(cores, SECONDS, move || {
-                    key.sign_jwt("at+jwt", &claims).expect("sign");
-                })
-            }
-        );
+        println!("raw {} signatures on {cores} threads: {:.0} /s", alg.as_str(), {
+            let key = SigningKey::generate(alg).expect("key");
+            let claims = serde_json::json!({"iss": "https://bench", "sub": "x", "exp": 2_000_000_000, "jti": "j"});
+            support::rate::per_second(cores, SECONDS, move || {
+                key.sign_jwt("at+jwt", &claims).expect("sign");
+            })
+        });
     }
     let dir = tempfile::tempdir().expect("temp dir");
     run("sqlite", format!("sqlite://{}/bench.db", dir.path().display())).await;

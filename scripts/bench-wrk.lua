@@ -7,8 +7,8 @@
 --                                     FILE holds the first tokens, one per line, shared
 --                                     among THREADS threads (at least one per connection)
 --   code   AUTHORIZE TOKEN COOKIE AUTH VERIFIER REDIRECT
---                                     GET AUTHORIZE with the session COOKIE (a 302 with a
---                                     code), then POST TOKEN exchanging that code
+--                                     GET AUTHORIZE with the session COOKIE, following its
+--                                     redirects to the app's code, then POST TOKEN exchanging it
 --   flow   AUTHORIZE TOKEN USER PASSWORD AUTH VERIFIER REDIRECT
 --                                     a person's whole sign-in, one step per request: the
 --                                     authorization request, the login form (argon2), the
@@ -61,6 +61,7 @@ local tokens = {}
 
 -- code -------------------------------------------------------------------------------------
 local codes = {}
+local continuations = {}
 
 -- flow -------------------------------------------------------------------------------------
 local step, cookies, csrf, next_url, location
@@ -84,6 +85,10 @@ local function keep_cookies(headers)
       end
     end
   end
+end
+
+local function url_decode(text)
+  return (text:gsub("+", " "):gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
 
 local function code_of(loc)
@@ -142,7 +147,8 @@ function request()
       }, "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. args[7]
         .. "&code_verifier=" .. args[6])
     end
-    return wrk.format("GET", args[2], { ["Cookie"] = args[4] })
+    local continuation = table.remove(continuations, 1)
+    return wrk.format("GET", continuation or args[2], { ["Cookie"] = args[4] })
   elseif mode == "flow" then
     if step == "start" then
       cookies = {}
@@ -185,10 +191,11 @@ local function flow_response(status, headers, body)
       location = path_of(loc)
       step = location and "follow" or "start"
       if not location then unexpected = unexpected + 1 end
+      local next_param = location and location:match("^/login%?.*next=([^&]+)")
+      if next_param then next_url = url_decode(next_param) end
     end
   elseif status == 200 and body:find('name="csrf"', 1, true) and body:find('name="password"', 1, true) then
     csrf = body:match('name="csrf" value="([^"]+)"')
-    next_url = (body:match('name="next" value="([^"]*)"') or ""):gsub("&amp;", "&")
     step = "login"
   else
     unexpected = unexpected + 1
@@ -208,9 +215,16 @@ function response(status, headers, body)
       unexpected = unexpected + 1
     end
   elseif mode == "code" then
-    if status == 302 then
-      local code = code_of(header(headers, "location"))
-      if code then table.insert(codes, code) else unexpected = unexpected + 1 end
+    if status == 302 or status == 303 then
+      local loc = header(headers, "location")
+      local code = code_of(loc)
+      if code then
+        table.insert(codes, code)
+      elseif loc and loc:find("^/authorize") then
+        table.insert(continuations, loc)
+      else
+        unexpected = unexpected + 1
+      end
     elseif status == 200 and body:find('"access_token"', 1, true) then
       units = units + 1
     else

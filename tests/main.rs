@@ -4,6 +4,7 @@
 
 mod support;
 
+mod access_tokens;
 mod admin;
 mod chaos;
 mod cli;

@@ -280,6 +280,44 @@ async fn client_grant(
     (status, wait, response.json().await.expect("JSON"))
 }
 
+/// A client id and address that just authenticated skip the throttle's read for a moment
+/// (`throttle::RecentPasses`); a failure forgets that before it is counted, so guesses from
+/// there are checked against the shared count every time and lock out as they would.
+#[tokio::test]
+async fn a_client_that_just_authenticated_is_still_locked_out_by_its_failures() {
+    const SECRET: &str = "the-real-client-secret-0123456789";
+    let server = server(&format!(
+        "security:\n  throttle:\n    client_free_failures: 2\n    client_lockout_after: 3\n    client_lockout: 10m\n\
+         clients:\n  - {{ id: svc, secret: {SECRET}, redirect_uris: ['http://127.0.0.1:9000/cb'], \
+         grant_types: [client_credentials], scopes: [profile] }}\n"
+    ))
+    .await;
+    let caller = browser_from(Ipv4Addr::new(127, 0, 0, 1));
+    let (status, _, body) = client_grant(&server, &caller, "/token", "svc", SECRET).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut answers = Vec::new();
+    for n in 0..4 {
+        let (status, _, _) = client_grant(&server, &caller, "/token", "svc", &format!("guess-{n}")).await;
+        answers.push(status);
+    }
+    assert_eq!(
+        answers,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS
+        ],
+        "three failures checked, then the lockout"
+    );
+    let (status, _, _) = client_grant(&server, &caller, "/token", "svc", SECRET).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the earlier success does not outlast the lockout"
+    );
+}
+
 /// Guessing a client secret at `/token` (and `/introspect`, `/revoke`: one count per client
 /// id and address) slows down and then locks that client id from that address, answering 429
 /// JSON with Retry-After, while the real client elsewhere carries on.

@@ -10,13 +10,15 @@
 //! `synchronous_commit` as the server is configured). A failed batch fails every token in
 //! it, and none of them is handed out. docs/benchmarks.md, "What made it faster".
 
+use std::sync::Arc;
 use tessera_core::store::{StoreError, StoreResult};
 use tessera_oidc::storage::AccessTokenRecord;
-use tokio::sync::{mpsc, oneshot};
 
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use crate::Pool;
 use crate::error::map_sqlx;
 use crate::rows::to_unix;
-use crate::Pool;
 
 /// Rows per statement: 8 bound values each, far below SQLite's 32 766 and PostgreSQL's
 /// 65 535 parameters per statement.
@@ -38,9 +40,9 @@ fn stopped() -> StoreError {
 
 impl AccessTokenWriter {
     /// Starts the writer task on the current runtime; it ends when the writer is dropped.
-    pub(crate) fn start(pool: Pool) -> Self {
+    pub(crate) fn start(pool: Pool, sqlite_writes: Arc<Mutex<()>>) -> Self {
         let (queue, waiting) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(pool, waiting));
+        tokio::spawn(write_batches(pool, sqlite_writes, waiting));
         Self { queue }
     }
 
@@ -52,9 +54,14 @@ impl AccessTokenWriter {
     }
 }
 
-async fn write_batches(pool: Pool, mut waiting: mpsc::Receiver<Waiting>) {
+async fn write_batches(pool: Pool, sqlite_writes: Arc<Mutex<()>>, mut waiting: mpsc::Receiver<Waiting>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // SQLite's one writer: queued with the store's other busy writes (`write_turn`).
+        let _turn = match pool {
+            Pool::Sqlite(_) => Some(sqlite_writes.lock().await),
+            Pool::Postgres(_) => None,
+        };
         let written = insert(&pool, &batch).await;
         for (_, done) in batch.drain(..) {
             let _ = done.send(written.clone());

@@ -24,6 +24,7 @@ mod users;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -96,6 +97,11 @@ pub struct SqlStore {
     pool: Pool,
     /// Writes access-token records in batches (group commit).
     access_tokens: group_commit::AccessTokenWriter,
+    /// SQLite's one writer at a time, queued here in arrival order for the busiest write
+    /// transactions (token issuance and rotation, the access-token batches) instead of in
+    /// SQLite's busy handler, which sleeps 1 ms, 2 ms, … up to 100 ms between tries: under
+    /// load that sleeping, not the writes, was what a refresh waited for (docs/benchmarks.md).
+    sqlite_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a request waits for a SQLite connection before the store reports itself
@@ -121,8 +127,21 @@ impl SqlStore {
                 ));
             }
         };
-        let access_tokens = group_commit::AccessTokenWriter::start(pool.clone());
-        Ok(Self { pool, access_tokens })
+        let sqlite_writes = Arc::new(tokio::sync::Mutex::new(()));
+        let access_tokens = group_commit::AccessTokenWriter::start(pool.clone(), sqlite_writes.clone());
+        Ok(Self {
+            pool,
+            access_tokens,
+            sqlite_writes,
+        })
+    }
+
+    /// The turn to write on SQLite (see `sqlite_writes`); PostgreSQL needs none.
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.pool {
+            Pool::Sqlite(_) => Some(self.sqlite_writes.lock().await),
+            Pool::Postgres(_) => None,
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -332,6 +332,7 @@ impl KeyStore for SqlStore {
 #[async_trait]
 impl PendingStore for SqlStore {
     async fn create_pending(&self, p: &PendingAuthorization) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO auth_requests (id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, \
@@ -402,6 +403,7 @@ impl PendingStore for SqlStore {
     }
 
     async fn delete_pending(&self, id: &str) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query("DELETE FROM auth_requests WHERE id = $1").bind(id).execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
@@ -411,6 +413,7 @@ impl PendingStore for SqlStore {
 #[async_trait]
 impl CodeStore for SqlStore {
     async fn issue_code(&self, pending_id: &str, c: &StoredCode) -> StoreResult<bool> {
+        let _turn = self.write_turn().await;
         let a = &c.authorization;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
@@ -434,6 +437,7 @@ impl CodeStore for SqlStore {
     }
 
     async fn use_code(&self, digest: &str, now: OffsetDateTime) -> StoreResult<CodeUse> {
+        let _turn = self.write_turn().await;
         let row: Option<CodeRow> = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             let first = sqlx::query("UPDATE authorization_codes SET used = TRUE WHERE digest = $1 AND used = FALSE")
@@ -488,6 +492,7 @@ impl CodeStore for SqlStore {
 #[async_trait]
 impl TokenStore for SqlStore {
     async fn issue_tokens(&self, i: &Issuance) -> StoreResult<bool> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             if !take_guard!(tx, &i.guard) {
@@ -506,6 +511,7 @@ impl TokenStore for SqlStore {
         successor: &Issuance,
     ) -> StoreResult<RefreshUse> {
         let select = format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE digest = $1");
+        let _turn = self.write_turn().await;
         let row: Option<RefreshRow> = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
             // The family row first, as issuing and revoking take it (family, then tokens: the
@@ -593,6 +599,7 @@ impl TokenStore for SqlStore {
     }
 
     async fn revoke_access_token(&self, jti: &str) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query("UPDATE access_tokens SET revoked = TRUE WHERE jti = $1").bind(jti).execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })

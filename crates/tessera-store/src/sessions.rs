@@ -47,6 +47,7 @@ impl TryFrom<SessionRow> for Session {
 #[async_trait]
 impl SessionStore for SqlStore {
     async fn create_session(&self, s: &Session) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO sessions (id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr) \
@@ -85,6 +86,7 @@ impl SessionStore for SqlStore {
     }
 
     async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_digest = $1")
                 .bind(id_digest).bind(to_unix(at)).execute(pool).await.map(|_| ()).map_err(map_sqlx)

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tessera_core::secret_token;
 use time::OffsetDateTime;
 
-use super::{Provider, ProviderError, ProviderResult, RegisteredClient};
+use super::{AccessTokenFormat, Provider, ProviderError, ProviderResult, RegisteredClient};
 use crate::claims::{IdTokenInput, Subject};
 use crate::client::GrantType;
 use crate::error::OAuthError;
@@ -89,7 +89,7 @@ impl Provider {
             family_expires_at,
             code_digest,
         } = self.lineage(family, now);
-        let record = AccessTokenRecord {
+        let mut record = AccessTokenRecord {
             jti: uuid::Uuid::new_v4().to_string(),
             client_id: client.client.id.clone(),
             user_id: Some(auth.user_id),
@@ -100,7 +100,7 @@ impl Provider {
             expires_at: now + self.lifetimes.access_token_ttl,
         };
         let (access_token, expires_in) = self
-            .sign_access_token(client, &subject.sub, &record, Some(auth.auth_time.unix_timestamp()))
+            .mint_access_token(client, &subject.sub, &mut record, Some(auth.auth_time.unix_timestamp()))
             .await?;
         let id_token = if auth.scopes.iter().any(|s| s == "openid") {
             Some(self.id_token(client, &subject, auth, nonce, &access_token, now).await?)
@@ -197,15 +197,22 @@ impl Provider {
             .map_err(|e| ProviderError::Internal(e.to_string()))
     }
 
-    /// Signs an RFC 9068 access token with the client's algorithm; the caller records its `jti`.
-    pub(super) async fn sign_access_token(
+    /// The access token for `record`, in the client's format: an RFC 9068 JWT signed with the
+    /// client's algorithm, or an opaque reference whose digest becomes the record's `jti`.
+    /// The caller records it; until then the token is worth nothing.
+    pub(super) async fn mint_access_token(
         &self,
         client: &RegisteredClient,
         sub: &str,
-        record: &AccessTokenRecord,
+        record: &mut AccessTokenRecord,
         auth_time: Option<i64>,
     ) -> ProviderResult<(String, u64)> {
         let ttl = self.lifetimes.access_token_ttl.as_secs();
+        if client.access_token_format == AccessTokenFormat::Opaque {
+            let token = secret_token::generate();
+            record.jti = secret_token::digest(&token);
+            return Ok((token, ttl));
+        }
         let claims = crate::access_token_claims(
             &self.issuer,
             &client.client.id,

@@ -43,10 +43,25 @@ pub use resource::{ActiveToken, Introspection};
 pub struct RegisteredClient {
     /// Redirect URIs, grants, scopes, secret, algorithms (OIDC Dynamic Registration terms).
     pub client: Client,
+    /// What this client's access tokens look like.
+    pub access_token_format: AccessTokenFormat,
     /// Refresh tokens even without the `offline_access` scope.
     pub refresh_without_offline_access: bool,
     /// Account attribute → claim name, added to the ID token and userinfo.
     pub claims: BTreeMap<String, String>,
+}
+
+/// The access tokens a client gets, chosen by whoever runs its resource servers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccessTokenFormat {
+    /// A JWT (RFC 9068) signed with the client's algorithm: a resource server can check it
+    /// alone, with the JWKS, and ask introspection only to learn about revocation.
+    #[default]
+    Jwt,
+    /// A random reference (256 bits) that means nothing outside Tessera: resource servers
+    /// ask introspection (RFC 7662) or userinfo. Nothing is signed, the token says nothing
+    /// about the person, and revocation takes effect at once everywhere.
+    Opaque,
 }
 
 /// How long what the provider issues lives, and the key schedule.

@@ -47,15 +47,22 @@ fn invalid_token(description: &str) -> OAuthError {
 }
 
 impl Provider {
-    /// The access token's record, if the JWT is ours, unexpired, an access token, and not revoked.
+    /// The access token's record, if the token is ours (a JWT with our signature, issuer and
+    /// `typ`, or an opaque reference we recorded), unexpired, and not revoked.
     pub async fn live_access_token(&self, token: &str) -> ProviderResult<Option<AccessTokenRecord>> {
-        let now = self.now().unix_timestamp();
-        let rule = |keys: &[&_]| crate::presented::access_token(token, keys, &self.issuer, now);
-        let Some(claims) = self.keys.check(rule).await? else {
-            return Ok(None);
+        let now = self.now();
+        // A JWT has three dot-separated parts; an opaque token (base64url) has no dot.
+        let jti = if token.contains('.') {
+            let rule = |keys: &[&_]| crate::presented::access_token(token, keys, &self.issuer, now.unix_timestamp());
+            match self.keys.check(rule).await? {
+                Some(claims) => claims.jti,
+                None => return Ok(None),
+            }
+        } else {
+            secret_token::digest(token)
         };
-        Ok(match self.store.access_token(&claims.jti).await? {
-            Some((record, false)) => Some(record),
+        Ok(match self.store.access_token(&jti).await? {
+            Some((record, false)) if record.expires_at > now => Some(record),
             _ => None,
         })
     }

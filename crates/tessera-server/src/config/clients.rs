@@ -10,6 +10,7 @@ use tessera_oidc::{Client, ClientSecret, GrantType, SigningAlg};
 use super::Checker;
 use super::raw::{RawClient, RawOidc};
 
+use tessera_oidc::provider::AccessTokenFormat;
 /// `oidc:` token lifetimes and key schedule, as the provider takes them.
 pub use tessera_oidc::provider::Lifetimes as OidcSettings;
 /// A relying party as configured: the provider's own type (protocol registration plus
@@ -188,6 +189,14 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
         }),
         None => Some(SigningAlg::Rs256),
     };
+    let access_token_format = match &r.access_token_format {
+        Some(f) => c.parsed("clients.access_token_format", f, |t| match t {
+            "jwt" => Ok(AccessTokenFormat::Jwt),
+            "opaque" => Ok(AccessTokenFormat::Opaque),
+            _ => Err("choose jwt (signed, RFC 9068) or opaque (a reference checked by introspection)".to_owned()),
+        }),
+        None => Some(AccessTokenFormat::Jwt),
+    };
     let backchannel = r
         .backchannel_logout_uri
         .as_ref()
@@ -215,6 +224,7 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
             id_token_alg: id_token_alg?,
             backchannel_logout_uri,
         },
+        access_token_format: access_token_format?,
         refresh_without_offline_access: r.refresh_without_offline_access.as_ref().is_some_and(|b| b.value),
         claims,
     })

@@ -114,6 +114,7 @@ pub struct RawClient {
     pub first_party: Option<Spanned<bool>>,
     pub require_pkce: Option<Spanned<bool>>,
     pub id_token_signed_response_alg: Option<S>,
+    pub access_token_format: Option<S>,
     pub backchannel_logout_uri: Option<S>,
     pub refresh_without_offline_access: Option<Spanned<bool>>,
     /// account attribute name -> claim name

@@ -415,7 +415,19 @@ fn an_unknown_key_is_named_with_its_path_and_a_likely_spelling() {
         )),
         "8:5: clients[0].redirect_uri: unknown key (did you mean redirect_uris?); clients[0] takes id, secret, \
          secret_hash, name, redirect_uris, post_logout_redirect_uris, grant_types, scopes, first_party, \
-         require_pkce, id_token_signed_response_alg, backchannel_logout_uri, refresh_without_offline_access, claims"
+         require_pkce, id_token_signed_response_alg, access_token_format, backchannel_logout_uri, \
+         refresh_without_offline_access, claims"
+    );
+}
+
+#[test]
+fn an_unknown_access_token_format_names_the_two_there_are() {
+    assert_eq!(
+        only_problem(&minimal(
+            "clients:\n  - id: app\n    redirect_uris: ['https://app.example/cb']\n    access_token_format: reference\n"
+        )),
+        "9:26: clients.access_token_format: choose jwt (signed, RFC 9068) or opaque (a reference checked by \
+         introspection)"
     );
 }
 

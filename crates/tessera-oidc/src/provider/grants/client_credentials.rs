@@ -31,7 +31,7 @@ impl Provider {
             ))
             .into());
         }
-        let record = AccessTokenRecord {
+        let mut record = AccessTokenRecord {
             jti: uuid::Uuid::new_v4().to_string(),
             client_id: client.client.id.clone(),
             user_id: None,
@@ -41,7 +41,9 @@ impl Provider {
             sid: None,
             expires_at: self.now() + self.lifetimes.access_token_ttl,
         };
-        let (access_token, expires_in) = self.sign_access_token(client, &client.client.id, &record, None).await?;
+        let (access_token, expires_in) = self
+            .mint_access_token(client, &client.client.id, &mut record, None)
+            .await?;
         self.store.record_access_token(&record).await?;
         Ok(TokenResponse {
             access_token,

@@ -90,9 +90,7 @@ pub async fn jwks(State(state): State<AppState>, request: HeaderMap) -> Result<R
     let keys = state.provider.keys().published().await?;
     let mut cached = state.documents.jwks.lock().unwrap_or_else(PoisonError::into_inner);
     let rendered = match cached.as_ref() {
-        Some((kids, rendered)) if kids.iter().map(String::as_str).eq(keys.iter().map(|k| k.kid())) => {
-            rendered.clone()
-        }
+        Some((kids, rendered)) if kids.iter().map(String::as_str).eq(keys.iter().map(|k| k.kid())) => rendered.clone(),
         _ => {
             let refs: Vec<_> = keys.iter().collect();
             let rendered = Arc::new(Rendered::of(&tessera_oidc::jwks(&refs)));
