@@ -125,6 +125,14 @@ function init(argv)
   end
 end
 
+-- The token request exchanging `code` (with PKCE) as the client whose Basic header is `auth`.
+local function exchange(path, auth, code, verifier, redirect)
+  return wrk.format("POST", path, {
+    ["Authorization"] = auth,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. redirect .. "&code_verifier=" .. verifier)
+end
+
 function request()
   if mode == "fixed" then
     return fixed_request
@@ -141,11 +149,7 @@ function request()
   elseif mode == "code" then
     local code = table.remove(codes, 1)
     if code then
-      return wrk.format("POST", args[3], {
-        ["Authorization"] = args[5],
-        ["Content-Type"] = "application/x-www-form-urlencoded",
-      }, "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. args[7]
-        .. "&code_verifier=" .. args[6])
+      return exchange(args[3], args[5], code, args[6], args[7])
     end
     local continuation = table.remove(continuations, 1)
     return wrk.format("GET", continuation or args[2], { ["Cookie"] = args[4] })
@@ -161,11 +165,7 @@ function request()
         ["Content-Type"] = "application/x-www-form-urlencoded",
       }, form({ { "csrf", csrf }, { "login", args[4] }, { "password", args[5] }, { "next", next_url } }))
     elseif step == "exchange" then
-      return wrk.format("POST", args[3], {
-        ["Authorization"] = args[6],
-        ["Content-Type"] = "application/x-www-form-urlencoded",
-      }, "grant_type=authorization_code&code=" .. location .. "&redirect_uri=" .. args[8]
-        .. "&code_verifier=" .. args[7])
+      return exchange(args[3], args[6], location, args[7], args[8])
     end
   end
 end
