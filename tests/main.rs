@@ -20,6 +20,7 @@ mod nginx;
 mod oidc;
 mod outage;
 mod pages;
+mod passkeys_browser;
 mod rate_limits;
 mod reload;
 mod remote_auth;

@@ -108,6 +108,11 @@ fn reseal(old: &MasterKey, new: &MasterKey, row: &SealedRow, sealed: &[u8]) -> R
             let data = seal::open(old.expose_secret(), sealed, &context)?;
             Ok(upstream::seal_login_data(new, upstream, state_digest, &data))
         }
+        SealedRow::TotpSecret { user_id } => {
+            let context = tessera_core::factors::totp_seal_context(user_id);
+            let secret = seal::open(old.expose_secret(), sealed, &context)?;
+            Ok(seal::seal(new.expose_secret(), &secret, &context))
+        }
     }
 }
 
@@ -117,13 +122,15 @@ fn print_summary(counts: ResealCounts, json: bool) {
             "signing_keys": counts.signing_keys,
             "upstream_tokens": counts.upstream_tokens,
             "upstream_logins": counts.upstream_logins,
+            "totp_secrets": counts.totp_secrets,
         });
         println!("{summary}");
         return;
     }
     println!(
-        "re-sealed under the new master key: signing keys {}, upstream tokens {}, upstream logins in flight {}",
-        counts.signing_keys, counts.upstream_tokens, counts.upstream_logins
+        "re-sealed under the new master key: signing keys {}, upstream tokens {}, upstream logins in flight {}, \
+         authenticator-app secrets {}",
+        counts.signing_keys, counts.upstream_tokens, counts.upstream_logins, counts.totp_secrets
     );
     println!(
         "next: put the new key in secrets.master_key on every node, then start them; \

@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use tessera_core::factors::SecondFactorStore;
 use tessera_core::identity::IdentityStore;
 use tessera_core::password::hash_password;
 use tessera_core::person_text::check_person_text;
@@ -46,6 +47,11 @@ pub enum UserCommand {
     Enable(Account),
     /// List the account's sessions (signed-in browsers).
     Sessions(Account),
+    /// List the account's second factors: authenticator app, passkeys, recovery codes left.
+    Mfa(Account),
+    /// Remove every second factor and recovery code of the account, end its sessions (and
+    /// tell its apps) and mail the person: for someone who lost their phone and codes.
+    ResetMfa(Account),
     /// End every session of the account (and tell its apps); its app tokens stay.
     EndSessions(Account),
     /// Revoke every code, access token and refresh token of the account.
@@ -186,6 +192,8 @@ pub async fn run(command: UserCommand) -> CliResult {
         UserCommand::List { config, json } => list(&config, json).await,
         UserCommand::Show(account) => show(&account).await,
         UserCommand::Sessions(account) => sessions(&account).await,
+        UserCommand::Mfa(account) => factors(&account).await,
+        UserCommand::ResetMfa(account) => admin_action(&account, Action::ResetMfa).await,
         UserCommand::Disable(account) => admin_action(&account, Action::Disable).await,
         UserCommand::Enable(account) => admin_action(&account, Action::Enable).await,
         UserCommand::EndSessions(account) => admin_action(&account, Action::EndSessions).await,
@@ -461,6 +469,47 @@ async fn show(account: &Account) -> CliResult {
 
 /// `tessera user sessions`: one line (or JSON object) per session, newest first. The session
 /// is named by its `sid` (what apps see in ID and logout tokens), never by its cookie.
+async fn factors(account: &Account) -> CliResult {
+    let config = load_config(&account.config.config)?;
+    let store = open_store(&config).await?;
+    let user = find_user(&store, &account.username).await?;
+    let summary = store.factor_summary(user.id).await?;
+    let totp = store.totp_factor(user.id).await?.filter(|t| t.confirmed);
+    let passkeys = store.passkeys_of(user.id).await?;
+    if account.json {
+        let passkeys: Vec<_> = passkeys
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name, "credential_id": p.credential_id, "created_at": rfc3339(p.created_at),
+                    "last_used_at": p.last_used_at.map(rfc3339),
+                })
+            })
+            .collect();
+        let line = serde_json::json!({
+            "user": user.username,
+            "totp": totp.as_ref().map(|t| serde_json::json!({ "created_at": rfc3339(t.created_at) })),
+            "recovery_codes_left": summary.recovery_codes_left,
+            "passkeys": passkeys,
+        });
+        println!("{line}");
+        return Ok(());
+    }
+    match &totp {
+        Some(t) => println!("authenticator app	since {}", rfc3339(t.created_at)),
+        None => println!("authenticator app	none"),
+    }
+    println!("recovery codes	{} unused", summary.recovery_codes_left);
+    for p in &passkeys {
+        let used = p.last_used_at.map_or_else(|| "never used".to_owned(), |t| format!("last used {}", rfc3339(t)));
+        println!("passkey	{}	added {}	{used}	{}", p.name, rfc3339(p.created_at), p.credential_id);
+    }
+    if passkeys.is_empty() {
+        println!("passkeys	none");
+    }
+    Ok(())
+}
+
 async fn sessions(account: &Account) -> CliResult {
     let config = load_config(&account.config.config)?;
     let store = open_store(&config).await?;
@@ -498,6 +547,7 @@ enum Action {
     SetEmail(Email),
     ConfirmEmail,
     Unlink(String),
+    ResetMfa,
 }
 
 /// Runs one change through `tessera_server::admin` and prints what it did.
@@ -525,6 +575,24 @@ async fn admin_action(account: &Account, action: Action) -> CliResult {
                 format!("{name}: {}", ended_text(&ended)),
                 serde_json::json!({ "user": name, "ended": ended }),
             )
+        }
+        Action::ResetMfa => {
+            let (removed, ended) = admin::reset_mfa(&state, &user).await?;
+            let text = format!(
+                "{name}: removed {} authenticator app{}, {} passkey{}, {} unused recovery code{}; {}",
+                u8::from(removed.totp),
+                if removed.totp { "" } else { "s" },
+                removed.passkeys,
+                if removed.passkeys == 1 { "" } else { "s" },
+                removed.recovery_codes,
+                if removed.recovery_codes == 1 { "" } else { "s" },
+                ended_text(&ended)
+            );
+            let value = serde_json::json!({
+                "user": name, "totp": removed.totp, "passkeys": removed.passkeys,
+                "recovery_codes": removed.recovery_codes, "ended": ended,
+            });
+            (text, value)
         }
         Action::RevokeTokens => {
             admin::revoke_tokens(&state, &user).await?;

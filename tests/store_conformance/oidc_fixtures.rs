@@ -35,6 +35,7 @@ pub fn pending(id: &str, client: &str, expires_at: OffsetDateTime) -> PendingAut
         code_challenge: None,
         prompt: PromptFlags::default(),
         max_age: None,
+        acr_values: Vec::new(),
         login_hint: None,
         hint_subject: None,
         session_at_start: None,

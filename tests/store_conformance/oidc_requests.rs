@@ -154,6 +154,7 @@ async fn a_pending_request_round_trips_until_it_expires() {
                 select_account: true,
             },
             max_age: Some(300),
+            acr_values: vec!["urn:x:mfa".into(), "urn:x:pwd".into()],
             login_hint: Some("jane@example.com".into()),
             hint_subject: Some("0b6e6c86-sub".into()),
             session_at_start: Some("session-digest".into()),

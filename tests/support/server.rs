@@ -63,6 +63,12 @@ impl TestServer {
         Self::start_as(test_db(&current_test()).await, Public::Listener("https"), extra_yaml).await
     }
 
+    /// A server whose issuer and [`Self::base`] are `http://localhost:PORT` (listening on
+    /// 127.0.0.1): WebAuthn takes a domain as relying-party id, not an IP address.
+    pub async fn start_localhost(extra_yaml: &str) -> Self {
+        Self::start_as(test_db(&current_test()).await, Public::Localhost, extra_yaml).await
+    }
+
     /// A server behind a reverse proxy that will answer at `public_base`: that is its issuer
     /// and its [`Self::base`], while it listens on its own loopback port ([`Self::listen`],
     /// for the proxy to forward to). Start the proxy before sending requests to `base`.
@@ -79,6 +85,10 @@ impl TestServer {
         let (issuer, base) = match public {
             Public::Listener(scheme) => (format!("{scheme}://{addr}"), format!("http://{addr}")),
             Public::Proxy(url) => (url.to_owned(), url.to_owned()),
+            Public::Localhost => {
+                let url = format!("http://localhost:{}", addr.port());
+                (url.clone(), url)
+            }
         };
         let yaml = format!(
             "issuer: {issuer}\nlisten: {addr}\ndatabase:\n  url: {}\nsecrets:\n  master_key: ${{TEST_KEY}}\n\
@@ -222,10 +232,12 @@ impl TestServer {
 }
 
 /// What a test server's issuer is: its own listener's address (with the URL scheme given, the
-/// server itself always answering plain HTTP), or a proxy's URL.
+/// server itself always answering plain HTTP), a proxy's URL, or `localhost` on its port.
 enum Public<'a> {
     Listener(&'static str),
     Proxy(&'a str),
+    /// `http://localhost:PORT` on the listener's port.
+    Localhost,
 }
 
 /// Mail bodies may be quoted-printable: join soft line breaks and decode `=3D`.

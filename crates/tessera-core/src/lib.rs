@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod email;
+pub mod factors;
 pub mod identity;
 pub mod jobs;
 pub mod password;

@@ -17,9 +17,14 @@ pub fn generate() -> String {
 /// `bytes` random bytes from the thread-local CSPRNG, base64url without padding: nonces,
 /// PKCE verifiers and other one-use values whose size a protocol sets.
 pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
+    URL_SAFE_NO_PAD.encode(random_bytes(bytes))
+}
+
+/// `n` random bytes from the thread-local CSPRNG (secrets that are not sent as text).
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
     rand::rng().fill_bytes(&mut buf);
-    URL_SAFE_NO_PAD.encode(&buf)
+    buf
 }
 
 /// The form a secret is stored and looked up in.

@@ -109,6 +109,8 @@ pub struct AuthorizeRequest {
     /// session's auth_time is older (OIDC Core §3.1.2.1; `0` therefore
     /// always re-authenticates, like `prompt=login`).
     pub max_age: Option<i64>,
+    /// `acr_values`, space-separated, in order of preference (OIDC Core §3.1.2.1).
+    pub acr_values: Vec<String>,
     /// Hint for the login form's username field.
     pub login_hint: Option<String>,
     /// A previously issued ID token hinting at the expected subject (its
@@ -144,6 +146,12 @@ pub fn parse_authorize<'c>(
             code_challenge: checked.code_challenge,
             prompt: checked.prompt,
             max_age: checked.max_age,
+            acr_values: p
+                .get("acr_values")
+                .unwrap_or_default()
+                .split_ascii_whitespace()
+                .map(str::to_owned)
+                .collect(),
             login_hint: p.get("login_hint").map(str::to_owned),
             id_token_hint: p.get("id_token_hint").map(str::to_owned),
         }),

@@ -38,7 +38,7 @@ const CLAIMS: &[&str] = &[
 /// `algs` are the ID token algorithms we hold keys for; RS256 is listed
 /// first, and OIDC Discovery §3 says it MUST be among them, so the caller
 /// should always keep an RS256 key.
-pub fn provider_metadata(issuer: &str, algs: &[SigningAlg], scopes_supported: &[String]) -> Value {
+pub fn provider_metadata(issuer: &str, algs: &[SigningAlg], scopes_supported: &[String], acr: &[&str]) -> Value {
     let base = issuer.trim_end_matches('/');
     let endpoint = |path: &str| format!("{base}{path}");
     // RS256 first, then the others in a fixed order, without duplicates.
@@ -67,6 +67,7 @@ pub fn provider_metadata(issuer: &str, algs: &[SigningAlg], scopes_supported: &[
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": scopes_supported,
         "claims_supported": CLAIMS,
+        "acr_values_supported": acr,
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
@@ -82,13 +83,21 @@ pub fn provider_metadata(issuer: &str, algs: &[SigningAlg], scopes_supported: &[
 mod tests {
     use super::*;
 
+    const ACR: [&str; 2] = ["urn:x:1", "urn:x:2"];
+
+    #[test]
+    fn the_acr_values_are_listed() {
+        let m = provider_metadata("https://i", &[SigningAlg::Rs256], &scopes(), &ACR);
+        assert_eq!(m["acr_values_supported"], serde_json::json!(ACR));
+    }
+
     fn scopes() -> Vec<String> {
         ["openid", "profile", "email", "groups"].map(String::from).to_vec()
     }
 
     #[test]
     fn required_members_present() {
-        let m = provider_metadata("https://id.example.com", &[SigningAlg::Rs256], &scopes());
+        let m = provider_metadata("https://id.example.com", &[SigningAlg::Rs256], &scopes(), &ACR);
         // OIDC Discovery §3 REQUIRED members.
         for name in [
             "issuer",
@@ -130,10 +139,10 @@ mod tests {
 
     #[test]
     fn issuer_is_exact_and_paths_are_not_doubled() {
-        let m = provider_metadata("https://example.com/sso/", &[SigningAlg::Rs256], &scopes());
+        let m = provider_metadata("https://example.com/sso/", &[SigningAlg::Rs256], &scopes(), &ACR);
         assert_eq!(m["issuer"], "https://example.com/sso/");
         assert_eq!(m["token_endpoint"], "https://example.com/sso/token");
-        let m = provider_metadata("https://example.com/sso", &[SigningAlg::Rs256], &scopes());
+        let m = provider_metadata("https://example.com/sso", &[SigningAlg::Rs256], &scopes(), &ACR);
         assert_eq!(m["issuer"], "https://example.com/sso");
         assert_eq!(m["jwks_uri"], "https://example.com/sso/jwks");
     }
@@ -149,12 +158,13 @@ mod tests {
                 SigningAlg::EdDsa,
             ],
             &scopes(),
+            &ACR,
         );
         assert_eq!(
             m["id_token_signing_alg_values_supported"],
             json!(["RS256", "ES256", "EdDSA"])
         );
-        let m = provider_metadata("https://i", &[SigningAlg::EdDsa, SigningAlg::Rs256], &scopes());
+        let m = provider_metadata("https://i", &[SigningAlg::EdDsa, SigningAlg::Rs256], &scopes(), &ACR);
         assert_eq!(m["id_token_signing_alg_values_supported"], json!(["RS256", "EdDSA"]));
     }
 }

@@ -50,6 +50,9 @@ pub struct PendingAuthorization {
     pub code_challenge: Option<String>,
     pub prompt: PromptFlags,
     pub max_age: Option<i64>,
+    /// Requested Authentication Context Class References, in order of preference (OIDC
+    /// Core §3.1.2.1 `acr_values`).
+    pub acr_values: Vec<String>,
     pub login_hint: Option<String>,
     /// `sub` of a verified `id_token_hint`: the person the app expects to be signed in.
     pub hint_subject: Option<String>,

@@ -4,6 +4,7 @@
 //! the apps that were given tokens in them; a running node's job worker delivers those.
 
 use serde_json::json;
+use tessera_core::factors::FactorsRemoved;
 use tessera_core::jobs::{Effects, NewJob};
 use tessera_core::store::{Proof, Session, StoreError};
 use tessera_core::{Email, User};
@@ -85,6 +86,23 @@ pub async fn end_sessions(state: &AppState, user: &User) -> Result<Ended, StoreE
         sessions,
         backchannel_logouts: count,
     })
+}
+
+/// Removes every second factor and recovery code of the account and ends its sessions (and
+/// tells its apps); the person is mailed, since a reset they did not ask for is an alarm.
+pub async fn reset_mfa(state: &AppState, user: &User) -> Result<(FactorsRemoved, Ended), StoreError> {
+    let sessions = state.store.sessions_of(user.id).await?;
+    let logouts = logouts_of(state, user, &sessions).await?;
+    let count = logouts.len();
+    let mut fx = event(state, "admin.mfa_reset", user, json!({}));
+    fx.jobs.extend(logouts);
+    fx.jobs.push(crate::accounts::notice(state, user.id, crate::accounts::Notice::FactorsReset));
+    let removed = state.store.reset_factors_with(user.id, &fx).await?;
+    let ended = Ended {
+        sessions: removed.sessions,
+        backchannel_logouts: count,
+    };
+    Ok((removed, ended))
 }
 
 /// Revokes every code, access token and refresh token of the account.

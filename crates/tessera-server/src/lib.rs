@@ -23,6 +23,7 @@ mod reload;
 mod routes;
 mod server;
 mod session;
+mod sign_in;
 mod state;
 mod templates;
 mod throttle;

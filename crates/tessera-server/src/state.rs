@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use tessera_core::identity::IdentityStore;
 use tessera_core::jobs::JobStore;
+use tessera_core::factors::SecondFactorStore;
 use tessera_core::store::{AuditStore, EmailTokenStore, GroupStore, Health, SessionStore, ThrottleStore, UserStore};
 use tessera_mail::MailTransport;
 use tessera_oidc::storage::OidcStore;
@@ -48,6 +49,7 @@ pub trait Store:
     + JobStore
     + IdentityStore
     + ThrottleStore
+    + SecondFactorStore
     + Health
 {
 }
@@ -61,6 +63,7 @@ impl<T> Store for T where
         + JobStore
         + IdentityStore
         + ThrottleStore
+        + SecondFactorStore
         + Health
 {
 }

@@ -28,6 +28,9 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "remote_auth_post.html",
     "consent.html",
     "activate.html",
+    "second_factor.html",
+    "totp_setup.html",
+    "recovery_codes.html",
     "email/confirm_email.txt",
     "email/confirm_email.html",
     "email/reset_password.txt",
@@ -42,6 +45,10 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/followup.html",
     "email/registration_attempt.txt",
     "email/registration_attempt.html",
+    "email/recovery_code_used.txt",
+    "email/recovery_code_used.html",
+    "email/factors_reset.txt",
+    "email/factors_reset.html",
 );
 
 pub struct Templates {

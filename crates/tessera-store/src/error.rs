@@ -13,6 +13,8 @@ pub fn map_sqlx(error: sqlx::Error) -> StoreError {
                 "username"
             } else if what.contains("email") {
                 "email"
+            } else if what.contains("passkeys") {
+                "passkey"
             } else if what.contains("user_groups") || what.contains("group") {
                 "group"
             } else {

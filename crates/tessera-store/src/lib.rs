@@ -8,6 +8,7 @@
 mod audit;
 mod backup;
 mod email_tokens;
+mod factors;
 mod error;
 mod group_commit;
 mod groups;

@@ -164,24 +164,53 @@ fn prompt_flags(text: &str) -> PromptFlags {
 }
 
 type KeyRow = (String, String, String, i64, i64, Option<i64>, Option<i64>);
-type PendingRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    bool,
-    i64,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    id: String,
+    browser: String,
+    client_id: String,
+    redirect_uri: String,
+    scopes: String,
+    state: Option<String>,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    prompt: String,
+    max_age: Option<i64>,
+    acr_values: Option<String>,
+    login_hint: Option<String>,
+    hint_subject: Option<String>,
+    session_at_start: Option<String>,
+    consented: bool,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl TryFrom<PendingRow> for PendingAuthorization {
+    type Error = StoreError;
+
+    fn try_from(r: PendingRow) -> StoreResult<Self> {
+        Ok(PendingAuthorization {
+            scopes: split(&r.scopes),
+            prompt: prompt_flags(&r.prompt),
+            acr_values: r.acr_values.as_deref().map(split).unwrap_or_default(),
+            created_at: from_unix(r.created_at)?,
+            expires_at: from_unix(r.expires_at)?,
+            id: r.id,
+            browser: r.browser,
+            client_id: r.client_id,
+            redirect_uri: r.redirect_uri,
+            state: r.state,
+            nonce: r.nonce,
+            code_challenge: r.code_challenge,
+            max_age: r.max_age,
+            login_hint: r.login_hint,
+            hint_subject: r.hint_subject,
+            session_at_start: r.session_at_start,
+            consented: r.consented,
+        })
+    }
+}
+
 type CodeRow = (
     String,
     String,
@@ -336,12 +365,13 @@ impl PendingStore for SqlStore {
         on_pool!(self, pool => {
             sqlx::query(
                 "INSERT INTO auth_requests (id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, \
-                 max_age, login_hint, hint_subject, session_at_start, consented, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                 max_age, login_hint, hint_subject, session_at_start, consented, created_at, expires_at, acr_values) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             )
             .bind(&p.id).bind(&p.browser).bind(&p.client_id).bind(&p.redirect_uri).bind(join(&p.scopes)).bind(p.state.as_deref())
             .bind(p.nonce.as_deref()).bind(p.code_challenge.as_deref()).bind(prompt_text(&p.prompt)).bind(p.max_age)
             .bind(p.login_hint.as_deref()).bind(p.hint_subject.as_deref()).bind(p.session_at_start.as_deref()).bind(p.consented).bind(to_unix(p.created_at)).bind(to_unix(p.expires_at))
+            .bind((!p.acr_values.is_empty()).then(|| join(&p.acr_values)))
             .execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }
@@ -349,51 +379,13 @@ impl PendingStore for SqlStore {
     async fn pending(&self, id: &str, now: OffsetDateTime) -> StoreResult<Option<PendingAuthorization>> {
         let row: Option<PendingRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, max_age, login_hint, \
-                 hint_subject, session_at_start, consented, created_at, expires_at FROM auth_requests WHERE id = $1 AND expires_at > $2",
+                "SELECT id, browser, client_id, redirect_uri, scopes, state, nonce, code_challenge, prompt, max_age, acr_values, \
+                 login_hint, hint_subject, session_at_start, consented, created_at, expires_at FROM auth_requests \
+                 WHERE id = $1 AND expires_at > $2",
             )
             .bind(id).bind(to_unix(now)).fetch_optional(pool).await.map_err(map_sqlx)?
         });
-        row.map(
-            |(
-                id,
-                browser,
-                client_id,
-                redirect_uri,
-                scopes,
-                state,
-                nonce,
-                code_challenge,
-                prompt,
-                max_age,
-                login_hint,
-                hint_subject,
-                session_at_start,
-                consented,
-                created,
-                expires,
-            )| {
-                Ok(PendingAuthorization {
-                    id,
-                    browser,
-                    client_id,
-                    redirect_uri,
-                    scopes: split(&scopes),
-                    state,
-                    nonce,
-                    code_challenge,
-                    prompt: prompt_flags(&prompt),
-                    max_age,
-                    login_hint,
-                    hint_subject,
-                    session_at_start,
-                    consented,
-                    created_at: from_unix(created)?,
-                    expires_at: from_unix(expires)?,
-                })
-            },
-        )
-        .transpose()
+        row.map(PendingAuthorization::try_from).transpose()
     }
 
     async fn mark_consented(&self, id: &str) -> StoreResult<()> {

@@ -1,6 +1,6 @@
 //! Every value sealed under the master key, re-sealed in one transaction (`tessera secrets
 //! rotate-master-key`): the signing keys' private parts, the upstream tokens of linked
-//! identities, and the protocol data of upstream logins in flight.
+//! identities, the protocol data of upstream logins in flight, and authenticator-app secrets.
 //!
 //! The store knows where the sealed columns are, not how a value is opened: the caller
 //! re-seals each one (the contexts belong to the key ring and the upstream module). Either
@@ -25,6 +25,8 @@ pub enum SealedRow {
     UpstreamTokens { provider: String, subject: String },
     /// `upstream_logins.sealed_data`.
     UpstreamLogin { upstream: String, state_digest: String },
+    /// `totp_factors.sealed_secret`.
+    TotpSecret { user_id: String },
 }
 
 /// Names the row, never its contents: fit for messages.
@@ -41,6 +43,7 @@ impl fmt::Display for SealedRow {
                     "upstream login in flight at {upstream} (state digest {state_digest})"
                 )
             }
+            Self::TotpSecret { user_id } => write!(f, "authenticator-app secret of account {user_id}"),
         }
     }
 }
@@ -51,6 +54,7 @@ pub struct ResealCounts {
     pub signing_keys: usize,
     pub upstream_tokens: usize,
     pub upstream_logins: usize,
+    pub totp_secrets: usize,
 }
 
 /// What [`SqlStore::reseal_all`] did.
@@ -66,14 +70,16 @@ pub enum Reseal {
 const SELECT_KEYS: &str = "SELECT kid, sealed_private FROM signing_keys ORDER BY kid";
 const SELECT_TOKENS: &str = "SELECT provider, subject, tokens_sealed FROM identities WHERE tokens_sealed IS NOT NULL ORDER BY provider, subject";
 const SELECT_LOGINS: &str = "SELECT upstream, state_digest, sealed_data FROM upstream_logins ORDER BY state_digest";
+const SELECT_TOTP: &str = "SELECT user_id, sealed_secret FROM totp_factors ORDER BY user_id";
 const UPDATE_KEY: &str = "UPDATE signing_keys SET sealed_private = $1 WHERE kid = $2";
 const UPDATE_TOKENS: &str = "UPDATE identities SET tokens_sealed = $1 WHERE provider = $2 AND subject = $3";
 const UPDATE_LOGIN: &str = "UPDATE upstream_logins SET sealed_data = $1 WHERE state_digest = $2";
+const UPDATE_TOTP: &str = "UPDATE totp_factors SET sealed_secret = $1 WHERE user_id = $2";
 
 /// PostgreSQL: running nodes may still read, but cannot add or change a sealed value between
 /// our read and our commit (it would stay sealed under the old key). SQLite's `BEGIN
 /// IMMEDIATE` already holds the database's one write lock.
-const LOCK_TABLES: &str = "LOCK TABLE signing_keys, identities, upstream_logins IN EXCLUSIVE MODE";
+const LOCK_TABLES: &str = "LOCK TABLE signing_keys, identities, upstream_logins, totp_factors IN EXCLUSIVE MODE";
 
 impl SqlStore {
     /// Replaces every sealed value by what `reseal` makes of it (the row and the sealed
@@ -94,7 +100,8 @@ impl SqlStore {
                 sqlx::query_as(SELECT_TOKENS).fetch_all(&mut *tx).await.map_err(map_sqlx)?;
             let logins: Vec<(String, String, String)> =
                 sqlx::query_as(SELECT_LOGINS).fetch_all(&mut *tx).await.map_err(map_sqlx)?;
-            let resealed = match reseal_each(sealed_values(keys, tokens, logins), &mut reseal) {
+            let totp: Vec<(String, String)> = sqlx::query_as(SELECT_TOTP).fetch_all(&mut *tx).await.map_err(map_sqlx)?;
+            let resealed = match reseal_each(sealed_values(keys, tokens, logins, totp), &mut reseal) {
                 Ok(resealed) => resealed,
                 // Dropping the transaction rolls it back: nothing was written yet anyway.
                 Err(refused) => return Ok(Reseal::Refused(refused)),
@@ -108,6 +115,7 @@ impl SqlStore {
                     SealedRow::UpstreamLogin { state_digest, .. } => {
                         sqlx::query(UPDATE_LOGIN).bind(text).bind(state_digest)
                     }
+                    SealedRow::TotpSecret { user_id } => sqlx::query(UPDATE_TOTP).bind(text).bind(user_id),
                 };
                 update.execute(&mut *tx).await.map_err(map_sqlx)?;
             }
@@ -122,6 +130,7 @@ fn sealed_values(
     keys: Vec<(String, String)>,
     tokens: Vec<(String, String, String)>,
     logins: Vec<(String, String, String)>,
+    totp: Vec<(String, String)>,
 ) -> Vec<(SealedRow, String)> {
     let keys = keys
         .into_iter()
@@ -132,7 +141,10 @@ fn sealed_values(
     let logins = logins
         .into_iter()
         .map(|(upstream, state_digest, text)| (SealedRow::UpstreamLogin { upstream, state_digest }, text));
-    keys.chain(tokens).chain(logins).collect()
+    let totp = totp
+        .into_iter()
+        .map(|(user_id, text)| (SealedRow::TotpSecret { user_id }, text));
+    keys.chain(tokens).chain(logins).chain(totp).collect()
 }
 
 /// Each value re-sealed (as base64 again), or every row whose value did not open.
@@ -162,6 +174,7 @@ fn counts(resealed: &[(SealedRow, String)]) -> ResealCounts {
             SealedRow::SigningKey { .. } => counts.signing_keys += 1,
             SealedRow::UpstreamTokens { .. } => counts.upstream_tokens += 1,
             SealedRow::UpstreamLogin { .. } => counts.upstream_logins += 1,
+            SealedRow::TotpSecret { .. } => counts.totp_secrets += 1,
         }
     }
     counts
@@ -213,7 +226,8 @@ mod tests {
             ResealCounts {
                 signing_keys: 1,
                 upstream_tokens: 1,
-                upstream_logins: 0
+                upstream_logins: 0,
+                totp_secrets: 0
             }
         );
     }

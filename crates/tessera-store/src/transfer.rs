@@ -104,6 +104,39 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "totp_factors",
+        key: "user_id",
+        columns: &[
+            ("user_id", Text),
+            ("sealed_secret", Text),
+            ("confirmed", Bool),
+            ("last_step", BigInt),
+            ("created_at", BigInt),
+        ],
+    },
+    Table {
+        name: "recovery_codes",
+        key: "user_id, digest",
+        columns: &[
+            ("user_id", Text),
+            ("digest", Text),
+            ("created_at", BigInt),
+            ("used_at", BigInt),
+        ],
+    },
+    Table {
+        name: "passkeys",
+        key: "credential_id",
+        columns: &[
+            ("credential_id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("passkey", Text),
+            ("created_at", BigInt),
+            ("last_used_at", BigInt),
+        ],
+    },
+    Table {
         name: "contacts",
         key: "provider, subject, friend_subject",
         columns: &[("provider", Text), ("subject", Text), ("friend_subject", Text)],
@@ -256,6 +289,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     (
         "upstream_logins",
         "upstream sign-ins in flight (minutes): the person clicks the provider again",
+    ),
+    (
+        "mfa_ceremonies",
+        "second-factor and passkey steps in flight (minutes): the person signs in again",
     ),
     (
         "throttles",

@@ -105,6 +105,7 @@ impl Provider {
                 select_account: request.prompt.select_account,
             },
             max_age: request.max_age,
+            acr_values: request.acr_values,
             login_hint: request.login_hint,
             hint_subject,
             session_at_start,

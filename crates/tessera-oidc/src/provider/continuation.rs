@@ -20,6 +20,16 @@ pub struct Person<'a> {
     pub auth_time: OffsetDateTime,
     /// Authentication methods, space-separated RFC 8176 values.
     pub amr: &'a str,
+    /// Tessera's policy (`security.mfa`, the person's groups) wants a second factor of them
+    /// wherever they sign in.
+    pub policy_wants_mfa: bool,
+}
+
+impl Person<'_> {
+    /// Whether the session's sign-in used a second factor.
+    fn used_mfa(&self) -> bool {
+        self.amr.split_whitespace().any(|m| m == "mfa")
+    }
 }
 
 /// What the browser does next.
@@ -30,6 +40,9 @@ pub enum Next {
     Login {
         again: bool,
     },
+    /// The session is fresh enough but signed in with one factor, and the client, the app's
+    /// `acr_values` or Tessera's policy wants a second: step up (or enroll one).
+    SecondFactor,
     Consent,
     /// Back to the app: with a code, or with an error (`login_required`, …).
     Redirect(Url),
@@ -57,6 +70,17 @@ impl Provider {
                 again: person.is_some(),
             });
         };
+        if self.wants_mfa(client, p, &person) && !person.used_mfa() {
+            if p.prompt.none {
+                // OIDC Core §3.1.2.6: the step-up needs the person.
+                return self.error_redirect(
+                    p,
+                    "interaction_required",
+                    "this sign-in needs a second factor (prompt=none)",
+                );
+            }
+            return Ok(Next::SecondFactor);
+        }
         let remembered = match self.store.grant(person.user, &client.client.id).await? {
             Some(g) => p.scopes.iter().all(|s| g.scopes.contains(s)),
             None => false,
@@ -110,6 +134,12 @@ impl Provider {
             .is_none_or(|max| (self.now() - s.auth_time).whole_seconds() <= max);
         let right_person = p.hint_subject.as_deref().is_none_or(|sub| sub == s.user.to_string());
         after_request && within_max_age && right_person
+    }
+
+    /// A second factor is needed when the client requires one, the app's `acr_values` ask
+    /// for the multi-factor class, or Tessera's policy wants one of this person.
+    fn wants_mfa(&self, client: &RegisteredClient, p: &PendingAuthorization, person: &Person<'_>) -> bool {
+        client.require_mfa || person.policy_wants_mfa || self.acr.asks_for_mfa(&p.acr_values)
     }
 
     fn error_redirect(&self, p: &PendingAuthorization, error: &str, description: &str) -> ProviderResult<Next> {

@@ -188,7 +188,7 @@ impl Provider {
             alg,
             sid: Some(&auth.sid),
             amr: &auth.amr,
-            acr: None,
+            acr: Some(self.acr.of(&auth.amr)),
             now: now.unix_timestamp(),
             ttl_seconds: i64::try_from(self.lifetimes.id_token_ttl.as_secs()).unwrap_or(i64::MAX),
         });

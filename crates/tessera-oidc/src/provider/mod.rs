@@ -49,6 +49,43 @@ pub struct RegisteredClient {
     pub refresh_without_offline_access: bool,
     /// Account attribute → claim name, added to the ID token and userinfo.
     pub claims: BTreeMap<String, String>,
+    /// Every sign-in to this client needs a second factor (`clients[].require_mfa`).
+    pub require_mfa: bool,
+}
+
+/// The two Authentication Context Class References Tessera tells apps about (OIDC Core §2
+/// `acr`): a sign-in with one factor, and one with a second factor (`amr` holds `mfa`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcrValues {
+    pub single_factor: String,
+    pub multi_factor: String,
+}
+
+impl Default for AcrValues {
+    fn default() -> Self {
+        Self {
+            single_factor: "urn:tessera:acr:single-factor".into(),
+            multi_factor: "urn:tessera:acr:multi-factor".into(),
+        }
+    }
+}
+
+impl AcrValues {
+    /// The class a sign-in with these methods reached.
+    pub fn of<S: AsRef<str>>(&self, amr: &[S]) -> &str {
+        if amr.iter().any(|m| m.as_ref() == "mfa") {
+            &self.multi_factor
+        } else {
+            &self.single_factor
+        }
+    }
+
+    /// Whether `requested` (an app's `acr_values`, in order of preference) asks for a second
+    /// factor: it names the multi-factor class and not the single-factor one. Unknown values
+    /// are ignored, as OIDC Core §3.1.2.1 makes `acr_values` a voluntary request.
+    pub fn asks_for_mfa(&self, requested: &[String]) -> bool {
+        requested.contains(&self.multi_factor) && !requested.contains(&self.single_factor)
+    }
 }
 
 /// The access tokens a client gets, chosen by whoever runs its resource servers.
@@ -132,6 +169,7 @@ pub struct Provider {
     directory: Arc<dyn Directory>,
     keys: Arc<KeyRing>,
     clock: Arc<dyn Clock>,
+    acr: AcrValues,
 }
 
 impl Provider {
@@ -151,6 +189,7 @@ impl Provider {
             directory,
             keys,
             clock,
+            acr: AcrValues::default(),
         }
     }
 
@@ -164,7 +203,18 @@ impl Provider {
             directory,
             keys: Arc::clone(&self.keys),
             clock: Arc::clone(&self.clock),
+            acr: self.acr.clone(),
         }
+    }
+
+    /// This provider naming the two sign-in classes `acr` (`security.acr`).
+    pub fn with_acr(mut self, acr: AcrValues) -> Self {
+        self.acr = acr;
+        self
+    }
+
+    pub fn acr(&self) -> &AcrValues {
+        &self.acr
     }
 
     /// The signing keys (for the JWKS and for key maintenance).

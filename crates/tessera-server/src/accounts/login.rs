@@ -125,7 +125,8 @@ impl LoginMethod<'_> {
         }
     }
 
-    fn detail(&self) -> serde_json::Value {
+    /// The `user.login` event's detail.
+    pub fn detail(&self) -> serde_json::Value {
         match self {
             Self::Password => json!({ "method": "pwd" }),
             Self::Upstream {
@@ -264,8 +265,18 @@ impl Accounts {
     /// A sign-in whose session was just started: the account's last login and its
     /// `user.login` event (after the session, so a failed start records no login).
     pub async fn record_login(&self, user: &User, method: &LoginMethod<'_>, actor: &Actor) -> Result<(), AccountError> {
+        self.record_login_detail(user, method.detail(), actor).await
+    }
+
+    /// [`Self::record_login`] with the event's detail as given (a second step adds its factor).
+    pub async fn record_login_detail(
+        &self,
+        user: &User,
+        detail: serde_json::Value,
+        actor: &Actor,
+    ) -> Result<(), AccountError> {
         self.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
-        let event = effects::event(self, "user.login", Some(user.id), method.detail(), actor);
+        let event = effects::event(self, "user.login", Some(user.id), detail, actor);
         effects::emit(self, event).await?;
         Ok(())
     }

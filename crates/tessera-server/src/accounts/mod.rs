@@ -4,8 +4,10 @@
 //! It knows nothing of requests, cookies, sessions or pages: the web layer extracts, calls one
 //! method, starts a session where one is due, and turns the outcome into a response.
 
+mod factors;
 mod federation;
 mod linking;
+mod passkeys;
 mod login;
 mod passwords;
 mod phrasing;
@@ -22,8 +24,10 @@ use crate::config::{Config, Upstream};
 use crate::jobs::effects;
 use crate::state::Store;
 
+pub use factors::{CodeCheck, Notice, TotpConfirmation, notice};
 pub use federation::{Outcome, Stop, UpstreamSignIn};
 pub use linking::Disconnect;
+pub use passkeys::{Challenge, PasskeyRefusal};
 pub use login::{LoginMethod, LoginOutcome, PasswordCheck};
 pub use passwords::PasswordPool;
 pub use phrasing::{capitalize, unsafe_text_errors};
@@ -36,6 +40,8 @@ pub struct Accounts {
     passwords: PasswordPool,
     /// Wakes this node's job worker when a change enqueued jobs.
     jobs_wake: Arc<Notify>,
+    /// The WebAuthn relying party for passkeys (none when the issuer is not a domain).
+    webauthn: Option<webauthn_rs::Webauthn>,
 }
 
 impl Accounts {
@@ -44,6 +50,7 @@ impl Accounts {
     pub fn new(config: Arc<Config>, store: Arc<dyn Store>, jobs_wake: Arc<Notify>) -> Self {
         Self {
             passwords: PasswordPool::new(config.argon2, config.max_concurrent_hashes),
+            webauthn: passkeys::relying_party(&config.issuer),
             store,
             config,
             jobs_wake,
@@ -55,6 +62,7 @@ impl Accounts {
     pub fn reconfigured(&self, config: Arc<Config>) -> Self {
         Self {
             passwords: self.passwords.with_cost(config.argon2),
+            webauthn: passkeys::relying_party(&config.issuer),
             store: Arc::clone(&self.store),
             config,
             jobs_wake: Arc::clone(&self.jobs_wake),

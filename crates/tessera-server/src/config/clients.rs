@@ -227,6 +227,7 @@ fn client(r: &RawClient, c: &mut Checker, seen: &mut HashSet<String>) -> Option<
         access_token_format: access_token_format?,
         refresh_without_offline_access: r.refresh_without_offline_access.as_ref().is_some_and(|b| b.value),
         claims,
+        require_mfa: r.require_mfa.as_ref().is_some_and(|b| b.value),
     })
 }
 

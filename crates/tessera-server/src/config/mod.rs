@@ -9,6 +9,7 @@ mod duration;
 mod env;
 mod jobs;
 mod metrics;
+mod mfa;
 mod raw;
 mod remote_auth;
 mod security;
@@ -32,6 +33,7 @@ pub use duration::{MAX_DURATION, format_duration, parse_duration};
 pub use env::{Env, ProcessEnv};
 pub use jobs::{Actions, JobSettings, PostOnJoin, WEBHOOK_EVENTS, Webhook};
 pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
+pub use mfa::{MfaPolicy, MfaSettings};
 pub use security::{LoginThrottle, Throttles};
 pub use upstreams::{STEPS, Step, Upstream};
 
@@ -133,6 +135,8 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// `security.throttle`: failures slow down, then lock out; mail and helpdesk requests are capped.
     pub throttle: Throttles,
+    /// `security.mfa` and what goes with it.
+    pub mfa: MfaSettings,
     /// `server.trusted_proxies`: whose forwarding headers name the client.
     pub proxies: crate::client_address::TrustedProxies,
     /// `server.header_read_timeout` and `server.shutdown_deadline`.
@@ -417,6 +421,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let sandbox = upstreams::sandbox(raw.sandbox.as_ref(), c);
     let metrics_listen = metrics::metrics_listen(raw.metrics.as_ref(), c);
     let throttle = security::throttles(raw.security.as_ref(), c);
+    let mfa = mfa::mfa_settings(raw.security.as_ref(), c);
     let proxies = server::trusted_proxies(raw.server.as_ref(), c);
     let limits = server::limits(raw.server.as_ref(), c);
     let cleanup_interval = server::cleanup_interval(raw.server.as_ref(), c);
@@ -456,6 +461,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         sandbox,
         metrics_listen,
         throttle,
+        mfa,
         proxies,
         limits,
         cleanup_interval,

@@ -117,6 +117,7 @@ pub struct RawClient {
     pub access_token_format: Option<S>,
     pub backchannel_logout_uri: Option<S>,
     pub refresh_without_offline_access: Option<Spanned<bool>>,
+    pub require_mfa: Option<Spanned<bool>>,
     /// account attribute name -> claim name
     pub claims: Option<std::collections::BTreeMap<String, S>>,
 }
@@ -251,6 +252,17 @@ pub struct RawRemoteAuthAttributes {
 #[serde(deny_unknown_fields)]
 pub struct RawSecurity {
     pub throttle: Option<RawThrottle>,
+    pub mfa: Option<S>,
+    pub mfa_required_groups: Option<Vec<S>>,
+    pub upstream_login_is_mfa: Option<Spanned<bool>>,
+    pub acr: Option<RawAcr>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAcr {
+    pub single_factor: Option<S>,
+    pub multi_factor: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -34,6 +34,15 @@ pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
             Some(user) => mailer::deliver(state, mail_id, &user, "email/welcome", "Welcome").await,
             None => Ok(()),
         },
+        "mail.notice" => {
+            let kind = job.payload["notice"].as_str().unwrap_or_default();
+            let (template, subject) = crate::accounts::Notice::template_and_subject(kind)
+                .ok_or_else(|| format!("unknown security notice {kind:?}"))?;
+            match account(state, &job.payload).await? {
+                Some(user) => mailer::deliver(state, mail_id, &user, template, subject).await,
+                None => Ok(()),
+            }
+        }
         // Cancelled by the account's absence: deleted or disabled since it was scheduled.
         "mail.followup" => match account(state, &job.payload).await? {
             Some(user) if user.is_active => {

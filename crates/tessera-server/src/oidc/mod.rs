@@ -47,7 +47,7 @@ pub fn key_ring(config: &Config, store: Arc<dyn KeyStore>, clock: Arc<dyn Clock>
 pub fn provider(config: &Arc<Config>, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Provider {
     let keys = Arc::new(key_ring(config, store.clone(), clock.clone()));
     let directory = accounts_directory(config, store.clone());
-    Provider::new(config.issuer_str(), config.oidc.clone(), store, directory, keys, clock)
+    Provider::new(config.issuer_str(), config.oidc.clone(), store, directory, keys, clock).with_acr(config.mfa.acr.clone())
 }
 
 /// `running` serving a reloaded configuration: its key ring (and cache) stays, the clients
@@ -57,7 +57,8 @@ pub fn reconfigured(running: &Provider, config: &Arc<Config>, store: Arc<dyn Sto
         config.issuer_str(),
         config.oidc.clone(),
         accounts_directory(config, store),
-    )
+        )
+        .with_acr(config.mfa.acr.clone())
 }
 
 fn accounts_directory(config: &Arc<Config>, store: Arc<dyn Store>) -> Arc<directory::Accounts> {

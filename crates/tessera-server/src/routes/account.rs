@@ -54,7 +54,7 @@ const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
 /// ASVS 4.0.3 V3.7.1 / V2.2.3: changing a credential-bearing field (the login and reset
 /// address) needs proof that the person, not just their session, is there: the current
 /// password, or for an account without one a sign-in within the last few minutes.
-async fn reauthenticated(
+pub(super) async fn reauthenticated(
     state: &AppState,
     signed_in: &SignedIn,
     current_password: &str,
@@ -140,8 +140,33 @@ async fn account_page(
         form => ser(form), errors => ser(errors), notice, apps => ser(&apps),
         has_password => user.password_hash.is_some(),
         identities => ser(&identities), connectable => ser(&connectable), people => ser(&people),
+        ..second_factors(state, user).await?
     };
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
+}
+
+/// The account page's second-factor section (nothing when `security.mfa: off`).
+async fn second_factors(state: &AppState, user: &User) -> Result<minijinja::Value, AppError> {
+    if !state.config.mfa.enabled() {
+        return Ok(context! {});
+    }
+    let summary = state.accounts.factors_of(user.id).await?;
+    let passkeys: Vec<minijinja::Value> = state
+        .accounts
+        .passkeys_of(user.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            context! {
+                id => p.credential_id, name => p.name, created => p.created_at.date().to_string(),
+                last_used => p.last_used_at.map(|t| t.date().to_string()),
+            }
+        })
+        .collect();
+    Ok(context! {
+        mfa => context! { totp => summary.totp, recovery_codes_left => summary.recovery_codes_left },
+        passkeys, passkeys_available => state.accounts.passkeys_available(),
+    })
 }
 
 /// The account page as saved, with a notice on top.

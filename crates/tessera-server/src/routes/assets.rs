@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// Name, content type, built-in content. Only these names are served: the name never reaches
 /// the file system unless it is one of them.
-const ASSETS: [(&str, &str, &str); 2] = [
+const ASSETS: [(&str, &str, &str); 3] = [
     (
         "tessera.css",
         "text/css; charset=utf-8",
@@ -21,6 +21,11 @@ const ASSETS: [(&str, &str, &str); 2] = [
         "autosubmit.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/autosubmit.js"),
+    ),
+    (
+        "passkeys.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/passkeys.js"),
     ),
 ];
 

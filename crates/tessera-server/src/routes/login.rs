@@ -1,22 +1,19 @@
 //! The password login page: the accounts service checks the password, this starts the session.
 
-use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
-use tessera_core::User;
 
 use super::{Form, NextQuery, activation_page, page, rejected, see_other, too_long, too_many};
-use crate::access_log::SignedInAs;
 use crate::accounts::{LoginMethod, LoginOutcome};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::Actor;
 use crate::next_url::safe_next;
-use crate::session::{self, MaybeSignedIn, SessionCookie};
+use crate::session::{MaybeSignedIn, SessionCookie};
+use crate::sign_in;
 use crate::state::AppState;
 use crate::throttle;
 
@@ -46,6 +43,7 @@ fn login_page(
     let extra = context! {
         next, login, error, unconfirmed,
         registration_open => state.accounts.accepts_registrations(),
+        passkeys => state.accounts.passkeys_available(),
         upstreams => crate::templates::ser(state.upstreams.buttons()),
     };
     rejected(status, page(state, csrf, None, "login.html", extra))
@@ -94,27 +92,10 @@ pub async fn submit(
             let error = throttle::too_many_text(retry_after_seconds);
             too_many(refuse(StatusCode::OK, &error, false), retry_after_seconds)
         }
-        LoginOutcome::SignedIn(user) => start_session(&state, old_cookie.as_deref(), &actor, &user, next).await,
+        LoginOutcome::SignedIn(user) => {
+            tracing::info!(user = %user.id, "password login");
+            let method = LoginMethod::Password;
+            sign_in::first_factor(&state, &csrf, old_cookie.as_deref(), &actor, &user, &method, next).await
+        }
     }
-}
-
-/// A new session for an accepted password, then on to `next`.
-async fn start_session(
-    state: &AppState,
-    old_cookie: Option<&str>,
-    actor: &Actor,
-    user: &User,
-    next: Option<String>,
-) -> Result<Response, AppError> {
-    let method = LoginMethod::Password;
-    let (cookie, _) = session::start(state, old_cookie, user, method.amr()).await?;
-    state.accounts.record_login(user, &method, actor).await?;
-    tracing::info!(user = %user.id, "password login");
-    let target = next.unwrap_or_else(|| "/account".to_owned());
-    Ok((
-        StatusCode::SEE_OTHER,
-        Extension(SignedInAs(user.id)),
-        [(LOCATION, target), (SET_COOKIE, cookie)],
-    )
-        .into_response())
 }

@@ -4,6 +4,7 @@
 mod account;
 mod assets;
 mod email_confirm;
+mod factors;
 mod forms;
 mod health;
 mod login;
@@ -12,6 +13,7 @@ pub(crate) mod oidc;
 mod password_reset;
 mod register;
 mod remote_auth;
+mod second_factor;
 mod upstream;
 
 use crate::templates::ser;
@@ -68,6 +70,21 @@ pub fn page_routes() -> Router<AppState> {
         .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
         .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))
         .route("/account/disconnect", axum::routing::post(upstream::disconnect))
+        .route(
+            crate::sign_in::SECOND_STEP_PATH,
+            get(second_factor::show).post(second_factor::submit),
+        )
+        .route("/passkeys/sign-in/options", axum::routing::post(second_factor::sign_in_options))
+        .route("/passkeys/sign-in", axum::routing::post(second_factor::sign_in))
+        .route(
+            crate::sign_in::ENROLL_PATH,
+            get(factors::show_totp).post(factors::confirm_totp),
+        )
+        .route("/account/totp/remove", axum::routing::post(factors::remove_totp))
+        .route("/account/recovery-codes", axum::routing::post(factors::regenerate_codes))
+        .route("/account/passkeys/options", axum::routing::post(factors::passkey_options))
+        .route("/account/passkeys", axum::routing::post(factors::add_passkey))
+        .route("/account/passkeys/remove", axum::routing::post(factors::remove_passkey))
         .route("/login/{upstream}", get(upstream::start))
         .route("/login/{upstream}/callback", get(upstream::callback))
 }

@@ -4,7 +4,6 @@
 //! per-login secrets (OAuth 1.0a token secret, PKCE verifier, nonce) stay server-side, sealed,
 //! on a single-use row bound to this browser.
 
-use axum::Extension;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -17,13 +16,13 @@ use tessera_upstream::{Identity, UpstreamError};
 use time::OffsetDateTime;
 
 use super::{Form, NoFields, message, see_other};
-use crate::access_log::SignedInAs;
 use crate::accounts::{self, LoginMethod, Outcome, Stop, UpstreamSignIn};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::Actor;
 use crate::next_url::safe_next;
-use crate::session::{self, SessionCookie, SignedIn, read_cookie};
+use crate::session::{SessionCookie, SignedIn, read_cookie};
+use crate::sign_in;
 use crate::state::AppState;
 use crate::upstream::{self, Connector};
 
@@ -199,7 +198,7 @@ pub async fn callback(
         }
         UpstreamSignIn::SignedIn(outcome) => {
             state.metrics.observe_login("upstream", "success");
-            signed_in(&state, old_cookie.as_deref(), &actor, &id, login.next, *outcome).await
+            signed_in(&state, &csrf, old_cookie.as_deref(), &actor, &id, login.next, *outcome).await
         }
     }
 }
@@ -257,9 +256,10 @@ fn clear_state_cookie(state: &AppState, id: &str) -> String {
     crate::cookies::clear(state, STATE_COOKIE, &state_cookie_path(id))
 }
 
-/// A new session for the account the sign-in went to, then on to `next`.
+/// The account the sign-in went to: its session (or second step), then on to `next`.
 async fn signed_in(
     state: &AppState,
+    csrf: &CsrfCookie,
     old_cookie: Option<&str>,
     actor: &Actor,
     id: &str,
@@ -272,22 +272,9 @@ async fn signed_in(
         is_new: outcome.is_new,
         new_association: outcome.new_association,
     };
-    let (session_cookie, _) = session::start(state, old_cookie, &user, method.amr()).await?;
-    state.accounts.record_login(&user, &method, actor).await?;
-    let target = next
-        .and_then(|n| safe_next(Some(&n)))
-        .unwrap_or_else(|| "/account".to_owned());
-    let mut response = (
-        StatusCode::SEE_OTHER,
-        Extension(SignedInAs(user.id)),
-        [(LOCATION, target)],
-    )
-        .into_response();
-    for c in [session_cookie, clear_state_cookie(state, id)] {
-        if let Ok(v) = c.parse() {
-            response.headers_mut().append(SET_COOKIE, v);
-        }
-    }
+    let next = next.and_then(|n| safe_next(Some(&n)));
+    let mut response = sign_in::first_factor(state, csrf, old_cookie, actor, &user, &method, next).await?;
+    sign_in::append_cookies(&mut response, &[clear_state_cookie(state, id)]);
     Ok(response)
 }
 

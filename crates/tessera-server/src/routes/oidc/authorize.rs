@@ -52,13 +52,18 @@ pub async fn resume(
 ) -> Result<Response, AppError> {
     let pending = load_pending(&state, &csrf, &id).await?;
     let client = state.config.client(&pending.client_id).ok_or(AppError::NotFound)?;
-    match state
-        .provider
-        .next_step(client, &pending, signed_in.as_ref().map(person))
-        .await?
-    {
+    let policy_wants_mfa = match &signed_in {
+        Some(s) => state.accounts.policy_wants_mfa(&s.user).await?,
+        None => false,
+    };
+    let person = signed_in.as_ref().map(|s| person(s, policy_wants_mfa));
+    match state.provider.next_step(client, &pending, person).await? {
         Next::Login { again } => {
             Ok(Redirect::to(&login_path(&pending.id, again, pending.login_hint.as_deref())).into_response())
+        }
+        Next::SecondFactor => {
+            let signed_in = signed_in.as_ref().ok_or(AppError::NotFound)?;
+            crate::sign_in::step_up(&state, &csrf, signed_in, &continue_path(&pending.id)).await
         }
         Next::Consent => Ok(Redirect::to(&format!("/consent?id={}", urlencoding::encode(&pending.id))).into_response()),
         Next::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
@@ -70,12 +75,13 @@ pub async fn resume(
 }
 
 /// The signed-in person as the provider sees them.
-fn person(s: &SignedIn) -> Person<'_> {
+fn person(s: &SignedIn, policy_wants_mfa: bool) -> Person<'_> {
     Person {
         user: s.user.id,
         session_digest: &s.session.id_digest,
         auth_time: s.session.auth_time,
         amr: &s.session.amr,
+        policy_wants_mfa,
     }
 }
 
