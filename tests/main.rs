@@ -24,6 +24,7 @@ mod passkeys_browser;
 mod rate_limits;
 mod reload;
 mod remote_auth;
+mod second_factors;
 mod secrets_rotation;
 mod shutdown;
 mod store_conformance;

@@ -501,8 +501,15 @@ async fn factors(account: &Account) -> CliResult {
     }
     println!("recovery codes	{} unused", summary.recovery_codes_left);
     for p in &passkeys {
-        let used = p.last_used_at.map_or_else(|| "never used".to_owned(), |t| format!("last used {}", rfc3339(t)));
-        println!("passkey	{}	added {}	{used}	{}", p.name, rfc3339(p.created_at), p.credential_id);
+        let used = p
+            .last_used_at
+            .map_or_else(|| "never used".to_owned(), |t| format!("last used {}", rfc3339(t)));
+        println!(
+            "passkey	{}	added {}	{used}	{}",
+            p.name,
+            rfc3339(p.created_at),
+            p.credential_id
+        );
     }
     if passkeys.is_empty() {
         println!("passkeys	none");

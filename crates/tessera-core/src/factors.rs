@@ -37,7 +37,7 @@ impl TotpSecret {
     /// A stored secret (after unsealing).
     pub fn from_bytes(bytes: Vec<u8>, issuer: &str, account: &str) -> Self {
         // The label's parts may not hold a colon (Key Uri Format); the app shows them only.
-        let label = |s: &str| s.replace(':', " ");
+        let label = |s: &str| s.replace(':', "");
         let totp = totp_rs::Builder::new()
             .with_secret(bytes)
             .with_digits(TOTP_DIGITS as u8)

@@ -118,10 +118,18 @@ fn minimal_valid_request() {
             code_challenge: None,
             prompt: Prompt::default(),
             max_age: None,
+            acr_values: Vec::new(),
             login_hint: None,
             id_token_hint: None,
         }
     );
+}
+
+#[test]
+fn acr_values_are_kept_in_order_of_preference() {
+    let f = Fixture::new();
+    let r = valid(f.run(&with(base(), &[("acr_values", "urn:a:mfa  urn:a:pwd")])));
+    assert_eq!(r.acr_values, ["urn:a:mfa", "urn:a:pwd"]);
 }
 
 #[test]

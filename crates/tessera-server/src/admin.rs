@@ -96,7 +96,11 @@ pub async fn reset_mfa(state: &AppState, user: &User) -> Result<(FactorsRemoved,
     let count = logouts.len();
     let mut fx = event(state, "admin.mfa_reset", user, json!({}));
     fx.jobs.extend(logouts);
-    fx.jobs.push(crate::accounts::notice(state, user.id, crate::accounts::Notice::FactorsReset));
+    fx.jobs.push(crate::accounts::notice(
+        state,
+        user.id,
+        crate::accounts::Notice::FactorsReset,
+    ));
     let removed = state.store.reset_factors_with(user.id, &fx).await?;
     let ended = Ended {
         sessions: removed.sessions,

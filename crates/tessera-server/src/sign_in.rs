@@ -106,7 +106,9 @@ pub async fn first_factor(
         && state.accounts.factors_of(user.id).await?.any();
     if !needs_second {
         let refs: Vec<&str> = amr.iter().map(String::as_str).collect();
-        return Ok(complete(state, old_cookie, actor, user, &refs, detail, next).await?.see_other());
+        return Ok(complete(state, old_cookie, actor, user, &refs, detail, next)
+            .await?
+            .see_other());
     }
     let half = HalfLogin { amr, next, detail };
     begin_second_step(state, csrf, user, &half).await
@@ -114,7 +116,12 @@ pub async fn first_factor(
 
 /// Sends a signed-in person whose session has one factor to the second step (an app asked
 /// for more: `acr_values`, `require_mfa`, policy), or to enroll one when they have none.
-pub async fn step_up(state: &AppState, csrf: &CsrfCookie, signed_in: &SignedIn, next: &str) -> Result<Response, AppError> {
+pub async fn step_up(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    signed_in: &SignedIn,
+    next: &str,
+) -> Result<Response, AppError> {
     if !state.config.mfa.enabled() {
         return Err(AppError::BadRequest(
             "This app needs a sign-in with a second factor, and second factors are turned off on this server \
@@ -134,7 +141,12 @@ pub async fn step_up(state: &AppState, csrf: &CsrfCookie, signed_in: &SignedIn, 
     begin_second_step(state, csrf, &signed_in.user, &half).await
 }
 
-async fn begin_second_step(state: &AppState, csrf: &CsrfCookie, user: &User, half: &HalfLogin) -> Result<Response, AppError> {
+async fn begin_second_step(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    user: &User,
+    half: &HalfLogin,
+) -> Result<Response, AppError> {
     let token = secret_token::generate();
     let ceremony = Ceremony {
         id_digest: secret_token::digest(&token),
@@ -162,17 +174,28 @@ pub struct Pending {
 
 /// The browser's second step, if it has one that is unexpired, its own, and of an active
 /// account.
-pub async fn pending(state: &AppState, csrf: &CsrfCookie, headers: &axum::http::HeaderMap) -> Result<Option<Pending>, AppError> {
-    let Some(token) = session::read_cookie(headers.get_all(axum::http::header::COOKIE), COOKIE).filter(|t| !t.is_empty())
+pub async fn pending(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Pending>, AppError> {
+    let Some(token) =
+        session::read_cookie(headers.get_all(axum::http::header::COOKIE), COOKIE).filter(|t| !t.is_empty())
     else {
         return Ok(None);
     };
-    let Some(c) = state.store.ceremony(&secret_token::digest(&token), OffsetDateTime::now_utc()).await? else {
+    let Some(c) = state
+        .store
+        .ceremony(&secret_token::digest(&token), OffsetDateTime::now_utc())
+        .await?
+    else {
         return Ok(None);
     };
     let ours = c.purpose == CeremonyPurpose::SecondStep
         && secret_token::constant_time_eq(c.browser.as_bytes(), csrf.browser_binding().as_bytes());
-    let Some(user_id) = c.user_id.filter(|_| ours) else { return Ok(None) };
+    let Some(user_id) = c.user_id.filter(|_| ours) else {
+        return Ok(None);
+    };
     let Some(user) = state.store.user_by_id(user_id).await?.filter(|u| u.is_active) else {
         return Ok(None);
     };
@@ -192,7 +215,12 @@ pub async fn finish_second_step(
     factor: &str,
 ) -> Result<Option<Completed>, AppError> {
     let now = OffsetDateTime::now_utc();
-    if state.store.take_ceremony(&secret_token::digest(&pending.token), now).await?.is_none() {
+    if state
+        .store
+        .take_ceremony(&secret_token::digest(&pending.token), now)
+        .await?
+        .is_none()
+    {
         return Ok(None);
     }
     let mut amr: Vec<&str> = pending.half.amr.iter().map(String::as_str).collect();
@@ -203,7 +231,16 @@ pub async fn finish_second_step(
     }
     let mut detail = pending.half.detail.clone();
     detail["second_factor"] = json!(factor);
-    let mut done = complete(state, old_cookie, actor, &pending.user, &amr, detail, pending.half.next.clone()).await?;
+    let mut done = complete(
+        state,
+        old_cookie,
+        actor,
+        &pending.user,
+        &amr,
+        detail,
+        pending.half.next.clone(),
+    )
+    .await?;
     done.cookies.push(crate::cookies::clear(state, COOKIE, "/"));
     Ok(Some(done))
 }

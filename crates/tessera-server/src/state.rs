@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
+use tessera_core::factors::SecondFactorStore;
 use tessera_core::identity::IdentityStore;
 use tessera_core::jobs::JobStore;
-use tessera_core::factors::SecondFactorStore;
 use tessera_core::store::{AuditStore, EmailTokenStore, GroupStore, Health, SessionStore, ThrottleStore, UserStore};
 use tessera_mail::MailTransport;
 use tessera_oidc::storage::OidcStore;

@@ -8,8 +8,8 @@
 mod audit;
 mod backup;
 mod email_tokens;
-mod factors;
 mod error;
+mod factors;
 mod group_commit;
 mod groups;
 mod identities;

@@ -25,10 +25,14 @@ pub enum CodeCheck {
     /// A valid authenticator code, for a time step not used before.
     Totp,
     /// One of the account's unused recovery codes, now used.
-    RecoveryCode { left: usize },
+    RecoveryCode {
+        left: usize,
+    },
     /// Wrong, already used, or not a code at all: counted against the account.
     Wrong,
-    Throttled { retry_after_seconds: u64 },
+    Throttled {
+        retry_after_seconds: u64,
+    },
 }
 
 /// The outcome of confirming an authenticator app at enrollment.
@@ -36,7 +40,9 @@ pub enum TotpConfirmation {
     /// On, with a new set of recovery codes to show once.
     Confirmed(RecoveryCodeSet),
     Wrong,
-    Throttled { retry_after_seconds: u64 },
+    Throttled {
+        retry_after_seconds: u64,
+    },
     /// No enrollment was in progress (another tab finished or restarted it).
     NotStarted,
 }
@@ -98,9 +104,19 @@ impl Accounts {
             return Ok(TotpConfirmation::Wrong);
         };
         let codes = RecoveryCodeSet::generate();
-        let event = effects::event(self, "user.mfa_enrolled", Some(user.id), json!({ "factor": "totp" }), actor);
+        let event = effects::event(
+            self,
+            "user.mfa_enrolled",
+            Some(user.id),
+            json!({ "factor": "totp" }),
+            actor,
+        );
         let now = OffsetDateTime::now_utc();
-        if !self.store.confirm_totp_with(user.id, step, &codes.digests, now, &event).await? {
+        if !self
+            .store
+            .confirm_totp_with(user.id, step, &codes.digests, now, &event)
+            .await?
+        {
             return Ok(TotpConfirmation::NotStarted);
         }
         self.store.clear_throttle(throttle_scope::CODE, &key).await?;
@@ -154,7 +170,11 @@ impl Accounts {
         effects.jobs.push(notice(self, user.id, Notice::RecoveryCodeUsed));
         let digest = recovery_code_digest(typed);
         let now = OffsetDateTime::now_utc();
-        if !self.store.use_recovery_code_with(user.id, &digest, now, &effects).await? {
+        if !self
+            .store
+            .use_recovery_code_with(user.id, &digest, now, &effects)
+            .await?
+        {
             return Ok(CodeCheck::Wrong);
         }
         self.jobs_wake.notify_waiters();
@@ -175,7 +195,13 @@ impl Accounts {
 
     /// Turns the authenticator app off (the caller has re-authenticated the person).
     pub async fn remove_totp(&self, user: &User, actor: &Actor) -> Result<bool, AccountError> {
-        let event = effects::event(self, "user.mfa_removed", Some(user.id), json!({ "factor": "totp" }), actor);
+        let event = effects::event(
+            self,
+            "user.mfa_removed",
+            Some(user.id),
+            json!({ "factor": "totp" }),
+            actor,
+        );
         Ok(self.store.remove_totp_with(user.id, &event).await?)
     }
 

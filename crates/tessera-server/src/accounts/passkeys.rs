@@ -15,8 +15,8 @@ use tessera_core::{User, UserId};
 use time::OffsetDateTime;
 use webauthn_rs::prelude::{
     CreationChallengeResponse, DiscoverableAuthentication, DiscoverableKey, Passkey, PasskeyAuthentication,
-    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse,
-    Url, Webauthn, WebauthnBuilder,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Url, Webauthn,
+    WebauthnBuilder,
 };
 
 use super::{AccountError, Accounts};
@@ -201,7 +201,8 @@ impl Accounts {
             Ok(w) => w,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let internal = |e: webauthn_rs::prelude::WebauthnError| AccountError::internal(format!("passkey sign-in options: {e}"));
+        let internal =
+            |e: webauthn_rs::prelude::WebauthnError| AccountError::internal(format!("passkey sign-in options: {e}"));
         let (options, ceremony): (RequestChallengeResponse, String) = match user {
             Some(user) => {
                 let passkeys = self.parsed_passkeys(user.id).await?;
@@ -253,19 +254,28 @@ impl Accounts {
         let credential_id = secret_token::base64url(credential.get_credential_id());
         let Some(stored) = self.store.passkey(&credential_id).await? else {
             // Taken anyway: a challenge is answered once, whatever the answer.
-            self.store.take_ceremony(&secret_token::digest(ceremony), OffsetDateTime::now_utc()).await?;
+            self.store
+                .take_ceremony(&secret_token::digest(ceremony), OffsetDateTime::now_utc())
+                .await?;
             return Ok(Err(PasskeyRefusal::Unknown));
         };
         if expected.is_some_and(|u| u != stored.user_id) {
-            self.store.take_ceremony(&secret_token::digest(ceremony), OffsetDateTime::now_utc()).await?;
+            self.store
+                .take_ceremony(&secret_token::digest(ceremony), OffsetDateTime::now_utc())
+                .await?;
             return Ok(Err(PasskeyRefusal::WrongAccount));
         }
-        let mut passkey: Passkey =
-            serde_json::from_str(&stored.passkey).map_err(|e| AccountError::internal(format!("stored passkey: {e}")))?;
+        let mut passkey: Passkey = serde_json::from_str(&stored.passkey)
+            .map_err(|e| AccountError::internal(format!("stored passkey: {e}")))?;
         let verified = match expected {
             Some(user) => {
                 let Some(state) = self
-                    .take_ceremony::<PasskeyAuthentication>(CeremonyPurpose::PasskeySignIn, Some(user), browser, ceremony)
+                    .take_ceremony::<PasskeyAuthentication>(
+                        CeremonyPurpose::PasskeySignIn,
+                        Some(user),
+                        browser,
+                        ceremony,
+                    )
                     .await?
                 else {
                     return Ok(Err(PasskeyRefusal::Expired));
@@ -274,7 +284,12 @@ impl Accounts {
             }
             None => {
                 let Some(state) = self
-                    .take_ceremony::<DiscoverableAuthentication>(CeremonyPurpose::PasskeySignIn, None, browser, ceremony)
+                    .take_ceremony::<DiscoverableAuthentication>(
+                        CeremonyPurpose::PasskeySignIn,
+                        None,
+                        browser,
+                        ceremony,
+                    )
                     .await?
                 else {
                     return Ok(Err(PasskeyRefusal::Expired));
@@ -393,7 +408,7 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_bounded_and_never_empty() {
-        assert_eq!(passkey_name("  Laptop \u{7}"), "Laptop");
+        assert_eq!(passkey_name("  Lap\u{7}top "), "Laptop");
         assert_eq!(passkey_name(""), "Passkey");
         assert_eq!(passkey_name(&"x".repeat(100)).chars().count(), MAX_PASSKEY_NAME);
     }

@@ -70,10 +70,18 @@ pub(super) fn mfa_settings(raw: Option<&RawSecurity>, c: &mut Checker) -> MfaSet
         .collect();
     let acr = raw.acr.as_ref().map_or_else(AcrValues::default, |a| {
         let mut acr = AcrValues::default();
-        if let Some(v) = a.single_factor.as_ref().and_then(|v| c.text("security.acr.single_factor", v)) {
+        if let Some(v) = a
+            .single_factor
+            .as_ref()
+            .and_then(|v| c.text("security.acr.single_factor", v))
+        {
             acr.single_factor = v;
         }
-        if let Some(v) = a.multi_factor.as_ref().and_then(|v| c.text("security.acr.multi_factor", v)) {
+        if let Some(v) = a
+            .multi_factor
+            .as_ref()
+            .and_then(|v| c.text("security.acr.multi_factor", v))
+        {
             acr.multi_factor = v;
         }
         if acr.single_factor == acr.multi_factor

@@ -32,8 +32,8 @@ pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
 pub use duration::{MAX_DURATION, format_duration, parse_duration};
 pub use env::{Env, ProcessEnv};
 pub use jobs::{Actions, JobSettings, PostOnJoin, WEBHOOK_EVENTS, Webhook};
-pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
 pub use mfa::{MfaPolicy, MfaSettings};
+pub use remote_auth::{AccessRule, ExternalIdSource, RemoteAuthTarget, TimestampSource};
 pub use security::{LoginThrottle, Throttles};
 pub use upstreams::{STEPS, Step, Upstream};
 

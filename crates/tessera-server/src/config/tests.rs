@@ -416,7 +416,29 @@ fn an_unknown_key_is_named_with_its_path_and_a_likely_spelling() {
         "8:5: clients[0].redirect_uri: unknown key (did you mean redirect_uris?); clients[0] takes id, secret, \
          secret_hash, name, redirect_uris, post_logout_redirect_uris, grant_types, scopes, first_party, \
          require_pkce, id_token_signed_response_alg, access_token_format, backchannel_logout_uri, \
-         refresh_without_offline_access, claims"
+         refresh_without_offline_access, require_mfa, claims"
+    );
+}
+
+#[test]
+fn mfa_policy_groups_and_acr_are_read_and_bad_values_named() {
+    let config = parse(
+        &minimal("security:\n  mfa: optional\n  mfa_required_groups: [admins]\n  acr:\n    multi_factor: gold\n"),
+        &env(),
+    )
+    .unwrap();
+    assert!(config.mfa.required_for(&["admins".to_owned()]));
+    assert!(!config.mfa.required_for(&["staff".to_owned()]));
+    assert_eq!(config.mfa.acr.multi_factor, "gold");
+    assert_eq!(
+        only_problem(&minimal("security:\n  mfa: sometimes\n")),
+        "7:8: security.mfa: \"sometimes\" is not one of: off, optional, required"
+    );
+    assert!(
+        only_problem(&minimal(
+            "security:\n  acr:\n    single_factor: x\n    multi_factor: x\n"
+        ))
+        .contains("single_factor and multi_factor must differ")
     );
 }
 

@@ -47,16 +47,18 @@ pub fn key_ring(config: &Config, store: Arc<dyn KeyStore>, clock: Arc<dyn Clock>
 pub fn provider(config: &Arc<Config>, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Provider {
     let keys = Arc::new(key_ring(config, store.clone(), clock.clone()));
     let directory = accounts_directory(config, store.clone());
-    Provider::new(config.issuer_str(), config.oidc.clone(), store, directory, keys, clock).with_acr(config.mfa.acr.clone())
+    Provider::new(config.issuer_str(), config.oidc.clone(), store, directory, keys, clock)
+        .with_acr(config.mfa.acr.clone())
 }
 
 /// `running` serving a reloaded configuration: its key ring (and cache) stays, the clients
 /// and settings are the new ones.
 pub fn reconfigured(running: &Provider, config: &Arc<Config>, store: Arc<dyn Store>) -> Provider {
-    running.reconfigured(
-        config.issuer_str(),
-        config.oidc.clone(),
-        accounts_directory(config, store),
+    running
+        .reconfigured(
+            config.issuer_str(),
+            config.oidc.clone(),
+            accounts_directory(config, store),
         )
         .with_acr(config.mfa.acr.clone())
 }

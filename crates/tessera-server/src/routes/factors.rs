@@ -69,7 +69,10 @@ fn totp_page(
         qr_svg => minijinja::Value::from_safe_string(qr_svg(&uri)),
         uri, secret => secret.base32_grouped(), next, error,
     };
-    rejected(status, page(state, csrf, Some(&signed_in.user), "totp_setup.html", extra))
+    rejected(
+        status,
+        page(state, csrf, Some(&signed_in.user), "totp_setup.html", extra),
+    )
 }
 
 /// The QR code of `text` as an SVG image: one path of dark modules with a four-module quiet
@@ -196,7 +199,15 @@ async fn require_reauthentication(
     if too_long(&[&form.current_password, &form.credential_id]) {
         return Err(AppError::BadRequest("A field is too long.".into()));
     }
-    let refused = |text: &str, status| message(state, status, "Not changed", text, Some(("/account", "Back to your account")));
+    let refused = |text: &str, status| {
+        message(
+            state,
+            status,
+            "Not changed",
+            text,
+            Some(("/account", "Back to your account")),
+        )
+    };
     match reauthenticated(state, signed_in, &form.current_password, actor).await? {
         PasswordCheck::Right => Ok(Ok(())),
         PasswordCheck::Wrong => Ok(Err(refused(
@@ -243,7 +254,10 @@ pub async fn regenerate_codes(
     if let Err(page) = require_reauthentication(&state, &signed_in, &form, &actor).await? {
         return Ok(page);
     }
-    let codes = state.accounts.regenerate_recovery_codes(&signed_in.user, &actor).await?;
+    let codes = state
+        .accounts
+        .regenerate_recovery_codes(&signed_in.user, &actor)
+        .await?;
     codes_page(&state, &csrf, &signed_in.user, &codes, "/account", false)
 }
 
@@ -299,9 +313,17 @@ pub async fn remove_passkey(
         .remove_passkey(&signed_in.user, &form.credential_id, &actor)
         .await?;
     let (status, title, text) = if removed {
-        (StatusCode::OK, "Passkey removed", "That passkey no longer signs you in.")
+        (
+            StatusCode::OK,
+            "Passkey removed",
+            "That passkey no longer signs you in.",
+        )
     } else {
-        (StatusCode::NOT_FOUND, "Not changed", "That passkey is not one of yours (it may have been removed already).")
+        (
+            StatusCode::NOT_FOUND,
+            "Not changed",
+            "That passkey is not one of yours (it may have been removed already).",
+        )
     };
     message(&state, status, title, text, Some(("/account", "Back to your account")))
 }

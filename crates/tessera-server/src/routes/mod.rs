@@ -74,15 +74,24 @@ pub fn page_routes() -> Router<AppState> {
             crate::sign_in::SECOND_STEP_PATH,
             get(second_factor::show).post(second_factor::submit),
         )
-        .route("/passkeys/sign-in/options", axum::routing::post(second_factor::sign_in_options))
+        .route(
+            "/passkeys/sign-in/options",
+            axum::routing::post(second_factor::sign_in_options),
+        )
         .route("/passkeys/sign-in", axum::routing::post(second_factor::sign_in))
         .route(
             crate::sign_in::ENROLL_PATH,
             get(factors::show_totp).post(factors::confirm_totp),
         )
         .route("/account/totp/remove", axum::routing::post(factors::remove_totp))
-        .route("/account/recovery-codes", axum::routing::post(factors::regenerate_codes))
-        .route("/account/passkeys/options", axum::routing::post(factors::passkey_options))
+        .route(
+            "/account/recovery-codes",
+            axum::routing::post(factors::regenerate_codes),
+        )
+        .route(
+            "/account/passkeys/options",
+            axum::routing::post(factors::passkey_options),
+        )
         .route("/account/passkeys", axum::routing::post(factors::add_passkey))
         .route("/account/passkeys/remove", axum::routing::post(factors::remove_passkey))
         .route("/login/{upstream}", get(upstream::start))

@@ -79,10 +79,22 @@ pub async fn submit(
         }
         CodeCheck::Throttled { retry_after_seconds } => {
             let error = throttle::too_many_text(retry_after_seconds);
-            second_step_page(&state, &csrf, &pending, StatusCode::OK, Some(&error), Some(retry_after_seconds)).await
+            second_step_page(
+                &state,
+                &csrf,
+                &pending,
+                StatusCode::OK,
+                Some(&error),
+                Some(retry_after_seconds),
+            )
+            .await
         }
         CodeCheck::Totp | CodeCheck::RecoveryCode { .. } => {
-            let factor = if check == CodeCheck::Totp { "totp" } else { "recovery_code" };
+            let factor = if check == CodeCheck::Totp {
+                "totp"
+            } else {
+                "recovery_code"
+            };
             match sign_in::finish_second_step(&state, old_cookie.as_deref(), &actor, pending, &["otp"], factor).await? {
                 Some(done) => Ok(done.see_other()),
                 None => expired(&state),
@@ -177,16 +189,23 @@ pub async fn sign_in(
         .accounts
         .finish_passkey_sign_in(expected, &browser, &answer.ceremony, &answer.credential)
         .await?;
-    state
-        .metrics
-        .observe_login("passkey", if verified.is_ok() { "success" } else { "wrong_credentials" });
+    state.metrics.observe_login(
+        "passkey",
+        if verified.is_ok() {
+            "success"
+        } else {
+            "wrong_credentials"
+        },
+    );
     let signed_in = match verified {
         Ok(s) => s,
         Err(refusal) => return Ok(refusal_json(&refusal)),
     };
     let amr: Vec<&str> = signed_in.amr.clone();
     if let Some(pending) = pending {
-        return match sign_in::finish_second_step(&state, old_cookie.as_deref(), &actor, pending, &amr, "passkey").await? {
+        return match sign_in::finish_second_step(&state, old_cookie.as_deref(), &actor, pending, &amr, "passkey")
+            .await?
+        {
             Some(done) => Ok(done.json()),
             None => Ok(refusal_json(&PasskeyRefusal::Expired)),
         };

@@ -73,7 +73,10 @@ pub struct Documents {
 impl Documents {
     pub fn new(config: &Config) -> Self {
         let scopes: Vec<String> = KNOWN_SCOPES.iter().map(|s| (*s).to_owned()).collect();
-        let acr = [config.mfa.acr.single_factor.as_str(), config.mfa.acr.multi_factor.as_str()];
+        let acr = [
+            config.mfa.acr.single_factor.as_str(),
+            config.mfa.acr.multi_factor.as_str(),
+        ];
         let metadata =
             tessera_oidc::provider_metadata(config.issuer_str(), &crate::oidc::algorithms(config), &scopes, &acr);
         Self {
