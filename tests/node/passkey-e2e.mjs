@@ -21,7 +21,11 @@
 // with code and state (answered here with a tiny page; the Rust test exchanges the code).
 //
 // Any console error, page error, dialog, failed request, or HTTP status >= 400 of a request to
-// BASE's origin fails the run. Every wait is bounded. On success one JSON line goes to stdout:
+// BASE's origin fails the run; left out are only the browser's own /favicon.ico (Tessera has
+// none) and fetches cut off (ERR_ABORTED) by a navigation. The login page's conditional UI
+// (passkeys in the username autofill) is held pending, as for a person who ignores the
+// autofill, so that the button is what signs in (see the init script below). Every wait is
+// bounded (15 s a wait, 120 s the whole run). On success one JSON line goes to stdout:
 //   {"redirect": "<REDIRECT_URI?code=…&state=…>", "passkeys_listed": N}
 // and progress goes to stderr; on failure the exit status is 1 and stderr says what went wrong.
 
