@@ -118,7 +118,7 @@ async fn a_passkey_added_in_the_browser_signs_in_alone_and_the_app_sees_mfa() {
         "the browser run failed ({}):\n{stderr}",
         output.status
     );
-    let _ = writeln!(std::io::stderr(), "{stderr}");
+    eprintln!("{stderr}"); // shown with --nocapture
     let stdout = String::from_utf8_lossy(&output.stdout);
     let result: Value = stdout
         .lines()
@@ -173,7 +173,7 @@ async fn a_passkey_added_in_the_browser_signs_in_alone_and_the_app_sees_mfa() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    let _ = writeln!(std::io::stderr(), "ID token: amr {amr:?}, acr {}", claims["acr"]);
+    eprintln!("ID token: amr {amr:?}, acr {}", claims["acr"]);
     assert!(
         amr.contains(&"mfa"),
         "a user-verified passkey is multi-factor (RFC 8176): amr {amr:?}"
