@@ -273,6 +273,11 @@ async fn clean_up_periodically(live: Live) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "count clean-up failed"),
         }
+        match state.store.delete_stale_ceremonies(now).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired second-step and passkey ceremonies removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "ceremony clean-up failed"),
+        }
         match state.store.purge_jobs(now - state.config.jobs.retention, false).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "finished jobs removed"),
             Ok(_) => {}
