@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tessera_core::store::AuditStore;
+use tessera_core::store::{AuditStore, SessionStore};
 
 use crate::oidc::{CALLBACK, DEMO_SECRET, clients_yaml, code_for, person, token_request};
 use crate::support::db::test_db;
@@ -570,4 +570,90 @@ async fn groups_keys_clients_and_the_audit_log_from_the_command_line() {
     let bad = tessera(&config, &["audit", "list", "--since", "yesterday"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("give a time such as"));
+}
+
+/// `user mfa` lists an account's second factors; `user reset-mfa` removes every one of them
+/// and the recovery codes, ends the sessions (telling the apps) and mails the person, in one
+/// transaction with its audit event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_mfa_removes_every_factor_ends_the_sessions_and_mails_the_person() {
+    use tessera_core::factors::{RecoveryCodeSet, SecondFactorStore, StoredPasskey};
+    use tessera_core::jobs::Effects;
+    let (backchannel, _logouts) = backchannel_receiver().await;
+    let (server, _dir, config) = server_and_config("admin_reset_mfa", &backchannel).await;
+    let jane = person(&server).await;
+    let _browser = signed_in(&server, "jane", PASSWORD).await;
+    let now = time::OffsetDateTime::now_utc();
+    let codes = RecoveryCodeSet::generate();
+    server.store.begin_totp(jane.id, "c2VhbGVk", now).await.unwrap();
+    assert!(
+        server
+            .store
+            .confirm_totp_with(jane.id, 1, &codes.digests, now, &Effects::none())
+            .await
+            .unwrap()
+    );
+    let passkey = StoredPasskey {
+        credential_id: "cred-1".into(),
+        user_id: jane.id,
+        name: "Laptop".into(),
+        passkey: "{}".into(),
+        created_at: now,
+        last_used_at: None,
+    };
+    server.store.add_passkey_with(&passkey, &Effects::none()).await.unwrap();
+
+    let listed = json(&config, &["user", "mfa", "jane"]);
+    assert!(listed["totp"]["created_at"].is_string(), "{listed}");
+    assert_eq!(listed["recovery_codes_left"], 10);
+    assert_eq!(listed["passkeys"][0]["name"], "Laptop");
+    assert_eq!(listed["passkeys"][0]["last_used_at"], Value::Null);
+    let text = ok(&config, &["user", "mfa", "jane"]);
+    assert!(
+        text.contains("authenticator app\tsince ") && text.contains("passkey\tLaptop"),
+        "{text}"
+    );
+
+    for command in ["mfa", "reset-mfa"] {
+        let out = tessera(&config, &["user", command, "nobody"]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no account with the username \"nobody\""));
+    }
+    assert!(
+        server.store.factor_summary(jane.id).await.unwrap().any(),
+        "an error changed nothing"
+    );
+
+    let reset = json(&config, &["user", "reset-mfa", "jane"]);
+    assert_eq!(reset["totp"], true, "{reset}");
+    assert_eq!(reset["passkeys"], 1);
+    assert_eq!(reset["recovery_codes"], 10);
+    assert_eq!(reset["ended"]["sessions"], 1);
+    assert_eq!(
+        server.store.factor_summary(jane.id).await.unwrap(),
+        tessera_core::factors::FactorSummary::default()
+    );
+    assert!(server.store.sessions_of(jane.id).await.unwrap().is_empty());
+    let events = server.store.recent_events(20).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "admin.mfa_reset" && e.user_id == Some(jane.id))
+    );
+    server.state.jobs_wake.notify_waiters();
+    crate::support::server::settled(&server.store, Duration::from_secs(20)).await;
+    assert!(
+        server
+            .mails()
+            .iter()
+            .any(|m| m.contains("Your second factors were removed")),
+        "the person is told"
+    );
+    let after = json(&config, &["user", "mfa", "jane"]);
+    assert_eq!(after["totp"], Value::Null);
+    assert_eq!(after["passkeys"], serde_json::json!([]));
+    // And the login is a plain password login again.
+    let b = browser();
+    let r = log_in(&server, &b, "jane", PASSWORD, None).await;
+    assert_eq!(crate::support::server::location(&r), "/account");
 }
