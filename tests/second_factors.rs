@@ -337,3 +337,50 @@ async fn discovery_lists_the_acr_values_and_prompt_none_cannot_step_up() {
         "{to}"
     );
 }
+
+#[tokio::test]
+async fn a_required_group_leads_to_enrollment_and_an_old_session_signs_in_again_to_add_a_factor() {
+    let yaml = format!("{FAST_PASSWORDS}security:\n  mfa: optional\n  mfa_required_groups: [admins]\n");
+    let server = TestServer::start_configured(&yaml).await;
+    let dana = person("dana").password(PASSWORD).group("admins").create(&server).await;
+    person("erin").password(PASSWORD).create(&server).await;
+    let b = browser();
+    let r = log_in(&server, &b, "dana", PASSWORD, None).await;
+    assert_eq!(
+        location(&r),
+        "/account/totp?next=%2Faccount",
+        "a member of admins must set one up"
+    );
+    let e = browser();
+    let r = log_in(&server, &e, "erin", PASSWORD, None).await;
+    assert_eq!(location(&r), "/account", "others need not");
+
+    // A session whose sign-in is an hour old cannot plant a new factor.
+    let hour_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
+    server
+        .execute_sql(
+            "UPDATE sessions SET auth_time = $1 WHERE user_id = $2",
+            &[
+                crate::support::db::Arg::Int(hour_ago),
+                crate::support::db::Arg::Text(&dana.id.to_string()),
+            ],
+        )
+        .await;
+    let r = b.get(server.url("/account/totp")).send().await.unwrap();
+    assert_eq!(location(&r), "/login?reauth=1&next=%2Faccount%2Ftotp");
+    let csrf = csrf_from(&b, &server.url("/account")).await;
+    let r = b
+        .post(server.url("/account/passkeys/options"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("sign in again"), "{body}");
+    assert_eq!(
+        server.store.factor_summary(dana.id).await.unwrap(),
+        tessera_core::factors::FactorSummary::default(),
+        "nothing was set up"
+    );
+}

@@ -259,19 +259,31 @@ pub async fn complete(
 ) -> Result<Completed, AppError> {
     let (cookie, _) = session::start(state, old_cookie, user, &amr.join(" ")).await?;
     state.accounts.record_login_detail(user, detail, actor).await?;
-    let next = next.and_then(|n| safe_next(Some(&n)));
-    let must_enroll = !amr.contains(&"mfa")
-        && state.accounts.policy_wants_mfa(user).await?
-        && !state.accounts.factors_of(user.id).await?.any();
-    let target = if must_enroll {
-        let after = next.unwrap_or_else(|| "/account".to_owned());
-        format!("{ENROLL_PATH}?next={}", urlencoding::encode(&after))
-    } else {
-        next.unwrap_or_else(|| "/account".to_owned())
-    };
     Ok(Completed {
         user: user.clone(),
         cookies: vec![cookie],
-        target,
+        target: target_after(state, user, amr, next).await?,
+    })
+}
+
+/// Where a person whose session just started goes: `next` (when it is a safe local path) or
+/// their account page, but the enrollment page first when Tessera's policy wants a second
+/// factor of them and they have none.
+pub async fn target_after(
+    state: &AppState,
+    user: &User,
+    amr: &[&str],
+    next: Option<String>,
+) -> Result<String, AppError> {
+    let next = next
+        .and_then(|n| safe_next(Some(&n)))
+        .unwrap_or_else(|| "/account".to_owned());
+    let must_enroll = !amr.contains(&"mfa")
+        && state.accounts.policy_wants_mfa(user).await?
+        && !state.accounts.factors_of(user.id).await?.any();
+    Ok(if must_enroll {
+        format!("{ENROLL_PATH}?next={}", urlencoding::encode(&next))
+    } else {
+        next
     })
 }

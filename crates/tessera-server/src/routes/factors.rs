@@ -24,6 +24,22 @@ use crate::sign_in;
 use crate::state::AppState;
 use crate::throttle;
 
+/// How recent the session's sign-in must be to add a factor. A new factor is a new way in: a
+/// stolen session cookie must not be enough to plant one (ASVS 4.0.3 V3.7.1), so an older
+/// session signs in again first.
+const FRESH_FOR_NEW_FACTOR: time::Duration = time::Duration::minutes(10);
+
+fn fresh(signed_in: &SignedIn) -> bool {
+    time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_FOR_NEW_FACTOR
+}
+
+/// The login page, coming back to `here` once the person signed in again.
+fn sign_in_again(here: &str) -> Response {
+    see_other(&format!("/login?reauth=1&next={}", urlencoding::encode(here)))
+}
+
+const SIGN_IN_AGAIN: &str = "For your safety, sign in again before adding a passkey (log out and in), then add it.";
+
 fn turned_off() -> AppError {
     AppError::BadRequest("Second factors are turned off on this server (security.mfa: off).".into())
 }
@@ -36,6 +52,14 @@ pub async fn show_totp(
 ) -> Result<Response, AppError> {
     if !state.config.mfa.enabled() {
         return Err(turned_off());
+    }
+    let next = safe_next(q.next.as_deref());
+    if !fresh(&signed_in) {
+        let here = match &next {
+            Some(n) => format!("{}?next={}", sign_in::ENROLL_PATH, urlencoding::encode(n)),
+            None => sign_in::ENROLL_PATH.to_owned(),
+        };
+        return Ok(sign_in_again(&here));
     }
     let user = &signed_in.user;
     if state.accounts.factors_of(user.id).await?.totp {
@@ -51,7 +75,6 @@ pub async fn show_totp(
         Some(secret) => secret,
         None => state.accounts.begin_totp(user).await?,
     };
-    let next = safe_next(q.next.as_deref());
     totp_page(&state, &csrf, &signed_in, &secret, StatusCode::OK, next, None)
 }
 
@@ -116,6 +139,9 @@ pub async fn confirm_totp(
     let next = safe_next(form.next.as_deref());
     if too_long(&[&form.code]) {
         return Err(AppError::BadRequest("That code is too long.".into()));
+    }
+    if !fresh(&signed_in) {
+        return Ok(sign_in_again(sign_in::ENROLL_PATH));
     }
     match state.accounts.confirm_totp(user, &form.code, &actor).await? {
         TotpConfirmation::NotStarted => Ok(see_other("/account/totp")),
@@ -267,6 +293,10 @@ pub async fn passkey_options(
     signed_in: SignedIn,
     Form(NoFields {}): Form<NoFields>,
 ) -> Result<Response, AppError> {
+    if !fresh(&signed_in) {
+        let body = axum::Json(serde_json::json!({ "error": SIGN_IN_AGAIN }));
+        return Ok((StatusCode::UNAUTHORIZED, body).into_response());
+    }
     let started = state
         .accounts
         .start_passkey_registration(&signed_in.user, &csrf.browser_binding())

@@ -172,8 +172,9 @@ async fn after_registration(
         AfterRegistration::Activate => activation_page(state, csrf, StatusCode::OK, user.id),
         AfterRegistration::ConfirmEmail => check_your_mail(state),
         AfterRegistration::SignIn => {
-            let (cookie, _) = session::start(state, old_cookie, user, LoginMethod::Password.amr()).await?;
-            let target = next.unwrap_or_else(|| "/account".to_owned());
+            let amr = LoginMethod::Password.amr();
+            let (cookie, _) = session::start(state, old_cookie, user, amr).await?;
+            let target = crate::sign_in::target_after(state, user, &[amr], next).await?;
             Ok((
                 StatusCode::SEE_OTHER,
                 Extension(SignedInAs(user.id)),
