@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 use tessera_core::factors::SecondFactorStore;
-use tessera_core::store::SessionStore;
+use tessera_core::store::{AuditStore, SessionStore};
 
 use crate::support::people::{FAST_PASSWORDS, PASSWORD, log_in, person};
 use crate::support::server::{TestServer, browser, csrf_from, location, settled};
@@ -383,4 +383,173 @@ async fn a_required_group_leads_to_enrollment_and_an_old_session_signs_in_again_
         tessera_core::factors::FactorSummary::default(),
         "nothing was set up"
     );
+}
+
+/// The outside review's attacks on the second factors, replayed: each is refused.
+#[tokio::test]
+async fn a_session_alone_cannot_plant_a_factor_and_the_first_factor_signs_out_other_browsers() {
+    let yaml = format!(
+        "{FAST_PASSWORDS}security:\n  mfa_required_groups: [agents]\n\
+         remote_auth:\n  - {{ id: fresh, kind: freshdesk, url: 'https://example.freshdesk.com', secret: '${{ZENDESK_SECRET}}' }}\n"
+    );
+    let server = TestServer::start_configured(&yaml).await;
+    let fay = person("fay")
+        .email("fay@example.com")
+        .confirmed()
+        .password(PASSWORD)
+        .create(&server)
+        .await;
+    // Two browsers signed in with the password; the first sets up an app.
+    let mine = crate::support::people::signed_in(&server, "fay", PASSWORD).await;
+    let other = crate::support::people::signed_in(&server, "fay", PASSWORD).await;
+    // Two visits to the set-up page show two secrets: one glimpsed earlier is never the one
+    // that gets confirmed.
+    let first = mine
+        .get(server.url("/account/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let glimpsed = app_from(&first);
+    let second = mine
+        .get(server.url("/account/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(app_from(&second).secret(), glimpsed.secret(), "a new secret per visit");
+    let csrf = crate::support::server::csrf_of(&second);
+    let r = mine
+        .post(server.url("/account/totp"))
+        .form(&[("csrf", csrf.as_str()), ("code", &glimpsed.generate(now()).to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the glimpsed secret's code is refused"
+    );
+    let (_app, _codes, _) = enroll(&server, &mine, "/account/totp").await;
+    let r = other.get(server.url("/account")).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the password-only browser was signed out"
+    );
+    settled(&server.store, std::time::Duration::from_secs(10)).await;
+    assert!(server.mails().iter().any(|m| m.contains("A second factor was added")));
+
+    // A stolen session whose sign-in is old must pass the second step again to add a passkey.
+    let hour_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
+    server
+        .execute_sql(
+            "UPDATE sessions SET auth_time = $1 WHERE user_id = $2",
+            &[
+                crate::support::db::Arg::Int(hour_ago),
+                crate::support::db::Arg::Text(&fay.id.to_string()),
+            ],
+        )
+        .await;
+    let csrf = csrf_from(&mine, &server.url("/account")).await;
+    let r = mine
+        .post(server.url("/account/passkeys/options"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["redirect"], "/login/second-factor", "{body}");
+    let r = mine.get(server.url("/account/totp")).send().await.unwrap();
+    assert_eq!(location(&r), "/login/second-factor");
+    assert_eq!(server.store.passkeys_of(fay.id).await.unwrap().len(), 0);
+
+    // Removing the last factor takes the recovery codes with it.
+    let r = second_step(&server, &mine, &_codes[0]).await;
+    assert_eq!(location(&r), "/account/totp", "back where the step-up began");
+    let csrf = csrf_from(&mine, &server.url("/account")).await;
+    let r = mine
+        .post(server.url("/account/totp/remove"))
+        .form(&[("csrf", csrf.as_str()), ("current_password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let left = server.store.factor_summary(fay.id).await.unwrap();
+    assert_eq!(
+        left,
+        tessera_core::factors::FactorSummary::default(),
+        "no code outlives the factors"
+    );
+
+    // A helpdesk sign-in follows the policy too: an agent without a factor sets one up first.
+    person("hal")
+        .email("hal@example.com")
+        .confirmed()
+        .password(PASSWORD)
+        .group("agents")
+        .create(&server)
+        .await;
+    let hal = crate::support::people::signed_in(&server, "hal", PASSWORD).await;
+    let to = location(&hal.get(server.url("/remote-auth/fresh")).send().await.unwrap());
+    assert_eq!(
+        to, "/account/totp?next=%2Fremote-auth%2Ffresh",
+        "no helpdesk assertion on one factor"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_code_guesses_are_checked_no_more_than_the_lockout_allows() {
+    let yaml =
+        format!("{FAST_PASSWORDS}security:\n  throttle:\n    code_free_failures: 1\n    code_lockout_after: 3\n");
+    let server = TestServer::start_configured(&yaml).await;
+    let gil = person("gil").password(PASSWORD).create(&server).await;
+    let signed_in = crate::support::people::signed_in(&server, "gil", PASSWORD).await;
+    let (app, _, _) = enroll(&server, &signed_in, "/account/totp").await;
+    let b = browser();
+    log_in(&server, &b, "gil", PASSWORD, None).await;
+    let csrf = csrf_from(&b, &server.url("/login/second-factor")).await;
+    let valid: Vec<String> = [-30i64, 0, 30]
+        .iter()
+        .map(|d| app.generate(now().saturating_add_signed(*d)).to_string())
+        .collect();
+    let guesses: Vec<String> = (0..20u32)
+        .map(|i| format!("{:06}", 100_000 + i * 7919))
+        .filter(|g| !valid.contains(g))
+        .take(12)
+        .collect();
+    // All at once: each is charged before it is checked, so at most code_lockout_after are.
+    let posts: Vec<_> = guesses
+        .into_iter()
+        .map(|code| {
+            let (b, url, csrf) = (b.clone(), server.url("/login/second-factor"), csrf.clone());
+            tokio::spawn(async move {
+                b.post(url)
+                    .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for post in posts {
+        statuses.push(post.await.unwrap());
+    }
+    let checked = server
+        .store
+        .recent_events(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "user.mfa_failed" && e.user_id == Some(gil.id))
+        .count();
+    assert!(checked <= 3, "{checked} guesses were checked ({statuses:?})");
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }

@@ -152,6 +152,9 @@ pub trait SessionStore: Send + Sync {
     async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<Session>>;
     /// Ends every session of the account, with `effects`, in one transaction; returns how many.
     async fn end_sessions_with(&self, user: UserId, effects: &Effects) -> StoreResult<u64>;
+    /// Every session of the account but `keep` (its first second factor: browsers signed in
+    /// without it are signed out).
+    async fn end_other_sessions(&self, user: UserId, keep: &str) -> StoreResult<u64>;
     /// Removes sessions past their absolute end or idle since `idle_before`.
     async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64>;
 }

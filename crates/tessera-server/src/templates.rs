@@ -49,6 +49,10 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/recovery_code_used.html",
     "email/factors_reset.txt",
     "email/factors_reset.html",
+    "email/factor_added.txt",
+    "email/factor_added.html",
+    "email/factor_removed.txt",
+    "email/factor_removed.html",
 );
 
 pub struct Templates {

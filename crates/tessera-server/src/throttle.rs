@@ -82,10 +82,16 @@ pub async fn retry_after(cx: &impl Context, counts: &[Count<'_>]) -> Result<Opti
     Ok(state.retry_after(OffsetDateTime::now_utc()))
 }
 
-/// A failure, charged to every count. A count crossing its lockout threshold is logged and
-/// audited (`user.lockout`, or `client.lockout` for a client's count) with its scope and key.
-pub async fn record_failure(cx: &impl Context, counts: &[Count<'_>], actor: &Actor) -> Result<(), StoreError> {
+/// A failure, charged to every count; returns each count as it now stands. A count crossing
+/// its lockout threshold is logged and audited (`user.lockout`, or `client.lockout` for a
+/// client's count) with its scope and key.
+pub async fn record_failure(
+    cx: &impl Context,
+    counts: &[Count<'_>],
+    actor: &Actor,
+) -> Result<Vec<Throttle>, StoreError> {
     let now = OffsetDateTime::now_utc();
+    let mut states = Vec::with_capacity(counts.len());
     for count in counts {
         let state = cx
             .store()
@@ -108,8 +114,24 @@ pub async fn record_failure(cx: &impl Context, counts: &[Count<'_>], actor: &Act
             });
             effects::emit(cx, effects::event(cx, kind, count.user, detail, actor)).await?;
         }
+        states.push(state);
     }
-    Ok(())
+    Ok(states)
+}
+
+/// Charges an attempt before it is checked (a success clears the count again): each
+/// attempt gets its own place in the count from one atomic statement, so however many arrive
+/// at once, none past the lockout threshold is checked. `Some(seconds)` refuses this one.
+pub async fn charge_first(cx: &impl Context, counts: &[Count<'_>], actor: &Actor) -> Result<Option<u64>, StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let states = record_failure(cx, counts, actor).await?;
+    let past_lockout = counts
+        .iter()
+        .zip(&states)
+        .filter(|(c, s)| c.policy.lockout_after > 0 && s.failures > c.policy.lockout_after)
+        .map(|(_, s)| s.retry_after(now).unwrap_or(1))
+        .max();
+    Ok(past_lockout)
 }
 
 fn lockout_event(scope: &str) -> &'static str {

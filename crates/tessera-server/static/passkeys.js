@@ -141,6 +141,11 @@
       const csrf = addForm.dataset.csrf;
       const name = document.getElementById("passkey-name").value;
       post("/account/passkeys/options", { csrf: csrf }).then((started) => {
+        if (started.error && started.redirect) {
+          // Confirm it is you first (sign in again, or the second step); back here after.
+          window.location.assign(started.redirect);
+          return { redirect: started.redirect };
+        }
         if (started.error) {
           throw new Error(started.error);
         }

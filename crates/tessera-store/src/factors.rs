@@ -94,6 +94,12 @@ impl TryFrom<CeremonyRow> for Ceremony {
     }
 }
 
+/// Recovery codes stand in for a factor: with the last one gone, they go too (a recovery
+/// code alone must never be a second step).
+const DELETE_CODES_WITHOUT_FACTOR: &str = "DELETE FROM recovery_codes WHERE user_id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM totp_factors WHERE user_id = $1 AND confirmed) \
+     AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1)";
+
 #[async_trait]
 impl SecondFactorStore for SqlStore {
     async fn factor_summary(&self, user: UserId) -> StoreResult<FactorSummary> {
@@ -187,6 +193,7 @@ impl SecondFactorStore for SqlStore {
             if removed == 0 {
                 return Ok(false);
             }
+            sqlx::query(DELETE_CODES_WITHOUT_FACTOR).bind(user.to_string()).execute(&mut *tx).await.map_err(map_sqlx)?;
             commit_with_effects!(tx, effects)?;
             Ok(true)
         })
@@ -274,6 +281,7 @@ impl SecondFactorStore for SqlStore {
             if removed == 0 {
                 return Ok(false);
             }
+            sqlx::query(DELETE_CODES_WITHOUT_FACTOR).bind(user.to_string()).execute(&mut *tx).await.map_err(map_sqlx)?;
             commit_with_effects!(tx, effects)?;
             Ok(true)
         })

@@ -85,6 +85,14 @@ impl SessionStore for SqlStore {
         })
     }
 
+    async fn end_other_sessions(&self, user: UserId, keep: &str) -> StoreResult<u64> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
+                .bind(user.to_string()).bind(keep)
+                .execute(pool).await.map(|r| r.rows_affected()).map_err(map_sqlx)
+        })
+    }
+
     async fn touch_session(&self, id_digest: &str, at: OffsetDateTime) -> StoreResult<()> {
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {

@@ -1,6 +1,6 @@
 //! Second factors of an account: enrolling an authenticator app, checking a code or a
 //! recovery code at the second step, and replacing or removing them. Codes are throttled per
-//! account (`security.throttle.code_*`), each TOTP time step and each recovery code is
+//! account (`security.throttle.code_*`, each attempt charged before it is checked), each TOTP time step and each recovery code is
 //! accepted once (the store's conditional updates), and every change is audited.
 
 use base64::Engine;
@@ -82,7 +82,7 @@ impl Accounts {
     /// The secret of the enrollment in progress, to show again (a page reload).
     pub async fn pending_totp(&self, user: &User) -> Result<Option<TotpSecret>, AccountError> {
         match self.store.totp_factor(user.id).await? {
-            Some(f) if !f.confirmed => self.open_totp(user, &f.sealed_secret).map(Some),
+            Some(f) if enrolling(&f) => self.open_totp(user, &f.sealed_secret).map(Some),
             _ => Ok(None),
         }
     }
@@ -90,7 +90,7 @@ impl Accounts {
     /// Turns the app on once the person typed a code it shows (proving the secret reached
     /// it), and gives them their recovery codes.
     pub async fn confirm_totp(&self, user: &User, code: &str, actor: &Actor) -> Result<TotpConfirmation, AccountError> {
-        let Some(factor) = self.store.totp_factor(user.id).await?.filter(|f| !f.confirmed) else {
+        let Some(factor) = self.store.totp_factor(user.id).await?.filter(enrolling) else {
             return Ok(TotpConfirmation::NotStarted);
         };
         let key = user.id.to_string();
@@ -98,19 +98,22 @@ impl Accounts {
         if let Some(retry_after_seconds) = throttle::retry_after(self, &counts).await? {
             return Ok(TotpConfirmation::Throttled { retry_after_seconds });
         }
+        if let Some(retry_after_seconds) = throttle::charge_first(self, &counts, actor).await? {
+            return Ok(TotpConfirmation::Throttled { retry_after_seconds });
+        }
         let secret = self.open_totp(user, &factor.sealed_secret)?;
         let Some(step) = secret.step_of(code, OffsetDateTime::now_utc()) else {
-            throttle::record_failure(self, &counts, actor).await?;
             return Ok(TotpConfirmation::Wrong);
         };
         let codes = RecoveryCodeSet::generate();
-        let event = effects::event(
+        let mut event = effects::event(
             self,
             "user.mfa_enrolled",
             Some(user.id),
             json!({ "factor": "totp" }),
             actor,
         );
+        event.jobs.push(notice(self, user.id, Notice::FactorAdded));
         let now = OffsetDateTime::now_utc();
         if !self
             .store
@@ -133,13 +136,15 @@ impl Accounts {
         if let Some(retry_after_seconds) = throttle::retry_after(self, &counts).await? {
             return Ok(CodeCheck::Throttled { retry_after_seconds });
         }
+        if let Some(retry_after_seconds) = throttle::charge_first(self, &counts, actor).await? {
+            return Ok(CodeCheck::Throttled { retry_after_seconds });
+        }
         let verdict = if looks_like_recovery_code(typed) {
             self.use_recovery_code(user, typed, actor).await?
         } else {
             self.use_totp_code(user, typed).await?
         };
         if verdict == CodeCheck::Wrong {
-            throttle::record_failure(self, &counts, actor).await?;
             let event = effects::event(self, "user.mfa_failed", Some(user.id), json!({}), actor);
             effects::emit(self, event).await?;
         } else {
@@ -195,14 +200,17 @@ impl Accounts {
 
     /// Turns the authenticator app off (the caller has re-authenticated the person).
     pub async fn remove_totp(&self, user: &User, actor: &Actor) -> Result<bool, AccountError> {
-        let event = effects::event(
+        let mut event = effects::event(
             self,
             "user.mfa_removed",
             Some(user.id),
             json!({ "factor": "totp" }),
             actor,
         );
-        Ok(self.store.remove_totp_with(user.id, &event).await?)
+        event.jobs.push(notice(self, user.id, Notice::FactorRemoved));
+        let removed = self.store.remove_totp_with(user.id, &event).await?;
+        self.jobs_wake.notify_waiters();
+        Ok(removed)
     }
 
     /// What authenticator apps show as the account's issuer: the host people sign in at.
@@ -233,11 +241,23 @@ impl Accounts {
     }
 }
 
+/// How long a set-up page's secret can be confirmed: a secret someone glimpsed on an
+/// unfinished set-up cannot be confirmed weeks later.
+const ENROLLMENT_TTL: time::Duration = time::Duration::minutes(15);
+
+/// Whether `f` is a set-up in progress that can still be confirmed.
+fn enrolling(f: &tessera_core::factors::TotpFactor) -> bool {
+    !f.confirmed && OffsetDateTime::now_utc() - f.created_at <= ENROLLMENT_TTL
+}
+
 /// A security notice mailed to the account's address.
 #[derive(Clone, Copy)]
 pub enum Notice {
     RecoveryCodeUsed,
     FactorsReset,
+    /// A factor was added or removed: if it was not them, they learn of it at once.
+    FactorAdded,
+    FactorRemoved,
 }
 
 impl Notice {
@@ -246,6 +266,8 @@ impl Notice {
         match kind {
             "recovery_code_used" => Some(("email/recovery_code_used", "A recovery code was used to sign in")),
             "factors_reset" => Some(("email/factors_reset", "Your second factors were removed")),
+            "factor_added" => Some(("email/factor_added", "A second factor was added to your account")),
+            "factor_removed" => Some(("email/factor_removed", "A second factor was removed from your account")),
             _ => None,
         }
     }
@@ -254,6 +276,8 @@ impl Notice {
         match self {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::FactorsReset => "factors_reset",
+            Self::FactorAdded => "factor_added",
+            Self::FactorRemoved => "factor_removed",
         }
     }
 }

@@ -19,7 +19,7 @@ use webauthn_rs::prelude::{
     WebauthnBuilder,
 };
 
-use super::{AccountError, Accounts};
+use super::{AccountError, Accounts, Notice};
 use crate::jobs::effects::{self, Actor};
 
 /// How long the browser has to answer a ceremony (the options also tell it, in ms).
@@ -79,6 +79,13 @@ impl PasskeyRefusal {
             Self::WrongAccount => "This passkey belongs to another account. Use one of your own passkeys.".into(),
         }
     }
+}
+
+/// The state of a passkey sign-in: for one account's passkeys (a second step), or for any
+/// discoverable one.
+enum SignInState {
+    ForAccount(PasskeyAuthentication),
+    Discoverable(DiscoverableAuthentication),
 }
 
 /// A verified passkey sign-in.
@@ -181,9 +188,13 @@ impl Accounts {
             last_used_at: None,
         };
         let detail = json!({ "factor": "passkey", "name": stored.name, "credential_id": stored.credential_id });
-        let event = effects::event(self, "user.mfa_enrolled", Some(user.id), detail, actor);
+        let mut event = effects::event(self, "user.mfa_enrolled", Some(user.id), detail, actor);
+        event.jobs.push(super::notice(self, user.id, Notice::FactorAdded));
         match self.store.add_passkey_with(&stored, &event).await {
-            Ok(()) => Ok(Ok(stored)),
+            Ok(()) => {
+                self.jobs_wake.notify_waiters();
+                Ok(Ok(stored))
+            }
             Err(StoreError::Conflict { .. }) => Ok(Err(PasskeyRefusal::AlreadyRegistered)),
             Err(e) => Err(e.into()),
         }
@@ -247,53 +258,37 @@ impl Accounts {
             Ok(w) => w,
             Err(refusal) => return Ok(Err(refusal)),
         };
+        // The challenge first (this browser's, for this purpose and account): it is answered
+        // once whatever the answer, and nothing about credentials is told without it.
+        let state = match expected {
+            Some(user) => self
+                .take_ceremony(CeremonyPurpose::PasskeySignIn, Some(user), browser, ceremony)
+                .await?
+                .map(SignInState::ForAccount),
+            None => self
+                .take_ceremony(CeremonyPurpose::PasskeySignIn, None, browser, ceremony)
+                .await?
+                .map(SignInState::Discoverable),
+        };
+        let Some(state) = state else {
+            return Ok(Err(PasskeyRefusal::Expired));
+        };
         let credential: PublicKeyCredential = match serde_json::from_str(response) {
             Ok(c) => c,
             Err(e) => return Ok(Err(PasskeyRefusal::Invalid(format!("unreadable response: {e}")))),
         };
         let credential_id = secret_token::base64url(credential.get_credential_id());
         let Some(stored) = self.store.passkey(&credential_id).await? else {
-            // Taken anyway: a challenge is answered once, whatever the answer.
-            self.store
-                .take_ceremony(&secret_token::digest(ceremony), OffsetDateTime::now_utc())
-                .await?;
             return Ok(Err(PasskeyRefusal::Unknown));
         };
         if expected.is_some_and(|u| u != stored.user_id) {
-            self.store
-                .take_ceremony(&secret_token::digest(ceremony), OffsetDateTime::now_utc())
-                .await?;
             return Ok(Err(PasskeyRefusal::WrongAccount));
         }
         let mut passkey: Passkey = serde_json::from_str(&stored.passkey)
             .map_err(|e| AccountError::internal(format!("stored passkey: {e}")))?;
-        let verified = match expected {
-            Some(user) => {
-                let Some(state) = self
-                    .take_ceremony::<PasskeyAuthentication>(
-                        CeremonyPurpose::PasskeySignIn,
-                        Some(user),
-                        browser,
-                        ceremony,
-                    )
-                    .await?
-                else {
-                    return Ok(Err(PasskeyRefusal::Expired));
-                };
-                webauthn.finish_passkey_authentication(&credential, &state)
-            }
-            None => {
-                let Some(state) = self
-                    .take_ceremony::<DiscoverableAuthentication>(
-                        CeremonyPurpose::PasskeySignIn,
-                        None,
-                        browser,
-                        ceremony,
-                    )
-                    .await?
-                else {
-                    return Ok(Err(PasskeyRefusal::Expired));
-                };
+        let verified = match state {
+            SignInState::ForAccount(state) => webauthn.finish_passkey_authentication(&credential, &state),
+            SignInState::Discoverable(state) => {
                 // The user handle the authenticator returned must be the account the
                 // credential is registered to (WebAuthn §7.2 step 6).
                 match webauthn.identify_discoverable_authentication(&credential) {
@@ -324,8 +319,11 @@ impl Accounts {
     /// Removes one of the account's passkeys (the caller has re-authenticated the person).
     pub async fn remove_passkey(&self, user: &User, credential_id: &str, actor: &Actor) -> Result<bool, AccountError> {
         let detail = json!({ "factor": "passkey", "credential_id": credential_id });
-        let event = effects::event(self, "user.mfa_removed", Some(user.id), detail, actor);
-        Ok(self.store.remove_passkey_with(user.id, credential_id, &event).await?)
+        let mut event = effects::event(self, "user.mfa_removed", Some(user.id), detail, actor);
+        event.jobs.push(super::notice(self, user.id, Notice::FactorRemoved));
+        let removed = self.store.remove_passkey_with(user.id, credential_id, &event).await?;
+        self.jobs_wake.notify_waiters();
+        Ok(removed)
     }
 
     async fn parsed_passkeys(&self, user: UserId) -> Result<Vec<Passkey>, AccountError> {

@@ -24,21 +24,64 @@ use crate::sign_in;
 use crate::state::AppState;
 use crate::throttle;
 
-/// How recent the session's sign-in must be to add a factor. A new factor is a new way in: a
-/// stolen session cookie must not be enough to plant one (ASVS 4.0.3 V3.7.1), so an older
-/// session signs in again first.
-const FRESH_FOR_NEW_FACTOR: time::Duration = time::Duration::minutes(10);
+/// How recent the session's sign-in must be to change the account's factors.
+const FRESH_FOR_FACTOR_CHANGES: time::Duration = time::Duration::minutes(10);
 
-fn fresh(signed_in: &SignedIn) -> bool {
-    time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_FOR_NEW_FACTOR
+/// A factor is a way in, so changing them needs more than a session cookie (ASVS 4.0.3
+/// V3.7.1): for an account with a factor, a sign-in that used one within the last ten
+/// minutes (else the second step again, back to `here`); for an account without, a sign-in
+/// within the last ten minutes (else the login page again). `None`: go ahead.
+async fn proof_for_factor_changes(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    signed_in: &SignedIn,
+    here: &str,
+) -> Result<Option<Response>, AppError> {
+    let fresh = time::OffsetDateTime::now_utc() - signed_in.session.auth_time <= FRESH_FOR_FACTOR_CHANGES;
+    let used_mfa = signed_in.session.amr.split_whitespace().any(|m| m == "mfa");
+    if state.accounts.factors_of(signed_in.user.id).await?.any() {
+        if used_mfa && fresh {
+            return Ok(None);
+        }
+        return sign_in::step_up(state, csrf, signed_in, here).await.map(Some);
+    }
+    if fresh {
+        return Ok(None);
+    }
+    Ok(Some(see_other(&format!(
+        "/login?reauth=1&next={}",
+        urlencoding::encode(here)
+    ))))
 }
 
-/// The login page, coming back to `here` once the person signed in again.
-fn sign_in_again(here: &str) -> Response {
-    see_other(&format!("/login?reauth=1&next={}", urlencoding::encode(here)))
+/// [`proof_for_factor_changes`] for the passkey script: 401 with what to do and where to go
+/// (the second step's cookie, if one was started, comes along).
+async fn proof_for_script(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    signed_in: &SignedIn,
+) -> Result<Option<Response>, AppError> {
+    let Some(redirect) = proof_for_factor_changes(state, csrf, signed_in, "/account").await? else {
+        return Ok(None);
+    };
+    let to = redirect
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("/login")
+        .to_owned();
+    let body = serde_json::json!({
+        "error": "For your safety, confirm it is you before adding a passkey: sign in again, then add it.",
+        "redirect": to,
+    });
+    let mut response = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    for cookie in redirect.headers().get_all(axum::http::header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, cookie.clone());
+    }
+    Ok(Some(response))
 }
-
-const SIGN_IN_AGAIN: &str = "For your safety, sign in again before adding a passkey (log out and in), then add it.";
 
 fn turned_off() -> AppError {
     AppError::BadRequest("Second factors are turned off on this server (security.mfa: off).".into())
@@ -54,12 +97,12 @@ pub async fn show_totp(
         return Err(turned_off());
     }
     let next = safe_next(q.next.as_deref());
-    if !fresh(&signed_in) {
-        let here = match &next {
-            Some(n) => format!("{}?next={}", sign_in::ENROLL_PATH, urlencoding::encode(n)),
-            None => sign_in::ENROLL_PATH.to_owned(),
-        };
-        return Ok(sign_in_again(&here));
+    let here = match &next {
+        Some(n) => format!("{}?next={}", sign_in::ENROLL_PATH, urlencoding::encode(n)),
+        None => sign_in::ENROLL_PATH.to_owned(),
+    };
+    if let Some(first) = proof_for_factor_changes(&state, &csrf, &signed_in, &here).await? {
+        return Ok(first);
     }
     let user = &signed_in.user;
     if state.accounts.factors_of(user.id).await?.totp {
@@ -71,10 +114,9 @@ pub async fn show_totp(
             Some(("/account", "Back to your account")),
         );
     }
-    let secret = match state.accounts.pending_totp(user).await? {
-        Some(secret) => secret,
-        None => state.accounts.begin_totp(user).await?,
-    };
+    // A new secret each time the page is opened: one someone saw on this screen earlier is
+    // never the one that ends up in the person's app.
+    let secret = state.accounts.begin_totp(user).await?;
     totp_page(&state, &csrf, &signed_in, &secret, StatusCode::OK, next, None)
 }
 
@@ -140,9 +182,10 @@ pub async fn confirm_totp(
     if too_long(&[&form.code]) {
         return Err(AppError::BadRequest("That code is too long.".into()));
     }
-    if !fresh(&signed_in) {
-        return Ok(sign_in_again(sign_in::ENROLL_PATH));
+    if let Some(first) = proof_for_factor_changes(&state, &csrf, &signed_in, sign_in::ENROLL_PATH).await? {
+        return Ok(first);
     }
+    let had_factor = state.accounts.factors_of(user.id).await?.any();
     match state.accounts.confirm_totp(user, &form.code, &actor).await? {
         TotpConfirmation::NotStarted => Ok(see_other("/account/totp")),
         TotpConfirmation::Wrong => {
@@ -155,9 +198,19 @@ pub async fn confirm_totp(
             let shown = totp_again(&state, &csrf, &signed_in, next, &error, StatusCode::OK).await;
             too_many(shown, retry_after_seconds)
         }
+        TotpConfirmation::Confirmed(codes) if had_factor => {
+            // The session already used a factor (see `proof_for_factor_changes`).
+            let to = next.unwrap_or_else(|| "/account".to_owned());
+            codes_page(&state, &csrf, user, &codes, &to, true)
+        }
         TotpConfirmation::Confirmed(codes) => {
-            // The person just proved the second factor: the session is upgraded to it (a new
-            // session id), so an app that asked for it can continue.
+            // The first factor: other browsers signed in with the password alone are signed
+            // out, and this session is upgraded (a new id) by the factor just proven, so an
+            // app that asked for one can continue.
+            state
+                .store
+                .end_other_sessions(user.id, &signed_in.session.id_digest)
+                .await?;
             let mut amr: Vec<&str> = signed_in.session.amr.split_whitespace().collect();
             amr.extend(["otp", "mfa"].iter().filter(|m| !signed_in.session.amr.contains(**m)));
             let detail = serde_json::json!({ "method": "enrollment", "second_factor": "totp" });
@@ -293,9 +346,8 @@ pub async fn passkey_options(
     signed_in: SignedIn,
     Form(NoFields {}): Form<NoFields>,
 ) -> Result<Response, AppError> {
-    if !fresh(&signed_in) {
-        let body = axum::Json(serde_json::json!({ "error": SIGN_IN_AGAIN }));
-        return Ok((StatusCode::UNAUTHORIZED, body).into_response());
+    if let Some(first) = proof_for_script(&state, &csrf, &signed_in).await? {
+        return Ok(first);
     }
     let started = state
         .accounts
@@ -312,6 +364,7 @@ pub async fn add_passkey(
     Form(answer): Form<CeremonyAnswer>,
 ) -> Result<Response, AppError> {
     let (ceremony, credential) = answer.parts();
+    let had_factor = state.accounts.factors_of(signed_in.user.id).await?.any();
     let added = state
         .accounts
         .finish_passkey_registration(
@@ -324,7 +377,16 @@ pub async fn add_passkey(
         )
         .await?;
     match added {
-        Ok(p) => Ok(axum::Json(serde_json::json!({ "added": p.name, "redirect": "/account" })).into_response()),
+        Ok(p) => {
+            if !had_factor {
+                // The first factor: browsers signed in with the password alone are signed out.
+                state
+                    .store
+                    .end_other_sessions(signed_in.user.id, &signed_in.session.id_digest)
+                    .await?;
+            }
+            Ok(axum::Json(serde_json::json!({ "added": p.name, "redirect": "/account" })).into_response())
+        }
         Err(refusal) => Ok(refusal_json(&refusal)),
     }
 }

@@ -118,17 +118,23 @@ pub async fn start(
     Path(target_id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     MaybeSignedIn(signed_in): MaybeSignedIn,
+    csrf: crate::csrf::CsrfCookie,
     actor: Actor,
     uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
     let target = find(&state, &target_id)?;
     let timestamp = timestamp(target, &query)?;
+    // Through the login (or the second step) and back here, with timestamp and return_to intact.
+    let here = uri.path_and_query().map_or(uri.path(), |p| p.as_str()).to_owned();
     let Some(signed_in) = signed_in else {
-        // Through the login and back here, with timestamp and return_to intact.
-        let next = uri.path_and_query().map_or(uri.path(), |p| p.as_str()).to_owned();
-        return Err(AppError::NeedsLogin { next });
+        return Err(AppError::NeedsLogin { next: here });
     };
     let user = &signed_in.user;
+    // A helpdesk sign-in is a sign-in like an app's: the policy's second factor first.
+    let used_mfa = signed_in.session.amr.split_whitespace().any(|m| m == "mfa");
+    if !used_mfa && state.accounts.policy_wants_mfa(user).await? {
+        return crate::sign_in::step_up(&state, &csrf, &signed_in, &here).await;
+    }
     check_access(&state, target, user).await?;
     let email = confirmed_email(user)?;
     check_rate(&state, user).await?;
