@@ -833,3 +833,53 @@ async fn a_stale_upstream_session_cannot_change_the_address() {
     let bob = server.store.user_by_username("bob").await.unwrap().unwrap();
     assert_eq!((bob.email, bob.pending_email), (None, None), "nothing changed");
 }
+
+/// An upstream login counts as one factor: a person with a second factor is asked for it,
+/// unless the provider is marked `login_is_mfa` (it enforces its own), whose login is both.
+#[tokio::test]
+async fn an_upstream_login_is_one_factor_unless_the_provider_enforces_its_own() {
+    use tessera_core::factors::{RecoveryCodeSet, SecondFactorStore};
+    use tessera_core::store::SessionStore;
+    let sandbox = tessera_sandbox::start("127.0.0.1:0".parse().unwrap(), SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let upstreams = upstreams_yaml(&sandbox.base_url()).replace(
+        "client_secret: sandbox-oidc-secret }",
+        "client_secret: sandbox-oidc-secret, login_is_mfa: true }",
+    );
+    let server = TestServer::start_configured(&format!("{FAST_PASSWORDS}{upstreams}")).await;
+    for (provider, person) in [("twitter", "alice"), ("oidc", "frank")] {
+        let first = sign_in_with(&server, &browser(), provider, person).await;
+        assert_eq!(location(&first), "/account", "{provider}: a new account, no factor yet");
+        let user = server.store.user_by_username(person).await.unwrap().unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        server.store.begin_totp(user.id, "c2VhbGVk", now).await.unwrap();
+        let codes = RecoveryCodeSet::generate();
+        let effects = tessera_core::jobs::Effects::none();
+        server
+            .store
+            .confirm_totp_with(user.id, 1, &codes.digests, now, &effects)
+            .await
+            .unwrap();
+        let again = sign_in_with(&server, &browser(), provider, person).await;
+        let newest = server.store.sessions_of(user.id).await.unwrap();
+        match provider {
+            "twitter" => {
+                assert_eq!(
+                    location(&again),
+                    "/login/second-factor",
+                    "Twitter's login is one factor"
+                );
+                assert_eq!(newest.len(), 1, "no session before the second factor");
+            }
+            _ => {
+                assert_eq!(
+                    location(&again),
+                    "/account",
+                    "login_is_mfa: the provider's login is both"
+                );
+                assert_eq!(newest[0].amr, "fed mfa");
+            }
+        }
+    }
+}

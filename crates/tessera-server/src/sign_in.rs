@@ -96,8 +96,13 @@ pub async fn first_factor(
     next: Option<String>,
 ) -> Result<Response, AppError> {
     let mut amr = vec![method.amr().to_owned()];
-    let upstream = matches!(method, LoginMethod::Upstream { .. });
-    if upstream && state.config.mfa.upstream_login_is_mfa {
+    if let LoginMethod::Upstream { provider, .. } = method
+        && state
+            .config
+            .upstreams
+            .iter()
+            .any(|u| u.id == *provider && u.login_is_mfa)
+    {
         amr.push("mfa".to_owned());
     }
     let detail = method.detail();

@@ -1,5 +1,6 @@
-//! `security.mfa`, `security.mfa_required_groups`, `security.upstream_login_is_mfa` and
-//! `security.acr`: who must have a second factor, and how apps are told which sign-in they got.
+//! `security.mfa`, `security.mfa_required_groups` and `security.acr`: who must have a second
+//! factor, and how apps are told which sign-in they got (`upstreams[].login_is_mfa` says
+//! which providers' logins count as both factors).
 
 use tessera_oidc::provider::AcrValues;
 
@@ -23,9 +24,6 @@ pub struct MfaSettings {
     pub policy: MfaPolicy,
     /// Members of these groups must have a second factor even under `optional`.
     pub required_groups: Vec<String>,
-    /// An upstream provider's login counts as both factors (the provider enforces its own
-    /// second factor); by default it counts as one and Tessera asks for the second.
-    pub upstream_login_is_mfa: bool,
     pub acr: AcrValues,
 }
 
@@ -97,7 +95,6 @@ pub(super) fn mfa_settings(raw: Option<&RawSecurity>, c: &mut Checker) -> MfaSet
     MfaSettings {
         policy,
         required_groups,
-        upstream_login_is_mfa: raw.upstream_login_is_mfa.as_ref().is_some_and(|b| b.value),
         acr,
     }
 }

@@ -254,7 +254,6 @@ pub struct RawSecurity {
     pub throttle: Option<RawThrottle>,
     pub mfa: Option<S>,
     pub mfa_required_groups: Option<Vec<S>>,
-    pub upstream_login_is_mfa: Option<Spanned<bool>>,
     pub acr: Option<RawAcr>,
 }
 

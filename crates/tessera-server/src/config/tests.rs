@@ -440,6 +440,12 @@ fn mfa_policy_groups_and_acr_are_read_and_bad_values_named() {
         ))
         .contains("single_factor and multi_factor must differ")
     );
+    let upstream = "upstreams:\n  - { id: fb, kind: facebook, client_id: a, client_secret: b, login_is_mfa: maybe }\n";
+    let problem = only_problem(&minimal(upstream));
+    assert!(
+        problem.ends_with("upstreams.login_is_mfa: expected true or false, got \"maybe\""),
+        "{problem}"
+    );
 }
 
 #[test]

@@ -18,6 +18,9 @@ pub struct Upstream {
     /// Upstream profile field → account attribute, filled when the attribute is empty, so
     /// `clients[].claims` can release it (e.g. `biography: bio`). `picture` always maps.
     pub attributes: Vec<(String, String)>,
+    /// The provider's login counts as both factors (`login_is_mfa`: it enforces its own second
+    /// factor); by default it counts as one and Tessera asks for the person's second.
+    pub login_is_mfa: bool,
     pub config: UpstreamConfig,
 }
 
@@ -94,6 +97,17 @@ pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> 
                 continue;
             }
         };
+        let login_is_mfa = match value.as_object_mut().and_then(|m| m.remove("login_is_mfa")) {
+            None => false,
+            Some(serde_json::Value::Bool(b)) => b,
+            Some(other) => {
+                c.problem(
+                    entry,
+                    format!("upstreams.login_is_mfa: expected true or false, got {other}"),
+                );
+                continue;
+            }
+        };
         let config: UpstreamConfig = match serde_json::from_value(value.clone()) {
             Ok(config) => config,
             Err(e) => {
@@ -117,6 +131,7 @@ pub(super) fn upstreams(raw: &[Spanned<serde_json::Value>], c: &mut Checker) -> 
             out.push(Upstream {
                 label: label.unwrap_or_else(|| capitalized(&id)),
                 attributes,
+                login_is_mfa,
                 id,
                 config,
             });
