@@ -314,6 +314,29 @@ async fn a_registration_ceremony_works_once() {
 }
 
 #[tokio::test]
+async fn an_expired_ceremony_is_refused_and_nothing_is_stored() {
+    let server = start().await;
+    let alice = create(&server, "alice").await;
+    let client = signed_in(&server, "alice", PASSWORD).await;
+    let csrf = csrf_from(&client, &server.url("/account")).await;
+    let (ceremony, options) = registration_options(&server, &client, &csrf).await;
+    let credential = created(&server, &mut authenticator(), options);
+    // The browser answers after the challenge's five minutes.
+    let past = time::OffsetDateTime::now_utc().unix_timestamp() - 1;
+    server
+        .execute_sql(
+            "UPDATE mfa_ceremonies SET expires_at = $1",
+            &[crate::support::db::Arg::Int(past)],
+        )
+        .await;
+    let (status, json) = finish_registration(&server, &client, &csrf, &ceremony, &credential, "Late").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    assert!(error_of(&json).contains("expired or was already used"), "{json}");
+    assert!(passkey_names(&server, &alice).await.is_empty());
+    assert_eq!(summary(&server, &alice).await, FactorSummary::default());
+}
+
+#[tokio::test]
 async fn an_unknown_ceremony_is_refused() {
     let server = start().await;
     let alice = create(&server, "alice").await;
