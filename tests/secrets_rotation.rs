@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use base64::Engine;
 use serde_json::Value;
 use sqlx::Connection;
+use tessera_core::factors::{SecondFactorStore, totp_seal_context};
 use tessera_core::identity::{IdentityStore, LinkedIdentity, LoginPurpose, UpstreamLogin};
 use tessera_core::jobs::Effects;
 use tessera_core::secret::ExposeSecret;
@@ -167,11 +169,15 @@ impl Deployment {
     }
 }
 
-const SEALED_COLUMNS: [&str; 3] = [
+const SEALED_COLUMNS: [&str; 4] = [
     "SELECT kid || ' ' || sealed_private FROM signing_keys ORDER BY kid",
     "SELECT provider || ' ' || subject || ' ' || COALESCE(tokens_sealed, '-') FROM identities ORDER BY provider, subject",
     "SELECT state_digest || ' ' || sealed_data FROM upstream_logins ORDER BY state_digest",
+    "SELECT user_id || ' ' || sealed_secret FROM totp_factors ORDER BY user_id",
 ];
+
+/// The authenticator-app secret seeded for jane.
+const TOTP_SECRET: &[u8] = b"12345678901234567890";
 
 /// The one text column of every row `sql` selects, read straight from the database.
 async fn texts(url: &str, sql: &'static str) -> Vec<String> {
@@ -248,6 +254,12 @@ async fn seed_upstream(db: &TestDb, sealed_with: &MasterKey) {
         .create_upstream_login(&login)
         .await
         .expect("create upstream login");
+    let totp = seal::seal(sealed_with.expose_secret(), TOTP_SECRET, &totp_seal_context(jane.id));
+    let totp = base64::engine::general_purpose::STANDARD.encode(totp);
+    store
+        .begin_totp(jane.id, &totp, OffsetDateTime::now_utc())
+        .await
+        .expect("an authenticator app");
     store.close().await;
 }
 
@@ -286,6 +298,21 @@ async fn assert_upstream_sealed_under(db: &TestDb, new: &MasterKey, old: &Master
         .expect("login kept");
     assert_eq!(upstream::open_login_data(new, &login).unwrap(), LOGIN_DATA);
     assert!(upstream::open_login_data(old, &login).is_err());
+    let jane = store.user_by_username("jane").await.expect("read jane").expect("jane");
+    let totp = store
+        .totp_factor(jane.id)
+        .await
+        .expect("read the app")
+        .expect("app kept");
+    let sealed = base64::engine::general_purpose::STANDARD
+        .decode(totp.sealed_secret)
+        .expect("base64");
+    let context = totp_seal_context(jane.id);
+    assert_eq!(seal::open(new.expose_secret(), &sealed, &context).unwrap(), TOTP_SECRET);
+    assert!(
+        seal::open(old.expose_secret(), &sealed, &context).is_err(),
+        "not under the old key"
+    );
     store.close().await;
 }
 
@@ -357,7 +384,7 @@ async fn after_a_rotation_old_tokens_verify_and_the_old_key_is_refused() {
     let signing_keys = keys_before["keys"].as_array().expect("keys").len();
     assert_eq!(
         summary,
-        serde_json::json!({ "signing_keys": signing_keys, "upstream_tokens": 2, "upstream_logins": 1 })
+        serde_json::json!({ "signing_keys": signing_keys, "upstream_tokens": 2, "upstream_logins": 1, "totp_secrets": 1 })
     );
     assert_upstream_sealed_under(&deployment.db, &new, &old).await;
 

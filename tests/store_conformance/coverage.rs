@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The files that declare storage traits: `tessera-core`'s and the provider's in `tessera-oidc`.
-const TRAIT_FILES: [&str; 4] = [
+const TRAIT_FILES: [&str; 5] = [
     "tessera-core/src/store.rs",
+    "tessera-core/src/factors.rs",
     "tessera-core/src/identity.rs",
     "tessera-oidc/src/storage.rs",
     "tessera-core/src/jobs.rs",

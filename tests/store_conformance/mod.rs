@@ -4,7 +4,7 @@
 //! Each test owns its databases, so tests never depend on each other or on their order.
 //!
 //! Every trait method and the tests that check it (`coverage.rs` fails when a method of
-//! `store.rs`, `identity.rs`, `jobs.rs` (tessera-core) or `storage.rs` (tessera-oidc) is
+//! `store.rs`, `factors.rs`, `identity.rs`, `jobs.rs` (tessera-core) or `storage.rs` (tessera-oidc) is
 //! missing here, is never called by the suite, or names a test that does not exist):
 //!
 //! | trait | method | tests |
@@ -40,6 +40,25 @@
 //! | SessionStore | `sessions_of` | sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only |
 //! | SessionStore | `end_sessions_with` | sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only |
 //! | SessionStore | `delete_stale_sessions` | delete_stale_sessions_removes_expired_and_idle_sessions_only |
+//! | SessionStore | `end_other_sessions` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `factor_summary` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once, a_recovery_code_is_used_once_and_a_new_set_replaces_the_old |
+//! | SecondFactorStore | `totp_factor` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
+//! | SecondFactorStore | `begin_totp` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
+//! | SecondFactorStore | `confirm_totp_with` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
+//! | SecondFactorStore | `accept_totp_step` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
+//! | SecondFactorStore | `remove_totp_with` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
+//! | SecondFactorStore | `replace_recovery_codes_with` | a_recovery_code_is_used_once_and_a_new_set_replaces_the_old |
+//! | SecondFactorStore | `use_recovery_code_with` | a_recovery_code_is_used_once_and_a_new_set_replaces_the_old |
+//! | SecondFactorStore | `passkeys_of` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `passkey` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `add_passkey_with` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `passkey_used` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `remove_passkey_with` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `reset_factors_with` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SecondFactorStore | `create_ceremony` | a_ceremony_is_read_until_taken_once_and_expired_ones_are_cleaned_up |
+//! | SecondFactorStore | `ceremony` | a_ceremony_is_read_until_taken_once_and_expired_ones_are_cleaned_up |
+//! | SecondFactorStore | `take_ceremony` | a_ceremony_is_read_until_taken_once_and_expired_ones_are_cleaned_up |
+//! | SecondFactorStore | `delete_stale_ceremonies` | a_ceremony_is_read_until_taken_once_and_expired_ones_are_cleaned_up |
 //! | EmailTokenStore | `create_email_token` | email_token_owner_respects_purpose_and_expiry_without_using_the_link |
 //! | EmailTokenStore | `email_token_owner` | email_token_owner_respects_purpose_and_expiry_without_using_the_link |
 //! | EmailTokenStore | `confirm_email` | confirm_email_is_single_use_and_marks_the_address_verified, confirm_email_refuses_an_expired_link |
@@ -111,6 +130,7 @@ mod concurrency;
 mod coverage;
 mod effects;
 mod email_tokens;
+mod factors;
 mod groups;
 mod identities;
 mod import;
