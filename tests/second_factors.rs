@@ -553,3 +553,32 @@ async fn concurrent_code_guesses_are_checked_no_more_than_the_lockout_allows() {
     assert!(checked <= 3, "{checked} guesses were checked ({statuses:?})");
     assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn on_https_the_second_step_cookie_is_host_only_and_secure() {
+    let server = TestServer::start_https_issuer(FAST_PASSWORDS).await;
+    let ivy = person("ivy").password(PASSWORD).create(&server).await;
+    let now = time::OffsetDateTime::now_utc();
+    server.store.begin_totp(ivy.id, "c2VhbGVk", now).await.unwrap();
+    let codes = tessera_core::factors::RecoveryCodeSet::generate();
+    let effects = tessera_core::jobs::Effects::none();
+    server
+        .store
+        .confirm_totp_with(ivy.id, 1, &codes.digests, now, &effects)
+        .await
+        .unwrap();
+    let r = log_in(&server, &browser(), "ivy", PASSWORD, None).await;
+    assert_eq!(location(&r), "/login/second-factor");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("second_step"))
+        .expect("the second step's cookie")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-tessera_second_step="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+    }
+}

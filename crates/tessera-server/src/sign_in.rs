@@ -27,7 +27,14 @@ use crate::next_url::safe_next;
 use crate::session::{self, SignedIn};
 use crate::state::AppState;
 
-const COOKIE: &str = "tessera_second_step";
+/// The second step's cookie: `__Host-` on https, like the session's (RFC 6265bis §4.1.3.2).
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Host-tessera_second_step"
+    } else {
+        "tessera_second_step"
+    }
+}
 /// How long a person has for the second step once the first was right.
 const SECOND_STEP_TTL: time::Duration = time::Duration::minutes(10);
 /// Where people without a factor enroll one when they must have one.
@@ -162,7 +169,7 @@ async fn begin_second_step(
         expires_at: OffsetDateTime::now_utc() + SECOND_STEP_TTL,
     };
     state.store.create_ceremony(&ceremony).await?;
-    let cookie = crate::cookies::set(state, COOKIE, &token, "/", Some(SECOND_STEP_TTL));
+    let cookie = crate::cookies::set(state, cookie_name(state), &token, "/", Some(SECOND_STEP_TTL));
     Ok((
         StatusCode::SEE_OTHER,
         [(LOCATION, SECOND_STEP_PATH.to_owned()), (SET_COOKIE, cookie)],
@@ -185,7 +192,7 @@ pub async fn pending(
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Pending>, AppError> {
     let Some(token) =
-        session::read_cookie(headers.get_all(axum::http::header::COOKIE), COOKIE).filter(|t| !t.is_empty())
+        session::read_cookie(headers.get_all(axum::http::header::COOKIE), cookie_name(state)).filter(|t| !t.is_empty())
     else {
         return Ok(None);
     };
@@ -246,7 +253,7 @@ pub async fn finish_second_step(
         pending.half.next.clone(),
     )
     .await?;
-    done.cookies.push(crate::cookies::clear(state, COOKIE, "/"));
+    done.cookies.push(crate::cookies::clear(state, cookie_name(state), "/"));
     Ok(Some(done))
 }
 
