@@ -64,7 +64,9 @@ async fn compare(
     compare_each(server, what, page, action, |_| known.to_vec(), |_| unknown.to_vec()).await;
 }
 
-/// [`compare`] with the fields of the `i`-th try from `known(i)` and `unknown(i)`.
+/// [`compare`] with the fields of the `i`-th try from `known(i)` and `unknown(i)`; a second
+/// round's tries are numbered on from the first's (`TRIES..2 * TRIES`), so fields that must be
+/// new each time (a username) are new in a second round too.
 async fn compare_each<'f>(
     server: &TestServer,
     what: &str,
@@ -79,8 +81,9 @@ async fn compare_each<'f>(
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for i in 0..TRIES {
             let n = round * 2 * TRIES + 2 * i;
-            let (t, known_status) = timed_post(server, n, page, action, &known(i)).await;
-            let (u, unknown_status) = timed_post(server, n + 1, page, action, &unknown(i)).await;
+            let k = round * TRIES + i;
+            let (t, known_status) = timed_post(server, n, page, action, &known(k)).await;
+            let (u, unknown_status) = timed_post(server, n + 1, page, action, &unknown(k)).await;
             assert_eq!(known_status, unknown_status, "{what}: the status tells");
             a.push(t);
             b.push(u);
@@ -139,8 +142,9 @@ async fn login_reset_and_resend_take_as_long_for_unknown_accounts() {
         .confirmed()
         .create(&server)
         .await;
-    let names: Vec<String> = (0..2 * TRIES).map(|i| format!("newcomer{i}")).collect();
-    let addresses: Vec<String> = (0..TRIES).map(|i| format!("newcomer{i}@example.com")).collect();
+    // Enough for both rounds of `compare_each`.
+    let names: Vec<String> = (0..4 * TRIES).map(|i| format!("newcomer{i}")).collect();
+    let addresses: Vec<String> = (0..2 * TRIES).map(|i| format!("newcomer{i}@example.com")).collect();
     let registration = |username: &'static str, email: &'static str| {
         vec![
             ("username", username),
