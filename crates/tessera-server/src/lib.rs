@@ -2,6 +2,8 @@
 //! place where outcomes and errors become HTTP (`error.rs`). Protocol and domain rules live
 //! in the other crates; handlers here extract, call one service function, and render.
 
+#[macro_use]
+mod i18n;
 mod access_log;
 mod accounts;
 /// Public for `tessera user disable|enable|end-sessions|revoke-tokens|set-flags`.

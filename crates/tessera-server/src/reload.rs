@@ -245,8 +245,7 @@ fn keep_restart_only(running: &Config, mut next: Config) -> (Config, Vec<&'stati
 /// The state for `config`, keeping what belongs to the process from `running`. Every field is
 /// named, so a field added to [`AppState`] has to be decided here.
 fn reconfigured(running: &AppState, config: Config) -> anyhow::Result<AppState> {
-    let templates = Templates::new(config.theme_dir.clone());
-    templates.check_all().map_err(anyhow::Error::msg)?;
+    let templates = Templates::load(&config).map_err(anyhow::Error::msg)?;
     let mail = crate::server::mail_transport(&config)?;
     let config = Arc::new(config);
     Ok(AppState {

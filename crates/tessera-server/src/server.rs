@@ -50,12 +50,11 @@ fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
 
 /// Compiles every page and mail template (theme first), as `serve` does at start.
 pub fn check_templates(config: &Config) -> Result<(), String> {
-    Templates::new(config.theme_dir.clone()).check_all()
+    Templates::load(config).map(drop)
 }
 
 pub fn build_state(config: Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
-    let templates = Templates::new(config.theme_dir.clone());
-    templates.check_all().map_err(anyhow::Error::msg)?;
+    let templates = Templates::load(&config).map_err(anyhow::Error::msg)?;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
@@ -109,6 +108,12 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
     crate::error::with_error_headers(&response, rendered)
 }
 
+/// Renders the page (and any error page) in the language the request asks for (`i18n`).
+async fn in_request_language(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let speaker = crate::i18n::for_request(state.templates.catalogs(), request.headers());
+    speaker.scope(next.run(request)).await
+}
+
 /// The API router's half: apps call these routes, not browsers, so an [`ErrorPage`] becomes
 /// RFC 6749 §5.2-style JSON.
 async fn render_error_json(request: Request, next: Next) -> Response {
@@ -136,6 +141,8 @@ pub fn router(state: AppState) -> Router {
             crate::csrf::ensure_cookie,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        // Outside the error pages: they are in the request's language too.
+        .layer(middleware::from_fn_with_state(state.clone(), in_request_language))
         .merge(api)
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn_with_state(

@@ -8,6 +8,7 @@ mod clients;
 mod duration;
 mod env;
 mod jobs;
+mod branding;
 mod metrics;
 mod mfa;
 mod raw;
@@ -28,6 +29,7 @@ use tessera_core::password::{Argon2Cost, PasswordPolicy};
 use tessera_core::secret::Secret;
 use url::Url;
 
+pub use branding::{BrandColors, Branding, Logo};
 pub use clients::{ClientConfig, KNOWN_SCOPES, OidcSettings};
 pub use duration::{MAX_DURATION, format_duration, parse_duration};
 pub use env::{Env, ProcessEnv};
@@ -116,6 +118,8 @@ pub struct Config {
     pub confirm_email_ttl: Duration,
     pub reset_password_ttl: Duration,
     pub theme_dir: Option<PathBuf>,
+    /// `branding`: name, logo, colour, footer links, default language.
+    pub branding: Branding,
     pub log_format: LogFormat,
     pub log_level: String,
     pub remote_auth: Vec<RemoteAuthTarget>,
@@ -409,6 +413,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
     let (password_policy, argon2, max_concurrent_hashes) = passwords(raw.passwords.as_ref(), c);
     let (confirm_email_ttl, reset_password_ttl) = links(raw.links.as_ref(), c);
     let theme_dir = raw.theme.as_ref().and_then(|t| theme_dir(t, c));
+    let branding = branding::branding(raw.branding.as_ref(), c);
     let (log_format, log_level) = logging(raw.logging.as_ref(), c);
     let remote_auth = remote_auth::targets(raw.remote_auth.as_deref().unwrap_or_default(), c);
     let clients = clients::clients(raw.clients.as_deref().unwrap_or_default(), c);
@@ -447,6 +452,7 @@ fn validate(raw: RawConfig, c: &mut Checker) -> Option<Config> {
         confirm_email_ttl,
         reset_password_ttl,
         theme_dir,
+        branding,
         log_format: log_format?,
         log_level,
         remote_auth,

@@ -19,6 +19,7 @@ pub struct RawConfig {
     pub passwords: Option<RawPasswords>,
     pub links: Option<RawLinks>,
     pub theme: Option<RawTheme>,
+    pub branding: Option<RawBranding>,
     pub logging: Option<RawLogging>,
     pub remote_auth: Option<Vec<RawRemoteAuth>>,
     pub clients: Option<Vec<RawClient>>,
@@ -210,6 +211,24 @@ pub struct RawLinks {
 #[serde(deny_unknown_fields)]
 pub struct RawTheme {
     pub dir: S,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBranding {
+    pub name: Option<S>,
+    pub logo: Option<S>,
+    pub primary_color: Option<S>,
+    pub links: Option<RawBrandingLinks>,
+    pub default_language: Option<S>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBrandingLinks {
+    pub privacy: Option<S>,
+    pub terms: Option<S>,
+    pub help: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -112,7 +112,13 @@ pub fn event(cx: &impl Context, kind: &str, user: Option<UserId>, detail: Value,
     effects
 }
 
-pub fn job(cx: &impl Context, kind: &str, payload: Value) -> NewJob {
+pub fn job(cx: &impl Context, kind: &str, mut payload: Value) -> NewJob {
+    // A mail goes out in the language of the request that asked for it.
+    if kind.starts_with("mail.")
+        && let Some(fields) = payload.as_object_mut()
+    {
+        fields.insert("lang".into(), crate::i18n::current().tag().into());
+    }
     let mut job = NewJob::new(kind, payload);
     job.max_attempts = cx.config().jobs.max_attempts;
     job

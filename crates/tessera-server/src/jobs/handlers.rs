@@ -14,6 +14,14 @@ use crate::state::AppState;
 use crate::throttle;
 
 pub async fn run(state: &AppState, job: &Job) -> Result<(), String> {
+    // A mail is in the language of the request that queued it (`i18n`).
+    let language = job.payload["lang"].as_str().unwrap_or_default();
+    crate::i18n::Speaker::named(state.templates.catalogs(), language)
+        .scope(run_job(state, job))
+        .await
+}
+
+async fn run_job(state: &AppState, job: &Job) -> Result<(), String> {
     // Each mail job sends at most one message; its Message-ID is the same on every attempt.
     let mail_id = &mailer::job_message_id(state, &job.id);
     match job.kind.as_str() {

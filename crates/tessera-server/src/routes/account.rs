@@ -93,20 +93,7 @@ async fn account_page(
     errors: &[String],
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
-    // "Apps with access": remembered consents, with the app's display name.
-    let apps: Vec<(String, String, String)> = state
-        .store
-        .grants_of(user.id)
-        .await?
-        .into_iter()
-        .map(|g| {
-            let name = state
-                .config
-                .client(&g.client_id)
-                .map_or_else(|| g.client_id.clone(), |c| c.client.name.clone());
-            (g.client_id, name, g.scopes.join(" "))
-        })
-        .collect();
+    let apps = connected_apps(state, user).await?;
     let identities: Vec<(String, String, String, String, String)> = state
         .store
         .identities_of(user.id)
@@ -123,11 +110,11 @@ async fn account_page(
             )
         })
         .collect();
-    let connectable: Vec<(String, String)> = state
+    let connectable: Vec<crate::upstream::Button> = state
         .upstreams
         .buttons()
         .into_iter()
-        .filter(|(id, _)| !identities.iter().any(|i| &i.3 == id))
+        .filter(|b| !identities.iter().any(|i| i.3 == b.id))
         .collect();
     let people: Vec<String> = state
         .store
@@ -143,6 +130,48 @@ async fn account_page(
         ..second_factors(state, user).await?
     };
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
+}
+
+/// An app on the account page: its name, what it may do in plain words, and whether it is
+/// one of the organisation's own (first-party: used without a consent question).
+#[derive(Serialize)]
+struct ConnectedApp {
+    client_id: String,
+    name: String,
+    permissions: Vec<String>,
+    first_party: bool,
+}
+
+/// The apps the person allowed (remembered consents), then the first-party apps, which
+/// never ask; "remove access" revokes an app's tokens either way.
+async fn connected_apps(state: &AppState, user: &User) -> Result<Vec<ConnectedApp>, AppError> {
+    let describe = |scopes: &[String]| scopes.iter().map(|s| crate::routes::oidc::consent::describe(s)).collect();
+    let mut apps: Vec<ConnectedApp> = state
+        .store
+        .grants_of(user.id)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let client = state.config.client(&g.client_id);
+            ConnectedApp {
+                name: client.map_or_else(|| g.client_id.clone(), |c| c.client.name.clone()),
+                permissions: describe(&g.scopes),
+                first_party: client.is_some_and(|c| c.client.first_party),
+                client_id: g.client_id,
+            }
+        })
+        .collect();
+    for client in state.config.clients.iter().filter(|c| c.client.first_party) {
+        if !apps.iter().any(|a| a.client_id == client.client.id) {
+            apps.push(ConnectedApp {
+                client_id: client.client.id.clone(),
+                name: client.client.name.clone(),
+                permissions: describe(&client.client.scopes),
+                first_party: true,
+            });
+        }
+    }
+    Ok(apps)
 }
 
 /// The account page's second-factor section (nothing when `security.mfa: off`).

@@ -3,6 +3,7 @@
 
 mod account;
 mod assets;
+mod branding;
 mod email_confirm;
 mod factors;
 mod forms;
@@ -66,6 +67,9 @@ pub fn page_routes() -> Router<AppState> {
         )
         .route("/authorize/continue", get(oidc::authorize::resume))
         .route("/static/{name}", get(assets::asset))
+        .route("/branding/colors.css", get(branding::colors))
+        .route("/branding/logo", get(branding::logo))
+        .route("/language", axum::routing::post(branding::choose_language))
         .route("/consent", get(oidc::consent::show).post(oidc::consent::decide))
         .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
         .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))

@@ -42,15 +42,45 @@ impl Registry {
     }
 
     /// (id, label) of every upstream, for login buttons.
-    pub fn buttons(&self) -> Vec<(String, String)> {
+    /// The sign-in buttons, in config order.
+    pub fn buttons(&self) -> Vec<Button> {
         self.connectors
             .iter()
-            .map(|c| (c.upstream.id.clone(), c.upstream.label.clone()))
+            .map(|c| Button {
+                id: c.upstream.id.clone(),
+                label: c.upstream.label.clone(),
+                mark: mark(&c.upstream),
+            })
             .collect()
     }
 
     pub fn label(&self, id: &str) -> String {
         self.get(id).map_or_else(|| id.to_owned(), |c| c.upstream.label.clone())
+    }
+}
+
+/// A provider's sign-in button: where it goes, what it says, which mark it shows
+/// (`marks.html`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Button {
+    pub id: String,
+    pub label: String,
+    pub mark: &'static str,
+}
+
+/// The provider's logo on its button: by kind, and for generic OAuth 2.0 / OIDC upstreams by
+/// a well-known id (`github`, `google`); else a neutral key.
+fn mark(upstream: &crate::config::Upstream) -> &'static str {
+    use tessera_upstream::config::UpstreamConfig as C;
+    match &upstream.config {
+        C::Twitter(_) | C::XOauth2(_) => "twitter",
+        C::Facebook(_) => "facebook",
+        C::Instagram(_) => "instagram",
+        C::Oidc(_) | C::Oauth2(_) => match upstream.id.as_str() {
+            id if id.contains("github") => "github",
+            id if id.contains("google") => "google",
+            _ => "oidc",
+        },
     }
 }
 

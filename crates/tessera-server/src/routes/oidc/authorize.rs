@@ -32,7 +32,16 @@ pub async fn authorize(
         binding: &csrf.browser_binding(),
         session: signed_in.as_ref().map(|s| s.session.id_digest.as_str()),
     };
-    match state.provider.start_authorization(&params, browser).await? {
+    let ui_locales = crate::i18n::ui_locales_cookie(&state, &params);
+    let started = state.provider.start_authorization(&params, browser).await?;
+    Ok(match ui_locales {
+        Some(cookie) => ([(axum::http::header::SET_COOKIE, cookie)], started_response(started)?).into_response(),
+        None => started_response(started)?,
+    })
+}
+
+fn started_response(started: Started) -> Result<Response, AppError> {
+    match started {
         // RFC 6749 §4.1.2.1: with an unknown client or redirect URI we must not redirect;
         // we render the error ourselves.
         Started::ShowError { description } => Err(AppError::BadRequest(format!(

@@ -15,15 +15,13 @@ use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::templates::ser;
 
-pub fn describe(scope: &str) -> &'static str {
-    match scope {
-        "openid" => "Know that it is you (a stable identifier, not your password)",
-        "profile" => "Your name and username",
-        "email" => "Your email address and whether it is confirmed",
-        "groups" => "The groups you belong to",
-        "offline_access" => "Stay connected while you are away",
-        "contacts" => "See which people you know from connected accounts also use it",
-        _ => "Other access",
+/// What a scope lets an app do, in plain words in the reader's language (catalog message
+/// `scope-<name>`), never the raw scope name.
+pub fn describe(scope: &str) -> String {
+    if crate::config::KNOWN_SCOPES.contains(&scope) {
+        crate::i18n::text(&format!("scope-{scope}"), Vec::new())
+    } else {
+        tr!("scope-other")
     }
 }
 
@@ -35,7 +33,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let pending = load_pending(&state, &csrf, &id).await?;
     let client = state.config.client(&pending.client_id).ok_or(AppError::NotFound)?;
-    let scopes: Vec<(String, &str)> = pending.scopes.iter().map(|s| (s.clone(), describe(s))).collect();
+    let scopes: Vec<String> = pending.scopes.iter().map(|s| describe(s)).collect();
     let extra = context! { id, app => client.client.name.clone(), scopes => ser(&scopes) };
     Ok(page(&state, &csrf, Some(&signed_in.user), "consent.html", extra)?.into_response())
 }
