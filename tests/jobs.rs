@@ -607,6 +607,74 @@ async fn every_kind_of_mail_has_a_date_and_its_own_message_id_at_the_sender_doma
     assert_eq!(ids.len(), mails.len(), "every message has its own Message-ID: {ids:#?}");
 }
 
+/// A header's value with its RFC 2047 encoded words (`=?utf-8?b?…?=`, as a non-ASCII subject
+/// is sent) decoded.
+fn decoded(value: &str) -> String {
+    use base64::Engine as _;
+    let mut bytes = Vec::new();
+    let mut after_encoded = false;
+    for (i, word) in value.split_whitespace().enumerate() {
+        let encoded = word
+            .get(..10)
+            .filter(|start| start.eq_ignore_ascii_case("=?utf-8?b?"))
+            .and_then(|_| word[10..].strip_suffix("?="));
+        // The space between two encoded words is not part of the text (§6.2).
+        if i > 0 && !(after_encoded && encoded.is_some()) {
+            bytes.push(b' ');
+        }
+        match encoded {
+            Some(b64) => bytes.extend(base64::engine::general_purpose::STANDARD.decode(b64).expect("base64")),
+            None => bytes.extend(word.as_bytes()),
+        }
+        after_encoded = encoded.is_some();
+    }
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+/// A reset asked for from a German browser (`Accept-Language: de`) is mailed in German, its
+/// subject and text from the German catalog (a theme folder's here: the shipped German
+/// catalog is still a copy of the English one); the same request without the header is
+/// mailed in English.
+#[tokio::test]
+async fn a_reset_asked_for_in_german_is_mailed_in_german() {
+    let theme = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(theme.path().join("locales/de")).unwrap();
+    std::fs::write(
+        theme.path().join("locales/de/mail.ftl"),
+        "mail-reset-subject = Passwort zurücksetzen\nmail-greeting = Hallo { $name },\n",
+    )
+    .unwrap();
+    let server = TestServer::start_configured(&format!("{FAST}theme:\n  dir: {}\n", theme.path().display())).await;
+    crate::support::people::person("jane")
+        .email("jane@example.com")
+        .confirmed()
+        .password(PASSWORD)
+        .create(&server)
+        .await;
+    let mut german = reqwest::header::HeaderMap::new();
+    german.insert("accept-language", "de-DE, de;q=0.9, en;q=0.5".parse().unwrap());
+    let german = crate::support::server::browser_builder()
+        .default_headers(german)
+        .build()
+        .unwrap();
+    let reset = server.url("/password/reset");
+    for (client, subject, greeting) in [
+        (german, "Passwort zurücksetzen", "Hallo jane,"),
+        (browser(), "Reset your password", "Hello jane,"),
+    ] {
+        let before = server.mails().len();
+        submit(&client, &reset, &reset, &[("login", "jane")]).await;
+        let jobs = settled(&server.store, Duration::from_secs(20)).await;
+        assert!(jobs.iter().all(|j| j.state == JobState::Done), "{jobs:#?}");
+        let mails = server.mails();
+        assert_eq!(mails.len(), before + 1, "one mail per request");
+        let mail = mails.last().unwrap();
+        assert_eq!(decoded(&one_header(mail, "subject")), subject, "{mail}");
+        assert!(mail.contains(greeting), "{mail}");
+        assert!(mail.contains("/password/reset/"), "the link: {mail}");
+    }
+}
+
 /// The server takes the confirmation mail but its answer is a temporary failure (as when a
 /// reply is lost): the job is retried, and the second delivery is the same message, with the
 /// same Message-ID (so the recipient's mail system can show it once), at the configured

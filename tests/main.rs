@@ -20,6 +20,7 @@ mod nginx;
 mod oidc;
 mod outage;
 mod pages;
+mod pages_browser;
 mod passkeys;
 mod passkeys_browser;
 mod rate_limits;

@@ -8,7 +8,7 @@ use tessera_core::store::UserStore;
 use tessera_core::{Email, NewUser, Username};
 
 use crate::support::people::{PASSWORD, log_in as login, person, register};
-use crate::support::server::{TestServer, browser, csrf_from, location, submit};
+use crate::support::server::{TestServer, after_post, browser, csrf_from, location, submit};
 
 async fn user_count(server: &TestServer) -> usize {
     server.store.list_users().await.expect("list").len()
@@ -67,7 +67,7 @@ async fn register_confirm_login_change_logout_reset_login() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Signed in as <strong>jane</strong>"), "{page}");
+    assert!(page.contains("Signed in as jane"), "{page}");
 
     // Change the password.
     let csrf = csrf_from(&client, &server.url("/password/change")).await;
@@ -83,8 +83,20 @@ async fn register_confirm_login_change_logout_reset_login() {
         .send()
         .await
         .unwrap();
+    // Post/redirect/get: the change answers 303 to the account page, which says so once.
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = after_post(&client, &server.url("/password/change"), response).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("password was changed"));
+    let again = client
+        .get(server.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains("password was changed"), "the notice is shown once");
 
     // Log out (POST with CSRF); the account page then asks for a login again.
     let csrf = csrf_from(&client, &server.url("/logout")).await;
@@ -94,7 +106,10 @@ async fn register_confirm_login_change_logout_reset_login() {
         .send()
         .await
         .unwrap();
+    assert_eq!(location(&response), "/done", "post/redirect/get");
+    let response = after_post(&client, &server.url("/logout"), response).await;
     assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("logged out"));
     let response = client.get(server.url("/account")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/login?next=%2Faccount");
@@ -123,6 +138,7 @@ async fn register_confirm_login_change_logout_reset_login() {
         .send()
         .await
         .unwrap();
+    let response = after_post(&client, &reset, response).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("Password changed"));
     assert_eq!(

@@ -132,7 +132,7 @@ pub async fn register(
     logs::secret(password);
     let page = format!("{base}/register");
     let csrf = csrf_from(client, &page).await;
-    client
+    let response = client
         .post(&page)
         .form(&[
             ("csrf", csrf),
@@ -143,7 +143,12 @@ pub async fn register(
         ])
         .send()
         .await
-        .expect("POST /register")
+        .expect("POST /register");
+    // "Check your mail" is on /done (post/redirect/get); a sign-in's redirect stays.
+    match response.headers().get(reqwest::header::LOCATION).map(|l| l.as_bytes()) {
+        Some(b"/done") => crate::support::server::after_post(client, &page, response).await,
+        _ => response,
+    }
 }
 
 /// Posts the login form in `client`, with `next` when given.

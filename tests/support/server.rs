@@ -333,7 +333,33 @@ pub async fn submit(client: &reqwest::Client, page: &str, action: &str, fields: 
     let csrf = csrf_from(client, page).await;
     let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
-    client.post(action).form(&form).send().await.expect("POST form")
+    let response = client.post(action).form(&form).send().await.expect("POST form");
+    // A sign-in (login, a registration that signs in) ends on its own redirect to /account.
+    let signs_in = action.ends_with("/login") || action.ends_with("/register");
+    if signs_in && location(&response) == "/account" {
+        return response;
+    }
+    after_post(client, action, response).await
+}
+
+/// The page a form post ends on: the post/redirect/get hop (303 to `/done` or to the account
+/// page with its notice) followed, as a browser does; any other answer as it is.
+pub async fn after_post(client: &reqwest::Client, action: &str, response: reqwest::Response) -> reqwest::Response {
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_owned);
+    match location.as_deref() {
+        Some(to @ ("/done" | "/account")) if response.status() == reqwest::StatusCode::SEE_OTHER => {
+            let url = reqwest::Url::parse(action)
+                .expect("absolute action")
+                .join(to)
+                .expect("joined");
+            client.get(url).send().await.expect("GET after the post")
+        }
+        _ => response,
+    }
 }
 
 /// Waits until no job is queued or running; returns every job.

@@ -260,32 +260,50 @@ const COMMON_PASSWORDS: &[&str] = &[
     "changeme",
 ];
 
+/// Why the policy refuses a password. The web layer words it in the reader's language;
+/// `Display` is the English the CLI prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyViolation {
+    #[error("use at least {0} characters for your password")]
+    TooShort(usize),
+    #[error("passwords are at most {0} characters")]
+    TooLong(usize),
+    #[error("your password must not be your username")]
+    IsUsername,
+    #[error("your password must not be your email address")]
+    IsEmail,
+    #[error("your password must not be only digits")]
+    OnlyDigits,
+    #[error("that password is one of the most common ones; choose another")]
+    Common,
+}
+
 impl PasswordPolicy {
-    /// Returns the reason a password is refused, phrased for the person choosing it.
-    pub fn check(&self, password: &str, username: &str, email: Option<&str>) -> Result<(), String> {
+    /// Returns the reason a password is refused.
+    pub fn check(&self, password: &str, username: &str, email: Option<&str>) -> Result<(), PolicyViolation> {
         let length = password.chars().count();
         if length < self.min_length {
-            return Err(format!("use at least {} characters for your password", self.min_length));
+            return Err(PolicyViolation::TooShort(self.min_length));
         }
         if length > self.max_length {
-            return Err(format!("passwords are at most {} characters", self.max_length));
+            return Err(PolicyViolation::TooLong(self.max_length));
         }
         let lowered = password.to_lowercase();
         if lowered == username.to_lowercase() {
-            return Err("your password must not be your username".into());
+            return Err(PolicyViolation::IsUsername);
         }
         if let Some(email) = email {
             let email = email.to_lowercase();
             let local = email.split('@').next().unwrap_or_default();
             if lowered == email || lowered == local {
-                return Err("your password must not be your email address".into());
+                return Err(PolicyViolation::IsEmail);
             }
         }
         if password.chars().all(|c| c.is_ascii_digit()) {
-            return Err("your password must not be only digits".into());
+            return Err(PolicyViolation::OnlyDigits);
         }
         if COMMON_PASSWORDS.contains(&lowered.as_str()) {
-            return Err("that password is one of the most common ones; choose another".into());
+            return Err(PolicyViolation::Common);
         }
         Ok(())
     }
@@ -397,19 +415,23 @@ mod tests {
     #[test]
     fn policy_explains_refusals() {
         let p = PasswordPolicy::default();
-        assert!(p.check("short", "jane", None).unwrap_err().contains("at least 10"));
+        assert_eq!(p.check("short", "jane", None), Err(PolicyViolation::TooShort(10)));
         assert!(
-            p.check("JaneDoe123", "janedoe123", None)
+            p.check("short", "jane", None)
                 .unwrap_err()
-                .contains("username")
+                .to_string()
+                .contains("at least 10")
         );
-        assert!(
-            p.check("jane.doe@example.com", "jd", Some("Jane.Doe@example.com"))
-                .unwrap_err()
-                .contains("email")
+        assert_eq!(
+            p.check("JaneDoe123", "janedoe123", None),
+            Err(PolicyViolation::IsUsername)
         );
-        assert!(p.check("12345678901", "jd", None).unwrap_err().contains("digits"));
-        assert!(p.check("Password123", "jd", None).unwrap_err().contains("common"));
+        assert_eq!(
+            p.check("jane.doe@example.com", "jd", Some("Jane.Doe@example.com")),
+            Err(PolicyViolation::IsEmail)
+        );
+        assert_eq!(p.check("12345678901", "jd", None), Err(PolicyViolation::OnlyDigits));
+        assert_eq!(p.check("Password123", "jd", None), Err(PolicyViolation::Common));
         assert!(p.check(&"x".repeat(1025), "jd", None).is_err());
         assert!(
             p.check("a sensible passphrase", "jane", Some("jane@example.com"))

@@ -151,21 +151,21 @@ pub fn with_error_headers(error: &Response, mut rendered: Response) -> Response 
 
 /// What the person is told when an upstream sign-in fails: a cancelled one changes nothing,
 /// a provider that does not answer is 502 (their side), anything else a refusal.
-fn upstream_failure(label: &str, e: tessera_upstream::UpstreamError) -> (StatusCode, &'static str, String) {
+fn upstream_failure(label: &str, e: tessera_upstream::UpstreamError) -> (StatusCode, String, String) {
     use tessera_upstream::UpstreamError;
-    let title = "Sign-in did not work";
+    let title = tr!("error-upstream-title");
     match e {
         UpstreamError::Cancelled => (
             StatusCode::BAD_REQUEST,
             title,
-            format!("You cancelled signing in with {label}. Nothing was changed."),
+            tr!("error-upstream-cancelled", provider = label),
         ),
         UpstreamError::Api(why) => {
             tracing::warn!(%why, upstream = label, "upstream unavailable");
             (
                 StatusCode::BAD_GATEWAY,
                 title,
-                format!("{label} is not answering right now. Please try again in a moment."),
+                tr!("error-upstream-unavailable", provider = label),
             )
         }
         other => {
@@ -173,7 +173,7 @@ fn upstream_failure(label: &str, e: tessera_upstream::UpstreamError) -> (StatusC
             (
                 StatusCode::BAD_REQUEST,
                 title,
-                format!("{label} did not let us sign you in ({other}). Please start again."),
+                tr!("error-upstream-refused", provider = label, reason = other.to_string()),
             )
         }
     }
@@ -182,10 +182,10 @@ fn upstream_failure(label: &str, e: tessera_upstream::UpstreamError) -> (StatusC
 /// What the error page shows; inserted into the response for the middleware to render.
 #[derive(Clone, Debug)]
 pub struct ErrorPage {
-    pub title: &'static str,
+    pub title: String,
     pub message: String,
     /// Where the page's one link leads (`href`, text).
-    pub link: Option<(&'static str, &'static str)>,
+    pub link: Option<(&'static str, String)>,
 }
 
 impl IntoResponse for AppError {
@@ -197,28 +197,22 @@ impl IntoResponse for AppError {
                 let location = format!("/login?next={}", urlencoding::encode(&next));
                 return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();
             }
-            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, "That did not work", message),
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, tr!("error-bad-request-title"), message),
             Self::Upstream { label, error } => {
-                link = Some(("/login", "Back to the login page"));
+                link = Some(("/login", tr!("error-back-to-login")));
                 upstream_failure(&label, error)
             }
-            Self::Forbidden(message) => (StatusCode::FORBIDDEN, "Not allowed", message),
-            Self::Csrf => (
-                StatusCode::FORBIDDEN,
-                "This form has expired",
-                "The form was missing its security token or came from another site. \
-                 Go back, reload the page and try again."
-                    .to_owned(),
-            ),
+            Self::Forbidden(message) => (StatusCode::FORBIDDEN, tr!("error-forbidden-title"), message),
+            Self::Csrf => (StatusCode::FORBIDDEN, tr!("error-csrf-title"), tr!("error-csrf")),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "Not possible here",
-                "This address does not accept that kind of request.".to_owned(),
+                tr!("error-method-title"),
+                tr!("error-method"),
             ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Page not found",
-                "There is nothing at this address.".to_owned(),
+                tr!("error-not-found-title"),
+                tr!("error-not-found"),
             ),
             Self::Throttled { retry_after_seconds } => {
                 let message = crate::throttle::too_many_text(retry_after_seconds);
@@ -226,7 +220,7 @@ impl IntoResponse for AppError {
                 response
                     .headers_mut()
                     .insert(axum::http::header::RETRY_AFTER, retry_after_seconds.into());
-                let title = "Too many attempts";
+                let title = tr!("error-throttled-title");
                 response.extensions_mut().insert(ErrorPage { title, message, link });
                 return response;
             }
@@ -234,17 +228,16 @@ impl IntoResponse for AppError {
                 tracing::warn!(%cause, "dependency unavailable");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "Temporarily unavailable",
-                    "Tessera cannot reach its database right now. Nothing was changed; please try again in a moment."
-                        .to_owned(),
+                    tr!("error-unavailable-title"),
+                    tr!("error-unavailable"),
                 )
             }
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "An unexpected error happened on our side and was logged. Please try again.".to_owned(),
+                    tr!("error-internal-title"),
+                    tr!("error-internal"),
                 )
             }
         };

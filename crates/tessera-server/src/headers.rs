@@ -13,8 +13,7 @@ use axum::response::Response;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Powerful browser features no Tessera page uses (W3C Permissions Policy).
-const PERMISSIONS_POLICY: &str =
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()";
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()";
 
 /// HSTS for an https issuer (RFC 6797): one year. Not `includeSubDomains`: other hosts of the
 /// domain are not Tessera's to decide.

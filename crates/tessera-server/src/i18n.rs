@@ -67,9 +67,7 @@ tokio::task_local! {
 /// The built-in catalogs alone (English default), for texts made outside any request.
 fn builtin() -> &'static Arc<Catalogs> {
     static BUILTIN_CATALOGS: std::sync::OnceLock<Arc<Catalogs>> = std::sync::OnceLock::new();
-    BUILTIN_CATALOGS.get_or_init(|| {
-        Arc::new(Catalogs::load(None, "en").expect("the built-in catalogs parse (tested)"))
-    })
+    BUILTIN_CATALOGS.get_or_init(|| Arc::new(Catalogs::load(None, "en").expect("the built-in catalogs parse (tested)")))
 }
 
 impl Catalogs {
@@ -80,7 +78,11 @@ impl Catalogs {
         for (tag, files) in BUILTIN {
             let language = language(&mut languages, tag)?;
             for (file, source) in *files {
-                add(&mut languages[language].bundle, source, &format!("built-in {tag}/{file}"))?;
+                add(
+                    &mut languages[language].bundle,
+                    source,
+                    &format!("built-in {tag}/{file}"),
+                )?;
             }
         }
         if let Some(dir) = theme_dir {
@@ -113,11 +115,18 @@ impl Catalogs {
     /// `None` when none is.
     pub fn pick<'a>(&self, preferred: impl IntoIterator<Item = &'a str>) -> Option<usize> {
         for wanted in preferred {
-            let Ok(wanted) = wanted.trim().parse::<LanguageIdentifier>() else { continue };
-            let exact = self.languages.iter().position(|l| l.tag.parse::<LanguageIdentifier>().ok() == Some(wanted.clone()));
+            let Ok(wanted) = wanted.trim().parse::<LanguageIdentifier>() else {
+                continue;
+            };
+            let exact = self
+                .languages
+                .iter()
+                .position(|l| l.tag.parse::<LanguageIdentifier>().ok() == Some(wanted.clone()));
             let same_language = || {
                 self.languages.iter().position(|l| {
-                    l.tag.parse::<LanguageIdentifier>().is_ok_and(|l| l.language == wanted.language)
+                    l.tag
+                        .parse::<LanguageIdentifier>()
+                        .is_ok_and(|l| l.language == wanted.language)
                 })
             };
             if let Some(found) = exact.or_else(same_language) {
@@ -180,7 +189,9 @@ fn add(bundle: &mut FluentBundle<FluentResource>, source: &str, file: &str) -> R
 
 /// `locales/<tag>/*.ftl` of a theme folder, sorted; no folder is no catalogs.
 fn theme_catalogs(dir: &Path) -> Result<Vec<(String, String, String)>, String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
     let mut found = Vec::new();
     for language in entries.flatten().filter(|e| e.path().is_dir()) {
         let tag = language.file_name().to_string_lossy().into_owned();
@@ -336,7 +347,13 @@ pub fn ui_locales_cookie(state: &crate::state::AppState, params: &[(String, Stri
     let (_, wanted) = params.iter().find(|(k, _)| k == "ui_locales")?;
     let catalogs = state.templates.catalogs();
     let index = catalogs.pick(wanted.split_whitespace())?;
-    Some(crate::cookies::set(state, UI_LOCALES_COOKIE, catalogs.tag(index), "/", None))
+    Some(crate::cookies::set(
+        state,
+        UI_LOCALES_COOKIE,
+        catalogs.tag(index),
+        "/",
+        None,
+    ))
 }
 
 /// Parses `Accept-Language` (RFC 9110 §12.5.4) into tags, best first; `*` and `q=0` dropped.
@@ -395,9 +412,10 @@ mod tests {
         let english = language_ids("en");
         assert!(english.len() > 100, "English has the page texts");
         for (tag, _) in BUILTIN.iter().filter(|(t, _)| *t != "en") {
-            let missing: Vec<_> = english.difference(&language_ids(tag)).collect();
+            let theirs = language_ids(tag);
+            let missing: Vec<_> = english.difference(&theirs).collect();
             assert!(missing.is_empty(), "{tag} lacks {missing:?}");
-            let extra: Vec<_> = language_ids(tag).difference(&english).cloned().collect();
+            let extra: Vec<_> = theirs.difference(&english).collect();
             assert!(extra.is_empty(), "{tag} has messages English does not: {extra:?}");
         }
     }
@@ -421,7 +439,10 @@ mod tests {
 
     #[test]
     fn accept_language_is_ranked_by_quality_then_order() {
-        assert_eq!(accept_language("fr;q=0.5, de-AT, en;q=0.8, *;q=0.1"), ["de-AT", "en", "fr"]);
+        assert_eq!(
+            accept_language("fr;q=0.5, de-AT, en;q=0.8, *;q=0.1"),
+            ["de-AT", "en", "fr"]
+        );
         assert_eq!(accept_language("es;q=0, fr"), ["fr"]);
         assert!(accept_language("").is_empty());
     }
@@ -446,7 +467,11 @@ mod tests {
         std::fs::create_dir_all(dir.join("locales/en")).unwrap();
         std::fs::create_dir_all(dir.join("locales/nl")).unwrap();
         std::fs::write(dir.join("locales/en/x.ftl"), "login-title = Welcome back\n").unwrap();
-        std::fs::write(dir.join("locales/nl/x.ftl"), "language-name = Nederlands\nlogin-title = Inloggen\n").unwrap();
+        std::fs::write(
+            dir.join("locales/nl/x.ftl"),
+            "language-name = Nederlands\nlogin-title = Inloggen\n",
+        )
+        .unwrap();
         let catalogs = Arc::new(Catalogs::load(Some(&dir), "nl").expect("loads"));
         let en = catalogs.pick(["en"]).unwrap();
         assert_eq!(catalogs.text(en, "login-title", None), "Welcome back");

@@ -1,5 +1,7 @@
 //! Account mail, rendered from templates (text and HTML parts) and sent by the job queue:
-//! a mail server that is down delays the mail, never the person's request.
+//! a mail server that is down delays the mail, never the person's request. Subjects and texts
+//! are the `mail-*` messages of the catalogs (`locales/*/mail.ftl`), in the language of the
+//! request that queued the job (`i18n`), looked up when the mail is sent.
 //!
 //! Every message carries a `Date` and a `Message-ID` at the sender address's domain (see
 //! `tessera_mail`); [`job_message_id`] makes the `Message-ID` of a job's mail.
@@ -80,25 +82,25 @@ pub async fn deliver_link(
             state.config.confirm_email_ttl,
             format!("/email/confirm/{token}"),
             "email/confirm_email",
-            "Confirm your email address",
+            tr!("mail-confirm-subject"),
         ),
         EmailTokenPurpose::ConfirmEmailChange => (
             state.config.confirm_email_ttl,
             format!("/email/confirm/{token}"),
             "email/confirm_email_change",
-            "Confirm your new email address",
+            tr!("mail-change-confirm-subject"),
         ),
         EmailTokenPurpose::UndoEmailChange => (
             state.config.confirm_email_ttl,
             format!("/email/undo/{token}"),
             "email/email_change_notice",
-            "Your email address is being changed",
+            tr!("mail-change-notice-subject"),
         ),
         EmailTokenPurpose::ResetPassword => (
             state.config.reset_password_ttl,
             format!("/password/reset/{token}"),
             "email/reset_password",
-            "Reset your password",
+            tr!("mail-reset-subject"),
         ),
     };
     state
@@ -120,14 +122,16 @@ pub async fn deliver_link(
         link => state.config.public_url(&path),
         valid_for => human_duration(ttl),
     };
-    send(state, id, email, subject, template, ctx).await
+    send(state, id, email, &subject, template, ctx).await
 }
 
-/// A mail with no link (welcome, follow-up); `id` as for [`deliver_link`].
-pub async fn deliver(state: &AppState, id: &str, user: &User, template: &str, subject: &str) -> Result<(), String> {
+/// A mail with no link (welcome, follow-up, notices); `id` as for [`deliver_link`];
+/// `subject_id` is its subject's catalog id, looked up now, in the mail's language.
+pub async fn deliver(state: &AppState, id: &str, user: &User, template: &str, subject_id: &str) -> Result<(), String> {
     let Some(email) = user.email.clone() else { return Ok(()) };
+    let subject = crate::i18n::text(subject_id, Vec::new());
     let ctx = context! { name => user.display_name(), site => state.config.public_url("/account") };
-    send(state, id, email, subject, template, ctx).await
+    send(state, id, email, &subject, template, ctx).await
 }
 
 async fn send(
@@ -156,19 +160,30 @@ async fn send(
     state.mail.send(&message).await.map_err(|e| e.to_string())
 }
 
-/// "1 hour", "3 days", "90 minutes" for mail texts.
+/// "1 hour", "3 days", "90 minutes" for mail texts, in the mail's language (`duration-*`).
 fn human_duration(d: std::time::Duration) -> String {
     let minutes = d.as_secs().div_ceil(60);
-    let (n, unit) = if minutes.is_multiple_of(1440) {
-        (minutes / 1440, "day")
+    if minutes.is_multiple_of(1440) {
+        tr!("duration-days", count = minutes / 1440)
     } else if minutes.is_multiple_of(60) {
-        (minutes / 60, "hour")
+        tr!("duration-hours", count = minutes / 60)
     } else {
-        (minutes, "minute")
-    };
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
+        tr!("duration-minutes", count = minutes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_whole_days_hours_or_minutes_with_plurals() {
+        let words = |secs| super::human_duration(Duration::from_secs(secs));
+        assert_eq!(words(3600), "1 hour");
+        assert_eq!(words(3 * 86400), "3 days");
+        assert_eq!(words(86400), "1 day");
+        assert_eq!(words(90 * 60), "90 minutes");
+        assert_eq!(words(59), "1 minute");
+        assert_eq!(words(2 * 3600), "2 hours");
     }
 }

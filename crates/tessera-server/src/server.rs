@@ -111,7 +111,8 @@ async fn render_error_pages(State(state): State<AppState>, request: Request, nex
 /// Renders the page (and any error page) in the language the request asks for (`i18n`).
 async fn in_request_language(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let speaker = crate::i18n::for_request(state.templates.catalogs(), request.headers());
-    speaker.scope(next.run(request)).await
+    let here = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    crate::templates::rendering_for(here, speaker.scope(next.run(request))).await
 }
 
 /// The API router's half: apps call these routes, not browsers, so an [`ErrorPage`] becomes

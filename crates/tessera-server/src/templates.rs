@@ -30,6 +30,7 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "login.html",
     "register.html",
     "account.html",
+    "account_self_service.html",
     "password_change.html",
     "password_reset_request.html",
     "password_reset_form.html",
@@ -64,6 +65,17 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/factor_removed.txt",
     "email/factor_removed.html",
 );
+
+tokio::task_local! {
+    /// The path and query of the request whose page is being rendered (`here()`).
+    static HERE: String;
+}
+
+/// Runs `f` (a request's handling) with `path` as the page's own address, for the language
+/// picker to come back to.
+pub async fn rendering_for<F: std::future::Future>(path: String, f: F) -> F::Output {
+    HERE.scope(path, f).await
+}
 
 pub struct Templates {
     env: Environment<'static>,
@@ -125,7 +137,10 @@ fn environment(theme_dir: Option<PathBuf>, config: &Config, catalogs: Arc<Catalo
             let path = dir.join(name);
             if safe && path.is_file() {
                 return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    Error::new(ErrorKind::InvalidOperation, format!("cannot read {}: {e}", path.display()))
+                    Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
                 });
             }
         }
@@ -136,6 +151,9 @@ fn environment(theme_dir: Option<PathBuf>, config: &Config, catalogs: Arc<Catalo
     });
     env.add_function("t", translate);
     env.add_function("lang", || i18n::current().tag().to_owned());
+    env.add_function("here", || {
+        HERE.try_with(String::clone).unwrap_or_else(|_| "/account".to_owned())
+    });
     env.add_function("date", |value: Value| -> Result<String, Error> {
         let text = value.to_string();
         let day = time::Date::parse(

@@ -164,15 +164,14 @@ pub async fn take(
 
 /// What a person is told when a count refused them.
 pub fn too_many_text(retry_after_seconds: u64) -> String {
-    format!("Too many attempts. Try again in {}.", wait_text(retry_after_seconds))
+    tr!("throttled", wait = wait_text(retry_after_seconds))
 }
 
 /// "Try again in …" for a person: minutes, or seconds under two minutes.
 fn wait_text(seconds: u64) -> String {
     match seconds {
-        0..=1 => "1 second".to_owned(),
-        2..=119 => format!("{seconds} seconds"),
-        _ => format!("{} minutes", seconds.div_ceil(60)),
+        0..=119 => tr!("wait-seconds", count = seconds.max(1)),
+        _ => tr!("wait-minutes", count = seconds.div_ceil(60)),
     }
 }
 

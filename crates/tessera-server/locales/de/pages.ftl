@@ -1,184 +1,184 @@
-# Tessera's page texts, English (the reference: every other language has exactly these ids).
-# Translators: keep { $placeholders } as they are; text in {"…"} is literal.
+# Tessera-Seitentexte, Deutsch (dieselben IDs wie die englische Referenz).
+# Übersetzer: { $placeholders } unverändert lassen; Text in {"…"} ist wörtlich.
 
-language-name = English
-date-format = { $day } { $month } { $year }
-month-1 = January
-month-2 = February
-month-3 = March
+language-name = Deutsch
+date-format = { $day }. { $month } { $year }
+month-1 = Januar
+month-2 = Februar
+month-3 = März
 month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
+month-5 = Mai
+month-6 = Juni
+month-7 = Juli
 month-8 = August
 month-9 = September
-month-10 = October
+month-10 = Oktober
 month-11 = November
-month-12 = December
+month-12 = Dezember
 
-## Every page
-skip-to-content = Skip to content
-nav-label = Account
-nav-account = Account
-nav-log-out = Log out
-nav-log-in = Log in
-nav-register = Register
+## Auf jeder Seite
+skip-to-content = Zum Inhalt springen
+nav-label = Konto
+nav-account = Konto
+nav-log-out = Abmelden
+nav-log-in = Anmelden
+nav-register = Registrieren
 footer-links-label = Links
-footer-privacy = Privacy
-footer-terms = Terms
-footer-help = Help
-language-label = Language
-language-change = Change
-cancel = Cancel
-continue = Continue
-save = Save
-remove = Remove
-yes = yes
-no = no
-back-to-login = Back to log in
-field-email = Email
-field-first-name = First name
-field-last-name = Last name
-field-current-password = Current password
-field-new-password = New password
-field-new-password-again = New password again
-password-hint = At least { $min } characters.
-connect-provider = Connect { $provider }
+footer-privacy = Datenschutz
+footer-terms = Nutzungsbedingungen
+footer-help = Hilfe
+language-label = Sprache
+language-change = Ändern
+cancel = Abbrechen
+continue = Weiter
+save = Speichern
+remove = Entfernen
+yes = ja
+no = nein
+back-to-login = Zurück zur Anmeldung
+field-email = E-Mail
+field-first-name = Vorname
+field-last-name = Nachname
+field-current-password = Aktuelles Passwort
+field-new-password = Neues Passwort
+field-new-password-again = Neues Passwort wiederholen
+password-hint = Mindestens { $min } Zeichen.
+connect-provider = { $provider } verbinden
 
-## Log in
-login-title = Log in
-login-resend-confirmation = Send the confirmation link again
-login-username-or-email = Username or email
-login-password = Password
-login-submit = Log in
-login-passkey = Sign in with a passkey
-login-or = or
-login-with = Sign in with { $provider }
-login-forgot-password = Forgot your password?
-login-create-account = Create an account
+## Anmelden
+login-title = Anmelden
+login-resend-confirmation = Bestätigungslink erneut senden
+login-username-or-email = Benutzername oder E-Mail
+login-password = Passwort
+login-submit = Anmelden
+login-passkey = Mit Passkey anmelden
+login-or = oder
+login-with = Mit { $provider } anmelden
+login-forgot-password = Passwort vergessen?
+login-create-account = Konto erstellen
 
-## Register
-register-title = Create an account
-register-username = Username
-register-first-name = First name (optional)
-register-last-name = Last name (optional)
-register-submit = Create account
-register-have-account = Already have an account? Log in
+## Registrieren
+register-title = Konto erstellen
+register-username = Benutzername
+register-first-name = Vorname (optional)
+register-last-name = Nachname (optional)
+register-submit = Konto erstellen
+register-have-account = Sie haben bereits ein Konto? Anmelden
 
-## Passwords
-password-change-title = Change your password
-password-change-submit = Change password
-reset-title = Reset your password
-reset-lead = Enter your username or email address and we will mail you a link to choose a new password.
-reset-submit = Email me a link
-reset-form-title = Choose a new password
-reset-form-submit = Set password
+## Passwörter
+password-change-title = Passwort ändern
+password-change-submit = Passwort ändern
+reset-title = Passwort zurücksetzen
+reset-lead = Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Wir senden Ihnen dann per E-Mail einen Link, mit dem Sie ein neues Passwort festlegen können.
+reset-submit = Link per E-Mail senden
+reset-form-title = Neues Passwort festlegen
+reset-form-submit = Passwort festlegen
 
-## Log out
-logout-title = Log out
-logout-question = Log out of this browser? Apps you signed in to here are told too.
-logout-submit = Log out
+## Abmelden
+logout-title = Abmelden
+logout-question = Von diesem Browser abmelden? Apps, bei denen Sie sich hier angemeldet haben, werden ebenfalls benachrichtigt.
+logout-submit = Abmelden
 
-## Staff
-admin-title = Accounts
-admin-username = Username
-admin-active = Active
-admin-staff = Staff
-admin-joined = Joined
-admin-unconfirmed = (unconfirmed)
+## Mitarbeiter
+admin-title = Konten
+admin-username = Benutzername
+admin-active = Aktiv
+admin-staff = Mitarbeiter
+admin-joined = Registriert
+admin-unconfirmed = (unbestätigt)
 
-## Helpdesk redirect
-remote-auth-title = Signing you in…
-remote-auth-noscript = JavaScript is off: press the button to continue to { $target }.
-remote-auth-continue = Continue to { $target }
+## Weiterleitung zum Helpdesk
+remote-auth-title = Sie werden angemeldet …
+remote-auth-noscript = JavaScript ist deaktiviert: Klicken Sie auf die Schaltfläche, um zu { $target } fortzufahren.
+remote-auth-continue = Weiter zu { $target }
 
-## Consent
-consent-title = Allow { $app }?
-consent-lead = { $app } asks to use your account ({ $username }). It will be able to:
-consent-allow = Allow
-consent-deny = Deny
-consent-withdraw = You can withdraw this later on your account page.
-scope-openid = Know that it is you (a stable identifier, not your password)
-scope-profile = Your name and username
-scope-email = Your email address and whether it is confirmed
-scope-groups = The groups you belong to
-scope-offline_access = Stay connected while you are away
-scope-contacts = See which people you know from connected accounts also use it
-scope-other = Other access
+## Einwilligung
+consent-title = { $app } zulassen?
+consent-lead = { $app } möchte Ihr Konto ({ $username }) verwenden. Die App kann dann:
+consent-allow = Zulassen
+consent-deny = Ablehnen
+consent-withdraw = Sie können dies später auf Ihrer Kontoseite widerrufen.
+scope-openid = Erkennen, dass Sie es sind (anhand einer festen Kennung, nicht Ihres Passworts)
+scope-profile = Ihren Namen und Benutzernamen sehen
+scope-email = Ihre E-Mail-Adresse sehen und ob sie bestätigt ist
+scope-groups = Die Gruppen sehen, denen Sie angehören
+scope-offline_access = Verbunden bleiben, auch wenn Sie nicht da sind
+scope-contacts = Sehen, welche Ihrer Bekannten aus verbundenen Konten die App ebenfalls nutzen
+scope-other = Weitere Zugriffe erhalten
 
-## Activation (hybrid registration)
-activate-title = One more step
-activate-lead = Your account is created. To activate it, connect one of these accounts (it proves you are a person and lets you sign in with it later):
-activate-mail-sent = We also sent a confirmation link to your email address.
+## Aktivierung (hybride Registrierung)
+activate-title = Noch ein Schritt
+activate-lead = Ihr Konto wurde erstellt. Um es zu aktivieren, verbinden Sie eines dieser Konten (damit weisen Sie nach, dass Sie ein Mensch sind, und können sich später darüber anmelden):
+activate-mail-sent = Außerdem haben wir einen Bestätigungslink an Ihre E-Mail-Adresse gesendet.
 
-## Second step
-second-step-title = Second step
-second-step-heading = One more step
-second-step-totp-label = The code from your authenticator app
-second-step-recovery-label = A recovery code
-second-step-recovery-hint = No access to your app? Enter one of your recovery codes instead.
-second-step-passkey = Use a passkey
-second-step-someone-else = Sign in as someone else
+## Zweiter Schritt
+second-step-title = Zweiter Schritt
+second-step-heading = Noch ein Schritt
+second-step-totp-label = Code aus Ihrer Authenticator-App
+second-step-recovery-label = Wiederherstellungscode
+second-step-recovery-hint = Kein Zugriff auf Ihre App? Geben Sie stattdessen einen Ihrer Wiederherstellungscodes ein.
+second-step-passkey = Passkey verwenden
+second-step-someone-else = Als andere Person anmelden
 
-## Authenticator app set-up
-totp-title = Set up an authenticator app
-totp-step-open = Open an authenticator app on your phone (for example Aegis, Google Authenticator, 1Password or Microsoft Authenticator) and add an account.
-totp-step-scan = Scan this QR code with it:
-totp-cannot-scan = Cannot scan? Type this instead
-totp-secret-key = Secret key:
-totp-open-link = Or open this link on the device with the app:
-totp-kind = Time-based, 6 digits, every 30 seconds.
-totp-step-enter = Enter the six-digit code the app shows now:
-totp-code-label = Code from the app
-totp-submit = Turn on
-codes-title = Your recovery codes
-codes-app-on = Your authenticator app is on: from now on you sign in with your password and a code from the app.
-codes-explain = If you lose your phone, each of these codes signs you in once instead of a code from the app. Save them somewhere safe now:
-codes-only-once = they are shown only this once.
-codes-download = Download them as a text file
-codes-saved = I have saved them, continue
+## Einrichtung der Authenticator-App
+totp-title = Authenticator-App einrichten
+totp-step-open = Öffnen Sie eine Authenticator-App auf Ihrem Smartphone (zum Beispiel Aegis, Google Authenticator, 1Password oder Microsoft Authenticator) und fügen Sie ein Konto hinzu.
+totp-step-scan = Scannen Sie damit diesen QR-Code:
+totp-cannot-scan = Scannen nicht möglich? Geben Sie stattdessen Folgendes ein
+totp-secret-key = Geheimer Schlüssel:
+totp-open-link = Oder öffnen Sie diesen Link auf dem Gerät mit der App:
+totp-kind = Zeitbasiert, 6 Ziffern, alle 30 Sekunden.
+totp-step-enter = Geben Sie den sechsstelligen Code ein, den die App gerade anzeigt:
+totp-code-label = Code aus der App
+totp-submit = Aktivieren
+codes-title = Ihre Wiederherstellungscodes
+codes-app-on = Ihre Authenticator-App ist aktiviert: Ab sofort melden Sie sich mit Ihrem Passwort und einem Code aus der App an.
+codes-explain = Falls Sie Ihr Smartphone verlieren, können Sie sich mit jedem dieser Codes einmal anstelle eines Codes aus der App anmelden. Speichern Sie die Codes jetzt an einem sicheren Ort:
+codes-only-once = Sie werden nur dieses eine Mal angezeigt.
+codes-download = Als Textdatei herunterladen
+codes-saved = Ich habe sie gespeichert, weiter
 
-## Account page
-account-title = Your account
-account-signed-in-as = Signed in as { $username }
-account-not-confirmed = not confirmed yet
-account-profile = Profile
-account-pending-email = Waiting for confirmation: { $address } becomes your address once you open the link we mailed to it.
-account-cancel-change = Cancel this change
-account-password-for-email = Current password (needed only to change your email address)
-account-reauth-for-email = To change your email address, sign in again first; the change must follow within a few minutes.
-account-password = Password
-account-change-password = Change your password
-account-no-password = Your account has no password: you sign in with a connected account or a passkey.
-account-set-password = Set a password
-account-providers = Connected sign-in providers
-account-provider-as = as { $name }
-account-since = since { $date }
-account-disconnect = Disconnect
-account-no-providers = No other account is connected.
-account-apps = Apps with access
-account-remove-access = Remove access
-account-first-party = Part of this service
-account-no-apps = No app has access to your account.
-account-people = People you may know
-account-all-accounts = All accounts (staff)
-mfa-title = Second factors
-mfa-app = Authenticator app
-mfa-app-on = On: signing in asks for a code from your app.
-mfa-app-remove = Remove the authenticator app
-mfa-app-off = Off.
-mfa-app-set-up = Set up an authenticator app
-mfa-codes = Recovery codes
+## Kontoseite
+account-title = Ihr Konto
+account-signed-in-as = Angemeldet als { $username }
+account-not-confirmed = noch nicht bestätigt
+account-profile = Profil
+account-pending-email = Bestätigung ausstehend: { $address } wird Ihre Adresse, sobald Sie den Link öffnen, den wir an diese Adresse gesendet haben.
+account-cancel-change = Diese Änderung abbrechen
+account-password-for-email = Aktuelles Passwort (nur zum Ändern Ihrer E-Mail-Adresse erforderlich)
+account-reauth-for-email = Um Ihre E-Mail-Adresse zu ändern, melden Sie sich zuerst erneut an; die Änderung muss innerhalb weniger Minuten danach erfolgen.
+account-password = Passwort
+account-change-password = Passwort ändern
+account-no-password = Ihr Konto hat kein Passwort: Sie melden sich mit einem verbundenen Konto oder einem Passkey an.
+account-set-password = Passwort festlegen
+account-providers = Verbundene Anmeldedienste
+account-provider-as = als { $name }
+account-since = seit { $date }
+account-disconnect = Trennen
+account-no-providers = Es ist kein anderes Konto verbunden.
+account-apps = Apps mit Zugriff
+account-remove-access = Zugriff entfernen
+account-first-party = Teil dieses Dienstes
+account-no-apps = Keine App hat Zugriff auf Ihr Konto.
+account-people = Personen, die Sie vielleicht kennen
+account-all-accounts = Alle Konten (Mitarbeiter)
+mfa-title = Zwei-Faktor-Authentifizierung
+mfa-app = Authenticator-App
+mfa-app-on = Aktiviert: Bei der Anmeldung wird ein Code aus Ihrer App abgefragt.
+mfa-app-remove = Authenticator-App entfernen
+mfa-app-off = Deaktiviert.
+mfa-app-set-up = Authenticator-App einrichten
+mfa-codes = Wiederherstellungscodes
 mfa-codes-left = { $count ->
-    [one] 1 unused recovery code left.
-   *[other] { $count } unused recovery codes left.
+    [one] 1 unbenutzter Wiederherstellungscode übrig.
+   *[other] { $count } unbenutzte Wiederherstellungscodes übrig.
 }
-mfa-codes-new = Make new recovery codes
+mfa-codes-new = Neue Wiederherstellungscodes erstellen
 mfa-passkeys = Passkeys
-mfa-passkey-added = added { $date }
-mfa-passkey-used = last used { $date }
-mfa-no-passkey = No passkey yet. A passkey signs you in with your device's screen lock, without a password.
-mfa-passkey-name = Name for the new passkey
-mfa-passkey-name-example = My laptop
-mfa-passkey-add = Add a passkey
-mfa-passkeys-need-domain = Passkeys need this server to be reached at a domain name.
+mfa-passkey-added = hinzugefügt am { $date }
+mfa-passkey-used = zuletzt verwendet am { $date }
+mfa-no-passkey = Noch kein Passkey vorhanden. Mit einem Passkey melden Sie sich über die Bildschirmsperre Ihres Geräts an, ganz ohne Passwort.
+mfa-passkey-name = Name für den neuen Passkey
+mfa-passkey-name-example = Mein Laptop
+mfa-passkey-add = Passkey hinzufügen
+mfa-passkeys-need-domain = Für Passkeys muss dieser Server über einen Domainnamen erreichbar sein.

@@ -1,184 +1,184 @@
-# Tessera's page texts, English (the reference: every other language has exactly these ids).
-# Translators: keep { $placeholders } as they are; text in {"…"} is literal.
+# Textos de las páginas de Tessera, en español (cada idioma tiene exactamente los mismos ids que el inglés).
+# Para traductores: mantener los { $placeholders } tal como están; el texto entre {"…"} es literal.
 
-language-name = English
-date-format = { $day } { $month } { $year }
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
+language-name = Español
+date-format = { $day } de { $month } de { $year }
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre
 
-## Every page
-skip-to-content = Skip to content
-nav-label = Account
-nav-account = Account
-nav-log-out = Log out
-nav-log-in = Log in
-nav-register = Register
-footer-links-label = Links
-footer-privacy = Privacy
-footer-terms = Terms
-footer-help = Help
-language-label = Language
-language-change = Change
-cancel = Cancel
-continue = Continue
-save = Save
-remove = Remove
-yes = yes
+## Todas las páginas
+skip-to-content = Ir al contenido
+nav-label = Cuenta
+nav-account = Cuenta
+nav-log-out = Cerrar sesión
+nav-log-in = Iniciar sesión
+nav-register = Registrarse
+footer-links-label = Enlaces
+footer-privacy = Privacidad
+footer-terms = Términos
+footer-help = Ayuda
+language-label = Idioma
+language-change = Cambiar
+cancel = Cancelar
+continue = Continuar
+save = Guardar
+remove = Quitar
+yes = sí
 no = no
-back-to-login = Back to log in
-field-email = Email
-field-first-name = First name
-field-last-name = Last name
-field-current-password = Current password
-field-new-password = New password
-field-new-password-again = New password again
-password-hint = At least { $min } characters.
-connect-provider = Connect { $provider }
+back-to-login = Volver al inicio de sesión
+field-email = Correo electrónico
+field-first-name = Nombre
+field-last-name = Apellido
+field-current-password = Contraseña actual
+field-new-password = Nueva contraseña
+field-new-password-again = Repite la nueva contraseña
+password-hint = Al menos { $min } caracteres.
+connect-provider = Conectar { $provider }
 
-## Log in
-login-title = Log in
-login-resend-confirmation = Send the confirmation link again
-login-username-or-email = Username or email
-login-password = Password
-login-submit = Log in
-login-passkey = Sign in with a passkey
-login-or = or
-login-with = Sign in with { $provider }
-login-forgot-password = Forgot your password?
-login-create-account = Create an account
+## Iniciar sesión
+login-title = Iniciar sesión
+login-resend-confirmation = Volver a enviar el enlace de confirmación
+login-username-or-email = Nombre de usuario o correo electrónico
+login-password = Contraseña
+login-submit = Iniciar sesión
+login-passkey = Iniciar sesión con una llave de acceso
+login-or = o
+login-with = Iniciar sesión con { $provider }
+login-forgot-password = ¿Olvidaste tu contraseña?
+login-create-account = Crear una cuenta
 
-## Register
-register-title = Create an account
-register-username = Username
-register-first-name = First name (optional)
-register-last-name = Last name (optional)
-register-submit = Create account
-register-have-account = Already have an account? Log in
+## Registro
+register-title = Crear una cuenta
+register-username = Nombre de usuario
+register-first-name = Nombre (opcional)
+register-last-name = Apellido (opcional)
+register-submit = Crear cuenta
+register-have-account = ¿Ya tienes una cuenta? Inicia sesión
 
-## Passwords
-password-change-title = Change your password
-password-change-submit = Change password
-reset-title = Reset your password
-reset-lead = Enter your username or email address and we will mail you a link to choose a new password.
-reset-submit = Email me a link
-reset-form-title = Choose a new password
-reset-form-submit = Set password
+## Contraseñas
+password-change-title = Cambia tu contraseña
+password-change-submit = Cambiar contraseña
+reset-title = Restablece tu contraseña
+reset-lead = Escribe tu nombre de usuario o tu dirección de correo electrónico y te enviaremos un enlace para elegir una nueva contraseña.
+reset-submit = Enviarme un enlace
+reset-form-title = Elige una nueva contraseña
+reset-form-submit = Establecer contraseña
 
-## Log out
-logout-title = Log out
-logout-question = Log out of this browser? Apps you signed in to here are told too.
-logout-submit = Log out
+## Cerrar sesión
+logout-title = Cerrar sesión
+logout-question = ¿Cerrar sesión en este navegador? También se avisará a las aplicaciones en las que iniciaste sesión aquí.
+logout-submit = Cerrar sesión
 
-## Staff
-admin-title = Accounts
-admin-username = Username
-admin-active = Active
-admin-staff = Staff
-admin-joined = Joined
-admin-unconfirmed = (unconfirmed)
+## Personal
+admin-title = Cuentas
+admin-username = Nombre de usuario
+admin-active = Activa
+admin-staff = Personal
+admin-joined = Fecha de alta
+admin-unconfirmed = (sin confirmar)
 
-## Helpdesk redirect
-remote-auth-title = Signing you in…
-remote-auth-noscript = JavaScript is off: press the button to continue to { $target }.
-remote-auth-continue = Continue to { $target }
+## Redirección al servicio de asistencia
+remote-auth-title = Iniciando sesión…
+remote-auth-noscript = JavaScript está desactivado: pulsa el botón para continuar a { $target }.
+remote-auth-continue = Continuar a { $target }
 
-## Consent
-consent-title = Allow { $app }?
-consent-lead = { $app } asks to use your account ({ $username }). It will be able to:
-consent-allow = Allow
-consent-deny = Deny
-consent-withdraw = You can withdraw this later on your account page.
-scope-openid = Know that it is you (a stable identifier, not your password)
-scope-profile = Your name and username
-scope-email = Your email address and whether it is confirmed
-scope-groups = The groups you belong to
-scope-offline_access = Stay connected while you are away
-scope-contacts = See which people you know from connected accounts also use it
-scope-other = Other access
+## Consentimiento
+consent-title = ¿Dar acceso a { $app }?
+consent-lead = { $app } solicita usar tu cuenta ({ $username }). Podrá:
+consent-allow = Permitir
+consent-deny = Denegar
+consent-withdraw = Puedes retirar este permiso más adelante en la página de tu cuenta.
+scope-openid = Saber que eres tú (con un identificador fijo, no con tu contraseña)
+scope-profile = Tu nombre y tu nombre de usuario
+scope-email = Tu dirección de correo electrónico y si está confirmada
+scope-groups = Los grupos a los que perteneces
+scope-offline_access = Seguir teniendo acceso mientras no estás
+scope-contacts = Ver qué personas que conoces por tus cuentas conectadas también la usan
+scope-other = Otros accesos
 
-## Activation (hybrid registration)
-activate-title = One more step
-activate-lead = Your account is created. To activate it, connect one of these accounts (it proves you are a person and lets you sign in with it later):
-activate-mail-sent = We also sent a confirmation link to your email address.
+## Activación (registro híbrido)
+activate-title = Un paso más
+activate-lead = Tu cuenta está creada. Para activarla, conecta una de estas cuentas (así demuestras que eres una persona y podrás iniciar sesión con ella más adelante):
+activate-mail-sent = También te enviamos un enlace de confirmación a tu dirección de correo electrónico.
 
-## Second step
-second-step-title = Second step
-second-step-heading = One more step
-second-step-totp-label = The code from your authenticator app
-second-step-recovery-label = A recovery code
-second-step-recovery-hint = No access to your app? Enter one of your recovery codes instead.
-second-step-passkey = Use a passkey
-second-step-someone-else = Sign in as someone else
+## Segundo paso
+second-step-title = Segundo paso
+second-step-heading = Un paso más
+second-step-totp-label = El código de tu aplicación de autenticación
+second-step-recovery-label = Un código de recuperación
+second-step-recovery-hint = ¿No tienes acceso a tu aplicación? Escribe en su lugar uno de tus códigos de recuperación.
+second-step-passkey = Usar una llave de acceso
+second-step-someone-else = Iniciar sesión con otra cuenta
 
-## Authenticator app set-up
-totp-title = Set up an authenticator app
-totp-step-open = Open an authenticator app on your phone (for example Aegis, Google Authenticator, 1Password or Microsoft Authenticator) and add an account.
-totp-step-scan = Scan this QR code with it:
-totp-cannot-scan = Cannot scan? Type this instead
-totp-secret-key = Secret key:
-totp-open-link = Or open this link on the device with the app:
-totp-kind = Time-based, 6 digits, every 30 seconds.
-totp-step-enter = Enter the six-digit code the app shows now:
-totp-code-label = Code from the app
-totp-submit = Turn on
-codes-title = Your recovery codes
-codes-app-on = Your authenticator app is on: from now on you sign in with your password and a code from the app.
-codes-explain = If you lose your phone, each of these codes signs you in once instead of a code from the app. Save them somewhere safe now:
-codes-only-once = they are shown only this once.
-codes-download = Download them as a text file
-codes-saved = I have saved them, continue
+## Configuración de la aplicación de autenticación
+totp-title = Configura una aplicación de autenticación
+totp-step-open = Abre una aplicación de autenticación en tu teléfono (por ejemplo, Aegis, Google Authenticator, 1Password o Microsoft Authenticator) y añade una cuenta.
+totp-step-scan = Escanea con ella este código QR:
+totp-cannot-scan = ¿No puedes escanearlo? Escribe esto en su lugar
+totp-secret-key = Clave secreta:
+totp-open-link = O abre este enlace en el dispositivo que tiene la aplicación:
+totp-kind = Basado en tiempo, 6 dígitos, cada 30 segundos.
+totp-step-enter = Escribe el código de seis dígitos que muestra ahora la aplicación:
+totp-code-label = Código de la aplicación
+totp-submit = Activar
+codes-title = Tus códigos de recuperación
+codes-app-on = Tu aplicación de autenticación está activada: a partir de ahora inicias sesión con tu contraseña y un código de la aplicación.
+codes-explain = Si pierdes tu teléfono, cada uno de estos códigos te permite iniciar sesión una vez en lugar de un código de la aplicación. Guárdalos ahora en un lugar seguro:
+codes-only-once = solo se muestran esta vez.
+codes-download = Descargarlos como archivo de texto
+codes-saved = Ya los guardé, continuar
 
-## Account page
-account-title = Your account
-account-signed-in-as = Signed in as { $username }
-account-not-confirmed = not confirmed yet
-account-profile = Profile
-account-pending-email = Waiting for confirmation: { $address } becomes your address once you open the link we mailed to it.
-account-cancel-change = Cancel this change
-account-password-for-email = Current password (needed only to change your email address)
-account-reauth-for-email = To change your email address, sign in again first; the change must follow within a few minutes.
-account-password = Password
-account-change-password = Change your password
-account-no-password = Your account has no password: you sign in with a connected account or a passkey.
-account-set-password = Set a password
-account-providers = Connected sign-in providers
-account-provider-as = as { $name }
-account-since = since { $date }
-account-disconnect = Disconnect
-account-no-providers = No other account is connected.
-account-apps = Apps with access
-account-remove-access = Remove access
-account-first-party = Part of this service
-account-no-apps = No app has access to your account.
-account-people = People you may know
-account-all-accounts = All accounts (staff)
-mfa-title = Second factors
-mfa-app = Authenticator app
-mfa-app-on = On: signing in asks for a code from your app.
-mfa-app-remove = Remove the authenticator app
-mfa-app-off = Off.
-mfa-app-set-up = Set up an authenticator app
-mfa-codes = Recovery codes
+## Página de la cuenta
+account-title = Tu cuenta
+account-signed-in-as = Sesión iniciada como { $username }
+account-not-confirmed = aún sin confirmar
+account-profile = Perfil
+account-pending-email = Pendiente de confirmación: { $address } será tu dirección cuando abras el enlace que te enviamos a ella.
+account-cancel-change = Cancelar este cambio
+account-password-for-email = Contraseña actual (solo hace falta para cambiar tu dirección de correo electrónico)
+account-reauth-for-email = Para cambiar tu dirección de correo electrónico, primero vuelve a iniciar sesión; después tendrás unos minutos para hacer el cambio.
+account-password = Contraseña
+account-change-password = Cambiar tu contraseña
+account-no-password = Tu cuenta no tiene contraseña: inicias sesión con una cuenta conectada o con una llave de acceso.
+account-set-password = Crear una contraseña
+account-providers = Proveedores de inicio de sesión conectados
+account-provider-as = como { $name }
+account-since = desde el { $date }
+account-disconnect = Desconectar
+account-no-providers = No hay ninguna otra cuenta conectada.
+account-apps = Aplicaciones con acceso
+account-remove-access = Quitar acceso
+account-first-party = Forma parte de este servicio
+account-no-apps = Ninguna aplicación tiene acceso a tu cuenta.
+account-people = Personas que quizá conozcas
+account-all-accounts = Todas las cuentas (personal)
+mfa-title = Segundos factores
+mfa-app = Aplicación de autenticación
+mfa-app-on = Activada: al iniciar sesión se te pide un código de tu aplicación.
+mfa-app-remove = Quitar la aplicación de autenticación
+mfa-app-off = Desactivada.
+mfa-app-set-up = Configurar una aplicación de autenticación
+mfa-codes = Códigos de recuperación
 mfa-codes-left = { $count ->
-    [one] 1 unused recovery code left.
-   *[other] { $count } unused recovery codes left.
+    [one] Te queda 1 código de recuperación sin usar.
+   *[other] Te quedan { $count } códigos de recuperación sin usar.
 }
-mfa-codes-new = Make new recovery codes
-mfa-passkeys = Passkeys
-mfa-passkey-added = added { $date }
-mfa-passkey-used = last used { $date }
-mfa-no-passkey = No passkey yet. A passkey signs you in with your device's screen lock, without a password.
-mfa-passkey-name = Name for the new passkey
-mfa-passkey-name-example = My laptop
-mfa-passkey-add = Add a passkey
-mfa-passkeys-need-domain = Passkeys need this server to be reached at a domain name.
+mfa-codes-new = Generar nuevos códigos de recuperación
+mfa-passkeys = Llaves de acceso
+mfa-passkey-added = añadida el { $date }
+mfa-passkey-used = usada por última vez el { $date }
+mfa-no-passkey = Aún no tienes ninguna llave de acceso. Una llave de acceso te permite iniciar sesión con el bloqueo de pantalla de tu dispositivo, sin contraseña.
+mfa-passkey-name = Nombre de la nueva llave de acceso
+mfa-passkey-name-example = Mi portátil
+mfa-passkey-add = Añadir una llave de acceso
+mfa-passkeys-need-domain = Las llaves de acceso requieren que se acceda a este servidor mediante un nombre de dominio.

@@ -261,13 +261,14 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// The mail template (under `email/`) and subject.
-    pub fn template_and_subject(kind: &str) -> Option<(&'static str, &'static str)> {
+    /// The mail template (under `email/`) and the catalog id of its subject (`mail.ftl`),
+    /// which the mail job looks up in the mail's language.
+    pub fn template_and_subject_id(kind: &str) -> Option<(&'static str, &'static str)> {
         match kind {
-            "recovery_code_used" => Some(("email/recovery_code_used", "A recovery code was used to sign in")),
-            "factors_reset" => Some(("email/factors_reset", "Your second factors were removed")),
-            "factor_added" => Some(("email/factor_added", "A second factor was added to your account")),
-            "factor_removed" => Some(("email/factor_removed", "A second factor was removed from your account")),
+            "recovery_code_used" => Some(("email/recovery_code_used", "mail-recovery-code-used-subject")),
+            "factors_reset" => Some(("email/factors_reset", "mail-factors-reset-subject")),
+            "factor_added" => Some(("email/factor_added", "mail-factor-added-subject")),
+            "factor_removed" => Some(("email/factor_removed", "mail-factor-removed-subject")),
             _ => None,
         }
     }

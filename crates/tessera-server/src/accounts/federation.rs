@@ -31,6 +31,7 @@ pub enum Stop {
     AlreadyLinkedElsewhere,
     /// An account has this address but linking cannot be proven safe: log in to it first.
     LogInFirst,
+    /// A catalog message id saying why (e.g. registration is closed).
     NoNewAccounts(&'static str),
     Disabled,
 }
@@ -38,16 +39,10 @@ pub enum Stop {
 impl Stop {
     pub fn message(&self, label: &str) -> String {
         match self {
-            Self::AlreadyLinkedElsewhere => format!(
-                "This {label} account is already connected to another Tessera account. Log in to that account to use it, \
-                 or disconnect it there first. Nothing was changed."
-            ),
-            Self::LogInFirst => format!(
-                "An account with the same email address exists. For your safety Tessera does not join accounts by email \
-                 alone: log in to that account with its password, then connect {label} from your account page."
-            ),
-            Self::NoNewAccounts(why) => (*why).to_owned(),
-            Self::Disabled => "This account is disabled. Contact an administrator.".to_owned(),
+            Self::AlreadyLinkedElsewhere => tr!("stop-linked-elsewhere", provider = label),
+            Self::LogInFirst => tr!("stop-log-in-first", provider = label),
+            Self::NoNewAccounts(id) => crate::i18n::text(id, Vec::new()),
+            Self::Disabled => tr!("login-disabled"),
         }
     }
 }
@@ -347,16 +342,10 @@ impl SignIn<'_> {
     /// Why no account may be created for a person Tessera does not know yet, if none may.
     fn creation_refused(&self) -> Option<Stop> {
         match self.accounts.config.registration {
-            RegistrationMode::Closed => Some(Stop::NoNewAccounts(
-                "There is no account for this sign-in, and registration is closed here.",
-            )),
-            RegistrationMode::Hybrid => Some(Stop::NoNewAccounts(
-                "There is no account for this sign-in yet: create one on the registration page first, then connect this provider to activate it.",
-            )),
+            RegistrationMode::Closed => Some(Stop::NoNewAccounts("stop-registration-closed")),
+            RegistrationMode::Hybrid => Some(Stop::NoNewAccounts("stop-register-first")),
             RegistrationMode::Open | RegistrationMode::SocialOnly if !self.steps().contains(&Step::CreateUser) => {
-                Some(Stop::NoNewAccounts(
-                    "This server does not create accounts from sign-ins: ask an administrator for an account, then connect this provider to it.",
-                ))
+                Some(Stop::NoNewAccounts("stop-no-accounts-from-sign-ins"))
             }
             RegistrationMode::Open | RegistrationMode::SocialOnly => None,
         }
@@ -404,9 +393,7 @@ impl SignIn<'_> {
             // No other name to fall back on: an account already called this blocks the sign-in
             // (every pass would lose to it).
             if accounts.store.user_by_login(fixed.as_str()).await?.is_some() {
-                return Ok(Pass::Done(Err(Stop::NoNewAccounts(
-                    "Another account already has the username this sign-in would get: ask an administrator to connect this provider to your account.",
-                ))));
+                return Ok(Pass::Done(Err(Stop::NoNewAccounts("stop-username-taken"))));
             }
             fixed
         };

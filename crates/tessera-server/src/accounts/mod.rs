@@ -30,7 +30,7 @@ pub use linking::Disconnect;
 pub use login::{LoginMethod, LoginOutcome, PasswordCheck};
 pub use passkeys::{Challenge, PasskeyRefusal};
 pub use passwords::PasswordPool;
-pub use phrasing::{capitalize, unsafe_text_errors};
+pub use phrasing::{Phrased, names_too_long, passwords_differ, unsafe_text_errors};
 pub use registration::{AfterRegistration, RegisterOutcome, Registration};
 
 /// The service, shared by every request (held in the web state behind an `Arc`).

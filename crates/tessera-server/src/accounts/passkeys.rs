@@ -71,12 +71,12 @@ impl PasskeyRefusal {
     /// What the person is told.
     pub fn text(&self) -> String {
         match self {
-            Self::Unavailable => "Passkeys are not available on this server (its address is not a domain name).".into(),
-            Self::Expired => "This passkey request has expired or was already used. Try again.".into(),
-            Self::Invalid(why) => format!("The passkey's answer was not accepted ({why}). Try again."),
-            Self::AlreadyRegistered => "This passkey is already registered.".into(),
-            Self::Unknown => "This passkey is not registered with any account here. Sign in another way.".into(),
-            Self::WrongAccount => "This passkey belongs to another account. Use one of your own passkeys.".into(),
+            Self::Unavailable => tr!("passkey-unavailable"),
+            Self::Expired => tr!("passkey-expired"),
+            Self::Invalid(why) => tr!("passkey-invalid", reason = why.as_str()),
+            Self::AlreadyRegistered => tr!("passkey-already-registered"),
+            Self::Unknown => tr!("passkey-unknown"),
+            Self::WrongAccount => tr!("passkey-wrong-account"),
         }
     }
 }

@@ -6,7 +6,8 @@ use tessera_core::jobs::Effects;
 use tessera_core::store::{StoreError, throttle_scope};
 use tessera_core::{Email, NewUser, User, Username};
 
-use super::{AccountError, Accounts, capitalize, unsafe_text_errors};
+use super::phrasing::{Phrased, names_too_long, passwords_differ};
+use super::{AccountError, Accounts, unsafe_text_errors};
 use crate::config::{EmailConfirmation, RegistrationMode};
 use crate::jobs::effects::{self, Actor};
 use crate::throttle;
@@ -29,7 +30,7 @@ pub enum RegisterOutcome {
     /// Every problem with the form, phrased for the person filling it in.
     Invalid(Vec<String>),
     /// The store refused the account: why, by the field that clashed.
-    Taken(&'static str),
+    Taken(String),
     /// Another account has proven this address, and registrations wait for confirmation: the
     /// owner is mailed instead ("someone tried to register with your address"), and the
     /// person is answered exactly as for [`AfterRegistration::ConfirmEmail`], so the form
@@ -90,13 +91,11 @@ impl Accounts {
     fn validate(&self, form: &Registration<'_>) -> Result<(Username, Email), Vec<String>> {
         let mut errors = Vec::new();
         let username = Username::parse(form.username)
-            .map_err(|e| errors.push(capitalize(&e.to_string())))
+            .map_err(|e| errors.push(e.phrased()))
             .ok();
-        let email = Email::parse(form.email)
-            .map_err(|e| errors.push(capitalize(&e.to_string())))
-            .ok();
+        let email = Email::parse(form.email).map_err(|e| errors.push(e.phrased())).ok();
         if form.first_name.chars().count() > MAX_NAME_LEN || form.last_name.chars().count() > MAX_NAME_LEN {
-            errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
+            errors.push(names_too_long(MAX_NAME_LEN));
         }
         errors.extend(unsafe_text_errors(form.first_name, form.last_name, form.email));
         if let Err(why) =
@@ -104,9 +103,9 @@ impl Accounts {
                 .password_policy
                 .check(form.password, form.username.trim(), Some(form.email.trim()))
         {
-            errors.push(capitalize(&why));
+            errors.push(why.phrased());
         } else if form.password != form.password2 {
-            errors.push("The two passwords differ; type the same password twice.".into());
+            errors.push(passwords_differ());
         }
         match (username, email) {
             (Some(u), Some(e)) if errors.is_empty() => Ok((u, e)),
@@ -160,9 +159,9 @@ impl Accounts {
 }
 
 /// Why the store refused the new account, by the field that clashed.
-fn taken(field: &str) -> &'static str {
+fn taken(field: &str) -> String {
     match field {
-        "email" => "An account with that email address already exists. Log in, or reset its password.",
-        _ => "That username is taken, or looks too much like one that is; choose another.",
+        "email" => tr!("register-email-taken"),
+        _ => tr!("register-username-taken"),
     }
 }

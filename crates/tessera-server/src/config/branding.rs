@@ -60,7 +60,10 @@ pub(super) fn branding(raw: Option<&RawBranding>, c: &mut Checker) -> Branding {
     if let Some(name) = raw.name.as_ref().and_then(|n| c.text("branding.name", n)) {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-            c.problem(raw.name.as_ref().expect("given"), "branding.name: write 1 to 64 characters, on one line");
+            c.problem(
+                raw.name.as_ref().expect("given"),
+                "branding.name: write 1 to 64 characters, on one line",
+            );
         } else {
             name.clone_into(&mut branding.name);
         }
@@ -71,15 +74,25 @@ pub(super) fn branding(raw: Option<&RawBranding>, c: &mut Checker) -> Branding {
         .as_ref()
         .and_then(|p| c.parsed("branding.primary_color", p, brand_colors));
     if let Some(links) = &raw.links {
-        let given: [(&'static str, &Option<S>); 3] =
-            [("privacy", &links.privacy), ("terms", &links.terms), ("help", &links.help)];
+        let given: [(&'static str, &Option<S>); 3] = [
+            ("privacy", &links.privacy),
+            ("terms", &links.terms),
+            ("help", &links.help),
+        ];
         for (kind, value) in given {
-            if let Some(url) = value.as_ref().and_then(|v| c.parsed(&format!("branding.links.{kind}"), v, link)) {
+            if let Some(url) = value
+                .as_ref()
+                .and_then(|v| c.parsed(&format!("branding.links.{kind}"), v, link))
+            {
                 branding.links.push((kind, url));
             }
         }
     }
-    if let Some(language) = raw.default_language.as_ref().and_then(|l| c.text("branding.default_language", l)) {
+    if let Some(language) = raw
+        .default_language
+        .as_ref()
+        .and_then(|l| c.text("branding.default_language", l))
+    {
         branding.default_language = language.trim().to_owned();
     }
     branding
@@ -88,7 +101,12 @@ pub(super) fn branding(raw: Option<&RawBranding>, c: &mut Checker) -> Branding {
 /// A path relative to the working directory, like `theme.dir`.
 fn logo(path: &str) -> Result<Logo, String> {
     let file = PathBuf::from(path.trim());
-    let content_type = match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let content_type = match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",
@@ -166,7 +184,11 @@ fn on(background: [u8; 3]) -> &'static str {
 fn luminance(rgb: [u8; 3]) -> f64 {
     let linear = |c: u8| {
         let c = f64::from(c) / 255.0;
-        if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
 }
@@ -186,7 +208,10 @@ mod tests {
         assert_eq!(dark_blue.brand_contrast, "#ffffff");
         assert!(contrast(parse_hex(&dark_blue.brand_dark).unwrap(), DARK_BACKGROUND) >= 4.5);
         let yellow = brand_colors("#FFD60A").unwrap();
-        assert_eq!((yellow.brand.as_str(), yellow.brand_contrast.as_str()), ("#ffd60a", "#000000"));
+        assert_eq!(
+            (yellow.brand.as_str(), yellow.brand_contrast.as_str()),
+            ("#ffd60a", "#000000")
+        );
         for bad in ["red", "#12345", "#12345g", "123456"] {
             assert!(brand_colors(bad).unwrap_err().contains("#3b5bdb"), "{bad}");
         }
@@ -194,9 +219,17 @@ mod tests {
 
     #[test]
     fn links_are_web_addresses_or_paths() {
-        assert_eq!(link("https://example.com/privacy").unwrap(), "https://example.com/privacy");
+        assert_eq!(
+            link("https://example.com/privacy").unwrap(),
+            "https://example.com/privacy"
+        );
         assert_eq!(link("/help").unwrap(), "/help");
-        for bad in ["javascript:alert(1)", "//evil.example/x", "mailto:a@b.c", "privacy.html"] {
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example/x",
+            "mailto:a@b.c",
+            "privacy.html",
+        ] {
             assert!(link(bad).is_err(), "{bad}");
         }
     }

@@ -4,11 +4,11 @@
 //! validation then checks every value and reports all its problems together, each as
 //! `FILE:LINE:COL: message`, so an admin fixes a file in one pass.
 
+mod branding;
 mod clients;
 mod duration;
 mod env;
 mod jobs;
-mod branding;
 mod metrics;
 mod mfa;
 mod raw;

@@ -925,3 +925,45 @@ fn random_values_in_every_duration_key_never_panic() {
         }
     }
 }
+
+#[test]
+fn branding_is_read_and_every_bad_value_is_named_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("tessera-branding-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let logo = dir.join("logo.svg");
+    std::fs::write(&logo, "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+    let good = minimal(&format!(
+        "branding:\n  name: Example Corp\n  logo: {}\n  primary_color: \"#0B7285\"\n  links:\n    privacy: https://example.com/p\n    help: /help\n  default_language: de\n",
+        logo.display()
+    ));
+    let c = parse(&good, &env()).unwrap();
+    assert_eq!(c.branding.name, "Example Corp");
+    assert_eq!(c.branding.logo.as_ref().map(|l| l.content_type), Some("image/svg+xml"));
+    assert_eq!(c.branding.colors.as_ref().map(|b| b.brand.as_str()), Some("#0b7285"));
+    assert_eq!(
+        c.branding.links,
+        [
+            ("privacy", "https://example.com/p".to_owned()),
+            ("help", "/help".to_owned())
+        ]
+    );
+    assert_eq!(c.branding.default_language, "de");
+
+    let bad = minimal(
+        "branding:\n  name: \"\"\n  logo: /nowhere/logo.png\n  primary_color: blue\n  links:\n    terms: javascript:alert(1)\n",
+    );
+    let problems = parse(&bad, &env()).unwrap_err();
+    let messages: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+    assert_eq!(problems.len(), 4, "{messages:#?}");
+    assert!(
+        messages[0].1.starts_with("branding.name:") && messages[0].0 == 7,
+        "{messages:#?}"
+    );
+    assert!(messages[1].1.contains("cannot read /nowhere/logo.png"), "{messages:#?}");
+    assert!(messages[2].1.contains("\"#3b5bdb\""), "{messages:#?}");
+    assert!(
+        messages[3].1.starts_with("branding.links.terms:") && messages[3].0 == 11,
+        "{messages:#?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

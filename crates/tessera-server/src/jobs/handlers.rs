@@ -39,12 +39,12 @@ async fn run_job(state: &AppState, job: &Job) -> Result<(), String> {
         "mail.link_request" => link_request(state, mail_id, &job.payload).await,
         "mail.registration_attempt" => registration_attempt(state, mail_id, &job.payload).await,
         "mail.welcome" => match account(state, &job.payload).await? {
-            Some(user) => mailer::deliver(state, mail_id, &user, "email/welcome", "Welcome").await,
+            Some(user) => mailer::deliver(state, mail_id, &user, "email/welcome", "mail-welcome-subject").await,
             None => Ok(()),
         },
         "mail.notice" => {
             let kind = job.payload["notice"].as_str().unwrap_or_default();
-            let (template, subject) = crate::accounts::Notice::template_and_subject(kind)
+            let (template, subject) = crate::accounts::Notice::template_and_subject_id(kind)
                 .ok_or_else(|| format!("unknown security notice {kind:?}"))?;
             match account(state, &job.payload).await? {
                 Some(user) => mailer::deliver(state, mail_id, &user, template, subject).await,
@@ -54,7 +54,7 @@ async fn run_job(state: &AppState, job: &Job) -> Result<(), String> {
         // Cancelled by the account's absence: deleted or disabled since it was scheduled.
         "mail.followup" => match account(state, &job.payload).await? {
             Some(user) if user.is_active => {
-                mailer::deliver(state, mail_id, &user, "email/followup", "How is it going?").await
+                mailer::deliver(state, mail_id, &user, "email/followup", "mail-followup-subject").await
             }
             _ => Ok(()),
         },
@@ -97,7 +97,7 @@ async fn registration_attempt(state: &AppState, mail_id: &str, payload: &Value) 
     let owner = state.store.user_by_login(address).await.map_err(|e| e.to_string())?;
     match owner.filter(|u| u.email_verified) {
         Some(user) if within_mail_limit(state, &user).await? => {
-            let subject = "Someone tried to register with your address";
+            let subject = "mail-registration-attempt-subject";
             mailer::deliver(state, mail_id, &user, "email/registration_attempt", subject).await
         }
         _ => Ok(()),

@@ -9,7 +9,7 @@ use tessera_core::store::StoreError;
 use tessera_core::{Email, ProfileUpdate, User};
 
 use super::{Form, new_password_problem, page, rejected, too_long, too_many};
-use crate::accounts::{PasswordCheck, capitalize, unsafe_text_errors};
+use crate::accounts::{PasswordCheck, Phrased, names_too_long, unsafe_text_errors};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::jobs::effects::{self, Actor};
@@ -74,13 +74,9 @@ pub(super) async fn reauthenticated(
 
 fn reauthentication_error(user: &User) -> String {
     if user.password_hash.is_some() {
-        "To change your email address, enter your current password.".into()
+        tr!("email-change-needs-password")
     } else {
-        format!(
-            "To change your email address, sign in again first (log out, then sign in with your provider) and \
-             change it within {} minutes.",
-            FRESH_SIGN_IN.whole_minutes()
-        )
+        tr!("email-change-needs-sign-in", minutes = FRESH_SIGN_IN.whole_minutes())
     }
 }
 
@@ -145,7 +141,12 @@ struct ConnectedApp {
 /// The apps the person allowed (remembered consents), then the first-party apps, which
 /// never ask; "remove access" revokes an app's tokens either way.
 async fn connected_apps(state: &AppState, user: &User) -> Result<Vec<ConnectedApp>, AppError> {
-    let describe = |scopes: &[String]| scopes.iter().map(|s| crate::routes::oidc::consent::describe(s)).collect();
+    let describe = |scopes: &[String]| {
+        scopes
+            .iter()
+            .map(|s| crate::routes::oidc::consent::describe(s))
+            .collect()
+    };
     let mut apps: Vec<ConnectedApp> = state
         .store
         .grants_of(user.id)
@@ -199,30 +200,32 @@ async fn second_factors(state: &AppState, user: &User) -> Result<minijinja::Valu
 }
 
 /// The account page as saved, with a notice on top.
-async fn account_notice(state: &AppState, csrf: &CsrfCookie, user: &User, notice: &str) -> Result<Response, AppError> {
-    account_page(
-        state,
-        csrf,
-        user,
-        StatusCode::OK,
-        &ProfileForm::of(user),
-        &[],
-        Some(notice),
-    )
-    .await
+/// A form of the account page worked: back to the page (post/redirect/get), which says so.
+fn account_notice(state: &AppState, notice: &str) -> Result<Response, AppError> {
+    super::to_account_with(state, notice)
 }
 
-pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
-    account_page(
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let notice = super::account_notice_of(&state, &headers);
+    let page = account_page(
         &state,
         &csrf,
         &signed_in.user,
         StatusCode::OK,
         &ProfileForm::of(&signed_in.user),
         &[],
-        None,
+        notice.as_deref(),
     )
-    .await
+    .await?;
+    Ok(match notice {
+        Some(_) => super::forget_account_notice(&state, page),
+        None => page,
+    })
 }
 
 pub async fn update(
@@ -262,10 +265,10 @@ pub async fn update(
         let StoreError::Conflict { .. } = e else {
             return Err(e.into());
         };
-        let errors = ["Another account already uses that email address.".to_owned()];
+        let errors = [tr!("email-taken")];
         return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
     }
-    let updated = state
+    state
         .store
         .update_profile_with(user.id, &form.names(), &Effects::none())
         .await?;
@@ -273,18 +276,17 @@ pub async fn update(
         state.jobs_wake.notify_waiters();
         pending_address_notice(user, &email)
     } else {
-        "Saved.".to_owned()
+        tr!("saved")
     };
-    account_notice(&state, &csrf, &updated, &notice).await
+    account_notice(&state, &notice)
 }
 
 /// The address changes only once the new one is confirmed; until then the old one stays.
 fn pending_address_notice(user: &User, email: &Email) -> String {
-    format!(
-        "Saved. We sent a confirmation link to {}; until you open it, your address stays {}.",
-        email.as_str(),
-        user.email.as_deref().unwrap_or("unset")
-    )
+    match user.email.as_deref() {
+        Some(old) => tr!("email-change-sent", new = email.as_str(), old = old),
+        None => tr!("email-change-sent-first", new = email.as_str()),
+    }
 }
 
 /// The form's new address, or every problem with the form.
@@ -294,12 +296,10 @@ fn profile_email(form: &ProfileForm) -> Result<Email, Vec<String>> {
         || form.first_name.chars().count() > MAX_NAME_LEN
         || form.last_name.chars().count() > MAX_NAME_LEN
     {
-        errors.push(format!("Names are at most {MAX_NAME_LEN} characters."));
+        errors.push(names_too_long(MAX_NAME_LEN));
     }
     errors.extend(unsafe_text_errors(&form.first_name, &form.last_name, &form.email));
-    let email = Email::parse(&form.email)
-        .map_err(|e| errors.push(capitalize(&e.to_string())))
-        .ok();
+    let email = Email::parse(&form.email).map_err(|e| errors.push(e.phrased())).ok();
     email.filter(|_| errors.is_empty()).ok_or(errors)
 }
 
@@ -329,18 +329,16 @@ async fn request_email_change(state: &AppState, user: &User, email: &Email, acto
 /// "Cancel" next to a pending address on the account page.
 pub async fn cancel_email_change(
     State(state): State<AppState>,
-    csrf: CsrfCookie,
     signed_in: SignedIn,
     Form(_): Form<super::NoFields>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
     let notice = if state.store.cancel_email_change(user.id).await? {
-        "The change of address is cancelled; its confirmation link no longer works."
+        tr!("email-change-cancelled")
     } else {
-        "There was no change of address to cancel."
+        tr!("email-change-none")
     };
-    let user = state.store.user_by_id(user.id).await?.ok_or(AppError::NotFound)?;
-    account_notice(&state, &csrf, &user, notice).await
+    account_notice(&state, &notice)
 }
 
 fn password_page(
@@ -379,11 +377,11 @@ pub async fn change_password(
     let user = &signed_in.user;
     let refuse = |status, error: &str| password_page(&state, &csrf, user, status, &[error.to_owned()]);
     if too_long(&[&form.current, &form.password, &form.password2]) {
-        return refuse(StatusCode::BAD_REQUEST, "A password is far too long.");
+        return refuse(StatusCode::BAD_REQUEST, &tr!("password-far-too-long"));
     }
     match state.accounts.confirm_password(user, &form.current, &actor).await? {
         PasswordCheck::Right => {}
-        PasswordCheck::Wrong => return refuse(StatusCode::UNAUTHORIZED, "Your current password is not right."),
+        PasswordCheck::Wrong => return refuse(StatusCode::UNAUTHORIZED, &tr!("password-wrong-current")),
         PasswordCheck::Throttled { retry_after_seconds } => {
             let error = throttle::too_many_text(retry_after_seconds);
             return too_many(refuse(StatusCode::OK, &error), retry_after_seconds);
@@ -400,13 +398,7 @@ pub async fn change_password(
         .set_password_with(user.id, &hash, Some(&signed_in.session.id_digest), &effects)
         .await?;
     tracing::info!(user = %user.id, "password changed");
-    account_notice(
-        &state,
-        &csrf,
-        user,
-        "Your password was changed. Other sessions were signed out.",
-    )
-    .await
+    account_notice(&state, &tr!("password-changed"))
 }
 
 #[derive(Deserialize)]
@@ -417,17 +409,16 @@ pub struct RevokeApp {
 /// "Apps with access": forgets the consent and revokes every token the app holds.
 pub async fn revoke_app(
     State(state): State<AppState>,
-    csrf: CsrfCookie,
     signed_in: SignedIn,
     Form(form): Form<RevokeApp>,
 ) -> Result<Response, AppError> {
     let user = &signed_in.user;
     let notice = if state.store.revoke_grant(user.id, &form.client_id).await? {
-        "Access withdrawn: the app's tokens no longer work, and it must ask again."
+        tr!("app-access-removed")
     } else {
-        "That app had no access."
+        tr!("app-no-access")
     };
-    account_notice(&state, &csrf, user, notice).await
+    account_notice(&state, &notice)
 }
 
 /// Staff only: everyone else gets 403 (signed-out people are sent to log in first).
@@ -437,7 +428,7 @@ pub async fn admin_users(
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
     if !(signed_in.user.is_staff || signed_in.user.is_superuser) {
-        return Err(AppError::Forbidden("This page is for staff accounts only.".into()));
+        return Err(AppError::Forbidden(tr!("staff-only")));
     }
     let users = state.store.list_users().await?;
     Ok(page(

@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// Name, content type, built-in content. Only these names are served: the name never reaches
 /// the file system unless it is one of them.
-const ASSETS: [(&str, &str, &str); 3] = [
+const ASSETS: [(&str, &str, &str); 4] = [
     (
         "tessera.css",
         "text/css; charset=utf-8",
@@ -21,6 +21,11 @@ const ASSETS: [(&str, &str, &str); 3] = [
         "autosubmit.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/autosubmit.js"),
+    ),
+    (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/forms.js"),
     ),
     (
         "passkeys.js",

@@ -69,16 +69,22 @@ fn confirmed(
 ) -> Result<Response, AppError> {
     tracing::info!(user = %user.id, removed = removed.len(), ended_sessions, "email confirmed");
     let text = format!(
-        "Thank you: {} is confirmed as your address.{}",
-        user.email.as_deref().unwrap_or_default(),
+        "{}{}",
+        tr!("confirm-done", address = user.email.as_deref().unwrap_or_default()),
         removals_text(state, removed, ended_sessions)
     );
     let link = if own_session {
-        ("/account", "Your account")
+        ("/account", tr!("link-your-account"))
     } else {
-        ("/login", "Log in")
+        ("/login", tr!("link-log-in"))
     };
-    message(state, StatusCode::OK, "Email address confirmed", &text, Some(link))
+    message(
+        state,
+        StatusCode::OK,
+        &tr!("confirm-done-title"),
+        &text,
+        Some((link.0, &link.1)),
+    )
 }
 
 /// Another account confirmed the address first; this one cannot have it.
@@ -86,9 +92,9 @@ fn address_taken(state: &AppState) -> Result<Response, AppError> {
     message(
         state,
         StatusCode::CONFLICT,
-        "This address belongs to another account",
-        "Another account confirmed this address first, so it cannot be used for this one. Log in to the account that has it, or choose another address.",
-        Some(("/login", "Log in")),
+        &tr!("confirm-taken-title"),
+        &tr!("confirm-taken"),
+        Some(("/login", &tr!("link-log-in"))),
     )
 }
 
@@ -96,9 +102,9 @@ fn dead_link(state: &AppState) -> Result<Response, AppError> {
     message(
         state,
         StatusCode::BAD_REQUEST,
-        "This link does not work any more",
-        "Confirmation links work once and expire, and only for the address they were sent to. Log in to ask for a new one.",
-        Some(("/login", "Log in")),
+        &tr!("link-dead-title"),
+        &tr!("confirm-dead-link"),
+        Some(("/login", &tr!("link-log-in"))),
     )
 }
 
@@ -118,41 +124,25 @@ pub async fn undo_change(
     message(
         &state,
         status,
-        title,
-        text,
-        Some(("/password/reset", "Reset your password")),
+        &title,
+        &text,
+        Some(("/password/reset", &tr!("link-reset-password"))),
     )
 }
 
 /// The status, title and text of the page that tells how the undo went.
-fn undo_outcome(undone: Option<UndoneChange>) -> (StatusCode, &'static str, &'static str) {
+fn undo_outcome(undone: Option<UndoneChange>) -> (StatusCode, String, String) {
     match undone {
         Some(UndoneChange::Cancelled(user)) => {
             tracing::info!(user = %user.id, "email change cancelled from the old address");
-            (
-                StatusCode::OK,
-                "Change cancelled",
-                "The change of address is cancelled: your account keeps this address. If you did not ask for the change, change your password now.",
-            )
+            (StatusCode::OK, tr!("undo-cancelled-title"), tr!("undo-cancelled"))
         }
         Some(UndoneChange::Reverted(user)) => {
             tracing::warn!(user = %user.id, "email change reverted from the old address");
-            (
-                StatusCode::OK,
-                "Change undone",
-                "Your account has this address again, every browser was signed out and apps must ask again. Reset your password now: someone else may know it.",
-            )
+            (StatusCode::OK, tr!("undo-reverted-title"), tr!("undo-reverted"))
         }
-        Some(UndoneChange::AddressTaken) => (
-            StatusCode::CONFLICT,
-            "This address belongs to another account now",
-            "The change cannot be undone because another account has since confirmed this address. Contact an administrator.",
-        ),
-        None => (
-            StatusCode::BAD_REQUEST,
-            "This link does not work any more",
-            "Links like this work once and expire.",
-        ),
+        Some(UndoneChange::AddressTaken) => (StatusCode::CONFLICT, tr!("undo-taken-title"), tr!("undo-taken")),
+        None => (StatusCode::BAD_REQUEST, tr!("link-dead-title"), tr!("undo-dead-link")),
     }
 }
 
@@ -177,11 +167,10 @@ pub async fn resend(
         let job = effects::link_request(&state, &form.login, EmailTokenPurpose::ConfirmEmail);
         effects::emit(&state, Effects::job(job)).await?;
     }
-    message(
+    super::done(
         &state,
-        StatusCode::OK,
-        "Check your mail",
-        "If that account is waiting for confirmation, a new link is on its way.",
-        Some(("/login", "Log in")),
+        &tr!("resend-done-title"),
+        &tr!("resend-done"),
+        Some(("/login", &tr!("link-log-in"))),
     )
 }

@@ -71,7 +71,7 @@ async fn proof_for_script(
         .unwrap_or("/login")
         .to_owned();
     let body = serde_json::json!({
-        "error": "For your safety, confirm it is you before adding a passkey: sign in again, then add it.",
+        "error": tr!("passkey-add-reauth"),
         "redirect": to,
     });
     let mut response = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
@@ -84,7 +84,7 @@ async fn proof_for_script(
 }
 
 fn turned_off() -> AppError {
-    AppError::BadRequest("Second factors are turned off on this server (security.mfa: off).".into())
+    AppError::BadRequest(tr!("mfa-turned-off"))
 }
 
 pub async fn show_totp(
@@ -109,9 +109,9 @@ pub async fn show_totp(
         return message(
             &state,
             StatusCode::OK,
-            "Authenticator app",
-            "An authenticator app is already set up for your account. To use another one, remove it first.",
-            Some(("/account", "Back to your account")),
+            &tr!("totp-already-title"),
+            &tr!("totp-already"),
+            Some(("/account", &tr!("link-back-to-account"))),
         );
     }
     // A new secret each time the page is opened: one someone saw on this screen earlier is
@@ -158,8 +158,9 @@ fn qr_svg(text: &str) -> String {
     }
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" class=\"qr\" role=\"img\" \
-         aria-label=\"QR code for your authenticator app\" shape-rendering=\"crispEdges\">\
-         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+         aria-label=\"{label}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
+        label = minijinja::HtmlEscape(&tr!("totp-qr-label"))
     )
 }
 
@@ -180,7 +181,7 @@ pub async fn confirm_totp(
     let user = &signed_in.user;
     let next = safe_next(form.next.as_deref());
     if too_long(&[&form.code]) {
-        return Err(AppError::BadRequest("That code is too long.".into()));
+        return Err(AppError::BadRequest(tr!("code-too-long")));
     }
     if let Some(first) = proof_for_factor_changes(&state, &csrf, &signed_in, sign_in::ENROLL_PATH).await? {
         return Ok(first);
@@ -248,13 +249,18 @@ fn codes_page(
     new_app: bool,
 ) -> Result<Response, AppError> {
     let file = format!(
-        "Recovery codes for {} at {}\nEach code works once. Keep them somewhere safe.\n\n{}\n",
-        user.username,
-        state.config.issuer_str(),
+        "{}\n{}\n\n{}\n",
+        tr!(
+            "codes-file-title",
+            username = user.username.as_str(),
+            site = state.config.issuer_str()
+        ),
+        tr!("codes-file-explain"),
         codes.codes.join("\n")
     );
     let download = format!("data:text/plain;charset=utf-8,{}", urlencoding::encode(&file));
-    let extra = context! { codes => codes.codes.clone(), download, continue_to, new_app };
+    // A refresh goes on rather than posting for another set of codes.
+    let extra = context! { codes => codes.codes.clone(), download, continue_to, new_app, refresh_to => continue_to };
     let html = page(state, csrf, Some(user), "recovery_codes.html", extra)?;
     // Shown once: never from a cache.
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response())
@@ -276,24 +282,24 @@ async fn require_reauthentication(
     actor: &Actor,
 ) -> Result<Result<(), Response>, AppError> {
     if too_long(&[&form.current_password, &form.credential_id]) {
-        return Err(AppError::BadRequest("A field is too long.".into()));
+        return Err(AppError::BadRequest(tr!("field-too-long")));
     }
     let refused = |text: &str, status| {
         message(
             state,
             status,
-            "Not changed",
+            &tr!("not-changed-title"),
             text,
-            Some(("/account", "Back to your account")),
+            Some(("/account", &tr!("link-back-to-account"))),
         )
     };
     match reauthenticated(state, signed_in, &form.current_password, actor).await? {
         PasswordCheck::Right => Ok(Ok(())),
         PasswordCheck::Wrong => Ok(Err(refused(
-            if signed_in.user.password_hash.is_some() {
-                "To change your second factors, enter your current password."
+            &if signed_in.user.password_hash.is_some() {
+                tr!("factors-need-password")
             } else {
-                "To change your second factors, sign in again first, then change them within a few minutes."
+                tr!("factors-need-sign-in")
             },
             StatusCode::UNAUTHORIZED,
         )?)),
@@ -314,13 +320,7 @@ pub async fn remove_totp(
         return Ok(page);
     }
     state.accounts.remove_totp(&signed_in.user, &actor).await?;
-    message(
-        &state,
-        StatusCode::OK,
-        "Authenticator app removed",
-        "Your authenticator app no longer signs you in. You can set one up again from your account page.",
-        Some(("/account", "Back to your account")),
-    )
+    super::to_account_with(&state, &tr!("totp-removed"))
 }
 
 pub async fn regenerate_codes(
@@ -404,18 +404,14 @@ pub async fn remove_passkey(
         .accounts
         .remove_passkey(&signed_in.user, &form.credential_id, &actor)
         .await?;
-    let (status, title, text) = if removed {
-        (
-            StatusCode::OK,
-            "Passkey removed",
-            "That passkey no longer signs you in.",
-        )
-    } else {
-        (
-            StatusCode::NOT_FOUND,
-            "Not changed",
-            "That passkey is not one of yours (it may have been removed already).",
-        )
-    };
-    message(&state, status, title, text, Some(("/account", "Back to your account")))
+    if removed {
+        return super::to_account_with(&state, &tr!("passkey-removed"));
+    }
+    message(
+        &state,
+        StatusCode::NOT_FOUND,
+        &tr!("not-changed-title"),
+        &tr!("passkey-not-yours"),
+        Some(("/account", &tr!("link-back-to-account"))),
+    )
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tessera_core::User;
 
-use crate::accounts::capitalize;
+use crate::accounts::{Phrased, passwords_differ};
 use crate::csrf::CsrfCookie;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,13 +27,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(AppError::BadRequest(
-                "Send this form as application/x-www-form-urlencoded (a normal HTML form).".into(),
-            ));
+            return Err(AppError::BadRequest(tr!("form-wrong-type")));
         }
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read ({}).", e.body_text())))?;
+            .map_err(|e| AppError::BadRequest(tr!("form-unreadable", reason = e.body_text())))?;
         let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
         let submitted = fields.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
         cookie.ok_or(AppError::Csrf)?.verify(state, submitted)?;
@@ -44,11 +42,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
             .collect();
         serde_json::from_value(serde_json::Value::Object(object))
             .map(Form)
-            .map_err(|e| {
-                AppError::BadRequest(format!(
-                    "The form could not be read ({e}). Reload the page and try again."
-                ))
-            })
+            .map_err(|e| AppError::BadRequest(tr!("form-unreadable", reason = e.to_string())))
     }
 }
 
@@ -78,9 +72,9 @@ pub fn new_password_problem(state: &AppState, user: &User, password: &str, again
         .config
         .password_policy
         .check(password, &user.username, user.email.as_deref())
-        .map_err(|w| capitalize(&w))?;
+        .map_err(|w| w.phrased())?;
     if password != again {
-        return Err("The two passwords differ; type the same password twice.".into());
+        return Err(passwords_differ());
     }
     Ok(())
 }

@@ -65,8 +65,16 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
     if too_long(&[&form.login, &form.password]) {
-        let error = Some("That username or password is too long.");
-        return login_page(&state, &csrf, StatusCode::BAD_REQUEST, next, "", error, false);
+        let error = Some(tr!("login-too-long"));
+        return login_page(
+            &state,
+            &csrf,
+            StatusCode::BAD_REQUEST,
+            next,
+            "",
+            error.as_deref(),
+            false,
+        );
     }
     let login = form.login.as_str();
     let outcome = state.accounts.password_login(login, &form.password, &actor).await?;
@@ -75,19 +83,11 @@ pub async fn submit(
         login_page(&state, &csrf, status, next.clone(), login, Some(error), unconfirmed)
     };
     match outcome {
-        LoginOutcome::WrongCredentials => refuse(StatusCode::UNAUTHORIZED, "Wrong username or password.", false),
+        LoginOutcome::WrongCredentials => refuse(StatusCode::UNAUTHORIZED, &tr!("login-wrong"), false),
         // The right password proves it is them: let them finish activating.
         LoginOutcome::AwaitingActivation(id) => activation_page(&state, &csrf, StatusCode::FORBIDDEN, id),
-        LoginOutcome::Disabled => refuse(
-            StatusCode::FORBIDDEN,
-            "This account is disabled. Contact an administrator.",
-            false,
-        ),
-        LoginOutcome::Unconfirmed => refuse(
-            StatusCode::FORBIDDEN,
-            "Please confirm your email address first: open the link we mailed you, or ask for a new one below.",
-            true,
-        ),
+        LoginOutcome::Disabled => refuse(StatusCode::FORBIDDEN, &tr!("login-disabled"), false),
+        LoginOutcome::Unconfirmed => refuse(StatusCode::FORBIDDEN, &tr!("login-unconfirmed"), true),
         LoginOutcome::Throttled { retry_after_seconds } => {
             let error = throttle::too_many_text(retry_after_seconds);
             too_many(refuse(StatusCode::OK, &error, false), retry_after_seconds)

@@ -48,9 +48,7 @@ async fn checked_return(state: &AppState, params: &[(String, String)]) -> Result
     if let (Some(given), Some(hinted)) = (get(params, "client_id"), from_hint.as_deref())
         && given != hinted
     {
-        return Err(AppError::BadRequest(
-            "The logout request names one app but carries another app's ID token. Your session is unchanged.".into(),
-        ));
+        return Err(AppError::BadRequest(tr!("logout-mismatched-app")));
     }
     let client_id = get(params, "client_id").map(str::to_owned).or(from_hint);
     let registered = client_id
@@ -104,9 +102,9 @@ pub async fn show(
         (None, None) => message(
             &state,
             StatusCode::OK,
-            "Logged out",
-            "You are not signed in to Tessera.",
-            Some(("/login", "Log in")),
+            &tr!("logout-done-title"),
+            &tr!("logout-not-signed-in"),
+            Some(("/login", &tr!("link-log-in"))),
         ),
         (Some(s), _) => confirm_page(&state, &csrf, Some(&s.user), ret.as_ref()),
     }
@@ -142,12 +140,11 @@ pub async fn submit(
     }
     let mut response = match &ret {
         Some(r) => Redirect::to(&return_url(r)?).into_response(),
-        None => message(
+        None => super::done(
             &state,
-            StatusCode::OK,
-            "Logged out",
-            "You are logged out of Tessera on this browser.",
-            Some(("/login", "Log in again")),
+            &tr!("logout-done-title"),
+            &tr!("logout-done"),
+            Some(("/login", &tr!("logout-log-in-again"))),
         )?,
     };
     if let Ok(value) = clear.parse() {

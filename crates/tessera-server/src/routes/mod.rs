@@ -69,7 +69,8 @@ pub fn page_routes() -> Router<AppState> {
         .route("/static/{name}", get(assets::asset))
         .route("/branding/colors.css", get(branding::colors))
         .route("/branding/logo", get(branding::logo))
-        .route("/language", axum::routing::post(branding::choose_language))
+        .route("/language", get(branding::choose_language))
+        .route("/done", get(show_done))
         .route("/consent", get(oidc::consent::show).post(oidc::consent::decide))
         .route("/account/apps/revoke", axum::routing::post(account::revoke_app))
         .route("/account/connect/{upstream}", axum::routing::post(upstream::connect))
@@ -167,6 +168,8 @@ pub fn message(
         context! {
             title, message, is_error => !status.is_success(),
             link => link.map(|(href, text)| context! { href, text }),
+            // A refresh of a page a form post answered goes where its link does.
+            refresh_to => link.map(|(href, _)| href),
         },
     )?;
     Ok((status, html).into_response())
@@ -193,6 +196,108 @@ pub fn activation_page(
     Ok((status, [(axum::http::header::SET_COOKIE, cookie)], html).into_response())
 }
 
+/// The cookie that carries a finished form's message to `/done` (post/redirect/get).
+const DONE_COOKIE: &str = "tessera_done";
+/// The cookie that carries the account page's notice after one of its forms worked.
+const NOTICE_COOKIE: &str = "tessera_notice";
+
+/// What a finished form says, on its way to `/done`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Done {
+    title: String,
+    message: String,
+    link: Option<(String, String)>,
+}
+
+/// A `Set-Cookie` for a short-lived message to the page at `path`, HMAC-signed so no one
+/// can make this site show a text it did not write (content spoofing).
+fn flash_cookie(state: &AppState, name: &str, path: &str, value: &impl serde::Serialize) -> Result<String, AppError> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let json = serde_json::to_vec(value).map_err(|e| AppError::internal(e.to_string()))?;
+    let body = b64.encode(&json);
+    let mac = b64.encode(flash_mac(state, name, &body));
+    let value = format!("{body}.{mac}");
+    Ok(crate::cookies::set(
+        state,
+        name,
+        &value,
+        path,
+        Some(time::Duration::minutes(5)),
+    ))
+}
+
+fn flash_mac(state: &AppState, name: &str, body: &str) -> [u8; 32] {
+    let key = tessera_core::secret_token::hmac_sha256(&state.csrf_key, format!("flash:{name}").as_bytes());
+    tessera_core::secret_token::hmac_sha256(&key, body.as_bytes())
+}
+
+/// The message [`flash_cookie`] left, when its signature holds.
+fn read_flash<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    name: &str,
+) -> Option<T> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let value = crate::session::read_cookie(headers.get_all(axum::http::header::COOKIE), name)?;
+    let (body, mac) = value.split_once('.')?;
+    let given = b64.decode(mac).ok()?;
+    if !tessera_core::secret_token::constant_time_eq(&flash_mac(state, name, body), &given) {
+        return None;
+    }
+    serde_json::from_slice(&b64.decode(body).ok()?).ok()
+}
+
+/// Adds the `Set-Cookie` that removes the flash `name` on `path` (it is shown once).
+fn clear_flash(state: &AppState, mut response: Response, name: &str, path: &str) -> Response {
+    if let Ok(clear) = crate::cookies::clear(state, name, path).parse() {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, clear);
+    }
+    response
+}
+
+/// A form post that worked: 303 to `/done`, which shows `message` once. A refresh of the
+/// result never posts the form again (post/redirect/get).
+pub fn done(state: &AppState, title: &str, message: &str, link: Option<(&str, &str)>) -> Result<Response, AppError> {
+    let done = Done {
+        title: title.to_owned(),
+        message: message.to_owned(),
+        link: link.map(|(href, text)| (href.to_owned(), text.to_owned())),
+    };
+    let cookie = flash_cookie(state, DONE_COOKIE, "/done", &done)?;
+    Ok(([(axum::http::header::SET_COOKIE, cookie)], see_other("/done")).into_response())
+}
+
+/// `/done`: the message of the form that just worked, once; without one, the account page.
+pub async fn show_done(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let Some(done) = read_flash::<Done>(&state, &headers, DONE_COOKIE) else {
+        return Ok(see_other("/account"));
+    };
+    let link = done.link.as_ref().map(|(href, text)| (href.as_str(), text.as_str()));
+    let response = message(&state, StatusCode::OK, &done.title, &done.message, link)?;
+    Ok(clear_flash(&state, response, DONE_COOKIE, "/done"))
+}
+
+/// An account-page form that worked: 303 to `/account`, which shows `notice` once.
+pub fn to_account_with(state: &AppState, notice: &str) -> Result<Response, AppError> {
+    let cookie = flash_cookie(state, NOTICE_COOKIE, "/account", &notice)?;
+    Ok(([(axum::http::header::SET_COOKIE, cookie)], see_other("/account")).into_response())
+}
+
+/// The account page's notice left by [`to_account_with`], and the response change that
+/// forgets it.
+pub fn account_notice_of(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
+    read_flash(state, headers, NOTICE_COOKIE)
+}
+
+pub fn forget_account_notice(state: &AppState, response: Response) -> Response {
+    clear_flash(state, response, NOTICE_COOKIE, "/account")
+}
+
 /// A redirect to `to` after a form post (303: the browser follows it with a GET).
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
@@ -209,17 +314,12 @@ pub fn removals_text(state: &AppState, removed: &[(String, Option<String>)], end
                 None => state.upstreams.label(provider),
             })
             .collect();
-        text.push_str(&format!(
-            " These sign-ins were connected before anyone had proven this address, so they were removed: {}. \
-             Connect them again from your account page if they are yours.",
-            names.join(", ")
-        ));
+        text.push(' ');
+        text.push_str(&tr!("removed-sign-ins", names = names.join(", ")));
     }
     if ended_sessions > 0 {
-        text.push_str(&format!(
-            " {ended_sessions} other signed-in browser{} signed out.",
-            if ended_sessions == 1 { " was" } else { "s were" }
-        ));
+        text.push(' ');
+        text.push_str(&tr!("ended-sessions", count = ended_sessions));
     }
     text
 }

@@ -48,10 +48,11 @@ pub async fn request(
         let job = effects::link_request(&state, &form.login, EmailTokenPurpose::ResetPassword);
         effects::emit(&state, Effects::job(job)).await?;
     }
-    let notice = "If an account with that username or email exists, we sent a link to its email address. It expires soon; check your mail.";
-    rejected(
-        StatusCode::OK,
-        page(&state, &csrf, None, "password_reset_request.html", context! { notice }),
+    super::done(
+        &state,
+        &tr!("reset-sent-title"),
+        &tr!("reset-sent"),
+        Some(("/login", &tr!("link-log-in"))),
     )
 }
 
@@ -59,9 +60,9 @@ fn dead_link(state: &AppState) -> Result<Response, AppError> {
     message(
         state,
         StatusCode::BAD_REQUEST,
-        "This link does not work any more",
-        "Password reset links work once, expire, and stop working when the password changes. Ask for a new one.",
-        Some(("/password/reset", "Ask for a new link")),
+        &tr!("reset-dead-link-title"),
+        &tr!("reset-dead-link"),
+        Some(("/password/reset", &tr!("reset-ask-again"))),
     )
 }
 
@@ -119,7 +120,7 @@ pub async fn reset(
     };
     let refuse = |why: String| form_page(&state, &csrf, &token, StatusCode::BAD_REQUEST, &[why]);
     if too_long(&[&form.password, &form.password2]) {
-        return refuse("That password is far too long.".to_owned());
+        return refuse(tr!("password-far-too-long"));
     }
     // The policy needs the account (password must differ from the username); the link names it.
     let Some(user) = state.store.user_by_id(owner).await? else {
@@ -143,15 +144,11 @@ pub async fn reset(
 /// The reset is done; the person learns which upstream sign-ins it removed, if any.
 fn password_changed(state: &AppState, user: &User, removed: &[(String, Option<String>)]) -> Result<Response, AppError> {
     tracing::info!(user = %user.id, removed = removed.len(), "password reset");
-    let text = format!(
-        "Your new password is set and every session was signed out. Log in with it now.{}",
-        removals_text(state, removed, 0)
-    );
-    message(
+    let text = format!("{}{}", tr!("reset-done"), removals_text(state, removed, 0));
+    super::done(
         state,
-        StatusCode::OK,
-        "Password changed",
+        &tr!("reset-done-title"),
         &text,
-        Some(("/login", "Log in")),
+        Some(("/login", &tr!("link-log-in"))),
     )
 }

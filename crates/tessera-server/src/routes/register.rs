@@ -54,17 +54,15 @@ impl RegisterForm {
 
 fn closed(state: &AppState) -> Result<Response, AppError> {
     let text = match state.config.registration {
-        RegistrationMode::SocialOnly => {
-            "New accounts are created by signing in with one of the providers on the login page."
-        }
-        _ => "New accounts are created by an administrator on this server.",
+        RegistrationMode::SocialOnly => tr!("register-closed-social"),
+        _ => tr!("register-closed-admin"),
     };
     message(
         state,
         StatusCode::FORBIDDEN,
-        "Registration is closed",
-        text,
-        Some(("/login", "Log in")),
+        &tr!("register-closed-title"),
+        &text,
+        Some(("/login", &tr!("link-log-in"))),
     )
 }
 
@@ -121,7 +119,7 @@ pub async fn submit(
     }
     match state.accounts.register(&form.registration(), &actor).await? {
         RegisterOutcome::Invalid(errors) => form_page(&state, &csrf, StatusCode::BAD_REQUEST, &form, &errors),
-        RegisterOutcome::Taken(why) => form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[why.to_owned()]),
+        RegisterOutcome::Taken(why) => form_page(&state, &csrf, StatusCode::CONFLICT, &form, &[why]),
         RegisterOutcome::AddressInUse => check_your_mail(&state),
         RegisterOutcome::Throttled { retry_after_seconds } => {
             let errors = [throttle::too_many_text(retry_after_seconds)];
@@ -139,18 +137,17 @@ pub async fn submit(
 /// The answer to a registration that waits for confirmation, and to one whose address is
 /// already someone's (whose owner gets a mail instead): the same for both.
 fn check_your_mail(state: &AppState) -> Result<Response, AppError> {
-    message(
+    super::done(
         state,
-        StatusCode::OK,
-        "Check your mail",
-        "We sent a mail to your email address. Open the link in it to confirm the address, then log in.",
-        Some(("/login", "Log in")),
+        &tr!("register-check-mail-title"),
+        &tr!("register-check-mail"),
+        Some(("/login", &tr!("link-log-in"))),
     )
 }
 
 /// The form again, emptied of the text fields (one of them is far too long to show back).
 fn far_too_long(state: &AppState, csrf: &CsrfCookie, mut form: RegisterForm) -> Result<Response, AppError> {
-    let errors = ["A field is far too long; shorten it and try again.".to_owned()];
+    let errors = [tr!("register-far-too-long")];
     form.username.truncate(0);
     form.email.truncate(0);
     form.first_name.truncate(0);

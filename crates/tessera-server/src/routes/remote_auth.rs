@@ -33,10 +33,6 @@ fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RemoteAuthTarget, AppEr
         .ok_or(AppError::NotFound)
 }
 
-const NO_TIMESTAMP: &str = "The helpdesk did not send a timestamp. Start the login from the helpdesk's sign-in link.";
-const NOT_SECONDS: &str =
-    "The helpdesk sent a timestamp that is not a number of seconds. Start the login from the helpdesk again.";
-
 /// The timestamp to sign: Zendesk's legacy schemes sign the one Zendesk sent; the other
 /// kinds, and legacy targets with `timestamp: now` when none was sent, use the clock.
 fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Result<FreshTimestamp, AppError> {
@@ -45,7 +41,7 @@ fn timestamp(target: &RemoteAuthTarget, query: &HashMap<String, String>) -> Resu
     match query.get("timestamp").map(|t| t.trim()).filter(|t| !t.is_empty()) {
         Some(sent) if legacy => fresh_timestamp(target, sent, now),
         _ if !legacy || target.timestamp == TimestampSource::Now => Ok(FreshTimestamp::current(now)),
-        _ => Err(AppError::BadRequest(NO_TIMESTAMP.into())),
+        _ => Err(AppError::BadRequest(tr!("helpdesk-no-timestamp"))),
     }
 }
 
@@ -60,10 +56,10 @@ fn fresh_timestamp(target: &RemoteAuthTarget, sent: &str, now: i64) -> Result<Fr
         .parse::<i64>()
         .ok()
         .filter(|t| *t > 0)
-        .ok_or_else(|| AppError::BadRequest(NOT_SECONDS.into()))?;
+        .ok_or_else(|| AppError::BadRequest(tr!("helpdesk-not-seconds")))?;
     FreshTimestamp::within(seconds, now, target.timestamp_window).map_err(|e| {
         tracing::info!(target = %target.id, timestamp = seconds, now, "refused a helpdesk timestamp outside the window");
-        AppError::BadRequest(format!("The sign-in link from the helpdesk is out of date: {e}."))
+        AppError::BadRequest(tr!("helpdesk-out-of-date", reason = e.to_string()))
     })
 }
 
@@ -159,9 +155,9 @@ async fn check_access(state: &AppState, target: &RemoteAuthTarget, user: &User) 
         return Ok(());
     }
     tracing::info!(user = %user.id, target = %target.id, "remote auth refused by access rule");
-    Err(AppError::Forbidden(format!(
-        "Your account is not allowed to sign in to {}. Ask an administrator if you need access.",
-        target.id
+    Err(AppError::Forbidden(tr!(
+        "helpdesk-not-allowed",
+        target = target.id.as_str()
     )))
 }
 
@@ -180,12 +176,10 @@ async fn check_rate(state: &AppState, user: &User) -> Result<(), AppError> {
 /// The address to hand the helpdesk: an unconfirmed one would let anyone appear there as
 /// someone else.
 fn confirmed_email(user: &User) -> Result<String, AppError> {
-    user.email.clone().filter(|_| user.email_verified).ok_or_else(|| {
-        AppError::BadRequest(
-            "The helpdesk needs a confirmed email address: add or confirm one on your account page, then try again."
-                .into(),
-        )
-    })
+    user.email
+        .clone()
+        .filter(|_| user.email_verified)
+        .ok_or_else(|| AppError::BadRequest(tr!("helpdesk-needs-email")))
 }
 
 /// The helpdesk's `return_to`, unless it is empty or points away from the helpdesk.
@@ -272,9 +266,13 @@ async fn refuse(
     message(
         state,
         StatusCode::BAD_REQUEST,
-        "Cannot sign you in to the helpdesk",
-        &format!("Tessera did not sign you in to {}: {refusal}.", target.id),
-        Some(("/account", "Your account")),
+        &tr!("helpdesk-refused-title"),
+        &tr!(
+            "helpdesk-refused",
+            target = target.id.as_str(),
+            reason = refusal.to_string()
+        ),
+        Some(("/account", &tr!("link-your-account"))),
     )
 }
 
@@ -311,29 +309,28 @@ fn helpdesk_error(
 ) -> Result<Response, AppError> {
     let text = query
         .get("message")
-        .map_or("The helpdesk did not say why.", String::as_str);
-    let text: String = text.chars().take(500).collect();
+        .map_or_else(|| tr!("helpdesk-no-reason"), |m| m.chars().take(500).collect());
     tracing::warn!(target = %target.id, message = %text, "helpdesk reported a sign-in error");
     message(
         state,
         StatusCode::BAD_REQUEST,
-        "The helpdesk could not sign you in",
+        &tr!("helpdesk-error-title"),
         &text,
-        Some(("/account", "Your account")),
+        Some(("/account", &tr!("link-your-account"))),
     )
 }
 
 fn signed_out(state: &AppState, target: &RemoteAuthTarget) -> Result<Response, AppError> {
     let text = if target.logout_ends_session {
-        "You are signed out of the helpdesk and of Tessera."
+        tr!("helpdesk-signed-out-both")
     } else {
-        "You are signed out of the helpdesk."
+        tr!("helpdesk-signed-out")
     };
     message(
         state,
         StatusCode::OK,
-        "Signed out",
-        text,
-        Some(("/account", "Your account")),
+        &tr!("helpdesk-signed-out-title"),
+        &text,
+        Some(("/account", &tr!("link-your-account"))),
     )
 }

@@ -66,8 +66,8 @@ pub async fn submit(
         return expired(&state);
     };
     if super::too_long(&[&form.code]) || form.code.trim().is_empty() {
-        let error = "Enter the code from your authenticator app, or a recovery code.";
-        return second_step_page(&state, &csrf, &pending, StatusCode::BAD_REQUEST, Some(error), None).await;
+        let error = tr!("second-step-enter-code");
+        return second_step_page(&state, &csrf, &pending, StatusCode::BAD_REQUEST, Some(&error), None).await;
     }
     let check = state.accounts.check_code(&pending.user, &form.code, &actor).await?;
     state.metrics.observe_login("second_factor", check_metric(&check));
@@ -115,9 +115,9 @@ fn expired(state: &AppState) -> Result<Response, AppError> {
     super::message(
         state,
         StatusCode::BAD_REQUEST,
-        "Sign in again",
-        "This sign-in has expired or was finished in another tab. Sign in again.",
-        Some(("/login", "Sign in")),
+        &tr!("second-step-expired-title"),
+        &tr!("second-step-expired"),
+        Some(("/login", &tr!("link-sign-in"))),
     )
 }
 

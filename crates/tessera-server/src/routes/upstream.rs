@@ -103,9 +103,8 @@ pub async fn start(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     if q.activate.is_some() {
-        let user = crate::upstream::activation::user_of(&state, &csrf, &headers).ok_or_else(|| {
-            AppError::BadRequest("This activation link has expired. Log in or register again.".into())
-        })?;
+        let user = crate::upstream::activation::user_of(&state, &csrf, &headers)
+            .ok_or_else(|| AppError::BadRequest(tr!("activation-expired")))?;
         return begin(&state, &csrf, &id, LoginPurpose::Link, Some(user), None).await;
     }
     begin(
@@ -142,9 +141,9 @@ fn expired(state: &AppState) -> Result<Response, AppError> {
     message(
         state,
         StatusCode::BAD_REQUEST,
-        "This sign-in has expired",
-        "This sign-in was not started in this browser, was already used, or took too long. Please start again.",
-        Some(("/login", "Back to the login page")),
+        &tr!("upstream-expired-title"),
+        &tr!("upstream-expired"),
+        Some(("/login", &tr!("error-back-to-login"))),
     )
 }
 
@@ -153,9 +152,9 @@ fn stopped(state: &AppState, stop: &Stop, label: &str) -> Result<Response, AppEr
     message(
         state,
         StatusCode::CONFLICT,
-        "Sign-in stopped",
+        &tr!("upstream-stopped-title"),
         &stop.message(label),
-        Some(("/login", "Back to the login page")),
+        Some(("/login", &tr!("error-back-to-login"))),
     )
 }
 
@@ -299,9 +298,9 @@ pub async fn disconnect(
         accounts::Disconnect::OnlyWayIn => message(
             &state,
             StatusCode::CONFLICT,
-            "Not disconnected",
-            "This is your only way to log in. Set a password first (\"Forgot your password?\" mails you a link) or connect another provider.",
-            Some(("/account", "Back to your account")),
+            &tr!("disconnect-only-way-title"),
+            &tr!("disconnect-only-way"),
+            Some(("/account", &tr!("link-back-to-account"))),
         ),
         accounts::Disconnect::Done => Ok(see_other("/account")),
     }

@@ -44,9 +44,9 @@ fn started_response(started: Started) -> Result<Response, AppError> {
     match started {
         // RFC 6749 §4.1.2.1: with an unknown client or redirect URI we must not redirect;
         // we render the error ourselves.
-        Started::ShowError { description } => Err(AppError::BadRequest(format!(
-            "The app's sign-in request cannot be used: {description}. Nothing was sent back to the app; \
-             return to it and try again, or tell its developers."
+        Started::ShowError { description } => Err(AppError::BadRequest(tr!(
+            "authorize-unusable",
+            description = description
         ))),
         Started::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
         Started::Pending { id } => Ok(Redirect::to(&continue_path(&id)).into_response()),
@@ -76,10 +76,7 @@ pub async fn resume(
         }
         Next::Consent => Ok(Redirect::to(&format!("/consent?id={}", urlencoding::encode(&pending.id))).into_response()),
         Next::Redirect(url) => Ok(Redirect::to(url.as_str()).into_response()),
-        Next::AlreadyCompleted => Err(AppError::BadRequest(
-            "This sign-in request was already completed (in another tab or by a double click). Return to the app."
-                .into(),
-        )),
+        Next::AlreadyCompleted => Err(AppError::BadRequest(tr!("authorize-already-completed"))),
     }
 }
 

@@ -126,12 +126,7 @@ pub struct PendingId {
 
 /// The pending request, if it is live and belongs to this browser.
 pub async fn load_pending(state: &AppState, csrf: &CsrfCookie, id: &str) -> Result<PendingAuthorization, AppError> {
-    let expired = || {
-        AppError::BadRequest(
-            "This sign-in request has expired or was started in another browser. Return to the app and sign in again."
-                .into(),
-        )
-    };
+    let expired = || AppError::BadRequest(tr!("authorize-expired"));
     let pending = state
         .store
         .pending(id, OffsetDateTime::now_utc())
