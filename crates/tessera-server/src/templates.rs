@@ -41,6 +41,9 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "second_factor.html",
     "totp_setup.html",
     "recovery_codes.html",
+    "account_self_service.html",
+    "password_set.html",
+    "account_delete.html",
     "email/confirm_email.txt",
     "email/confirm_email.html",
     "email/reset_password.txt",
@@ -63,6 +66,8 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/factor_added.html",
     "email/factor_removed.txt",
     "email/factor_removed.html",
+    "email/account_deleted.txt",
+    "email/account_deleted.html",
 );
 
 pub struct Templates {
@@ -125,7 +130,10 @@ fn environment(theme_dir: Option<PathBuf>, config: &Config, catalogs: Arc<Catalo
             let path = dir.join(name);
             if safe && path.is_file() {
                 return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    Error::new(ErrorKind::InvalidOperation, format!("cannot read {}: {e}", path.display()))
+                    Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
                 });
             }
         }

@@ -1,5 +1,5 @@
 use crate::templates::ser;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
@@ -49,7 +49,7 @@ impl ProfileForm {
 }
 
 /// How recent an upstream sign-in must be to stand in for a password (password-less accounts).
-const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
+pub(super) const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
 
 /// ASVS 4.0.3 V3.7.1 / V2.2.3: changing a credential-bearing field (the login and reset
 /// address) needs proof that the person, not just their session, is there: the current
@@ -87,12 +87,13 @@ fn reauthentication_error(user: &User) -> String {
 async fn account_page(
     state: &AppState,
     csrf: &CsrfCookie,
-    user: &User,
+    signed_in: &SignedIn,
     status: StatusCode,
     form: &ProfileForm,
     errors: &[String],
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    let user = &signed_in.user;
     let apps = connected_apps(state, user).await?;
     let identities: Vec<(String, String, String, String, String)> = state
         .store
@@ -127,6 +128,7 @@ async fn account_page(
         form => ser(form), errors => ser(errors), notice, apps => ser(&apps),
         has_password => user.password_hash.is_some(),
         identities => ser(&identities), connectable => ser(&connectable), people => ser(&people),
+        self_service => super::self_service::account_context(state, signed_in).await?,
         ..second_factors(state, user).await?
     };
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
@@ -145,7 +147,12 @@ struct ConnectedApp {
 /// The apps the person allowed (remembered consents), then the first-party apps, which
 /// never ask; "remove access" revokes an app's tokens either way.
 async fn connected_apps(state: &AppState, user: &User) -> Result<Vec<ConnectedApp>, AppError> {
-    let describe = |scopes: &[String]| scopes.iter().map(|s| crate::routes::oidc::consent::describe(s)).collect();
+    let describe = |scopes: &[String]| {
+        scopes
+            .iter()
+            .map(|s| crate::routes::oidc::consent::describe(s))
+            .collect()
+    };
     let mut apps: Vec<ConnectedApp> = state
         .store
         .grants_of(user.id)
@@ -199,28 +206,38 @@ async fn second_factors(state: &AppState, user: &User) -> Result<minijinja::Valu
 }
 
 /// The account page as saved, with a notice on top.
-async fn account_notice(state: &AppState, csrf: &CsrfCookie, user: &User, notice: &str) -> Result<Response, AppError> {
+async fn account_notice(
+    state: &AppState,
+    csrf: &CsrfCookie,
+    signed_in: &SignedIn,
+    notice: &str,
+) -> Result<Response, AppError> {
     account_page(
         state,
         csrf,
-        user,
+        signed_in,
         StatusCode::OK,
-        &ProfileForm::of(user),
+        &ProfileForm::of(&signed_in.user),
         &[],
         Some(notice),
     )
     .await
 }
 
-pub async fn show(State(state): State<AppState>, csrf: CsrfCookie, signed_in: SignedIn) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfCookie,
+    signed_in: SignedIn,
+    Query(done): Query<super::self_service::Done>,
+) -> Result<Response, AppError> {
     account_page(
         &state,
         &csrf,
-        &signed_in.user,
+        &signed_in,
         StatusCode::OK,
         &ProfileForm::of(&signed_in.user),
         &[],
-        None,
+        done.notice().as_deref(),
     )
     .await
 }
@@ -235,7 +252,9 @@ pub async fn update(
     let user = &signed_in.user;
     let email = match profile_email(&form) {
         Ok(email) => email,
-        Err(errors) => return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await,
+        Err(errors) => {
+            return account_page(&state, &csrf, &signed_in, StatusCode::BAD_REQUEST, &form, &errors, None).await;
+        }
     };
     let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
     let check = if too_long(&[&form.current_password]) {
@@ -249,11 +268,20 @@ pub async fn update(
         PasswordCheck::Right => {}
         PasswordCheck::Wrong => {
             let errors = [reauthentication_error(user)];
-            return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
+            return account_page(
+                &state,
+                &csrf,
+                &signed_in,
+                StatusCode::UNAUTHORIZED,
+                &form,
+                &errors,
+                None,
+            )
+            .await;
         }
         PasswordCheck::Throttled { retry_after_seconds } => {
             let errors = [throttle::too_many_text(retry_after_seconds)];
-            let page = account_page(&state, &csrf, user, StatusCode::OK, &form, &errors, None).await;
+            let page = account_page(&state, &csrf, &signed_in, StatusCode::OK, &form, &errors, None).await;
             return too_many(page, retry_after_seconds);
         }
     }
@@ -263,7 +291,7 @@ pub async fn update(
             return Err(e.into());
         };
         let errors = ["Another account already uses that email address.".to_owned()];
-        return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
+        return account_page(&state, &csrf, &signed_in, StatusCode::CONFLICT, &form, &errors, None).await;
     }
     let updated = state
         .store
@@ -275,7 +303,11 @@ pub async fn update(
     } else {
         "Saved.".to_owned()
     };
-    account_notice(&state, &csrf, &updated, &notice).await
+    let signed_in = SignedIn {
+        user: updated,
+        ..signed_in
+    };
+    account_notice(&state, &csrf, &signed_in, &notice).await
 }
 
 /// The address changes only once the new one is confirmed; until then the old one stays.
@@ -340,7 +372,8 @@ pub async fn cancel_email_change(
         "There was no change of address to cancel."
     };
     let user = state.store.user_by_id(user.id).await?.ok_or(AppError::NotFound)?;
-    account_notice(&state, &csrf, &user, notice).await
+    let signed_in = SignedIn { user, ..signed_in };
+    account_notice(&state, &csrf, &signed_in, notice).await
 }
 
 fn password_page(
@@ -403,7 +436,7 @@ pub async fn change_password(
     account_notice(
         &state,
         &csrf,
-        user,
+        &signed_in,
         "Your password was changed. Other sessions were signed out.",
     )
     .await
@@ -427,7 +460,7 @@ pub async fn revoke_app(
     } else {
         "That app had no access."
     };
-    account_notice(&state, &csrf, user, notice).await
+    account_notice(&state, &csrf, &signed_in, notice).await
 }
 
 /// Staff only: everyone else gets 403 (signed-out people are sent to log in first).
