@@ -28,6 +28,7 @@ mod reload;
 mod remote_auth;
 mod second_factors;
 mod secrets_rotation;
+mod self_service;
 mod shutdown;
 mod store_conformance;
 mod throttle;

@@ -33,14 +33,16 @@
 //! | GroupStore | `remove_from_group` | remove_from_group_says_whether_the_person_was_a_member |
 //! | GroupStore | `list_groups` | list_groups_sorts_groups_and_members |
 //! | GroupStore | `groups_of` | list_groups_sorts_groups_and_members |
-//! | SessionStore | `create_session` | a_session_round_trips_and_can_be_touched_and_deleted, a_session_needs_an_existing_account |
+//! | SessionStore | `create_session` | a_session_round_trips_and_can_be_touched_and_deleted, a_session_needs_an_existing_account, a_session_keeps_the_device_and_address_it_started_from |
 //! | SessionStore | `session` | a_session_round_trips_and_can_be_touched_and_deleted |
 //! | SessionStore | `touch_session` | a_session_round_trips_and_can_be_touched_and_deleted |
 //! | SessionStore | `delete_session` | a_session_round_trips_and_can_be_touched_and_deleted |
 //! | SessionStore | `sessions_of` | sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only |
 //! | SessionStore | `end_sessions_with` | sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_only |
 //! | SessionStore | `delete_stale_sessions` | delete_stale_sessions_removes_expired_and_idle_sessions_only |
-//! | SessionStore | `end_other_sessions` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session |
+//! | SessionStore | `end_other_sessions` | a_passkey_belongs_to_one_account_and_reset_removes_every_factor_and_session, end_other_sessions_with_keeps_one_session_and_writes_its_effects_only_when_some_ended |
+//! | SessionStore | `end_other_sessions_with` | end_other_sessions_with_keeps_one_session_and_writes_its_effects_only_when_some_ended |
+//! | SessionStore | `end_session_with` | end_session_with_ends_only_that_accounts_session_and_writes_its_effects_only_then |
 //! | SecondFactorStore | `factor_summary` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once, a_recovery_code_is_used_once_and_a_new_set_replaces_the_old |
 //! | SecondFactorStore | `totp_factor` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
 //! | SecondFactorStore | `begin_totp` | an_authenticator_app_is_confirmed_once_and_each_time_step_is_accepted_once |
@@ -279,6 +281,8 @@ fn session(digest: &str, user: UserId, last_seen_at: OffsetDateTime, expires_at:
         expires_at,
         auth_time: last_seen_at - Duration::minutes(5),
         amr: "pwd".to_owned(),
+        user_agent: None,
+        ip: None,
     }
 }
 

@@ -185,3 +185,175 @@ async fn sessions_of_lists_newest_first_and_end_sessions_with_ends_one_accounts_
         );
     }
 }
+
+#[tokio::test]
+async fn a_session_keeps_the_device_and_address_it_started_from() {
+    for (backend, db) in each_backend("a_session_keeps_the_device_and_address_it_started_from").await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        let now = OffsetDateTime::now_utc();
+        let user_agent = format!("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 {}", "x".repeat(450));
+        let with_device = Session {
+            user_agent: Some(user_agent.clone()),
+            ip: Some("2001:db8::7".into()),
+            ..session("with-device", jane.id, now, now + Duration::hours(1))
+        };
+        store.create_session(&with_device).await.expect("create_session");
+        store
+            .create_session(&session("without", jane.id, now, now + Duration::hours(1)))
+            .await
+            .expect("create_session");
+
+        let read = store.session("with-device").await.unwrap().expect("stored");
+        assert_eq!(
+            read.user_agent.as_deref(),
+            Some(user_agent.as_str()),
+            "{backend}: the whole agent"
+        );
+        assert_eq!(read.ip.as_deref(), Some("2001:db8::7"), "{backend}: address");
+        let bare = store.session("without").await.unwrap().expect("stored");
+        assert_eq!((bare.user_agent, bare.ip), (None, None), "{backend}: neither is needed");
+        let listed = store.sessions_of(jane.id).await.unwrap();
+        assert!(
+            listed
+                .iter()
+                .any(|s| s.id_digest == "with-device" && s.ip.as_deref() == Some("2001:db8::7")),
+            "{backend}: sessions_of carries them too"
+        );
+    }
+}
+
+/// One event of `kind` about `user` and one job of the same kind, to see whether they were written.
+fn ending(kind: &str, user: UserId) -> tessera_core::jobs::Effects {
+    tessera_core::jobs::Effects {
+        events: vec![tessera_core::store::NewEvent::new(
+            kind,
+            Some(user),
+            serde_json::json!({}),
+        )],
+        jobs: vec![tessera_core::jobs::NewJob::new(kind, serde_json::json!({}))],
+    }
+}
+
+/// The kinds of the audit events and of the jobs written so far.
+async fn kinds_written(store: &SqlStore) -> (Vec<String>, Vec<String>) {
+    use tessera_core::jobs::JobStore;
+    let events = tessera_core::store::AuditStore::recent_events(store, 50).await.unwrap();
+    let jobs = store.jobs(None, 50).await.unwrap();
+    let mut events: Vec<String> = events.into_iter().map(|e| e.kind).collect();
+    let mut jobs: Vec<String> = jobs.into_iter().map(|j| j.kind).collect();
+    events.sort();
+    jobs.sort();
+    (events, jobs)
+}
+
+#[tokio::test]
+async fn end_session_with_ends_only_that_accounts_session_and_writes_its_effects_only_then() {
+    let test = "end_session_with_ends_only_that_accounts_session_and_writes_its_effects_only_then";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        let john = create(&store, "john", None).await;
+        for (digest, user) in [("jane-1", jane.id), ("jane-2", jane.id), ("john-1", john.id)] {
+            sign_in(&store, digest, user).await;
+        }
+
+        let ended = store
+            .end_session_with(jane.id, "john-1", &ending("refused.other", jane.id))
+            .await
+            .expect("end_session_with");
+        assert!(!ended, "{backend}: john's session is not jane's to end");
+        assert!(has_session(&store, "john-1").await, "{backend}: john's stays");
+        let unknown = store
+            .end_session_with(jane.id, "never-existed", &ending("refused.unknown", jane.id))
+            .await
+            .expect("end_session_with");
+        assert!(!unknown, "{backend}: no such session");
+        assert_eq!(
+            kinds_written(&store).await,
+            (Vec::new(), Vec::new()),
+            "{backend}: a refusal writes nothing"
+        );
+
+        let ended = store
+            .end_session_with(jane.id, "jane-1", &ending("session.ended", jane.id))
+            .await
+            .expect("end_session_with");
+        assert!(ended, "{backend}: her own session ends");
+        assert!(!has_session(&store, "jane-1").await, "{backend}: gone");
+        assert!(has_session(&store, "jane-2").await, "{backend}: her other one stays");
+        assert!(has_session(&store, "john-1").await, "{backend}: john's stays");
+        assert_eq!(
+            kinds_written(&store).await,
+            (vec!["session.ended".to_owned()], vec!["session.ended".to_owned()]),
+            "{backend}: the event and the job with it"
+        );
+
+        let again = store
+            .end_session_with(jane.id, "jane-1", &ending("again", jane.id))
+            .await
+            .expect("end_session_with");
+        assert!(!again, "{backend}: ended once");
+        assert_eq!(kinds_written(&store).await.0, ["session.ended"], "{backend}: once");
+    }
+}
+
+#[tokio::test]
+async fn end_other_sessions_with_keeps_one_session_and_writes_its_effects_only_when_some_ended() {
+    let test = "end_other_sessions_with_keeps_one_session_and_writes_its_effects_only_when_some_ended";
+    for (backend, db) in each_backend(test).await {
+        let store = open(&db).await;
+        let jane = create(&store, "jane", None).await;
+        let john = create(&store, "john", None).await;
+        for (digest, user) in [
+            ("jane-here", jane.id),
+            ("jane-phone", jane.id),
+            ("jane-laptop", jane.id),
+            ("john-1", john.id),
+        ] {
+            sign_in(&store, digest, user).await;
+        }
+
+        let ended = store
+            .end_other_sessions_with(jane.id, "jane-here", &ending("session.others_ended", jane.id))
+            .await
+            .expect("end_other_sessions_with");
+        assert_eq!(ended, 2, "{backend}: her two others");
+        let left: Vec<String> = store
+            .sessions_of(jane.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id_digest)
+            .collect();
+        assert_eq!(left, ["jane-here"], "{backend}: this one stays");
+        assert!(has_session(&store, "john-1").await, "{backend}: john's stays");
+        assert_eq!(
+            kinds_written(&store).await,
+            (
+                vec!["session.others_ended".to_owned()],
+                vec!["session.others_ended".to_owned()]
+            ),
+            "{backend}: with its effects"
+        );
+
+        let none = store
+            .end_other_sessions_with(jane.id, "jane-here", &ending("nothing", jane.id))
+            .await
+            .expect("end_other_sessions_with");
+        assert_eq!(none, 0, "{backend}: nothing left to end");
+        assert_eq!(
+            kinds_written(&store).await.0,
+            ["session.others_ended"],
+            "{backend}: nothing written when nothing ended"
+        );
+        // Without effects (the first second factor's sign-out): the same rule.
+        sign_in(&store, "jane-tablet", jane.id).await;
+        assert_eq!(
+            store.end_other_sessions(jane.id, "jane-here").await.unwrap(),
+            1,
+            "{backend}"
+        );
+        assert!(has_session(&store, "jane-here").await, "{backend}: kept");
+    }
+}

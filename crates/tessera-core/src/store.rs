@@ -140,7 +140,17 @@ pub struct Session {
     pub auth_time: OffsetDateTime,
     /// How the person proved who they are (RFC 8176 values, e.g. "pwd").
     pub amr: String,
+    /// The browser's `User-Agent` when the session started, at most
+    /// [`SESSION_USER_AGENT_MAX`] characters, so the person can tell their sessions apart
+    /// (ASVS 4.0.3 V3.3.4); `None` when it sent none (and for sessions from before 0011).
+    pub user_agent: Option<String>,
+    /// The client's address when the session started (behind a trusted proxy, the address it
+    /// forwarded for).
+    pub ip: Option<String>,
 }
+
+/// The longest `User-Agent` a session keeps, in characters.
+pub const SESSION_USER_AGENT_MAX: usize = 512;
 
 #[async_trait]
 pub trait SessionStore: Send + Sync {
@@ -154,7 +164,16 @@ pub trait SessionStore: Send + Sync {
     async fn end_sessions_with(&self, user: UserId, effects: &Effects) -> StoreResult<u64>;
     /// Every session of the account but `keep` (its first second factor: browsers signed in
     /// without it are signed out).
-    async fn end_other_sessions(&self, user: UserId, keep: &str) -> StoreResult<u64>;
+    async fn end_other_sessions(&self, user: UserId, keep: &str) -> StoreResult<u64> {
+        self.end_other_sessions_with(user, keep, &Effects::none()).await
+    }
+    /// Ends every session of the account but `keep`, in one transaction with `effects`, which
+    /// are written only when at least one session ended; returns how many.
+    async fn end_other_sessions_with(&self, user: UserId, keep: &str, effects: &Effects) -> StoreResult<u64>;
+    /// Ends the session `id_digest` if it is one of `user`'s, in one transaction with
+    /// `effects`, which are written only then; `false` (and nothing written) for a session of
+    /// another account or none.
+    async fn end_session_with(&self, user: UserId, id_digest: &str, effects: &Effects) -> StoreResult<bool>;
     /// Removes sessions past their absolute end or idle since `idle_before`.
     async fn delete_stale_sessions(&self, now: OffsetDateTime, idle_before: OffsetDateTime) -> StoreResult<u64>;
 }

@@ -28,8 +28,9 @@ pub struct Ended {
     pub backchannel_logouts: usize,
 }
 
-/// The back-channel logout jobs for `sessions` of `user`.
-async fn logouts_of(state: &AppState, user: &User, sessions: &[Session]) -> Result<Vec<NewJob>, StoreError> {
+/// The back-channel logout jobs for `sessions` of `user` (also for the account page, where a
+/// person ends their own sessions).
+pub(crate) async fn logouts_of(state: &AppState, user: &User, sessions: &[Session]) -> Result<Vec<NewJob>, StoreError> {
     let mut jobs = Vec::new();
     for session in sessions {
         jobs.extend(backchannel::logout_jobs(state, &session.id_digest, &user.id.to_string()).await?);
@@ -137,15 +138,22 @@ pub async fn set_flags(
 /// queues the back-channel logouts of its sessions (they outlive the account: the apps must
 /// still hear of it).
 pub async fn delete(state: &AppState, user: &User) -> Result<Ended, StoreError> {
-    let sessions = state.store.sessions_of(user.id).await?;
-    let logouts = logouts_of(state, user, &sessions).await?;
-    let count = logouts.len();
-    let mut fx = event(
+    let fx = event(
         state,
         "admin.user_deleted",
         user,
         json!({ "username": user.username.as_str() }),
     );
+    delete_with(state, user, fx).await
+}
+
+/// Deletes the account as [`delete`] does, with `fx` (the audit event of whoever deletes it,
+/// and any jobs of theirs) and the back-channel logouts of its sessions, in one transaction:
+/// `tessera user delete` and the person's own "Delete my account" both end here.
+pub(crate) async fn delete_with(state: &AppState, user: &User, mut fx: Effects) -> Result<Ended, StoreError> {
+    let sessions = state.store.sessions_of(user.id).await?;
+    let logouts = logouts_of(state, user, &sessions).await?;
+    let count = logouts.len();
     fx.jobs.extend(logouts);
     state.store.delete_user_with(user.id, &fx).await?;
     Ok(Ended {

@@ -134,6 +134,36 @@ pub async fn deliver(state: &AppState, id: &str, user: &User, template: &str, su
     send(state, id, email, &subject, template, ctx).await
 }
 
+/// The job kind of the mail that confirms a person deleted their own account.
+pub const ACCOUNT_DELETED_JOB: &str = "mail.account_deleted";
+
+/// The job that tells `user` at their address that their account is gone. The account row
+/// is deleted in the transaction that queues it, so the address and names travel in the
+/// payload (and no `user_id`: nothing about the account is looked up when it is sent).
+/// `None` for an account without an address.
+pub fn account_deleted_job(cx: &impl crate::jobs::effects::Context, user: &User) -> Option<tessera_core::jobs::NewJob> {
+    let to = user.email.clone()?;
+    Some(crate::jobs::effects::job(
+        cx,
+        ACCOUNT_DELETED_JOB,
+        serde_json::json!({ "to": to, "name": user.display_name(), "username": user.username }),
+    ))
+}
+
+/// Sends the job [`account_deleted_job`] queued; `id` as for [`deliver_link`].
+pub async fn deliver_account_deleted(state: &AppState, id: &str, payload: &serde_json::Value) -> Result<(), String> {
+    let field = |name: &str| {
+        payload[name]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{ACCOUNT_DELETED_JOB} job is missing {name}"))
+    };
+    let (to, name, username) = (field("to")?, field("name")?, field("username")?);
+    let ctx = context! { name, username, site => state.config.public_url("/register") };
+    let subject = tr!("mail-account-deleted-subject");
+    send(state, id, to, &subject, "email/account_deleted", ctx).await
+}
+
 async fn send(
     state: &AppState,
     id: &str,

@@ -43,8 +43,9 @@ pub(crate) fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn MailTran
     })
 }
 
-/// The CSRF key is derived from the master key so rotating one rotates the other.
-fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
+/// The CSRF key (and the key of the account page's session handles) is derived from the
+/// master key so rotating one rotates the other.
+pub(crate) fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
     tessera_core::secret_token::hmac_sha256(master, purpose.as_bytes())
 }
 

@@ -8,11 +8,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header::GetAll};
 use tessera_core::User;
 use tessera_core::secret_token;
-use tessera_core::store::Session;
+use tessera_core::store::{SESSION_USER_AGENT_MAX, Session};
 use time::OffsetDateTime;
 
 use crate::access_log::AccountSlot;
 use crate::error::AppError;
+use crate::jobs::effects::Actor;
 use crate::state::AppState;
 
 /// Reads one cookie from the request's `Cookie` headers (RFC 6265 §5.4 syntax).
@@ -43,12 +44,15 @@ pub struct SignedIn {
 }
 
 /// Starts a session and returns the `Set-Cookie` value. Any session the browser already had
-/// is ended first, so a pre-login id can never become a logged-in one.
+/// is ended first, so a pre-login id can never become a logged-in one. The session keeps the
+/// device and address it started from (`actor`), for the person's list of sessions (ASVS
+/// 4.0.3 V3.3.4).
 pub async fn start(
     state: &AppState,
     parts_cookie: Option<&str>,
     user: &User,
     amr: &str,
+    actor: &Actor,
 ) -> Result<(String, Session), AppError> {
     if let Some(old) = parts_cookie {
         state.store.delete_session(&secret_token::digest(old)).await?;
@@ -63,6 +67,11 @@ pub async fn start(
         expires_at: now + state.config.session_absolute,
         auth_time: now,
         amr: amr.to_owned(),
+        user_agent: actor
+            .user_agent
+            .as_deref()
+            .map(|ua| ua.chars().take(SESSION_USER_AGENT_MAX).collect()),
+        ip: actor.ip.clone(),
     };
     state.store.create_session(&session).await?;
     let max_age = i64::try_from(state.config.session_absolute.as_secs()).unwrap_or(i64::MAX);

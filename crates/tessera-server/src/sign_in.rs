@@ -269,7 +269,7 @@ pub async fn complete(
     detail: Value,
     next: Option<String>,
 ) -> Result<Completed, AppError> {
-    let (cookie, _) = session::start(state, old_cookie, user, &amr.join(" ")).await?;
+    let (cookie, _) = session::start(state, old_cookie, user, &amr.join(" "), actor).await?;
     state.accounts.record_login_detail(user, detail, actor).await?;
     Ok(Completed {
         user: user.clone(),

@@ -42,6 +42,9 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "second_factor.html",
     "totp_setup.html",
     "recovery_codes.html",
+    "account_self_service.html",
+    "password_set.html",
+    "account_delete.html",
     "email/confirm_email.txt",
     "email/confirm_email.html",
     "email/reset_password.txt",
@@ -64,6 +67,8 @@ const BUILTIN: &[(&str, &str)] = builtin_templates!(
     "email/factor_added.html",
     "email/factor_removed.txt",
     "email/factor_removed.html",
+    "email/account_deleted.txt",
+    "email/account_deleted.html",
 );
 
 tokio::task_local! {

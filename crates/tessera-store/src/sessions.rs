@@ -17,12 +17,15 @@ struct SessionRow {
     expires_at: i64,
     auth_time: i64,
     amr: String,
+    user_agent: Option<String>,
+    ip: Option<String>,
 }
 
 macro_rules! select_session {
     ($tail:literal) => {
         concat!(
-            "SELECT id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr FROM sessions ",
+            "SELECT id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr, user_agent, ip \
+             FROM sessions ",
             $tail
         )
     };
@@ -40,6 +43,8 @@ impl TryFrom<SessionRow> for Session {
             auth_time: from_unix(r.auth_time)?,
             id_digest: r.id_digest,
             amr: r.amr,
+            user_agent: r.user_agent,
+            ip: r.ip,
         })
     }
 }
@@ -50,11 +55,12 @@ impl SessionStore for SqlStore {
         let _turn = self.write_turn().await;
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO sessions (id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO sessions (id_digest, user_id, created_at, last_seen_at, expires_at, auth_time, amr, \
+                 user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(&s.id_digest).bind(s.user_id.to_string()).bind(to_unix(s.created_at))
             .bind(to_unix(s.last_seen_at)).bind(to_unix(s.expires_at)).bind(to_unix(s.auth_time)).bind(&s.amr)
+            .bind(s.user_agent.as_deref()).bind(s.ip.as_deref())
             .execute(pool).await.map(|_| ()).map_err(map_sqlx)
         })
     }
@@ -85,11 +91,31 @@ impl SessionStore for SqlStore {
         })
     }
 
-    async fn end_other_sessions(&self, user: UserId, keep: &str) -> StoreResult<u64> {
+    async fn end_other_sessions_with(&self, user: UserId, keep: &str, effects: &Effects) -> StoreResult<u64> {
         on_pool!(self, pool => {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
                 .bind(user.to_string()).bind(keep)
-                .execute(pool).await.map(|r| r.rows_affected()).map_err(map_sqlx)
+                .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            if ended == 0 {
+                return Ok(0);
+            }
+            commit_with_effects!(tx, effects)?;
+            Ok(ended)
+        })
+    }
+
+    async fn end_session_with(&self, user: UserId, id_digest: &str, effects: &Effects) -> StoreResult<bool> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(map_sqlx)?;
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest = $2")
+                .bind(user.to_string()).bind(id_digest)
+                .execute(&mut *tx).await.map_err(map_sqlx)?.rows_affected();
+            if ended == 0 {
+                return Ok(false);
+            }
+            commit_with_effects!(tx, effects)?;
+            Ok(true)
         })
     }
 

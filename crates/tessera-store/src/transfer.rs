@@ -152,6 +152,8 @@ pub const TABLES: &[Table] = &[
             ("expires_at", BigInt),
             ("auth_time", BigInt),
             ("amr", Text),
+            ("user_agent", Text),
+            ("ip", Text),
         ],
     },
     Table {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use tessera_core::jobs::{Effects, NewJob};
-use tessera_core::store::{EmailTokenPurpose, NewEvent, StoreError};
+use tessera_core::store::{EmailTokenPurpose, NewEvent, SESSION_USER_AGENT_MAX, StoreError};
 use tessera_core::{NewUser, UserId};
 use time::OffsetDateTime;
 use tokio::sync::Notify;
@@ -32,20 +32,22 @@ impl Context for AppState {
     }
 }
 
-/// Who acted, from the request (for the audit log).
+/// Who acted, from the request (for the audit log, and the device a session starts on).
 #[derive(Clone, Debug, Default)]
 pub struct Actor {
     pub ip: Option<String>,
+    /// The request's `User-Agent`, cut to [`SESSION_USER_AGENT_MAX`] characters (what a
+    /// session keeps); the audit log keeps [`LOGGED_USER_AGENT_MAX`] of it.
     pub user_agent: Option<String>,
 }
+
+/// How much of a `User-Agent` the audit and access logs keep, in characters.
+const LOGGED_USER_AGENT_MAX: usize = 300;
 
 impl Actor {
     /// The request's `User-Agent`, cut to 300 characters (for the audit and access logs).
     pub fn user_agent_of(headers: &axum::http::HeaderMap) -> Option<String> {
-        headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(300).collect())
+        user_agent_cut(headers, LOGGED_USER_AGENT_MAX)
     }
 
     /// The address counts are keyed by (`unknown` when the connection has none).
@@ -71,9 +73,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Actor {
                     .map(|c| c.0.ip())
             })
             .map(|ip| ip.to_string());
-        let user_agent = Self::user_agent_of(&parts.headers);
+        let user_agent = user_agent_cut(&parts.headers, SESSION_USER_AGENT_MAX);
         Ok(Self { ip, user_agent })
     }
+}
+
+fn user_agent_cut(headers: &axum::http::HeaderMap, max: usize) -> Option<String> {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(max).collect())
 }
 
 /// An audit event plus a webhook job for every webhook subscribed to its kind.
@@ -86,7 +95,10 @@ pub fn event(cx: &impl Context, kind: &str, user: Option<UserId>, detail: Value,
             user_id: user,
             detail: detail.clone(),
             ip: actor.ip.clone(),
-            user_agent: actor.user_agent.clone(),
+            user_agent: actor
+                .user_agent
+                .as_deref()
+                .map(|ua| ua.chars().take(LOGGED_USER_AGENT_MAX).collect()),
             at,
         }],
         jobs: Vec::new(),

@@ -58,6 +58,8 @@ async fn run_job(state: &AppState, job: &Job) -> Result<(), String> {
             }
             _ => Ok(()),
         },
+        // The account is gone by now: everything the mail needs is in the payload.
+        mailer::ACCOUNT_DELETED_JOB => mailer::deliver_account_deleted(state, mail_id, &job.payload).await,
         crate::oidc::backchannel::JOB_KIND => crate::oidc::backchannel::deliver(state, &job.payload).await,
         "webhook" => webhook(state, &job.payload).await,
         "post_on_join" => post_on_join(state, &job.payload).await,

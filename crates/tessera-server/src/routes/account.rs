@@ -49,7 +49,7 @@ impl ProfileForm {
 }
 
 /// How recent an upstream sign-in must be to stand in for a password (password-less accounts).
-const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
+pub(super) const FRESH_SIGN_IN: time::Duration = time::Duration::minutes(5);
 
 /// ASVS 4.0.3 V3.7.1 / V2.2.3: changing a credential-bearing field (the login and reset
 /// address) needs proof that the person, not just their session, is there: the current
@@ -83,12 +83,13 @@ fn reauthentication_error(user: &User) -> String {
 async fn account_page(
     state: &AppState,
     csrf: &CsrfCookie,
-    user: &User,
+    signed_in: &SignedIn,
     status: StatusCode,
     form: &ProfileForm,
     errors: &[String],
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    let user = &signed_in.user;
     let apps = connected_apps(state, user).await?;
     let identities: Vec<(String, String, String, String, String)> = state
         .store
@@ -123,6 +124,7 @@ async fn account_page(
         form => ser(form), errors => ser(errors), notice, apps => ser(&apps),
         has_password => user.password_hash.is_some(),
         identities => ser(&identities), connectable => ser(&connectable), people => ser(&people),
+        self_service => super::self_service::account_context(state, signed_in).await?,
         ..second_factors(state, user).await?
     };
     rejected(status, page(state, csrf, Some(user), "account.html", extra))
@@ -199,7 +201,6 @@ async fn second_factors(state: &AppState, user: &User) -> Result<minijinja::Valu
     })
 }
 
-/// The account page as saved, with a notice on top.
 /// A form of the account page worked: back to the page (post/redirect/get), which says so.
 fn account_notice(state: &AppState, notice: &str) -> Result<Response, AppError> {
     super::to_account_with(state, notice)
@@ -215,7 +216,7 @@ pub async fn show(
     let page = account_page(
         &state,
         &csrf,
-        &signed_in.user,
+        &signed_in,
         StatusCode::OK,
         &ProfileForm::of(&signed_in.user),
         &[],
@@ -238,7 +239,9 @@ pub async fn update(
     let user = &signed_in.user;
     let email = match profile_email(&form) {
         Ok(email) => email,
-        Err(errors) => return account_page(&state, &csrf, user, StatusCode::BAD_REQUEST, &form, &errors, None).await,
+        Err(errors) => {
+            return account_page(&state, &csrf, &signed_in, StatusCode::BAD_REQUEST, &form, &errors, None).await;
+        }
     };
     let email_changed = user.email.as_deref().map(str::to_lowercase) != Some(email.as_str().to_lowercase());
     let check = if too_long(&[&form.current_password]) {
@@ -252,11 +255,20 @@ pub async fn update(
         PasswordCheck::Right => {}
         PasswordCheck::Wrong => {
             let errors = [reauthentication_error(user)];
-            return account_page(&state, &csrf, user, StatusCode::UNAUTHORIZED, &form, &errors, None).await;
+            return account_page(
+                &state,
+                &csrf,
+                &signed_in,
+                StatusCode::UNAUTHORIZED,
+                &form,
+                &errors,
+                None,
+            )
+            .await;
         }
         PasswordCheck::Throttled { retry_after_seconds } => {
             let errors = [throttle::too_many_text(retry_after_seconds)];
-            let page = account_page(&state, &csrf, user, StatusCode::OK, &form, &errors, None).await;
+            let page = account_page(&state, &csrf, &signed_in, StatusCode::OK, &form, &errors, None).await;
             return too_many(page, retry_after_seconds);
         }
     }
@@ -266,7 +278,7 @@ pub async fn update(
             return Err(e.into());
         };
         let errors = [tr!("email-taken")];
-        return account_page(&state, &csrf, user, StatusCode::CONFLICT, &form, &errors, None).await;
+        return account_page(&state, &csrf, &signed_in, StatusCode::CONFLICT, &form, &errors, None).await;
     }
     state
         .store

@@ -15,6 +15,7 @@ mod password_reset;
 mod register;
 mod remote_auth;
 mod second_factor;
+mod self_service;
 mod upstream;
 
 use crate::templates::ser;
@@ -101,6 +102,25 @@ pub fn page_routes() -> Router<AppState> {
         .route("/account/passkeys/remove", axum::routing::post(factors::remove_passkey))
         .route("/login/{upstream}", get(upstream::start))
         .route("/login/{upstream}/callback", get(upstream::callback))
+        .merge(self_service_routes())
+}
+
+/// The account page's self-service: sessions, a first password, the data export, deletion.
+fn self_service_routes() -> Router<AppState> {
+    use axum::routing::post;
+    Router::new()
+        .route("/account/sessions/end", post(self_service::end_session))
+        .route("/account/sessions/end-others", post(self_service::end_other_sessions))
+        .route(
+            self_service::PASSWORD_SET_PATH,
+            get(self_service::show_password_set).post(self_service::set_password),
+        )
+        .route("/account/data", get(self_service::download_data))
+        .route(
+            self_service::DELETE_PATH,
+            get(self_service::show_delete).post(self_service::delete),
+        )
+        .route(self_service::GOODBYE_PATH, get(self_service::goodbye))
 }
 
 /// Endpoints that apps and load balancers call: their errors are RFC 6749 §5.2-style JSON,

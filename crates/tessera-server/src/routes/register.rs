@@ -129,7 +129,7 @@ pub async fn submit(
             )
         }
         RegisterOutcome::Registered { user, then } => {
-            after_registration(&state, &csrf, old_cookie.as_deref(), &user, then, form.next).await
+            after_registration(&state, &csrf, old_cookie.as_deref(), &actor, &user, then, form.next).await
         }
     }
 }
@@ -161,6 +161,7 @@ async fn after_registration(
     state: &AppState,
     csrf: &CsrfCookie,
     old_cookie: Option<&str>,
+    actor: &Actor,
     user: &User,
     then: AfterRegistration,
     next: Option<String>,
@@ -170,7 +171,7 @@ async fn after_registration(
         AfterRegistration::ConfirmEmail => check_your_mail(state),
         AfterRegistration::SignIn => {
             let amr = LoginMethod::Password.amr();
-            let (cookie, _) = session::start(state, old_cookie, user, amr).await?;
+            let (cookie, _) = session::start(state, old_cookie, user, amr, actor).await?;
             let target = crate::sign_in::target_after(state, user, &[amr], next).await?;
             Ok((
                 StatusCode::SEE_OTHER,
