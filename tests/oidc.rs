@@ -1167,7 +1167,7 @@ async fn a_password_change_revokes_app_tokens() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(location(&r), "/account", "changed (post/redirect/get)");
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let (status, body, _) = token_request(
         &server,

@@ -228,7 +228,7 @@ async fn a_passkey_registered_on_the_account_page_is_listed() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(
-        html.contains("<li class=\"passkey\"><strong>My laptop</strong>"),
+        html.contains("<li class=\"item passkey\"><div class=\"item-main\"><strong>My laptop</strong>"),
         "the account page lists the passkey:\n{html}"
     );
 }
@@ -483,8 +483,16 @@ async fn removing_a_passkey_needs_the_current_password() {
     assert_eq!(passkey_names(&server, &alice).await, ["Key"]);
 
     let removed = remove(PASSWORD).await;
-    assert_eq!(removed.status(), StatusCode::OK);
-    assert!(removed.text().await.unwrap().contains("Passkey removed"));
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER, "post/redirect/get");
+    let account = client
+        .get(server.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(account.contains("That passkey no longer signs you in."), "{account}");
     assert!(passkey_names(&server, &alice).await.is_empty());
     assert_eq!(summary(&server, &alice).await.passkeys, 0);
 }

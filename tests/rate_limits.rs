@@ -60,6 +60,7 @@ async fn post(
     let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
     let response = client.post(server.url(action)).form(&form).send().await.unwrap();
+    let response = crate::support::server::after_post(client, &server.url(action), response).await;
     let status = response.status();
     let wait = response
         .headers()

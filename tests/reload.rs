@@ -85,7 +85,10 @@ impl Site {
 
     /// The theme's login page: the built-in one with `marker` under its heading.
     fn login_says(&self, marker: &str) {
-        let page = BUILTIN_LOGIN.replace("<h1>Log in</h1>", &format!("<h1>Log in</h1>\n<p>{marker}</p>"));
+        let page = BUILTIN_LOGIN.replace(
+            "<h1>{{ t(\"login-title\") }}</h1>",
+            &format!("<h1>Log in</h1>\n<p>{marker}</p>"),
+        );
         std::fs::write(self.theme.join("login.html"), page).unwrap();
     }
 

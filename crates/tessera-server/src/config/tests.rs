@@ -953,7 +953,7 @@ fn branding_is_read_and_every_bad_value_is_named_with_its_line() {
         "branding:\n  name: \"\"\n  logo: /nowhere/logo.png\n  primary_color: blue\n  links:\n    terms: javascript:alert(1)\n",
     );
     let problems = parse(&bad, &env()).unwrap_err();
-    let messages: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+    let messages: Vec<(u64, &str)> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
     assert_eq!(problems.len(), 4, "{messages:#?}");
     assert!(
         messages[0].1.starts_with("branding.name:") && messages[0].0 == 7,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 pub struct LanguageForm {
     lang: String,
     /// The page the picker was on (a path here; anything else is ignored).
-    next: Option<String>,
+    back: Option<String>,
 }
 
 /// The picker (`GET /language?lang=de`, like Keycloak's `kc_locale`): remembers the choice
@@ -31,7 +31,7 @@ pub async fn choose_language(
         return Err(AppError::BadRequest(tr!("language-unknown", lang = form.lang.as_str())));
     };
     // Only a path on this server: the picker is no open redirect (RFC 6749 §10.15).
-    let back = safe_next(form.next.as_deref()).unwrap_or_else(|| "/account".to_owned());
+    let back = safe_next(form.back.as_deref()).unwrap_or_else(|| "/account".to_owned());
     let year = Some(time::Duration::days(365));
     let cookies = AppendHeaders([
         (
