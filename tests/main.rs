@@ -13,6 +13,7 @@ mod enumeration;
 mod error_mapping;
 mod headers;
 mod jobs;
+mod languages;
 mod logs;
 mod memory;
 mod metrics;
