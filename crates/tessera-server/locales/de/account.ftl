@@ -1,77 +1,77 @@
-# Self-service on the account page: sessions, setting a password, a copy of the account's
-# data, deleting the account, and the mail that confirms a deletion. English is the reference.
-# Translators: keep { $placeholders } as they are.
+# Selbstverwaltung auf der Kontoseite: Sitzungen, Festlegen eines Passworts, eine Kopie der
+# Kontodaten, Löschen des Kontos und die E-Mail, die eine Löschung bestätigt. Englisch ist die Referenz.
+# Übersetzer: { $placeholders } unverändert lassen.
 
-## Devices (a session's browser and system, read from its User-Agent)
-device-on = { $browser } on { $platform }
-device-unknown-browser = Unknown browser
+## Geräte (Browser und System einer Sitzung, aus deren User-Agent gelesen)
+device-on = { $browser } auf { $platform }
+device-unknown-browser = Unbekannter Browser
 
-## Active sessions
-sessions-title = Where you are signed in
-sessions-lead = These browsers and devices are signed in to your account. Sign out any you do not recognise; apps you used there are told you signed out.
-sessions-signed-in = signed in { $date }
-sessions-last-seen = last seen { $date }
-sessions-address-unknown = address unknown
-sessions-this-device = This device
-sessions-sign-out = Sign out
-sessions-sign-out-others = Sign out everywhere else
-sessions-ended = That session is signed out. Apps used in it were told.
-sessions-others-ended = Every other session is signed out. Apps used in them were told.
-sessions-no-others = There was no other session to sign out.
-sessions-end-current = This is the session you are using now. To end it, log out.
+## Aktive Sitzungen
+sessions-title = Wo Sie angemeldet sind
+sessions-lead = Diese Browser und Geräte sind bei Ihrem Konto angemeldet. Melden Sie alle ab, die Sie nicht kennen; Apps, die Sie dort verwendet haben, werden über die Abmeldung benachrichtigt.
+sessions-signed-in = angemeldet am { $date }
+sessions-last-seen = zuletzt aktiv am { $date }
+sessions-address-unknown = Adresse unbekannt
+sessions-this-device = Dieses Gerät
+sessions-sign-out = Abmelden
+sessions-sign-out-others = Alle anderen Sitzungen abmelden
+sessions-ended = Diese Sitzung wurde abgemeldet. Die darin verwendeten Apps wurden benachrichtigt.
+sessions-others-ended = Alle anderen Sitzungen wurden abgemeldet. Die darin verwendeten Apps wurden benachrichtigt.
+sessions-no-others = Es gab keine andere Sitzung, die abgemeldet werden könnte.
+sessions-end-current = Dies ist die Sitzung, die Sie gerade verwenden. Um sie zu beenden, melden Sie sich ab.
 
-## Re-authentication (for setting a password and deleting the account)
-reauth-wrong-password = Your current password is not right.
-reauth-sign-in-again = For this, you need to have signed in within the last { $minutes } minutes. Sign in again, then come straight back.
-reauth-sign-in-again-link = Sign in again
-reauth-too-many-seconds = Too many attempts. Try again in { $count ->
-    [one] 1 second
-   *[other] { $count } seconds
-}.
-reauth-too-many-minutes = Too many attempts. Try again in { $count ->
-    [one] 1 minute
-   *[other] { $count } minutes
-}.
-field-too-long = A field is far too long; shorten it and try again.
+## Erneute Anmeldung (zum Festlegen eines Passworts und zum Löschen des Kontos)
+reauth-wrong-password = Ihr aktuelles Passwort ist nicht korrekt.
+reauth-sign-in-again = Dafür müssen Sie sich innerhalb der letzten { $minutes } Minuten angemeldet haben. Melden Sie sich erneut an und kehren Sie dann direkt hierher zurück.
+reauth-sign-in-again-link = Erneut anmelden
+reauth-too-many-seconds = Zu viele Versuche. Versuchen Sie es in { $count ->
+    [one] 1 Sekunde
+   *[other] { $count } Sekunden
+} erneut.
+reauth-too-many-minutes = Zu viele Versuche. Versuchen Sie es in { $count ->
+    [one] 1 Minute
+   *[other] { $count } Minuten
+} erneut.
+field-too-long = Ein Feld ist viel zu lang; kürzen Sie es und versuchen Sie es erneut.
 
-## Set a password
-password-set-title = Set a password
-password-set-lead = Your account has no password yet: you sign in with a connected account or a passkey. With a password you can also sign in with your username ({ $username }) and password.
-password-set-submit = Set password
-password-set-done = Your password is set: you can now also sign in with your username and password. Your other sessions were signed out.
+## Passwort festlegen
+password-set-title = Passwort festlegen
+password-set-lead = Ihr Konto hat noch kein Passwort: Sie melden sich mit einem verbundenen Konto oder einem Passkey an. Mit einem Passwort können Sie sich auch mit Ihrem Benutzernamen ({ $username }) und Passwort anmelden.
+password-set-submit = Passwort festlegen
+password-set-done = Ihr Passwort ist festgelegt: Sie können sich jetzt auch mit Ihrem Benutzernamen und Passwort anmelden. Ihre anderen Sitzungen wurden abgemeldet.
 
-## Download my data
-export-title = Your data
-export-lead = Download a copy of what this service keeps about you: your profile, connected sign-ins, the apps you allowed, your sessions, your second factors (their names and dates, never their secrets) and your recent account activity. The file is JSON.
-export-download = Download my data
+## Meine Daten herunterladen
+export-title = Ihre Daten
+export-lead = Laden Sie eine Kopie der Daten herunter, die dieser Dienst über Sie speichert: Ihr Profil, verbundene Anmeldedienste, die Apps, denen Sie Zugriff gewährt haben, Ihre Sitzungen, Ihre zweiten Faktoren (deren Namen und Datumsangaben, niemals deren Geheimnisse) und Ihre letzten Kontoaktivitäten. Die Datei ist im JSON-Format.
+export-download = Meine Daten herunterladen
 
-## Delete my account
-delete-title = Delete your account
-delete-lead = Deleting your account removes it and everything attached to it. This cannot be undone.
-delete-start = Delete my account…
-delete-intro = Deleting your account ({ $username }) removes, at once and for good:
-delete-removes-profile = your profile: your username, names and email address, and your group memberships;
-delete-removes-sign-ins = every way to sign in: your password, connected accounts, authenticator app, passkeys and recovery codes;
-delete-removes-apps = the access you gave apps: they can no longer use your account, and their tokens stop working;
-delete-removes-sessions = every session, on every device: apps you signed in to are told that you signed out.
-delete-kept = A record that the account existed and was deleted stays in the security log.
-delete-mail = We send a confirmation to { $address }.
-delete-password = Your current password
-delete-type-username = Type your username, { $username }, to confirm
-delete-type-username-hint = This makes sure the right account is deleted.
-delete-submit = Delete my account for good
-delete-wrong-username = The username you typed is not { $username }. Nothing was deleted.
-delete-not-deleted = Nothing was deleted.
+## Mein Konto löschen
+delete-title = Konto löschen
+delete-lead = Beim Löschen Ihres Kontos werden das Konto und alles, was damit verbunden ist, entfernt. Dies kann nicht rückgängig gemacht werden.
+delete-start = Mein Konto löschen …
+delete-intro = Durch das Löschen Ihres Kontos ({ $username }) wird Folgendes sofort und endgültig entfernt:
+delete-removes-profile = Ihr Profil: Ihr Benutzername, Ihre Namen und Ihre E-Mail-Adresse sowie Ihre Gruppenmitgliedschaften;
+delete-removes-sign-ins = alle Anmeldemöglichkeiten: Ihr Passwort, verbundene Konten, Authenticator-App, Passkeys und Wiederherstellungscodes;
+delete-removes-apps = der Zugriff, den Sie Apps gewährt haben: Die Apps können Ihr Konto nicht mehr verwenden, und ihre Tokens funktionieren nicht mehr;
+delete-removes-sessions = alle Sitzungen auf allen Geräten: Apps, bei denen Sie sich angemeldet haben, werden benachrichtigt, dass Sie abgemeldet sind.
+delete-kept = Ein Eintrag darüber, dass das Konto existierte und gelöscht wurde, bleibt im Sicherheitsprotokoll erhalten.
+delete-mail = Wir senden eine Bestätigung an { $address }.
+delete-password = Ihr aktuelles Passwort
+delete-type-username = Geben Sie zur Bestätigung Ihren Benutzernamen „{ $username }“ ein
+delete-type-username-hint = So wird sichergestellt, dass das richtige Konto gelöscht wird.
+delete-submit = Mein Konto endgültig löschen
+delete-wrong-username = Der eingegebene Benutzername ist nicht „{ $username }“. Es wurde nichts gelöscht.
+delete-not-deleted = Es wurde nichts gelöscht.
 
-## After the deletion
-goodbye-title = Your account is deleted
-goodbye-message = Your account and everything attached to it are gone, and you are signed out. Apps you used were told. If you had an email address with us, a confirmation is on its way.
-goodbye-register = Create a new account
+## Nach der Löschung
+goodbye-title = Ihr Konto wurde gelöscht
+goodbye-message = Ihr Konto und alles, was damit verbunden war, wurden entfernt, und Sie sind abgemeldet. Die von Ihnen verwendeten Apps wurden benachrichtigt. Falls Sie bei uns eine E-Mail-Adresse hinterlegt hatten, ist eine Bestätigung unterwegs.
+goodbye-register = Neues Konto erstellen
 
-## Mail: the account was deleted
-mail-account-deleted-subject = Your account was deleted
-mail-account-deleted-hello = Hello { $name },
-mail-account-deleted-done = Your account { $username } was deleted at your request.
-mail-account-deleted-what = Your profile, every way to sign in, the access you gave apps and all your sessions were removed, and the apps you used were told that you signed out.
-mail-account-deleted-not-you = If you did not delete it, someone who knew your password or could use your signed-in browser did. We cannot bring the account back, but contact the administrator of this service.
-mail-account-deleted-again = To come back, create a new account at { $site }.
+## E-Mail: Das Konto wurde gelöscht
+mail-account-deleted-subject = Ihr Konto wurde gelöscht
+mail-account-deleted-hello = Hallo { $name },
+mail-account-deleted-done = Ihr Konto „{ $username }“ wurde auf Ihren Wunsch gelöscht.
+mail-account-deleted-what = Ihr Profil, alle Anmeldemöglichkeiten, die Zugriffe, die Sie Apps gewährt haben, und alle Ihre Sitzungen wurden entfernt, und die von Ihnen verwendeten Apps wurden benachrichtigt, dass Sie abgemeldet sind.
+mail-account-deleted-not-you = Falls Sie das Konto nicht gelöscht haben, hat das jemand getan, der Ihr Passwort kannte oder Ihren angemeldeten Browser verwenden konnte. Wir können das Konto nicht wiederherstellen; wenden Sie sich aber bitte an den Administrator dieses Dienstes.
+mail-account-deleted-again = Wenn Sie zurückkehren möchten, erstellen Sie unter { $site } ein neues Konto.

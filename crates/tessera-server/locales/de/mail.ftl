@@ -1,123 +1,123 @@
-# Tessera's mail texts, English: the subjects and bodies of the account mails
-# (templates/email/*.txt and *.html). A mail is written in the language of the page that
-# caused it. Translators: keep { $placeholders } as they are; they are filled in when the
-# mail is sent. Used by many mails:
-#   $name       the person's name (first and last name, else the username)
-#   $valid_for  how long a link keeps working: one of the durations below ("3 days")
-#   $site       the address of the person's account page
-# Subjects are one line, without a full stop.
+# Tessera-E-Mail-Texte, Deutsch: Betreff und Inhalt der Konto-E-Mails
+# (templates/email/*.txt und *.html). Eine E-Mail wird in der Sprache der Seite verfasst, die
+# sie ausgelöst hat. Übersetzer: { $placeholders } unverändert lassen; sie werden beim
+# Versand ausgefüllt. Von vielen E-Mails verwendet:
+#   $name       der Name der Person (Vor- und Nachname, sonst der Benutzername)
+#   $valid_for  wie lange ein Link funktioniert: eine der Zeitangaben unten („3 Tage“)
+#   $site       die Adresse der Kontoseite der Person
+# Betreffzeilen sind einzeilig, ohne Schlusspunkt.
 
-## Durations, as $valid_for in "The link ... expires in 3 days."
+## Zeitangaben, als $valid_for in „Der Link … ist 3 Tage gültig.“
 
 duration-minutes = { $count ->
-    [one] { $count } minute
-   *[other] { $count } minutes
+    [one] { $count } Minute
+   *[other] { $count } Minuten
 }
 duration-hours = { $count ->
-    [one] { $count } hour
-   *[other] { $count } hours
+    [one] { $count } Stunde
+   *[other] { $count } Stunden
 }
 duration-days = { $count ->
-    [one] { $count } day
-   *[other] { $count } days
+    [one] { $count } Tag
+   *[other] { $count } Tage
 }
 
-## Lines every mail has
+## Zeilen, die jede E-Mail enthält
 
-# The first line of every mail.
-mail-greeting = Hello { $name },
-# The last line of a mail's HTML part, in small print. $instance: the name of this sign-in
-# service, as the operator configured it.
-mail-footer = This mail was sent by { $instance }.
-# The text of a link to the person's account page (HTML part).
-mail-account-page = Your account page
-# The same link in the plain-text part, where the address itself follows.
-mail-account-page-at = Your account page: { $site }
+# Die erste Zeile jeder E-Mail.
+mail-greeting = Hallo { $name },
+# Die letzte Zeile des HTML-Teils einer E-Mail, im Kleingedruckten. $instance: der Name
+# dieses Anmeldedienstes, wie ihn der Betreiber konfiguriert hat.
+mail-footer = Diese E-Mail wurde von { $instance } gesendet.
+# Der Text eines Links zur Kontoseite der Person (HTML-Teil).
+mail-account-page = Ihre Kontoseite
+# Derselbe Link im Nur-Text-Teil, in dem die Adresse selbst folgt.
+mail-account-page-at = Ihre Kontoseite: { $site }
 
-## Confirming the address of a new account
+## Bestätigung der Adresse eines neuen Kontos
 
-mail-confirm-subject = Confirm your email address
-# Followed by the link.
-mail-confirm-open-link = Please confirm your email address by opening this link:
-# The text of the link.
-mail-confirm-action = Confirm my address
-mail-confirm-expiry = The link works once and expires in { $valid_for }. If you did not create an account, ignore this mail.
+mail-confirm-subject = E-Mail-Adresse bestätigen
+# Danach folgt der Link.
+mail-confirm-open-link = Bitte bestätigen Sie Ihre E-Mail-Adresse, indem Sie diesen Link öffnen:
+# Der Text des Links.
+mail-confirm-action = Meine Adresse bestätigen
+mail-confirm-expiry = Der Link funktioniert nur einmal und ist { $valid_for } gültig. Falls Sie kein Konto erstellt haben, ignorieren Sie diese E-Mail.
 
-## Confirming a new address for an existing account (sent to the new address)
+## Bestätigung einer neuen Adresse für ein bestehendes Konto (an die neue Adresse gesendet)
 
-mail-change-confirm-subject = Confirm your new email address
-# $username: the account's login name; $address: the new address, which receives this mail.
-# Followed by the link.
-mail-change-confirm-asked = Someone signed in to the account "{ $username }" asked to use this address ({ $address }) for it. To confirm, open this link:
-# The text of the link.
-mail-change-confirm-action = Confirm this address
-mail-change-confirm-expiry = Until you do, the account keeps its current address. The link works once and expires in { $valid_for }. If you did not ask for this, ignore this mail: nothing changes.
+mail-change-confirm-subject = Neue E-Mail-Adresse bestätigen
+# $username: der Anmeldename des Kontos; $address: die neue Adresse, die diese E-Mail erhält.
+# Danach folgt der Link.
+mail-change-confirm-asked = Jemand, der beim Konto „{ $username }“ angemeldet ist, möchte diese Adresse ({ $address }) dafür verwenden. Zur Bestätigung öffnen Sie diesen Link:
+# Der Text des Links.
+mail-change-confirm-action = Diese Adresse bestätigen
+mail-change-confirm-expiry = Bis dahin behält das Konto seine bisherige Adresse. Der Link funktioniert nur einmal und ist { $valid_for } gültig. Falls Sie dies nicht angefordert haben, ignorieren Sie diese E-Mail: Es ändert sich nichts.
 
-## Telling the old address that the account's address is being changed
+## Hinweis an die alte Adresse, dass die Adresse des Kontos geändert wird
 
-mail-change-notice-subject = Your email address is being changed
-# $username: the account's login name; $new_address: the address asked for.
-mail-change-notice-asked = Someone signed in to your account "{ $username }" asked to change its email address to { $new_address }. This address stays the account's until the new one is confirmed.
-# Followed by the link.
-mail-change-notice-undo = If that was not you, open this link to cancel the change (or to undo it, if it was already confirmed; that also signs out every browser):
-# The text of the link.
-mail-change-notice-action = Cancel the change
-mail-change-notice-expiry = The link works once and expires in { $valid_for }. After using it, change your password.
+mail-change-notice-subject = Ihre E-Mail-Adresse wird geändert
+# $username: der Anmeldename des Kontos; $new_address: die gewünschte neue Adresse.
+mail-change-notice-asked = Jemand, der bei Ihrem Konto „{ $username }“ angemeldet ist, möchte dessen E-Mail-Adresse in { $new_address } ändern. Bis die neue Adresse bestätigt ist, behält das Konto diese Adresse.
+# Danach folgt der Link.
+mail-change-notice-undo = Falls Sie das nicht waren, öffnen Sie diesen Link, um die Änderung abzubrechen (oder rückgängig zu machen, falls sie bereits bestätigt wurde; dabei werden auch alle Browser abgemeldet):
+# Der Text des Links.
+mail-change-notice-action = Änderung abbrechen
+mail-change-notice-expiry = Der Link funktioniert nur einmal und ist { $valid_for } gültig. Nachdem Sie ihn geöffnet haben, ändern Sie bitte Ihr Passwort.
 
-## Password reset link
+## Link zum Zurücksetzen des Passworts
 
-mail-reset-subject = Reset your password
-# Followed by the link.
-mail-reset-asked = Someone asked to reset the password of your account. To choose a new one, open this link:
-# The text of the link.
-mail-reset-action = Choose a new password
-mail-reset-expiry = The link works once, expires in { $valid_for }, and stops working if your password changes. If it was not you, ignore this mail: your password stays as it is.
+mail-reset-subject = Passwort zurücksetzen
+# Danach folgt der Link.
+mail-reset-asked = Jemand hat angefordert, das Passwort Ihres Kontos zurückzusetzen. Um ein neues festzulegen, öffnen Sie diesen Link:
+# Der Text des Links.
+mail-reset-action = Neues Passwort festlegen
+mail-reset-expiry = Der Link funktioniert nur einmal, ist { $valid_for } gültig und verfällt, sobald Ihr Passwort geändert wird. Falls Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.
 
-## Welcome, once the account is ready
+## Willkommen, sobald das Konto bereit ist
 
-mail-welcome-subject = Welcome
-# Followed by a link to the account page.
-mail-welcome-ready = Welcome! Your account is ready. You can manage it on your account page.
+mail-welcome-subject = Willkommen
+# Danach folgt ein Link zur Kontoseite.
+mail-welcome-ready = Willkommen! Ihr Konto ist eingerichtet. Sie können es auf Ihrer Kontoseite verwalten.
 
-## Follow-up, some days after joining
+## Nachfrage, einige Tage nach der Registrierung
 
-mail-followup-subject = How is it going?
-# Followed by a link to the account page.
-mail-followup-asking = You joined a few days ago: is everything working for you? Your account page is always there.
+mail-followup-subject = Wie läuft es bei Ihnen?
+# Danach folgt ein Link zur Kontoseite.
+mail-followup-asking = Sie haben sich vor ein paar Tagen registriert: Funktioniert alles? Ihre Kontoseite steht Ihnen jederzeit zur Verfügung.
 
-## Someone tried to register with an address that already has an account (sent to it)
+## Jemand hat versucht, sich mit einer Adresse zu registrieren, zu der bereits ein Konto gehört (an diese gesendet)
 
-mail-registration-attempt-subject = Someone tried to register with your address
-mail-registration-attempt-what = Someone, perhaps you, tried to create a new account with this email address. You already have an account with it, so no new account was made.
-# { login-forgot-password } is the login page's link ("Forgot your password?"), in the same
-# language: keep the reference as it is.
-mail-registration-attempt-if-you = If it was you, log in with your existing account. If you have forgotten your password, use "{ login-forgot-password }" on the login page.
-mail-registration-attempt-not-you = If it was not you, you can ignore this mail: nothing was changed.
+mail-registration-attempt-subject = Registrierungsversuch mit Ihrer E-Mail-Adresse
+mail-registration-attempt-what = Jemand, vielleicht Sie selbst, hat versucht, mit dieser E-Mail-Adresse ein neues Konto zu erstellen. Sie haben mit dieser Adresse bereits ein Konto, daher wurde kein neues angelegt.
+# { login-forgot-password } ist der Link der Anmeldeseite („Passwort vergessen?“) in derselben
+# Sprache: den Verweis unverändert lassen.
+mail-registration-attempt-if-you = Falls Sie das waren, melden Sie sich mit Ihrem bestehenden Konto an. Falls Sie Ihr Passwort vergessen haben, verwenden Sie „{ login-forgot-password }“ auf der Anmeldeseite.
+mail-registration-attempt-not-you = Falls Sie das nicht waren, können Sie diese E-Mail ignorieren: Es wurde nichts geändert.
 
-## Security notice: a recovery code was used to sign in
+## Sicherheitshinweis: Ein Wiederherstellungscode wurde zur Anmeldung verwendet
 
-mail-recovery-code-used-subject = A recovery code was used to sign in
-mail-recovery-code-used-what = One of your recovery codes was just used to sign in to your account. If that was you, nothing needs doing; each code works once.
-# Followed by a link to the account page.
-mail-recovery-code-used-not-you = If it was not you, someone has your password and a recovery code: change your password and make new recovery codes on your account page.
+mail-recovery-code-used-subject = Anmeldung mit einem Wiederherstellungscode
+mail-recovery-code-used-what = Soeben wurde einer Ihrer Wiederherstellungscodes verwendet, um sich bei Ihrem Konto anzumelden. Falls Sie das waren, müssen Sie nichts tun; jeder Code funktioniert nur einmal.
+# Danach folgt ein Link zur Kontoseite.
+mail-recovery-code-used-not-you = Falls Sie das nicht waren, kennt jemand Ihr Passwort und einen Wiederherstellungscode: Ändern Sie Ihr Passwort und erstellen Sie auf Ihrer Kontoseite neue Wiederherstellungscodes.
 
-## Security notice: an administrator removed the account's second factors
+## Sicherheitshinweis: Ein Administrator hat die zweiten Faktoren des Kontos entfernt
 
-mail-factors-reset-subject = Your second factors were removed
-# Followed by a link to the account page.
-mail-factors-reset-what = An administrator removed the second factors of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere. Sign in with your password and set up a second factor again on your account page.
-mail-factors-reset-not-you = If you did not ask for this, contact your administrator.
+mail-factors-reset-subject = Ihre zweiten Faktoren wurden entfernt
+# Danach folgt ein Link zur Kontoseite.
+mail-factors-reset-what = Ein Administrator hat die zweiten Faktoren Ihres Kontos (Authenticator-App, Passkeys und Wiederherstellungscodes) entfernt und Sie überall abgemeldet. Melden Sie sich mit Ihrem Passwort an und richten Sie auf Ihrer Kontoseite erneut einen zweiten Faktor ein.
+mail-factors-reset-not-you = Falls Sie dies nicht angefordert haben, wenden Sie sich an Ihren Administrator.
 
-## Security notice: a second factor was added
+## Sicherheitshinweis: Ein zweiter Faktor wurde hinzugefügt
 
-mail-factor-added-subject = A second factor was added to your account
-mail-factor-added-what = A second factor (an authenticator app or a passkey) was just added to your account. If that was you, nothing needs doing.
-# Followed by a link to the account page.
-mail-factor-added-not-you = If it was not you, someone can sign in as you: change your password and remove that factor on your account page, or ask your administrator for help.
+mail-factor-added-subject = Ihrem Konto wurde ein zweiter Faktor hinzugefügt
+mail-factor-added-what = Soeben wurde Ihrem Konto ein zweiter Faktor (eine Authenticator-App oder ein Passkey) hinzugefügt. Falls Sie das waren, müssen Sie nichts tun.
+# Danach folgt ein Link zur Kontoseite.
+mail-factor-added-not-you = Falls Sie das nicht waren, kann sich jemand als Sie anmelden: Ändern Sie Ihr Passwort und entfernen Sie diesen Faktor auf Ihrer Kontoseite, oder bitten Sie Ihren Administrator um Hilfe.
 
-## Security notice: a second factor was removed
+## Sicherheitshinweis: Ein zweiter Faktor wurde entfernt
 
-mail-factor-removed-subject = A second factor was removed from your account
-mail-factor-removed-what = A second factor (an authenticator app or a passkey) was just removed from your account. If that was you, nothing needs doing.
-# Followed by a link to the account page.
-mail-factor-removed-not-you = If it was not you, change your password and check your second factors on your account page.
+mail-factor-removed-subject = Ein zweiter Faktor wurde von Ihrem Konto entfernt
+mail-factor-removed-what = Soeben wurde ein zweiter Faktor (eine Authenticator-App oder ein Passkey) von Ihrem Konto entfernt. Falls Sie das waren, müssen Sie nichts tun.
+# Danach folgt ein Link zur Kontoseite.
+mail-factor-removed-not-you = Falls Sie das nicht waren, ändern Sie Ihr Passwort und prüfen Sie Ihre zweiten Faktoren auf Ihrer Kontoseite.

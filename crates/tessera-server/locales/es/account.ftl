@@ -1,77 +1,77 @@
-# Self-service on the account page: sessions, setting a password, a copy of the account's
-# data, deleting the account, and the mail that confirms a deletion. English is the reference.
-# Translators: keep { $placeholders } as they are.
+# Autoservicio en la página de la cuenta: sesiones, crear una contraseña, una copia de los datos
+# de la cuenta, eliminar la cuenta y el correo que confirma una eliminación. El inglés es la referencia.
+# Para traductores: mantener los { $placeholders } tal como están.
 
-## Devices (a session's browser and system, read from its User-Agent)
-device-on = { $browser } on { $platform }
-device-unknown-browser = Unknown browser
+## Dispositivos (el navegador y el sistema de una sesión, leídos de su User-Agent)
+device-on = { $browser } en { $platform }
+device-unknown-browser = Navegador desconocido
 
-## Active sessions
-sessions-title = Where you are signed in
-sessions-lead = These browsers and devices are signed in to your account. Sign out any you do not recognise; apps you used there are told you signed out.
-sessions-signed-in = signed in { $date }
-sessions-last-seen = last seen { $date }
-sessions-address-unknown = address unknown
-sessions-this-device = This device
-sessions-sign-out = Sign out
-sessions-sign-out-others = Sign out everywhere else
-sessions-ended = That session is signed out. Apps used in it were told.
-sessions-others-ended = Every other session is signed out. Apps used in them were told.
-sessions-no-others = There was no other session to sign out.
-sessions-end-current = This is the session you are using now. To end it, log out.
+## Sesiones activas
+sessions-title = Dónde has iniciado sesión
+sessions-lead = Estos navegadores y dispositivos tienen una sesión iniciada en tu cuenta. Cierra la sesión en los que no reconozcas; se avisará a las aplicaciones que usaste en ellos de que cerraste la sesión.
+sessions-signed-in = sesión iniciada el { $date }
+sessions-last-seen = última actividad el { $date }
+sessions-address-unknown = dirección desconocida
+sessions-this-device = Este dispositivo
+sessions-sign-out = Cerrar sesión
+sessions-sign-out-others = Cerrar todas las demás sesiones
+sessions-ended = Se cerró esa sesión. Se avisó a las aplicaciones que se usaron en ella.
+sessions-others-ended = Se cerraron todas las demás sesiones. Se avisó a las aplicaciones que se usaron en ellas.
+sessions-no-others = No había ninguna otra sesión que cerrar.
+sessions-end-current = Esta es la sesión que estás usando ahora. Para terminarla, cierra sesión.
 
-## Re-authentication (for setting a password and deleting the account)
-reauth-wrong-password = Your current password is not right.
-reauth-sign-in-again = For this, you need to have signed in within the last { $minutes } minutes. Sign in again, then come straight back.
-reauth-sign-in-again-link = Sign in again
-reauth-too-many-seconds = Too many attempts. Try again in { $count ->
-    [one] 1 second
-   *[other] { $count } seconds
+## Reautenticación (para crear una contraseña y eliminar la cuenta)
+reauth-wrong-password = Tu contraseña actual no es correcta.
+reauth-sign-in-again = Para esto, tienes que haber iniciado sesión en los últimos { $minutes } minutos. Vuelve a iniciar sesión y regresa enseguida.
+reauth-sign-in-again-link = Volver a iniciar sesión
+reauth-too-many-seconds = Demasiados intentos. Inténtalo de nuevo en { $count ->
+    [one] { $count } segundo
+   *[other] { $count } segundos
 }.
-reauth-too-many-minutes = Too many attempts. Try again in { $count ->
-    [one] 1 minute
-   *[other] { $count } minutes
+reauth-too-many-minutes = Demasiados intentos. Inténtalo de nuevo en { $count ->
+    [one] { $count } minuto
+   *[other] { $count } minutos
 }.
-field-too-long = A field is far too long; shorten it and try again.
+field-too-long = Un campo es demasiado largo; acórtalo e inténtalo de nuevo.
 
-## Set a password
-password-set-title = Set a password
-password-set-lead = Your account has no password yet: you sign in with a connected account or a passkey. With a password you can also sign in with your username ({ $username }) and password.
-password-set-submit = Set password
-password-set-done = Your password is set: you can now also sign in with your username and password. Your other sessions were signed out.
+## Crear una contraseña
+password-set-title = Crea una contraseña
+password-set-lead = Tu cuenta aún no tiene contraseña: inicias sesión con una cuenta conectada o con una llave de acceso. Con una contraseña también podrás iniciar sesión con tu nombre de usuario ({ $username }) y tu contraseña.
+password-set-submit = Crear contraseña
+password-set-done = Tu contraseña está creada: ahora también puedes iniciar sesión con tu nombre de usuario y tu contraseña. Se cerraron tus demás sesiones.
 
-## Download my data
-export-title = Your data
-export-lead = Download a copy of what this service keeps about you: your profile, connected sign-ins, the apps you allowed, your sessions, your second factors (their names and dates, never their secrets) and your recent account activity. The file is JSON.
-export-download = Download my data
+## Descargar mis datos
+export-title = Tus datos
+export-lead = Descarga una copia de lo que este servicio guarda sobre ti: tu perfil, los inicios de sesión conectados, las aplicaciones a las que diste permiso, tus sesiones, tus segundos factores (sus nombres y fechas, nunca sus secretos) y la actividad reciente de tu cuenta. El archivo está en formato JSON.
+export-download = Descargar mis datos
 
-## Delete my account
-delete-title = Delete your account
-delete-lead = Deleting your account removes it and everything attached to it. This cannot be undone.
-delete-start = Delete my account…
-delete-intro = Deleting your account ({ $username }) removes, at once and for good:
-delete-removes-profile = your profile: your username, names and email address, and your group memberships;
-delete-removes-sign-ins = every way to sign in: your password, connected accounts, authenticator app, passkeys and recovery codes;
-delete-removes-apps = the access you gave apps: they can no longer use your account, and their tokens stop working;
-delete-removes-sessions = every session, on every device: apps you signed in to are told that you signed out.
-delete-kept = A record that the account existed and was deleted stays in the security log.
-delete-mail = We send a confirmation to { $address }.
-delete-password = Your current password
-delete-type-username = Type your username, { $username }, to confirm
-delete-type-username-hint = This makes sure the right account is deleted.
-delete-submit = Delete my account for good
-delete-wrong-username = The username you typed is not { $username }. Nothing was deleted.
-delete-not-deleted = Nothing was deleted.
+## Eliminar mi cuenta
+delete-title = Eliminar tu cuenta
+delete-lead = Al eliminar tu cuenta, se borran la cuenta y todo lo vinculado a ella. No se puede deshacer.
+delete-start = Eliminar mi cuenta…
+delete-intro = Al eliminar tu cuenta ({ $username }) se borra lo siguiente, de inmediato y para siempre:
+delete-removes-profile = tu perfil: tu nombre de usuario, tu nombre y apellido, tu dirección de correo electrónico y tu pertenencia a grupos;
+delete-removes-sign-ins = todas las formas de iniciar sesión: tu contraseña, las cuentas conectadas, la aplicación de autenticación, las llaves de acceso y los códigos de recuperación;
+delete-removes-apps = el acceso que diste a las aplicaciones: ya no podrán usar tu cuenta y sus tokens dejarán de funcionar;
+delete-removes-sessions = todas las sesiones, en todos los dispositivos: se avisará a las aplicaciones en las que iniciaste sesión de que cerraste la sesión.
+delete-kept = En el registro de seguridad queda constancia de que la cuenta existió y se eliminó.
+delete-mail = Te enviaremos una confirmación a { $address }.
+delete-password = Tu contraseña actual
+delete-type-username = Escribe tu nombre de usuario, { $username }, para confirmar
+delete-type-username-hint = Así nos aseguramos de eliminar la cuenta correcta.
+delete-submit = Eliminar mi cuenta para siempre
+delete-wrong-username = El nombre de usuario que escribiste no es { $username }. No se eliminó nada.
+delete-not-deleted = No se eliminó nada.
 
-## After the deletion
-goodbye-title = Your account is deleted
-goodbye-message = Your account and everything attached to it are gone, and you are signed out. Apps you used were told. If you had an email address with us, a confirmation is on its way.
-goodbye-register = Create a new account
+## Después de la eliminación
+goodbye-title = Se eliminó tu cuenta
+goodbye-message = Tu cuenta y todo lo vinculado a ella ya no existen, y se cerró tu sesión. Se avisó a las aplicaciones que usabas. Si nos habías dado una dirección de correo electrónico, ya va en camino una confirmación.
+goodbye-register = Crear una cuenta nueva
 
-## Mail: the account was deleted
-mail-account-deleted-subject = Your account was deleted
-mail-account-deleted-hello = Hello { $name },
-mail-account-deleted-done = Your account { $username } was deleted at your request.
-mail-account-deleted-what = Your profile, every way to sign in, the access you gave apps and all your sessions were removed, and the apps you used were told that you signed out.
-mail-account-deleted-not-you = If you did not delete it, someone who knew your password or could use your signed-in browser did. We cannot bring the account back, but contact the administrator of this service.
-mail-account-deleted-again = To come back, create a new account at { $site }.
+## Correo: se eliminó la cuenta
+mail-account-deleted-subject = Se eliminó tu cuenta
+mail-account-deleted-hello = Hola, { $name }:
+mail-account-deleted-done = Eliminamos tu cuenta { $username } a petición tuya.
+mail-account-deleted-what = Se borraron tu perfil, todas tus formas de iniciar sesión, el acceso que diste a las aplicaciones y todas tus sesiones, y se avisó a las aplicaciones que usabas de que cerraste la sesión.
+mail-account-deleted-not-you = Si no la eliminaste tú, lo hizo alguien que conocía tu contraseña o que pudo usar tu navegador con la sesión iniciada. No podemos recuperar la cuenta, pero ponte en contacto con el administrador de este servicio.
+mail-account-deleted-again = Para volver, crea una cuenta nueva en { $site }.

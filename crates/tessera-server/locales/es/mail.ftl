@@ -1,123 +1,123 @@
-# Tessera's mail texts, English: the subjects and bodies of the account mails
-# (templates/email/*.txt and *.html). A mail is written in the language of the page that
-# caused it. Translators: keep { $placeholders } as they are; they are filled in when the
-# mail is sent. Used by many mails:
-#   $name       the person's name (first and last name, else the username)
-#   $valid_for  how long a link keeps working: one of the durations below ("3 days")
-#   $site       the address of the person's account page
-# Subjects are one line, without a full stop.
+# Textos de los correos de Tessera, en español: los asuntos y cuerpos de los correos de la cuenta
+# (templates/email/*.txt y *.html). Un correo se escribe en el idioma de la página que lo
+# provocó. Para traductores: mantener los { $placeholders } tal como están; se rellenan al
+# enviar el correo. Usados por muchos correos:
+#   $name       el nombre de la persona (nombre y apellido o, si no, el nombre de usuario)
+#   $valid_for  cuánto tiempo funciona un enlace: una de las duraciones de abajo («3 días»)
+#   $site       la dirección de la página de la cuenta de la persona
+# Los asuntos ocupan una línea, sin punto final.
 
-## Durations, as $valid_for in "The link ... expires in 3 days."
+## Duraciones, como $valid_for en «El enlace… caduca en 3 días.»
 
 duration-minutes = { $count ->
-    [one] { $count } minute
-   *[other] { $count } minutes
+    [one] { $count } minuto
+   *[other] { $count } minutos
 }
 duration-hours = { $count ->
-    [one] { $count } hour
-   *[other] { $count } hours
+    [one] { $count } hora
+   *[other] { $count } horas
 }
 duration-days = { $count ->
-    [one] { $count } day
-   *[other] { $count } days
+    [one] { $count } día
+   *[other] { $count } días
 }
 
-## Lines every mail has
+## Líneas que tienen todos los correos
 
-# The first line of every mail.
-mail-greeting = Hello { $name },
-# The last line of a mail's HTML part, in small print. $instance: the name of this sign-in
-# service, as the operator configured it.
-mail-footer = This mail was sent by { $instance }.
-# The text of a link to the person's account page (HTML part).
-mail-account-page = Your account page
-# The same link in the plain-text part, where the address itself follows.
-mail-account-page-at = Your account page: { $site }
+# La primera línea de cada correo.
+mail-greeting = Hola, { $name }:
+# La última línea de la parte HTML de un correo, en letra pequeña. $instance: el nombre de este
+# servicio de inicio de sesión, tal como lo configuró el operador.
+mail-footer = Este correo lo envió { $instance }.
+# El texto de un enlace a la página de la cuenta de la persona (parte HTML).
+mail-account-page = La página de tu cuenta
+# El mismo enlace en la parte de texto sin formato, donde le sigue la propia dirección.
+mail-account-page-at = La página de tu cuenta: { $site }
 
-## Confirming the address of a new account
+## Confirmar la dirección de una cuenta nueva
 
-mail-confirm-subject = Confirm your email address
-# Followed by the link.
-mail-confirm-open-link = Please confirm your email address by opening this link:
-# The text of the link.
-mail-confirm-action = Confirm my address
-mail-confirm-expiry = The link works once and expires in { $valid_for }. If you did not create an account, ignore this mail.
+mail-confirm-subject = Confirma tu dirección de correo electrónico
+# Le sigue el enlace.
+mail-confirm-open-link = Confirma tu dirección de correo electrónico abriendo este enlace:
+# El texto del enlace.
+mail-confirm-action = Confirmar mi dirección
+mail-confirm-expiry = El enlace funciona una sola vez y caduca en { $valid_for }. Si no creaste ninguna cuenta, ignora este correo.
 
-## Confirming a new address for an existing account (sent to the new address)
+## Confirmar una dirección nueva para una cuenta existente (se envía a la dirección nueva)
 
-mail-change-confirm-subject = Confirm your new email address
-# $username: the account's login name; $address: the new address, which receives this mail.
-# Followed by the link.
-mail-change-confirm-asked = Someone signed in to the account "{ $username }" asked to use this address ({ $address }) for it. To confirm, open this link:
-# The text of the link.
-mail-change-confirm-action = Confirm this address
-mail-change-confirm-expiry = Until you do, the account keeps its current address. The link works once and expires in { $valid_for }. If you did not ask for this, ignore this mail: nothing changes.
+mail-change-confirm-subject = Confirma tu nueva dirección de correo electrónico
+# $username: el nombre de inicio de sesión de la cuenta; $address: la dirección nueva, que recibe
+# este correo. Le sigue el enlace.
+mail-change-confirm-asked = Alguien con la sesión iniciada en la cuenta «{ $username }» pidió usar esta dirección ({ $address }) para ella. Para confirmarlo, abre este enlace:
+# El texto del enlace.
+mail-change-confirm-action = Confirmar esta dirección
+mail-change-confirm-expiry = Hasta que lo hagas, la cuenta conserva su dirección actual. El enlace funciona una sola vez y caduca en { $valid_for }. Si no lo pediste, ignora este correo: no cambiará nada.
 
-## Telling the old address that the account's address is being changed
+## Avisar a la dirección anterior de que se está cambiando la dirección de la cuenta
 
-mail-change-notice-subject = Your email address is being changed
-# $username: the account's login name; $new_address: the address asked for.
-mail-change-notice-asked = Someone signed in to your account "{ $username }" asked to change its email address to { $new_address }. This address stays the account's until the new one is confirmed.
-# Followed by the link.
-mail-change-notice-undo = If that was not you, open this link to cancel the change (or to undo it, if it was already confirmed; that also signs out every browser):
-# The text of the link.
-mail-change-notice-action = Cancel the change
-mail-change-notice-expiry = The link works once and expires in { $valid_for }. After using it, change your password.
+mail-change-notice-subject = Se está cambiando tu dirección de correo electrónico
+# $username: el nombre de inicio de sesión de la cuenta; $new_address: la dirección solicitada.
+mail-change-notice-asked = Alguien con la sesión iniciada en tu cuenta «{ $username }» pidió cambiar su dirección de correo electrónico a { $new_address }. Esta dirección seguirá siendo la de la cuenta hasta que se confirme la nueva.
+# Le sigue el enlace.
+mail-change-notice-undo = Si no fuiste tú, abre este enlace para cancelar el cambio (o para deshacerlo, si ya se confirmó; eso también cierra la sesión en todos los navegadores):
+# El texto del enlace.
+mail-change-notice-action = Cancelar el cambio
+mail-change-notice-expiry = El enlace funciona una sola vez y caduca en { $valid_for }. Después de usarlo, cambia tu contraseña.
 
-## Password reset link
+## Enlace para restablecer la contraseña
 
-mail-reset-subject = Reset your password
-# Followed by the link.
-mail-reset-asked = Someone asked to reset the password of your account. To choose a new one, open this link:
-# The text of the link.
-mail-reset-action = Choose a new password
-mail-reset-expiry = The link works once, expires in { $valid_for }, and stops working if your password changes. If it was not you, ignore this mail: your password stays as it is.
+mail-reset-subject = Restablece tu contraseña
+# Le sigue el enlace.
+mail-reset-asked = Alguien pidió restablecer la contraseña de tu cuenta. Para elegir una nueva, abre este enlace:
+# El texto del enlace.
+mail-reset-action = Elegir una nueva contraseña
+mail-reset-expiry = El enlace funciona una sola vez, caduca en { $valid_for } y deja de funcionar si cambia tu contraseña. Si no fuiste tú, ignora este correo: tu contraseña seguirá igual.
 
-## Welcome, once the account is ready
+## Bienvenida, cuando la cuenta está lista
 
-mail-welcome-subject = Welcome
-# Followed by a link to the account page.
-mail-welcome-ready = Welcome! Your account is ready. You can manage it on your account page.
+mail-welcome-subject = Te damos la bienvenida
+# Le sigue un enlace a la página de la cuenta.
+mail-welcome-ready = ¡Te damos la bienvenida! Tu cuenta está lista. Puedes gestionarla en la página de tu cuenta.
 
-## Follow-up, some days after joining
+## Seguimiento, unos días después del registro
 
-mail-followup-subject = How is it going?
-# Followed by a link to the account page.
-mail-followup-asking = You joined a few days ago: is everything working for you? Your account page is always there.
+mail-followup-subject = ¿Qué tal te va?
+# Le sigue un enlace a la página de la cuenta.
+mail-followup-asking = Te registraste hace unos días: ¿te funciona todo bien? La página de tu cuenta está siempre a tu disposición.
 
-## Someone tried to register with an address that already has an account (sent to it)
+## Alguien intentó registrarse con una dirección que ya tiene cuenta (se envía a esa dirección)
 
-mail-registration-attempt-subject = Someone tried to register with your address
-mail-registration-attempt-what = Someone, perhaps you, tried to create a new account with this email address. You already have an account with it, so no new account was made.
-# { login-forgot-password } is the login page's link ("Forgot your password?"), in the same
-# language: keep the reference as it is.
-mail-registration-attempt-if-you = If it was you, log in with your existing account. If you have forgotten your password, use "{ login-forgot-password }" on the login page.
-mail-registration-attempt-not-you = If it was not you, you can ignore this mail: nothing was changed.
+mail-registration-attempt-subject = Alguien intentó registrarse con tu dirección
+mail-registration-attempt-what = Alguien, quizá tú, intentó crear una cuenta nueva con esta dirección de correo electrónico. Ya tienes una cuenta con ella, así que no se creó ninguna cuenta nueva.
+# { login-forgot-password } es el enlace de la página de inicio de sesión («¿Olvidaste tu
+# contraseña?»), en el mismo idioma: mantener la referencia tal como está.
+mail-registration-attempt-if-you = Si fuiste tú, inicia sesión con la cuenta que ya tienes. Si olvidaste tu contraseña, usa «{ login-forgot-password }» en la página de inicio de sesión.
+mail-registration-attempt-not-you = Si no fuiste tú, puedes ignorar este correo: no se cambió nada.
 
-## Security notice: a recovery code was used to sign in
+## Aviso de seguridad: se usó un código de recuperación para iniciar sesión
 
-mail-recovery-code-used-subject = A recovery code was used to sign in
-mail-recovery-code-used-what = One of your recovery codes was just used to sign in to your account. If that was you, nothing needs doing; each code works once.
-# Followed by a link to the account page.
-mail-recovery-code-used-not-you = If it was not you, someone has your password and a recovery code: change your password and make new recovery codes on your account page.
+mail-recovery-code-used-subject = Se usó un código de recuperación para iniciar sesión
+mail-recovery-code-used-what = Se acaba de usar uno de tus códigos de recuperación para iniciar sesión en tu cuenta. Si fuiste tú, no tienes que hacer nada; cada código funciona una sola vez.
+# Le sigue un enlace a la página de la cuenta.
+mail-recovery-code-used-not-you = Si no fuiste tú, alguien tiene tu contraseña y un código de recuperación: cambia tu contraseña y genera nuevos códigos de recuperación en la página de tu cuenta.
 
-## Security notice: an administrator removed the account's second factors
+## Aviso de seguridad: un administrador quitó los segundos factores de la cuenta
 
-mail-factors-reset-subject = Your second factors were removed
-# Followed by a link to the account page.
-mail-factors-reset-what = An administrator removed the second factors of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere. Sign in with your password and set up a second factor again on your account page.
-mail-factors-reset-not-you = If you did not ask for this, contact your administrator.
+mail-factors-reset-subject = Se quitaron tus segundos factores
+# Le sigue un enlace a la página de la cuenta.
+mail-factors-reset-what = Un administrador quitó los segundos factores de tu cuenta (aplicación de autenticación, llaves de acceso y códigos de recuperación) y cerró tu sesión en todas partes. Inicia sesión con tu contraseña y vuelve a configurar un segundo factor en la página de tu cuenta.
+mail-factors-reset-not-you = Si no lo pediste, ponte en contacto con tu administrador.
 
-## Security notice: a second factor was added
+## Aviso de seguridad: se añadió un segundo factor
 
-mail-factor-added-subject = A second factor was added to your account
-mail-factor-added-what = A second factor (an authenticator app or a passkey) was just added to your account. If that was you, nothing needs doing.
-# Followed by a link to the account page.
-mail-factor-added-not-you = If it was not you, someone can sign in as you: change your password and remove that factor on your account page, or ask your administrator for help.
+mail-factor-added-subject = Se añadió un segundo factor a tu cuenta
+mail-factor-added-what = Se acaba de añadir un segundo factor (una aplicación de autenticación o una llave de acceso) a tu cuenta. Si fuiste tú, no tienes que hacer nada.
+# Le sigue un enlace a la página de la cuenta.
+mail-factor-added-not-you = Si no fuiste tú, alguien puede iniciar sesión en tu nombre: cambia tu contraseña y quita ese factor en la página de tu cuenta, o pide ayuda a tu administrador.
 
-## Security notice: a second factor was removed
+## Aviso de seguridad: se quitó un segundo factor
 
-mail-factor-removed-subject = A second factor was removed from your account
-mail-factor-removed-what = A second factor (an authenticator app or a passkey) was just removed from your account. If that was you, nothing needs doing.
-# Followed by a link to the account page.
-mail-factor-removed-not-you = If it was not you, change your password and check your second factors on your account page.
+mail-factor-removed-subject = Se quitó un segundo factor de tu cuenta
+mail-factor-removed-what = Se acaba de quitar un segundo factor (una aplicación de autenticación o una llave de acceso) de tu cuenta. Si fuiste tú, no tienes que hacer nada.
+# Le sigue un enlace a la página de la cuenta.
+mail-factor-removed-not-you = Si no fuiste tú, cambia tu contraseña y revisa tus segundos factores en la página de tu cuenta.
