@@ -421,6 +421,21 @@ mod tests {
     }
 
     #[test]
+    fn no_message_id_is_in_two_files_of_a_language() {
+        for (tag, files) in BUILTIN {
+            let mut seen = BTreeSet::new();
+            for (file, source) in *files {
+                for id in ids(source) {
+                    assert!(
+                        seen.insert(id.clone()),
+                        "{tag}/{file}: {id} is defined in another file too"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_shipped_message_formats_without_errors() {
         for (tag, files) in BUILTIN {
             let catalogs = Catalogs::load(None, tag).expect("loads");

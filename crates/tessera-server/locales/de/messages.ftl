@@ -203,7 +203,6 @@ totp-qr-label = QR-Code für Ihre Authenticator-App
 code-too-long = Dieser Code ist zu lang.
 codes-file-title = Wiederherstellungscodes für { $username } bei { $site }
 codes-file-explain = Jeder Code funktioniert nur einmal. Bewahren Sie die Codes an einem sicheren Ort auf.
-field-too-long = Ein Feld ist zu lang.
 not-changed-title = Nicht geändert
 factors-need-password = Um Ihre Einstellungen zur Zwei-Faktor-Authentifizierung zu ändern, geben Sie Ihr aktuelles Passwort ein.
 factors-need-sign-in = Um Ihre Einstellungen zur Zwei-Faktor-Authentifizierung zu ändern, melden Sie sich zuerst erneut an und nehmen Sie die Änderungen dann innerhalb weniger Minuten vor.

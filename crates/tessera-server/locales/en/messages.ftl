@@ -203,7 +203,6 @@ totp-qr-label = QR code for your authenticator app
 code-too-long = That code is too long.
 codes-file-title = Recovery codes for { $username } at { $site }
 codes-file-explain = Each code works once. Keep them somewhere safe.
-field-too-long = A field is too long.
 not-changed-title = Not changed
 factors-need-password = To change your second factors, enter your current password.
 factors-need-sign-in = To change your second factors, sign in again first, then change them within a few minutes.

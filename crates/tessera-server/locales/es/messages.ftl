@@ -203,7 +203,6 @@ totp-qr-label = Código QR para tu aplicación de autenticación
 code-too-long = Ese código es demasiado largo.
 codes-file-title = Códigos de recuperación de { $username } en { $site }
 codes-file-explain = Cada código funciona una sola vez. Guárdalos en un lugar seguro.
-field-too-long = Un campo es demasiado largo.
 not-changed-title = Sin cambios
 factors-need-password = Para cambiar tus segundos factores, escribe tu contraseña actual.
 factors-need-sign-in = Para cambiar tus segundos factores, primero vuelve a iniciar sesión y luego cámbialos en unos minutos.

@@ -1,77 +1,78 @@
-# Self-service on the account page: sessions, setting a password, a copy of the account's
-# data, deleting the account, and the mail that confirms a deletion. English is the reference.
+# Libre-service sur la page du compte, en français (mêmes identifiants que la référence anglaise) :
+# sessions, définition d'un mot de passe, copie des données du compte, suppression du compte,
+# et l'e-mail qui confirme une suppression.
 # Translators: keep { $placeholders } as they are.
 
-## Devices (a session's browser and system, read from its User-Agent)
-device-on = { $browser } on { $platform }
-device-unknown-browser = Unknown browser
+## Appareils (navigateur et système d'une session, lus dans son User-Agent)
+device-on = { $browser } sur { $platform }
+device-unknown-browser = Navigateur inconnu
 
-## Active sessions
-sessions-title = Where you are signed in
-sessions-lead = These browsers and devices are signed in to your account. Sign out any you do not recognise; apps you used there are told you signed out.
-sessions-signed-in = signed in { $date }
-sessions-last-seen = last seen { $date }
-sessions-address-unknown = address unknown
-sessions-this-device = This device
-sessions-sign-out = Sign out
-sessions-sign-out-others = Sign out everywhere else
-sessions-ended = That session is signed out. Apps used in it were told.
-sessions-others-ended = Every other session is signed out. Apps used in them were told.
-sessions-no-others = There was no other session to sign out.
-sessions-end-current = This is the session you are using now. To end it, log out.
+## Sessions actives
+sessions-title = Vos sessions ouvertes
+sessions-lead = Ces navigateurs et appareils sont connectés à votre compte. Déconnectez ceux que vous ne reconnaissez pas ; les applications que vous y avez utilisées seront informées de la déconnexion.
+sessions-signed-in = connexion le { $date }
+sessions-last-seen = dernière activité le { $date }
+sessions-address-unknown = adresse inconnue
+sessions-this-device = Cet appareil
+sessions-sign-out = Déconnecter
+sessions-sign-out-others = Déconnecter toutes les autres sessions
+sessions-ended = Cette session est fermée. Les applications qui y étaient utilisées en ont été informées.
+sessions-others-ended = Toutes les autres sessions sont fermées. Les applications qui y étaient utilisées en ont été informées.
+sessions-no-others = Il n'y avait aucune autre session à fermer.
+sessions-end-current = C'est la session que vous utilisez en ce moment. Pour la fermer, déconnectez-vous.
 
-## Re-authentication (for setting a password and deleting the account)
-reauth-wrong-password = Your current password is not right.
-reauth-sign-in-again = For this, you need to have signed in within the last { $minutes } minutes. Sign in again, then come straight back.
-reauth-sign-in-again-link = Sign in again
-reauth-too-many-seconds = Too many attempts. Try again in { $count ->
-    [one] 1 second
-   *[other] { $count } seconds
+## Nouvelle authentification (pour définir un mot de passe et supprimer le compte)
+reauth-wrong-password = Votre mot de passe actuel est incorrect.
+reauth-sign-in-again = Pour cela, votre connexion doit dater de moins de { $minutes } minutes. Reconnectez-vous, puis revenez directement ici.
+reauth-sign-in-again-link = Se reconnecter
+reauth-too-many-seconds = Trop de tentatives. Réessayez dans { $count ->
+    [one] { $count } seconde
+   *[other] { $count } secondes
 }.
-reauth-too-many-minutes = Too many attempts. Try again in { $count ->
-    [one] 1 minute
+reauth-too-many-minutes = Trop de tentatives. Réessayez dans { $count ->
+    [one] { $count } minute
    *[other] { $count } minutes
 }.
-field-too-long = A field is far too long; shorten it and try again.
+field-too-long = Un champ est beaucoup trop long ; raccourcissez-le et réessayez.
 
-## Set a password
-password-set-title = Set a password
-password-set-lead = Your account has no password yet: you sign in with a connected account or a passkey. With a password you can also sign in with your username ({ $username }) and password.
-password-set-submit = Set password
-password-set-done = Your password is set: you can now also sign in with your username and password. Your other sessions were signed out.
+## Définir un mot de passe
+password-set-title = Définir un mot de passe
+password-set-lead = Votre compte n'a pas encore de mot de passe : vous vous connectez avec un compte associé ou une clé d'accès. Avec un mot de passe, vous pourrez aussi vous connecter avec votre nom d'utilisateur ({ $username }) et ce mot de passe.
+password-set-submit = Définir le mot de passe
+password-set-done = Votre mot de passe est défini : vous pouvez désormais aussi vous connecter avec votre nom d'utilisateur et votre mot de passe. Vos autres sessions ont été fermées.
 
-## Download my data
-export-title = Your data
-export-lead = Download a copy of what this service keeps about you: your profile, connected sign-ins, the apps you allowed, your sessions, your second factors (their names and dates, never their secrets) and your recent account activity. The file is JSON.
-export-download = Download my data
+## Télécharger mes données
+export-title = Vos données
+export-lead = Téléchargez une copie de ce que ce service conserve à votre sujet : votre profil, vos fournisseurs de connexion associés, les applications que vous avez autorisées, vos sessions, vos seconds facteurs (leurs noms et dates, jamais leurs secrets) et l'activité récente de votre compte. Le fichier est au format JSON.
+export-download = Télécharger mes données
 
-## Delete my account
-delete-title = Delete your account
-delete-lead = Deleting your account removes it and everything attached to it. This cannot be undone.
-delete-start = Delete my account…
-delete-intro = Deleting your account ({ $username }) removes, at once and for good:
-delete-removes-profile = your profile: your username, names and email address, and your group memberships;
-delete-removes-sign-ins = every way to sign in: your password, connected accounts, authenticator app, passkeys and recovery codes;
-delete-removes-apps = the access you gave apps: they can no longer use your account, and their tokens stop working;
-delete-removes-sessions = every session, on every device: apps you signed in to are told that you signed out.
-delete-kept = A record that the account existed and was deleted stays in the security log.
-delete-mail = We send a confirmation to { $address }.
-delete-password = Your current password
-delete-type-username = Type your username, { $username }, to confirm
-delete-type-username-hint = This makes sure the right account is deleted.
-delete-submit = Delete my account for good
-delete-wrong-username = The username you typed is not { $username }. Nothing was deleted.
-delete-not-deleted = Nothing was deleted.
+## Supprimer mon compte
+delete-title = Supprimer votre compte
+delete-lead = La suppression de votre compte l'efface, ainsi que tout ce qui y est rattaché. Cette action est irréversible.
+delete-start = Supprimer mon compte…
+delete-intro = La suppression de votre compte ({ $username }) efface, immédiatement et définitivement :
+delete-removes-profile = votre profil : votre nom d'utilisateur, vos nom et prénom, votre adresse e-mail et vos appartenances à des groupes ;
+delete-removes-sign-ins = tous vos moyens de connexion : votre mot de passe, vos comptes associés, votre application d'authentification, vos clés d'accès et vos codes de récupération ;
+delete-removes-apps = les accès que vous avez accordés aux applications : elles ne peuvent plus utiliser votre compte, et leurs jetons cessent de fonctionner ;
+delete-removes-sessions = toutes vos sessions, sur tous vos appareils : les applications que vous utilisiez avec ce compte sont informées de votre déconnexion.
+delete-kept = Le journal de sécurité conserve une trace de l'existence du compte et de sa suppression.
+delete-mail = Nous enverrons une confirmation à { $address }.
+delete-password = Votre mot de passe actuel
+delete-type-username = Saisissez votre nom d'utilisateur, { $username }, pour confirmer
+delete-type-username-hint = Cela permet de s'assurer que c'est bien le bon compte qui est supprimé.
+delete-submit = Supprimer définitivement mon compte
+delete-wrong-username = Le nom d'utilisateur saisi n'est pas { $username }. Rien n'a été supprimé.
+delete-not-deleted = Rien n'a été supprimé.
 
-## After the deletion
-goodbye-title = Your account is deleted
-goodbye-message = Your account and everything attached to it are gone, and you are signed out. Apps you used were told. If you had an email address with us, a confirmation is on its way.
-goodbye-register = Create a new account
+## Après la suppression
+goodbye-title = Votre compte est supprimé
+goodbye-message = Votre compte et tout ce qui y était rattaché ont été supprimés, et votre session est fermée. Les applications que vous utilisiez en ont été informées. Si vous nous aviez communiqué une adresse e-mail, une confirmation est en route.
+goodbye-register = Créer un nouveau compte
 
-## Mail: the account was deleted
-mail-account-deleted-subject = Your account was deleted
-mail-account-deleted-hello = Hello { $name },
-mail-account-deleted-done = Your account { $username } was deleted at your request.
-mail-account-deleted-what = Your profile, every way to sign in, the access you gave apps and all your sessions were removed, and the apps you used were told that you signed out.
-mail-account-deleted-not-you = If you did not delete it, someone who knew your password or could use your signed-in browser did. We cannot bring the account back, but contact the administrator of this service.
-mail-account-deleted-again = To come back, create a new account at { $site }.
+## E-mail : le compte a été supprimé
+mail-account-deleted-subject = Votre compte a été supprimé
+mail-account-deleted-hello = Bonjour { $name },
+mail-account-deleted-done = Votre compte { $username } a été supprimé à votre demande.
+mail-account-deleted-what = Votre profil, tous vos moyens de connexion, les accès accordés aux applications et toutes vos sessions ont été supprimés, et les applications que vous utilisiez ont été informées de votre déconnexion.
+mail-account-deleted-not-you = Si vous ne l'avez pas supprimé vous-même, c'est qu'une personne connaissant votre mot de passe ou ayant accès à un navigateur où votre session était ouverte l'a fait. Nous ne pouvons pas rétablir le compte, mais contactez l'administrateur de ce service.
+mail-account-deleted-again = Pour revenir, créez un nouveau compte sur { $site }.

@@ -1,123 +1,123 @@
-# Tessera's mail texts, English: the subjects and bodies of the account mails
-# (templates/email/*.txt and *.html). A mail is written in the language of the page that
-# caused it. Translators: keep { $placeholders } as they are; they are filled in when the
-# mail is sent. Used by many mails:
-#   $name       the person's name (first and last name, else the username)
-#   $valid_for  how long a link keeps working: one of the durations below ("3 days")
-#   $site       the address of the person's account page
-# Subjects are one line, without a full stop.
+# Textes des e-mails de Tessera, en français (mêmes identifiants que la référence anglaise) :
+# objets et corps des e-mails du compte (templates/email/*.txt et *.html). Un e-mail est rédigé
+# dans la langue de la page qui l'a déclenché.
+# Translators: keep { $placeholders } as they are; they are filled in when the mail is sent.
+#   $name       le nom de la personne (prénom et nom, sinon le nom d'utilisateur)
+#   $valid_for  la durée de validité d'un lien : l'une des durées ci-dessous (« 3 jours »)
+#   $site       l'adresse de la page du compte de la personne
+# Les objets tiennent sur une ligne, sans point final.
 
-## Durations, as $valid_for in "The link ... expires in 3 days."
+## Durées, pour $valid_for dans « Ce lien … expire dans 3 jours. »
 
 duration-minutes = { $count ->
     [one] { $count } minute
    *[other] { $count } minutes
 }
 duration-hours = { $count ->
-    [one] { $count } hour
-   *[other] { $count } hours
+    [one] { $count } heure
+   *[other] { $count } heures
 }
 duration-days = { $count ->
-    [one] { $count } day
-   *[other] { $count } days
+    [one] { $count } jour
+   *[other] { $count } jours
 }
 
-## Lines every mail has
+## Lignes communes à tous les e-mails
 
-# The first line of every mail.
-mail-greeting = Hello { $name },
-# The last line of a mail's HTML part, in small print. $instance: the name of this sign-in
-# service, as the operator configured it.
-mail-footer = This mail was sent by { $instance }.
-# The text of a link to the person's account page (HTML part).
-mail-account-page = Your account page
-# The same link in the plain-text part, where the address itself follows.
-mail-account-page-at = Your account page: { $site }
+# La première ligne de chaque e-mail.
+mail-greeting = Bonjour { $name },
+# La dernière ligne de la partie HTML, en petits caractères. $instance : le nom de ce service
+# de connexion, tel que configuré par l'opérateur.
+mail-footer = Cet e-mail a été envoyé par { $instance }.
+# Le texte d'un lien vers la page du compte (partie HTML).
+mail-account-page = La page de votre compte
+# Le même lien dans la partie texte brut, suivi de l'adresse elle-même.
+mail-account-page-at = La page de votre compte : { $site }
 
-## Confirming the address of a new account
+## Confirmation de l'adresse d'un nouveau compte
 
-mail-confirm-subject = Confirm your email address
-# Followed by the link.
-mail-confirm-open-link = Please confirm your email address by opening this link:
-# The text of the link.
-mail-confirm-action = Confirm my address
-mail-confirm-expiry = The link works once and expires in { $valid_for }. If you did not create an account, ignore this mail.
+mail-confirm-subject = Confirmez votre adresse e-mail
+# Suivi du lien.
+mail-confirm-open-link = Veuillez confirmer votre adresse e-mail en ouvrant ce lien :
+# Le texte du lien.
+mail-confirm-action = Confirmer mon adresse
+mail-confirm-expiry = Ce lien ne sert qu'une fois et expire dans { $valid_for }. Si vous n'avez pas créé de compte, ignorez cet e-mail.
 
-## Confirming a new address for an existing account (sent to the new address)
+## Confirmation d'une nouvelle adresse pour un compte existant (envoyé à la nouvelle adresse)
 
-mail-change-confirm-subject = Confirm your new email address
-# $username: the account's login name; $address: the new address, which receives this mail.
-# Followed by the link.
-mail-change-confirm-asked = Someone signed in to the account "{ $username }" asked to use this address ({ $address }) for it. To confirm, open this link:
-# The text of the link.
-mail-change-confirm-action = Confirm this address
-mail-change-confirm-expiry = Until you do, the account keeps its current address. The link works once and expires in { $valid_for }. If you did not ask for this, ignore this mail: nothing changes.
+mail-change-confirm-subject = Confirmez votre nouvelle adresse e-mail
+# $username : le nom d'utilisateur du compte ; $address : la nouvelle adresse, qui reçoit cet e-mail.
+# Suivi du lien.
+mail-change-confirm-asked = Une personne connectée au compte « { $username } » a demandé à utiliser cette adresse ({ $address }) pour ce compte. Pour confirmer, ouvrez ce lien :
+# Le texte du lien.
+mail-change-confirm-action = Confirmer cette adresse
+mail-change-confirm-expiry = D'ici là, le compte conserve son adresse actuelle. Ce lien ne sert qu'une fois et expire dans { $valid_for }. Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail : rien ne changera.
 
-## Telling the old address that the account's address is being changed
+## Avis à l'ancienne adresse : l'adresse du compte est en cours de modification
 
-mail-change-notice-subject = Your email address is being changed
-# $username: the account's login name; $new_address: the address asked for.
-mail-change-notice-asked = Someone signed in to your account "{ $username }" asked to change its email address to { $new_address }. This address stays the account's until the new one is confirmed.
-# Followed by the link.
-mail-change-notice-undo = If that was not you, open this link to cancel the change (or to undo it, if it was already confirmed; that also signs out every browser):
-# The text of the link.
-mail-change-notice-action = Cancel the change
-mail-change-notice-expiry = The link works once and expires in { $valid_for }. After using it, change your password.
+mail-change-notice-subject = Votre adresse e-mail est en cours de modification
+# $username : le nom d'utilisateur du compte ; $new_address : l'adresse demandée.
+mail-change-notice-asked = Une personne connectée à votre compte « { $username } » a demandé à remplacer son adresse e-mail par { $new_address }. Cette adresse-ci reste celle du compte tant que la nouvelle n'est pas confirmée.
+# Suivi du lien.
+mail-change-notice-undo = Si ce n'était pas vous, ouvrez ce lien pour annuler la modification (ou, si elle a déjà été confirmée, pour rétablir l'ancienne adresse ; tous les navigateurs seront alors déconnectés) :
+# Le texte du lien.
+mail-change-notice-action = Annuler la modification
+mail-change-notice-expiry = Ce lien ne sert qu'une fois et expire dans { $valid_for }. Après l'avoir utilisé, modifiez votre mot de passe.
 
-## Password reset link
+## Lien de réinitialisation du mot de passe
 
-mail-reset-subject = Reset your password
-# Followed by the link.
-mail-reset-asked = Someone asked to reset the password of your account. To choose a new one, open this link:
-# The text of the link.
-mail-reset-action = Choose a new password
-mail-reset-expiry = The link works once, expires in { $valid_for }, and stops working if your password changes. If it was not you, ignore this mail: your password stays as it is.
+mail-reset-subject = Réinitialisez votre mot de passe
+# Suivi du lien.
+mail-reset-asked = Quelqu'un a demandé la réinitialisation du mot de passe de votre compte. Pour en choisir un nouveau, ouvrez ce lien :
+# Le texte du lien.
+mail-reset-action = Choisir un nouveau mot de passe
+mail-reset-expiry = Ce lien ne sert qu'une fois, expire dans { $valid_for } et cesse de fonctionner si votre mot de passe change. Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail : votre mot de passe reste inchangé.
 
-## Welcome, once the account is ready
+## Bienvenue, une fois le compte prêt
 
-mail-welcome-subject = Welcome
-# Followed by a link to the account page.
-mail-welcome-ready = Welcome! Your account is ready. You can manage it on your account page.
+mail-welcome-subject = Bienvenue
+# Suivi d'un lien vers la page du compte.
+mail-welcome-ready = Bienvenue ! Votre compte est prêt. Vous pouvez le gérer sur la page de votre compte.
 
-## Follow-up, some days after joining
+## Relance, quelques jours après l'inscription
 
-mail-followup-subject = How is it going?
-# Followed by a link to the account page.
-mail-followup-asking = You joined a few days ago: is everything working for you? Your account page is always there.
+mail-followup-subject = Tout se passe bien ?
+# Suivi d'un lien vers la page du compte.
+mail-followup-asking = Vous avez rejoint le service il y a quelques jours : tout fonctionne-t-il bien pour vous ? La page de votre compte reste à votre disposition.
 
-## Someone tried to register with an address that already has an account (sent to it)
+## Tentative d'inscription avec une adresse qui a déjà un compte (envoyé à cette adresse)
 
-mail-registration-attempt-subject = Someone tried to register with your address
-mail-registration-attempt-what = Someone, perhaps you, tried to create a new account with this email address. You already have an account with it, so no new account was made.
-# { login-forgot-password } is the login page's link ("Forgot your password?"), in the same
-# language: keep the reference as it is.
-mail-registration-attempt-if-you = If it was you, log in with your existing account. If you have forgotten your password, use "{ login-forgot-password }" on the login page.
-mail-registration-attempt-not-you = If it was not you, you can ignore this mail: nothing was changed.
+mail-registration-attempt-subject = Tentative d'inscription avec votre adresse e-mail
+mail-registration-attempt-what = Quelqu'un, peut-être vous, a tenté de créer un nouveau compte avec cette adresse e-mail. Vous avez déjà un compte avec cette adresse : aucun nouveau compte n'a donc été créé.
+# { login-forgot-password } est le lien de la page de connexion (« Mot de passe oublié ? »), dans la
+# même langue : garder la référence telle quelle.
+mail-registration-attempt-if-you = Si c'était vous, connectez-vous avec votre compte existant. Si vous avez oublié votre mot de passe, utilisez le lien « { login-forgot-password } » sur la page de connexion.
+mail-registration-attempt-not-you = Si ce n'était pas vous, vous pouvez ignorer cet e-mail : rien n'a été modifié.
 
-## Security notice: a recovery code was used to sign in
+## Avis de sécurité : un code de récupération a servi à se connecter
 
-mail-recovery-code-used-subject = A recovery code was used to sign in
-mail-recovery-code-used-what = One of your recovery codes was just used to sign in to your account. If that was you, nothing needs doing; each code works once.
-# Followed by a link to the account page.
-mail-recovery-code-used-not-you = If it was not you, someone has your password and a recovery code: change your password and make new recovery codes on your account page.
+mail-recovery-code-used-subject = Connexion avec un code de récupération
+mail-recovery-code-used-what = L'un de vos codes de récupération vient d'être utilisé pour se connecter à votre compte. Si c'était vous, vous n'avez rien à faire ; chaque code ne sert qu'une fois.
+# Suivi d'un lien vers la page du compte.
+mail-recovery-code-used-not-you = Si ce n'était pas vous, quelqu'un connaît votre mot de passe et possède un code de récupération : modifiez votre mot de passe et générez de nouveaux codes de récupération sur la page de votre compte.
 
-## Security notice: an administrator removed the account's second factors
+## Avis de sécurité : un administrateur a supprimé les seconds facteurs du compte
 
-mail-factors-reset-subject = Your second factors were removed
-# Followed by a link to the account page.
-mail-factors-reset-what = An administrator removed the second factors of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere. Sign in with your password and set up a second factor again on your account page.
-mail-factors-reset-not-you = If you did not ask for this, contact your administrator.
+mail-factors-reset-subject = Vos seconds facteurs ont été supprimés
+# Suivi d'un lien vers la page du compte.
+mail-factors-reset-what = Un administrateur a supprimé les seconds facteurs de votre compte (application d'authentification, clés d'accès et codes de récupération) et a fermé toutes vos sessions. Connectez-vous avec votre mot de passe, puis configurez à nouveau un second facteur sur la page de votre compte.
+mail-factors-reset-not-you = Si vous n'êtes pas à l'origine de cette demande, contactez votre administrateur.
 
-## Security notice: a second factor was added
+## Avis de sécurité : un second facteur a été ajouté
 
-mail-factor-added-subject = A second factor was added to your account
-mail-factor-added-what = A second factor (an authenticator app or a passkey) was just added to your account. If that was you, nothing needs doing.
-# Followed by a link to the account page.
-mail-factor-added-not-you = If it was not you, someone can sign in as you: change your password and remove that factor on your account page, or ask your administrator for help.
+mail-factor-added-subject = Un second facteur a été ajouté à votre compte
+mail-factor-added-what = Un second facteur (une application d'authentification ou une clé d'accès) vient d'être ajouté à votre compte. Si c'était vous, vous n'avez rien à faire.
+# Suivi d'un lien vers la page du compte.
+mail-factor-added-not-you = Si ce n'était pas vous, quelqu'un peut se connecter à votre place : modifiez votre mot de passe et supprimez ce facteur sur la page de votre compte, ou demandez de l'aide à votre administrateur.
 
-## Security notice: a second factor was removed
+## Avis de sécurité : un second facteur a été supprimé
 
-mail-factor-removed-subject = A second factor was removed from your account
-mail-factor-removed-what = A second factor (an authenticator app or a passkey) was just removed from your account. If that was you, nothing needs doing.
-# Followed by a link to the account page.
-mail-factor-removed-not-you = If it was not you, change your password and check your second factors on your account page.
+mail-factor-removed-subject = Un second facteur a été supprimé de votre compte
+mail-factor-removed-what = Un second facteur (une application d'authentification ou une clé d'accès) vient d'être supprimé de votre compte. Si c'était vous, vous n'avez rien à faire.
+# Suivi d'un lien vers la page du compte.
+mail-factor-removed-not-you = Si ce n'était pas vous, modifiez votre mot de passe et vérifiez vos seconds facteurs sur la page de votre compte.

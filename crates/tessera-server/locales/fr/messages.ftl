@@ -204,7 +204,6 @@ totp-qr-label = Code QR pour votre application d'authentification
 code-too-long = Ce code est trop long.
 codes-file-title = Codes de récupération de { $username } sur { $site }
 codes-file-explain = Chaque code ne sert qu'une fois. Conservez-les en lieu sûr.
-field-too-long = Un champ est trop long.
 not-changed-title = Aucune modification
 factors-need-password = Pour modifier vos seconds facteurs, saisissez votre mot de passe actuel.
 factors-need-sign-in = Pour modifier vos seconds facteurs, reconnectez-vous d'abord, puis modifiez-les dans les minutes qui suivent.
