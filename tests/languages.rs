@@ -122,6 +122,15 @@ async fn ui_locales_outranks_the_browser_and_the_picker_outranks_nothing_but_it(
     assert!(r.headers().get("set-cookie").is_none());
     let text = r.text().await.unwrap();
     assert!(text.contains("klingon") && text.contains("<html lang=\"de\""), "{text}");
+    let r = b
+        .get(server.url("/language?lang=Call%20us%20at%20555"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !r.text().await.unwrap().contains("Call us"),
+        "no sentence from a link is shown"
+    );
 }
 
 #[tokio::test]

@@ -326,6 +326,7 @@ pub fn for_request(catalogs: &Arc<Catalogs>, headers: &axum::http::HeaderMap) ->
             .filter_map(|pair| pair.trim().split_once('='))
             .filter(|(n, _)| *n == name)
             .map(|(_, v)| v.to_owned())
+            .take(2)
             .collect()
     };
     let accepted = headers
@@ -358,8 +359,10 @@ pub fn ui_locales_cookie(state: &crate::state::AppState, params: &[(String, Stri
 
 /// Parses `Accept-Language` (RFC 9110 §12.5.4) into tags, best first; `*` and `q=0` dropped.
 pub fn accept_language(header: &str) -> Vec<String> {
+    // A browser sends a handful; a long list only costs us parsing (cut at 16 entries).
     let mut ranked: Vec<(f32, usize, String)> = header
         .split(',')
+        .take(16)
         .enumerate()
         .filter_map(|(i, part)| {
             let mut pieces = part.split(';');
@@ -460,6 +463,11 @@ mod tests {
         );
         assert_eq!(accept_language("es;q=0, fr"), ["fr"]);
         assert!(accept_language("").is_empty());
+        assert_eq!(
+            accept_language(&"zz,".repeat(30_000)).len(),
+            16,
+            "a huge header costs little"
+        );
     }
 
     #[test]

@@ -125,8 +125,10 @@ pub fn event(cx: &impl Context, kind: &str, user: Option<UserId>, detail: Value,
 }
 
 pub fn job(cx: &impl Context, kind: &str, mut payload: Value) -> NewJob {
-    // A mail goes out in the language of the request that asked for it.
+    // A mail goes out in the language of the request that asked for it; a mail someone else's
+    // registration attempt causes goes out in the default language, not the stranger's.
     if kind.starts_with("mail.")
+        && kind != "mail.registration_attempt"
         && let Some(fields) = payload.as_object_mut()
     {
         fields.insert("lang".into(), crate::i18n::current().tag().into());

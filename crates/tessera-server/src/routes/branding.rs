@@ -28,7 +28,11 @@ pub async fn choose_language(
 ) -> Result<Response, AppError> {
     let catalogs = state.templates.catalogs();
     let Some(index) = catalogs.pick([form.lang.as_str()]) else {
-        return Err(AppError::BadRequest(tr!("language-unknown", lang = form.lang.as_str())));
+        // Only a language tag is named back (never a sentence someone put in a link).
+        let named = Some(form.lang.trim())
+            .filter(|l| l.len() <= 35 && l.parse::<unic_langid::LanguageIdentifier>().is_ok())
+            .unwrap_or("?");
+        return Err(AppError::BadRequest(tr!("language-unknown", lang = named)));
     };
     // Only a path on this server: the picker is no open redirect (RFC 6749 §10.15).
     let back = safe_next(form.back.as_deref()).unwrap_or_else(|| "/account".to_owned());

@@ -430,6 +430,18 @@ pub async fn set_password(
 // ---------------------------------------------------------------------------------------
 // Download my data.
 
+/// An event's detail as exported: without the fields that identify a credential or join the
+/// account to someone else (a passkey's credential id, a throttle's key with another's
+/// address).
+fn exported_detail(mut detail: serde_json::Value) -> serde_json::Value {
+    if let Some(fields) = detail.as_object_mut() {
+        for hidden in ["credential_id", "key"] {
+            fields.remove(hidden);
+        }
+    }
+    detail
+}
+
 fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
@@ -538,7 +550,7 @@ async fn export(state: &AppState, signed_in: &SignedIn) -> Result<Export, AppErr
                 "at": rfc3339(e.at),
                 "ip": e.ip,
                 "user_agent": e.user_agent,
-                "detail": e.detail,
+                "detail": exported_detail(e.detail),
             })
         })
         .collect();
@@ -739,7 +751,15 @@ pub async fn goodbye(State(state): State<AppState>) -> Result<Response, AppError
 
 #[cfg(test)]
 mod tests {
-    use super::{attachment, browser_and_platform, device};
+    use super::{attachment, browser_and_platform, device, exported_detail};
+    use serde_json::json;
+
+    #[test]
+    fn the_export_leaves_out_credential_ids_and_throttle_keys() {
+        let detail = json!({ "second_factor": "passkey", "credential_id": "AbC", "key": "ip:192.0.2.1" });
+        assert_eq!(exported_detail(detail), json!({ "second_factor": "passkey" }));
+        assert_eq!(exported_detail(json!(null)), json!(null));
+    }
 
     const FIREFOX_LINUX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
     const CHROME_ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) \
