@@ -23,7 +23,6 @@
 //! `optipng -o2`.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,7 +41,7 @@ use tessera_sandbox::SandboxOptions;
 
 use crate::support::logs;
 use crate::support::people::{FAST_PASSWORDS, PASSWORD, person};
-use crate::support::server::{TestServer, current_test};
+use crate::support::server::TestServer;
 
 const CLIENT_ID: &str = "pages-app";
 const APP_NAME: &str = "Pages App";
@@ -53,34 +52,6 @@ const HELPDESK: &str = "https://example.zendesk.com";
 const NEW_PASSWORD: &str = "a brand new passphrase 42";
 /// The script's own bound is 240 s; this one only catches a script that hangs anyway.
 const NODE_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The browser and the script's packages, or `None` (after saying why) when the test is skipped.
-fn browser_tools() -> Option<(PathBuf, PathBuf)> {
-    let node_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node");
-    let chromium = PathBuf::from(std::env::var_os("TESSERA_CHROMIUM").unwrap_or_else(|| "/usr/bin/chromium".into()));
-    let mut missing = Vec::new();
-    if !chromium.is_file() {
-        missing.push(format!(
-            "no Chromium at {} (install Debian's chromium, or set TESSERA_CHROMIUM)",
-            chromium.display()
-        ));
-    }
-    for package in ["playwright-core", "axe-core"] {
-        if !node_dir.join("node_modules").join(package).is_dir() {
-            missing.push(format!("no {package} (run `npm ci --prefix tests/node`)"));
-        }
-    }
-    if missing.is_empty() {
-        return Some((node_dir, chromium));
-    }
-    let missing = missing.join("; ");
-    assert!(
-        std::env::var_os("TESSERA_REQUIRE_BROWSER").is_none(),
-        "TESSERA_REQUIRE_BROWSER is set, but {missing}"
-    );
-    let _ = writeln!(std::io::stderr(), "NOTE: skipped {}: {missing}", current_test());
-    None
-}
 
 /// The app: its callback redeems the code at Tessera's /token at once (before the browser
 /// goes on, which later removes the app's access) and says how that went.
@@ -175,7 +146,7 @@ fn mark_mailed_tokens(server: &TestServer) {
 
 #[tokio::test]
 async fn every_page_passes_axe_in_light_dark_and_phone_and_the_flows_work_in_a_browser() {
-    let Some((node_dir, chromium)) = browser_tools() else {
+    let Some((node_dir, chromium)) = crate::support::browser::browser_tools(&["playwright-core", "axe-core"]) else {
         return;
     };
     logs::secret(SECRET);

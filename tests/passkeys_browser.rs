@@ -8,8 +8,6 @@
 //! unless TESSERA_REQUIRE_BROWSER is set (`.ci/run` installs both and sets it), which turns a
 //! missing one into a failure. TESSERA_E2E_SCREENSHOTS=DIR keeps a screenshot of each step.
 
-use std::io::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -19,39 +17,13 @@ use serde_json::Value;
 
 use crate::support::logs;
 use crate::support::people::{FAST_PASSWORDS, PASSWORD, person};
-use crate::support::server::{TestServer, current_test};
+use crate::support::server::TestServer;
 
 const SECRET: &str = "passkey-app-secret-0123456789";
 /// Nothing listens here: the browser script answers it. (A port Chromium does not refuse.)
 const CALLBACK: &str = "http://127.0.0.1:9000/passkey-app/callback";
 /// The browser script's own bound is 120 s; this one only catches a script that hangs anyway.
 const NODE_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// The browser and the script's packages, or `None` (after saying why) when the test is skipped.
-fn browser_tools() -> Option<(PathBuf, PathBuf)> {
-    let node_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node");
-    let chromium = PathBuf::from(std::env::var_os("TESSERA_CHROMIUM").unwrap_or_else(|| "/usr/bin/chromium".into()));
-    let mut missing = Vec::new();
-    if !chromium.is_file() {
-        missing.push(format!(
-            "no Chromium at {} (install Debian's chromium, or set TESSERA_CHROMIUM)",
-            chromium.display()
-        ));
-    }
-    if !node_dir.join("node_modules/playwright-core").is_dir() {
-        missing.push("no playwright-core (run `npm ci --prefix tests/node`)".to_owned());
-    }
-    if missing.is_empty() {
-        return Some((node_dir, chromium));
-    }
-    let missing = missing.join("; ");
-    assert!(
-        std::env::var_os("TESSERA_REQUIRE_BROWSER").is_none(),
-        "TESSERA_REQUIRE_BROWSER is set, but {missing}"
-    );
-    let _ = writeln!(std::io::stderr(), "NOTE: skipped {}: {missing}", current_test());
-    None
-}
 
 fn app_yaml() -> String {
     logs::secret(SECRET);
@@ -72,7 +44,7 @@ fn jwt_claims(jwt: &str) -> Value {
 
 #[tokio::test]
 async fn a_passkey_added_in_the_browser_signs_in_alone_and_the_app_sees_mfa() {
-    let Some((node_dir, chromium)) = browser_tools() else {
+    let Some((node_dir, chromium)) = crate::support::browser::browser_tools(&["playwright-core"]) else {
         return;
     };
     // WebAuthn takes a domain as relying-party id, not an IP: the issuer is http://localhost:PORT.

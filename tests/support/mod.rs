@@ -1,5 +1,6 @@
 //! Shared test fixtures: fresh databases, a spawned server, and the people in it.
 
+pub mod browser;
 pub mod db;
 pub mod logs;
 pub mod people;
